@@ -1,0 +1,4 @@
+//! ddusers: a terminal console for the users of a Datadog organization.
+
+pub mod api;
+pub mod sandbox;

@@ -1,0 +1,1 @@
+//! The built-in Datadog-compatible Users API v2 server.
