@@ -1,4 +1,5 @@
 //! ddusers: a terminal console for the users of a Datadog organization.
 
 pub mod api;
+pub mod config;
 pub mod sandbox;

@@ -1,0 +1,180 @@
+//! The Roles API operations the console needs: role pickers, membership and permission
+//! inspection (API.md §11).
+
+use reqwest::Method;
+
+use super::client::{Client, Request};
+use super::error::ApiError;
+use super::models::*;
+
+/// ListRoles' query parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListRolesQuery {
+    pub page_size: Option<u32>,
+    pub page_number: Option<u64>,
+    /// `name`, `modified_at`, `user_count`, with a leading `-` for descending.
+    pub sort: Option<String>,
+    pub filter: Option<String>,
+    /// Sent as a comma list in `filter[id]`.
+    pub ids: Vec<RoleId>,
+}
+
+/// ListRoleUsers' query parameters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListRoleUsersQuery {
+    pub page_size: Option<u32>,
+    pub page_number: Option<u64>,
+    /// `name`, `email`, `status`, with a leading `-` for descending.
+    pub sort: Option<String>,
+    pub filter: Option<String>,
+}
+
+fn role_path<'a>(role: &'a RoleId, tail: &[&'a str]) -> Vec<&'a str> {
+    let mut path = vec!["api", "v2", "roles", role.as_str()];
+    path.extend_from_slice(tail);
+    path
+}
+
+impl Client {
+    /// ListRoles (`GET /api/v2/roles`).
+    pub async fn list_roles(&self, query: &ListRolesQuery) -> Result<RolesResponse, ApiError> {
+        let ids = (!query.ids.is_empty()).then(|| {
+            query
+                .ids
+                .iter()
+                .map(RoleId::as_str)
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        let request = Request::get("list roles", &["api", "v2", "roles"])
+            .query_opt("page[size]", query.page_size)
+            .query_opt("page[number]", query.page_number)
+            .query_opt("sort", query.sort.as_deref())
+            .query_opt("filter", query.filter.as_deref())
+            .query_opt("filter[id]", ids);
+        self.json(request).await
+    }
+
+    /// Every role of the org, page by page (an org may hold thousands).
+    pub async fn list_all_roles(&self) -> Result<Vec<Role>, ApiError> {
+        let mut roles = Vec::new();
+        for number in 0.. {
+            let page = self
+                .list_roles(&ListRolesQuery {
+                    page_size: Some(super::users::MAX_PAGE_SIZE),
+                    page_number: Some(number),
+                    ..Default::default()
+                })
+                .await?;
+            let count = page.data.len();
+            roles.extend(page.data);
+            if count < super::users::MAX_PAGE_SIZE as usize {
+                break;
+            }
+        }
+        Ok(roles)
+    }
+
+    /// GetRole (`GET /api/v2/roles/{id}`).
+    pub async fn get_role(&self, role: &RoleId) -> Result<RoleResponse, ApiError> {
+        self.json(Request::get("get role", &role_path(role, &[])))
+            .await
+    }
+
+    /// ListRolePermissions (`GET /api/v2/roles/{id}/permissions`).
+    pub async fn list_role_permissions(
+        &self,
+        role: &RoleId,
+    ) -> Result<PermissionsResponse, ApiError> {
+        self.json(Request::get(
+            "list role permissions",
+            &role_path(role, &["permissions"]),
+        ))
+        .await
+    }
+
+    /// ListRoleUsers (`GET /api/v2/roles/{id}/users`).
+    pub async fn list_role_users(
+        &self,
+        role: &RoleId,
+        query: &ListRoleUsersQuery,
+    ) -> Result<UsersResponse, ApiError> {
+        let request = Request::get("list role users", &role_path(role, &["users"]))
+            .query_opt("page[size]", query.page_size)
+            .query_opt("page[number]", query.page_number)
+            .query_opt("sort", query.sort.as_deref())
+            .query_opt("filter", query.filter.as_deref());
+        self.json(request).await
+    }
+
+    /// AddUserToRole (`POST /api/v2/roles/{id}/users`, 200): the role's members after.
+    pub async fn add_user_to_role(
+        &self,
+        role: &RoleId,
+        user: &UserId,
+    ) -> Result<UsersResponse, ApiError> {
+        let request = Request::new(
+            "add user to role",
+            Method::POST,
+            &role_path(role, &["users"]),
+        )
+        .body(relationship_to_user(user));
+        self.json(request).await
+    }
+
+    /// RemoveUserFromRole (`DELETE /api/v2/roles/{id}/users` with a JSON body, 200).
+    pub async fn remove_user_from_role(
+        &self,
+        role: &RoleId,
+        user: &UserId,
+    ) -> Result<UsersResponse, ApiError> {
+        let request = Request::new(
+            "remove user from role",
+            Method::DELETE,
+            &role_path(role, &["users"]),
+        )
+        .body(relationship_to_user(user));
+        self.json(request).await
+    }
+
+    /// ListPermissions (`GET /api/v2/permissions`): the whole catalogue in one answer.
+    /// `include_scopes` adds the permissions usable only as OAuth scopes.
+    pub async fn list_permissions(
+        &self,
+        include_scopes: bool,
+    ) -> Result<PermissionsResponse, ApiError> {
+        let request = Request::get("list permissions", &["api", "v2", "permissions"])
+            .query_opt("include_scopes", include_scopes.then_some("true"));
+        self.json(request).await
+    }
+
+    /// GrantPermission (`POST /api/v2/roles/{id}/permissions`): the role's permissions after.
+    pub async fn grant_permission(
+        &self,
+        role: &RoleId,
+        permission: &PermissionId,
+    ) -> Result<PermissionsResponse, ApiError> {
+        self.json(permission_change("grant permission", Method::POST, role, permission))
+            .await
+    }
+
+    /// RevokePermission (`DELETE /api/v2/roles/{id}/permissions`): the role's permissions after.
+    pub async fn revoke_permission(
+        &self,
+        role: &RoleId,
+        permission: &PermissionId,
+    ) -> Result<PermissionsResponse, ApiError> {
+        self.json(permission_change("revoke permission", Method::DELETE, role, permission))
+            .await
+    }
+}
+
+fn permission_change(
+    operation: &'static str,
+    method: Method,
+    role: &RoleId,
+    permission: &PermissionId,
+) -> Request {
+    Request::new(operation, method, &role_path(role, &["permissions"]))
+        .body(serde_json::json!({"data": {"type": "permissions", "id": permission}}))
+}
