@@ -733,8 +733,8 @@ mod tests {
     #[test]
     fn gravatar_hashes_the_lower_cased_email() {
         assert_eq!(
-            gravatar("Alan@DatadogHQ.com"),
-            "https://secure.gravatar.com/avatar/c4b2f071a7e83e98302afbc9889cfc18?s=48&d=retro"
+            gravatar("Test-Get_user_details_returns_OK_response-1697467605@datadoghq.com"),
+            "https://secure.gravatar.com/avatar/64901293a45aa6f5fa32d0fa57decdb2?s=48&d=retro"
         );
     }
 }
