@@ -100,8 +100,13 @@ impl Api {
     }
 
     async fn readonly(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
-        self.send(method, path, Some((DEMO_API_KEY, DEMO_READONLY_APP_KEY)), body)
-            .await
+        self.send(
+            method,
+            path,
+            Some((DEMO_API_KEY, DEMO_READONLY_APP_KEY)),
+            body,
+        )
+        .await
     }
 
     async fn get(&self, path: &str) -> Reply {
@@ -178,7 +183,11 @@ async fn requests_need_both_keys_and_the_operation_permission() {
     let create = json!({"data": {"type": "users", "attributes": {"email": "x@example.com"}}});
     let reply = api.readonly(Method::POST, path, Some(create)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    assert!(reply.error().contains("user_access_invite"), "{}", reply.body);
+    assert!(
+        reply.error().contains("user_access_invite"),
+        "{}",
+        reply.body
+    );
     let user_path = format!("/api/v2/users/{some_user}");
     let patch = update_body(&some_user, json!({"name": "x"}));
     let reply = api.readonly(Method::PATCH, &user_path, Some(patch)).await;
@@ -206,7 +215,9 @@ async fn a_disabled_users_application_key_is_refused() {
         .admin(Method::DELETE, &format!("/api/v2/users/{}", rita.id), None)
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
-    let reply = api.readonly(Method::GET, "/api/v2/current_user", None).await;
+    let reply = api
+        .readonly(Method::GET, "/api/v2/current_user", None)
+        .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     api.sandbox.shutdown().await;
 }
@@ -235,11 +246,17 @@ async fn paging_returns_every_user_exactly_once_with_full_pages() {
     let (by_dir, _, _) = api.all_users(100, "&sort=name&sort_dir=desc").await;
     assert_eq!(ids(&by_dir), reversed);
     // A page past the end is empty but still counts.
-    let reply = api.get("/api/v2/users?page[size]=100&page[number]=99").await;
+    let reply = api
+        .get("/api/v2/users?page[size]=100&page[number]=99")
+        .await;
     let page: UsersResponse = reply.typed();
     assert!(page.data.is_empty());
     assert_eq!(page.total_count(), Some(500));
-    assert!(!reply.json().as_object().expect("object").contains_key("included"));
+    assert!(!reply
+        .json()
+        .as_object()
+        .expect("object")
+        .contains_key("included"));
     api.sandbox.shutdown().await;
 }
 
@@ -247,7 +264,10 @@ async fn paging_returns_every_user_exactly_once_with_full_pages() {
 async fn sorting_by_other_keys_is_ordered() {
     let api = Api::default().await;
     let (by_email, _, _) = api.all_users(100, "&sort=email").await;
-    let emails: Vec<_> = by_email.iter().map(|u| u.attributes.email.clone()).collect();
+    let emails: Vec<_> = by_email
+        .iter()
+        .map(|u| u.attributes.email.clone())
+        .collect();
     assert!(emails.windows(2).all(|w| w[0] <= w[1]));
     let (by_created, _, _) = api.all_users(100, "&sort=-created_at").await;
     let created: Vec<_> = by_created.iter().map(|u| u.attributes.created_at).collect();
@@ -293,7 +313,10 @@ async fn filters_match_name_email_handle_and_status() {
     let mut per_status = 0;
     for status in ["Active", "Pending", "Disabled"] {
         let (users, _, _) = api
-            .all_users(100, &format!("&filter%5Bstatus%5D={}", status.to_lowercase()))
+            .all_users(
+                100,
+                &format!("&filter%5Bstatus%5D={}", status.to_lowercase()),
+            )
             .await;
         assert!(!users.is_empty(), "{status}");
         assert!(users
@@ -310,7 +333,9 @@ async fn filters_match_name_email_handle_and_status() {
         .iter()
         .filter(|u| u.attributes.status == Some(UserStatus::Pending))
         .collect();
-    assert!(pending.iter().all(|u| u.attributes.last_login_time.is_none()));
+    assert!(pending
+        .iter()
+        .all(|u| u.attributes.last_login_time.is_none()));
     api.sandbox.shutdown().await;
 }
 
@@ -330,7 +355,11 @@ async fn list_pages_include_each_role_and_its_permissions() {
         .collect();
     let included_role_ids: HashSet<_> = included_roles.iter().map(|r| r.id.clone()).collect();
     assert_eq!(role_ids, included_role_ids);
-    assert_eq!(included_roles.len(), included_role_ids.len(), "roles are distinct");
+    assert_eq!(
+        included_roles.len(),
+        included_role_ids.len(),
+        "roles are distinct"
+    );
     let permission_ids: Vec<_> = page
         .included
         .iter()
@@ -340,7 +369,11 @@ async fn list_pages_include_each_role_and_its_permissions() {
         })
         .collect();
     let unique: HashSet<_> = permission_ids.iter().cloned().collect();
-    assert_eq!(unique.len(), permission_ids.len(), "permissions are distinct");
+    assert_eq!(
+        unique.len(),
+        permission_ids.len(),
+        "permissions are distinct"
+    );
     for role in included_roles {
         assert!(role.permission_ids().all(|p| unique.contains(&p)));
         assert!(role.attributes.user_count.is_none());
@@ -387,12 +420,18 @@ async fn user_documents_have_the_recorded_shape() {
     let ours = keys(&created["data"]["attributes"]);
     assert!(keys(&recorded["data"]["attributes"]).is_subset(&ours));
     assert_eq!(created["data"]["attributes"]["name"], Value::Null);
-    assert_eq!(created["data"]["attributes"]["allowed_login_methods"], json!([]));
+    assert_eq!(
+        created["data"]["attributes"]["allowed_login_methods"],
+        json!([])
+    );
     assert_eq!(created["data"]["relationships"]["roles"]["data"], json!([]));
     let created_at = created["data"]["attributes"]["created_at"]
         .as_str()
         .expect("created_at");
-    assert!(created_at.ends_with("+00:00") && created_at.len() == 32, "{created_at}");
+    assert!(
+        created_at.ends_with("+00:00") && created_at.len() == 32,
+        "{created_at}"
+    );
     api.sandbox.shutdown().await;
 }
 
@@ -405,7 +444,10 @@ async fn create_user_validates_and_stores_a_pending_user() {
     assert_eq!(a.handle.as_deref(), Some("new.person@example.com"));
     assert_eq!(a.status, Some(UserStatus::Pending));
     assert_eq!((a.verified, a.disabled), (Some(false), Some(false)));
-    assert!(a.icon.as_deref().is_some_and(|i| i.ends_with("?s=48&d=retro")));
+    assert!(a
+        .icon
+        .as_deref()
+        .is_some_and(|i| i.ends_with("?s=48&d=retro")));
 
     let create = |attributes: Value| json!({"data": {"type": "users", "attributes": attributes}});
     let duplicate = api
@@ -431,7 +473,9 @@ async fn create_user_validates_and_stores_a_pending_user() {
             "relationships": {"roles": {"data": [{"type": "roles", "id": "no-such-role"}]}}}}),
     ];
     for body in bad_bodies {
-        let reply = api.admin(Method::POST, "/api/v2/users", Some(body.clone())).await;
+        let reply = api
+            .admin(Method::POST, "/api/v2/users", Some(body.clone()))
+            .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
     }
     let url = format!("{}/api/v2/users", api.sandbox.base_url());
@@ -468,7 +512,10 @@ async fn get_update_disable_and_re_enable_a_user() {
     let api = Api::default().await;
     let user = api.create("cycle@example.com").await;
     let path = format!("/api/v2/users/{}", user.id);
-    assert_eq!(api.get(&path).await.typed::<UserResponse>().data.id, user.id);
+    assert_eq!(
+        api.get(&path).await.typed::<UserResponse>().data.id,
+        user.id
+    );
     let unknown = "00000000-dead-beef-dead-ffffffffffff";
     let reply = api.get(&format!("/api/v2/users/{unknown}")).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
@@ -479,7 +526,10 @@ async fn get_update_disable_and_re_enable_a_user() {
         .admin(
             Method::PATCH,
             &path,
-            Some(update_body(&user.id.0, json!({"name": "Renamed", "title": null}))),
+            Some(update_body(
+                &user.id.0,
+                json!({"name": "Renamed", "title": null}),
+            )),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -488,10 +538,17 @@ async fn get_update_disable_and_re_enable_a_user() {
     assert!(updated.attributes.modified_at > user.attributes.modified_at);
 
     let reply = api
-        .admin(Method::PATCH, &path, Some(update_body(unknown, json!({"name": "x"}))))
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(update_body(unknown, json!({"name": "x"}))),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(reply.error(), "UUID's in the URL and request body do not match");
+    assert_eq!(
+        reply.error(),
+        "UUID's in the URL and request body do not match"
+    );
     let reply = api
         .admin(
             Method::PATCH,
@@ -513,20 +570,41 @@ async fn get_update_disable_and_re_enable_a_user() {
 
     // Re-enabling: a never-joined user goes back to Pending, a joined one to Active.
     let reply = api
-        .admin(Method::PATCH, &path, Some(update_body(&user.id.0, json!({"disabled": false}))))
+        .admin(
+            Method::PATCH,
+            &path,
+            Some(update_body(&user.id.0, json!({"disabled": false}))),
+        )
         .await;
-    assert_eq!(reply.typed::<UserResponse>().data.attributes.status, Some(UserStatus::Pending));
+    assert_eq!(
+        reply.typed::<UserResponse>().data.attributes.status,
+        Some(UserStatus::Pending)
+    );
     let (active, _, _) = api.all_users(10, "&filter[status]=Active").await;
     let joined = &active.last().expect("an active user").id.0;
     let joined_path = format!("/api/v2/users/{joined}");
     let reply = api
-        .admin(Method::PATCH, &joined_path, Some(update_body(joined, json!({"disabled": true}))))
+        .admin(
+            Method::PATCH,
+            &joined_path,
+            Some(update_body(joined, json!({"disabled": true}))),
+        )
         .await;
-    assert_eq!(reply.typed::<UserResponse>().data.attributes.status, Some(UserStatus::Disabled));
+    assert_eq!(
+        reply.typed::<UserResponse>().data.attributes.status,
+        Some(UserStatus::Disabled)
+    );
     let reply = api
-        .admin(Method::PATCH, &joined_path, Some(update_body(joined, json!({"disabled": false}))))
+        .admin(
+            Method::PATCH,
+            &joined_path,
+            Some(update_body(joined, json!({"disabled": false}))),
+        )
         .await;
-    assert_eq!(reply.typed::<UserResponse>().data.attributes.status, Some(UserStatus::Active));
+    assert_eq!(
+        reply.typed::<UserResponse>().data.attributes.status,
+        Some(UserStatus::Active)
+    );
     api.sandbox.shutdown().await;
 }
 
@@ -536,14 +614,19 @@ async fn invitations_are_sent_read_and_cancelled() {
     let user = api.create("invitee@example.com").await;
     let body = json!({"data": [{"type": "user_invitations",
         "relationships": {"user": {"data": {"type": "users", "id": user.id}}}}]});
-    let reply = api.admin(Method::POST, "/api/v2/user_invitations", Some(body.clone())).await;
+    let reply = api
+        .admin(Method::POST, "/api/v2/user_invitations", Some(body.clone()))
+        .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
     let sent: InvitationsResponse = reply.typed();
     let invitation = &sent.data[0];
     let a = &invitation.attributes;
     assert_eq!(a.uuid.as_deref(), Some(invitation.id.as_str()));
     assert_eq!(a.invite_type.as_deref(), Some("openid_invite"));
-    let (created, expires) = (a.created_at.expect("created"), a.expires_at.expect("expires"));
+    let (created, expires) = (
+        a.created_at.expect("created"),
+        a.expires_at.expect("expires"),
+    );
     assert_eq!(expires - created, time::Duration::hours(48));
     assert_eq!(invitation.user_id(), Some(user.id.clone()));
     assert!(reply.body.contains("\"login_method\":null"));
@@ -552,18 +635,29 @@ async fn invitations_are_sent_read_and_cancelled() {
     let got: InvitationResponse = api.get(&path).await.typed();
     assert_eq!(got.data, *invitation);
     let reply = api
-        .admin(Method::DELETE, &format!("/api/v2/users/{}/invitations", user.id), None)
+        .admin(
+            Method::DELETE,
+            &format!("/api/v2/users/{}/invitations", user.id),
+            None,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(api.get(&path).await.status, StatusCode::NOT_FOUND);
 
     let missing_user = json!({"data": [{"type": "user_invitations"}]});
-    let reply = api.admin(Method::POST, "/api/v2/user_invitations", Some(missing_user)).await;
+    let reply = api
+        .admin(Method::POST, "/api/v2/user_invitations", Some(missing_user))
+        .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    let reply = api.readonly(Method::POST, "/api/v2/user_invitations", Some(body.clone())).await;
+    let reply = api
+        .readonly(Method::POST, "/api/v2/user_invitations", Some(body.clone()))
+        .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    api.admin(Method::DELETE, &format!("/api/v2/users/{}", user.id), None).await;
-    let reply = api.admin(Method::POST, "/api/v2/user_invitations", Some(body)).await;
+    api.admin(Method::DELETE, &format!("/api/v2/users/{}", user.id), None)
+        .await;
+    let reply = api
+        .admin(Method::POST, "/api/v2/user_invitations", Some(body))
+        .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert!(reply.error().contains("disabled"));
     api.sandbox.shutdown().await;
@@ -577,43 +671,77 @@ async fn user_permissions_orgs_and_current_user() {
         .iter()
         .find(|u| u.role_ids().count() >= 2)
         .expect("a user with several roles");
-    let reply = api.get(&format!("/api/v2/users/{}/permissions", multi.id)).await;
+    let reply = api
+        .get(&format!("/api/v2/users/{}/permissions", multi.id))
+        .await;
     let permissions: PermissionsResponse = reply.typed();
     let unique: HashSet<_> = permissions.data.iter().map(|p| p.id.clone()).collect();
     assert_eq!(unique.len(), permissions.data.len());
     let mut expected = HashSet::new();
     for role in multi.role_ids() {
         let reply = api.get(&format!("/api/v2/roles/{role}/permissions")).await;
-        expected.extend(reply.typed::<PermissionsResponse>().data.into_iter().map(|p| p.id));
+        expected.extend(
+            reply
+                .typed::<PermissionsResponse>()
+                .data
+                .into_iter()
+                .map(|p| p.id),
+        );
     }
     assert_eq!(unique, expected);
-    let none = users.iter().find(|u| u.role_ids().count() == 0).expect("a user without roles");
-    let reply = api.get(&format!("/api/v2/users/{}/permissions", none.id)).await;
+    let none = users
+        .iter()
+        .find(|u| u.role_ids().count() == 0)
+        .expect("a user without roles");
+    let reply = api
+        .get(&format!("/api/v2/users/{}/permissions", none.id))
+        .await;
     assert_eq!(reply.json(), json!({"data": []}));
 
-    let reply = api.readonly(Method::GET, &format!("/api/v2/users/{}/orgs", none.id), None).await;
+    let reply = api
+        .readonly(
+            Method::GET,
+            &format!("/api/v2/users/{}/orgs", none.id),
+            None,
+        )
+        .await;
     let orgs: UserResponse = reply.typed();
-    assert!(matches!(&orgs.included[..], [Included::Org(org)] if org.attributes.name.as_deref() == Some("Demo Org")));
+    assert!(
+        matches!(&orgs.included[..], [Included::Org(org)] if org.attributes.name.as_deref() == Some("Demo Org"))
+    );
 
     let me: UserResponse = api.get("/api/v2/current_user").await.typed();
     assert_eq!(me.data.attributes.name.as_deref(), Some("Ada Admin"));
     assert!(me.data.role_ids().any(|r| r.as_str() == ADMIN_ROLE_ID));
     let reply = api
-        .admin(Method::PATCH, "/api/v2/current_user", Some(update_body(&none.id.0, json!({"name": "x"}))))
+        .admin(
+            Method::PATCH,
+            "/api/v2/current_user",
+            Some(update_body(&none.id.0, json!({"name": "x"}))),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let reply = api
         .admin(
             Method::PATCH,
             "/api/v2/current_user",
-            Some(update_body(&me.data.id.0, json!({"title": "Chief Demo Officer"}))),
+            Some(update_body(
+                &me.data.id.0,
+                json!({"title": "Chief Demo Officer"}),
+            )),
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK);
     let title = reply.typed::<UserResponse>().data.attributes.title;
     assert_eq!(title.as_deref(), Some("Chief Demo Officer"));
-    let rita: UserResponse = api.readonly(Method::GET, "/api/v2/current_user", None).await.typed();
-    assert!(rita.data.role_ids().any(|r| r.as_str() == READ_ONLY_ROLE_ID));
+    let rita: UserResponse = api
+        .readonly(Method::GET, "/api/v2/current_user", None)
+        .await
+        .typed();
+    assert!(rita
+        .data
+        .role_ids()
+        .any(|r| r.as_str() == READ_ONLY_ROLE_ID));
     api.sandbox.shutdown().await;
 }
 
@@ -621,26 +749,55 @@ async fn user_permissions_orgs_and_current_user() {
 async fn anonymize_reports_per_user_outcomes() {
     let api = Api::default().await;
     let user = api.create("forget.me@example.com").await;
-    let me = api.get("/api/v2/current_user").await.typed::<UserResponse>().data;
+    let me = api
+        .get("/api/v2/current_user")
+        .await
+        .typed::<UserResponse>()
+        .data;
     let unknown = "00000000-0000-0000-0000-000000000000";
     let body = json!({"data": {"type": "anonymize_users_request",
         "attributes": {"user_ids": [user.id, unknown, me.id]}}});
-    let reply = api.admin(Method::PUT, "/api/v2/anonymize_users", Some(body.clone())).await;
+    let reply = api
+        .admin(Method::PUT, "/api/v2/anonymize_users", Some(body.clone()))
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let result: AnonymizeUsersResponse = reply.typed();
     assert_eq!(result.data.kind, "anonymize_users_response");
-    assert_eq!(result.data.attributes.anonymized_user_ids, vec![user.id.clone()]);
-    let errors: Vec<_> = result.data.attributes.anonymize_errors.iter().map(|e| e.user_id.0.as_str()).collect();
+    assert_eq!(
+        result.data.attributes.anonymized_user_ids,
+        vec![user.id.clone()]
+    );
+    let errors: Vec<_> = result
+        .data
+        .attributes
+        .anonymize_errors
+        .iter()
+        .map(|e| e.user_id.0.as_str())
+        .collect();
     assert_eq!(errors, vec![unknown, me.id.as_str()]);
-    let gone = api.get(&format!("/api/v2/users/{}", user.id)).await.typed::<UserResponse>().data;
+    let gone = api
+        .get(&format!("/api/v2/users/{}", user.id))
+        .await
+        .typed::<UserResponse>()
+        .data;
     assert_eq!(gone.attributes.status, Some(UserStatus::Disabled));
     assert!(gone.attributes.name.is_none());
-    assert!(gone.attributes.email.as_deref().is_some_and(|e| e.starts_with("anonymized-")));
-    let again: AnonymizeUsersResponse =
-        api.admin(Method::PUT, "/api/v2/anonymize_users", Some(body)).await.typed();
+    assert!(gone
+        .attributes
+        .email
+        .as_deref()
+        .is_some_and(|e| e.starts_with("anonymized-")));
+    let again: AnonymizeUsersResponse = api
+        .admin(Method::PUT, "/api/v2/anonymize_users", Some(body))
+        .await
+        .typed();
     assert!(again.data.attributes.anonymized_user_ids.is_empty());
     let reply = api
-        .admin(Method::PUT, "/api/v2/anonymize_users", Some(json!({"data": {"type": "users"}})))
+        .admin(
+            Method::PUT,
+            "/api/v2/anonymize_users",
+            Some(json!({"data": {"type": "users"}})),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     api.sandbox.shutdown().await;
@@ -659,7 +816,9 @@ async fn identity_provider_overrides_are_set_and_cleared() {
     let got: IdentityProvidersResponse = api.get(&get_path).await.typed();
     assert_eq!(got.data.len(), 1);
     assert_eq!(got.data[0].attributes.authentication_method, "SAML");
-    let reply = api.admin(Method::PATCH, &set_path, Some(json!({"data": []}))).await;
+    let reply = api
+        .admin(Method::PATCH, &set_path, Some(json!({"data": []})))
+        .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert_eq!(api.get(&get_path).await.json(), json!({"data": []}));
     let unknown = json!({"data": [{"type": "identity_providers", "id": "nope"}]});
@@ -673,33 +832,66 @@ async fn roles_are_listed_filtered_and_read() {
     let api = Api::default().await;
     let all: RolesResponse = api.get("/api/v2/roles?page[size]=100").await.typed();
     assert_eq!(all.data.len(), 8);
-    let names: Vec<_> = all.data.iter().map(|r| r.display_name().to_lowercase()).collect();
+    let names: Vec<_> = all
+        .data
+        .iter()
+        .map(|r| r.display_name().to_lowercase())
+        .collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]));
-    let counted: i64 = all.data.iter().filter_map(|r| r.attributes.user_count).sum();
+    let counted: i64 = all
+        .data
+        .iter()
+        .filter_map(|r| r.attributes.user_count)
+        .sum();
     assert!(counted > 400);
 
     let filtered: RolesResponse = api.get("/api/v2/roles?filter=ADMIN").await.typed();
     let filtered_names: Vec<_> = filtered.data.iter().map(|r| r.display_name()).collect();
     assert!(filtered_names.contains(&"Datadog Admin Role"));
     assert!(filtered_names.contains(&"Billing Admin"));
-    assert_eq!(filtered.meta.and_then(|m| m.page).and_then(|p| p.total_count), Some(8));
+    assert_eq!(
+        filtered
+            .meta
+            .and_then(|m| m.page)
+            .and_then(|p| p.total_count),
+        Some(8)
+    );
     let by_id: RolesResponse = api
-        .get(&format!("/api/v2/roles?filter%5Bid%5D={ADMIN_ROLE_ID},{STANDARD_ROLE_ID}"))
+        .get(&format!(
+            "/api/v2/roles?filter%5Bid%5D={ADMIN_ROLE_ID},{STANDARD_ROLE_ID}"
+        ))
         .await
         .typed();
     assert_eq!(by_id.data.len(), 2);
-    let by_count: RolesResponse = api.get("/api/v2/roles?sort=-user_count&page[size]=2").await.typed();
+    let by_count: RolesResponse = api
+        .get("/api/v2/roles?sort=-user_count&page[size]=2")
+        .await
+        .typed();
     assert_eq!(by_count.data[0].id.as_str(), STANDARD_ROLE_ID);
     assert_eq!(by_count.data.len(), 2);
-    assert_eq!(api.get("/api/v2/roles?sort=color").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api.get("/api/v2/roles?sort=color").await.status,
+        StatusCode::BAD_REQUEST
+    );
 
-    let role: RoleResponse = api.get(&format!("/api/v2/roles/{ADMIN_ROLE_ID}")).await.typed();
+    let role: RoleResponse = api
+        .get(&format!("/api/v2/roles/{ADMIN_ROLE_ID}"))
+        .await
+        .typed();
     assert_eq!(role.data.display_name(), "Datadog Admin Role");
     assert!(role.data.attributes.user_count.is_some_and(|c| c > 0));
-    let reply = api.get("/api/v2/roles/00000000-dead-beef-dead-ffffffffffff").await;
+    let reply = api
+        .get("/api/v2/roles/00000000-dead-beef-dead-ffffffffffff")
+        .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(reply.error(), "00000000-dead-beef-dead-ffffffffffff not found");
-    let perms: PermissionsResponse = api.get(&format!("/api/v2/roles/{READ_ONLY_ROLE_ID}/permissions")).await.typed();
+    assert_eq!(
+        reply.error(),
+        "00000000-dead-beef-dead-ffffffffffff not found"
+    );
+    let perms: PermissionsResponse = api
+        .get(&format!("/api/v2/roles/{READ_ONLY_ROLE_ID}/permissions"))
+        .await
+        .typed();
     assert!(perms.data.iter().any(|p| p.name() == "user_access_read"));
     assert!(!perms.data.iter().any(|p| p.name() == "user_access_manage"));
     api.sandbox.shutdown().await;
@@ -712,12 +904,21 @@ async fn role_membership_is_listed_added_and_removed() {
     let reply = api.get(&format!("{path}?page[size]=5&sort=-email")).await;
     let members: UsersResponse = reply.typed();
     assert_eq!(members.data.len(), 5);
-    assert!(matches!(&members.included[..], [Included::Role(r)] if r.id.as_str() == READ_ONLY_ROLE_ID));
+    assert!(
+        matches!(&members.included[..], [Included::Role(r)] if r.id.as_str() == READ_ONLY_ROLE_ID)
+    );
     let total = members.total_count().expect("total_count");
     assert_eq!(members.total_filtered_count(), Some(total));
-    let emails: Vec<_> = members.data.iter().map(|u| u.attributes.email.clone()).collect();
+    let emails: Vec<_> = members
+        .data
+        .iter()
+        .map(|u| u.attributes.email.clone())
+        .collect();
     assert!(emails.windows(2).all(|w| w[0] >= w[1]));
-    assert!(members.data.iter().all(|u| u.role_ids().any(|r| r.as_str() == READ_ONLY_ROLE_ID)));
+    assert!(members
+        .data
+        .iter()
+        .all(|u| u.role_ids().any(|r| r.as_str() == READ_ONLY_ROLE_ID)));
 
     let user = api.create("member@example.com").await;
     let body = json!({"data": {"type": "users", "id": user.id}});
@@ -727,9 +928,16 @@ async fn role_membership_is_listed_added_and_removed() {
     assert_eq!(raw["meta"], json!({"page": {"total_count": total + 1}}));
     assert!(raw.get("included").is_none());
     let added: UsersResponse = reply.typed();
-    let me = added.data.iter().find(|u| u.id == user.id).expect("new member listed");
+    let me = added
+        .data
+        .iter()
+        .find(|u| u.id == user.id)
+        .expect("new member listed");
     assert!(me.role_ids().any(|r| r.as_str() == READ_ONLY_ROLE_ID));
-    let filtered: UsersResponse = api.get(&format!("{path}?filter=member%40example")).await.typed();
+    let filtered: UsersResponse = api
+        .get(&format!("{path}?filter=member%40example"))
+        .await
+        .typed();
     assert_eq!(filtered.total_filtered_count(), Some(1));
 
     let reply = api.admin(Method::DELETE, &path, Some(body)).await;
@@ -738,11 +946,19 @@ async fn role_membership_is_listed_added_and_removed() {
     assert_eq!(removed.total_count(), Some(total));
     assert!(removed.data.iter().all(|u| u.id != user.id));
     let reply = api
-        .readonly(Method::POST, &path, Some(json!({"data": {"type": "users", "id": user.id}})))
+        .readonly(
+            Method::POST,
+            &path,
+            Some(json!({"data": {"type": "users", "id": user.id}})),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     let reply = api
-        .admin(Method::POST, &path, Some(json!({"data": {"type": "users", "id": "nobody"}})))
+        .admin(
+            Method::POST,
+            &path,
+            Some(json!({"data": {"type": "users", "id": "nobody"}})),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     api.sandbox.shutdown().await;
@@ -753,29 +969,69 @@ async fn permissions_are_granted_and_revoked_on_a_role() {
     let api = Api::default().await;
     let catalogue: PermissionsResponse = api.get("/api/v2/permissions").await.typed();
     assert_eq!(catalogue.data.len(), 300);
-    assert!(!catalogue.data.iter().any(|p| p.name() == "user_access_read"));
-    let scoped: PermissionsResponse = api.get("/api/v2/permissions?include_scopes=true").await.typed();
+    assert!(!catalogue
+        .data
+        .iter()
+        .any(|p| p.name() == "user_access_read"));
+    let scoped: PermissionsResponse = api
+        .get("/api/v2/permissions?include_scopes=true")
+        .await
+        .typed();
     assert!(scoped.data.len() > 300);
     for name in ["user_access_read", "user_self_profile_write"] {
         assert!(scoped.data.iter().any(|p| p.name() == name), "{name}");
     }
-    assert_eq!(api.get("/api/v2/permissions?include_scopes=maybe").await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api.get("/api/v2/permissions?include_scopes=maybe")
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
 
-    let logs = catalogue
+    let manage = catalogue
         .data
         .iter()
-        .find(|p| p.name() == "logs_live_tail")
-        .expect("logs_live_tail in the catalogue");
+        .find(|p| p.name() == "user_access_manage")
+        .expect("user_access_manage in the catalogue");
     let path = format!("/api/v2/roles/{READ_ONLY_ROLE_ID}/permissions");
     let before: PermissionsResponse = api.get(&path).await.typed();
-    let body = json!({"data": {"type": "permissions", "id": logs.id}});
-    let granted: PermissionsResponse = api.admin(Method::POST, &path, Some(body.clone())).await.typed();
+    let body = json!({"data": {"type": "permissions", "id": manage.id}});
+    let granted: PermissionsResponse = api
+        .admin(Method::POST, &path, Some(body.clone()))
+        .await
+        .typed();
     assert_eq!(granted.data.len(), before.data.len() + 1);
-    assert!(granted.data.iter().any(|p| p.id == logs.id));
+    assert!(granted.data.iter().any(|p| p.id == manage.id));
+    // The read-only user now holds the permission through the role.
+    let rita = api
+        .readonly(Method::GET, "/api/v2/current_user", None)
+        .await
+        .typed::<UserResponse>()
+        .data;
+    let rename = update_body(&rita.id.0, json!({"name": "Rita Manager"}));
+    let reply = api
+        .readonly(
+            Method::PATCH,
+            &format!("/api/v2/users/{}", rita.id),
+            Some(rename.clone()),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK);
     let revoked: PermissionsResponse = api.admin(Method::DELETE, &path, Some(body)).await.typed();
     assert_eq!(revoked.data, before.data);
+    let reply = api
+        .readonly(
+            Method::PATCH,
+            &format!("/api/v2/users/{}", rita.id),
+            Some(rename),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
     let unknown = json!({"data": {"type": "permissions", "id": "nope"}});
-    assert_eq!(api.admin(Method::POST, &path, Some(unknown)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        api.admin(Method::POST, &path, Some(unknown)).await.status,
+        StatusCode::BAD_REQUEST
+    );
     api.sandbox.shutdown().await;
 }
 
@@ -794,7 +1050,10 @@ async fn rate_limits_count_down_and_answer_429() {
         assert_eq!(reply.header("x-ratelimit-name"), Some("users_list"));
         assert_eq!(reply.header("x-ratelimit-limit"), Some("3"));
         assert_eq!(reply.header("x-ratelimit-period"), Some("60"));
-        let reset: u64 = reply.header("x-ratelimit-reset").and_then(|r| r.parse().ok()).expect("reset");
+        let reset: u64 = reply
+            .header("x-ratelimit-reset")
+            .and_then(|r| r.parse().ok())
+            .expect("reset");
         assert!((1..=60).contains(&reset));
         remaining.push(reply.header("x-ratelimit-remaining").map(str::to_owned));
         if reply.status == StatusCode::TOO_MANY_REQUESTS {
@@ -805,7 +1064,12 @@ async fn rate_limits_count_down_and_answer_429() {
     let limited = limited.expect("a 429 within 8 requests");
     assert_eq!(limited.error(), "Too many requests");
     assert_eq!(limited.header("x-ratelimit-remaining"), Some("0"));
-    assert!(remaining.ends_with(&[Some("2".into()), Some("1".into()), Some("0".into()), Some("0".into())]));
+    assert!(remaining.ends_with(&[
+        Some("2".into()),
+        Some("1".into()),
+        Some("0".into()),
+        Some("0".into())
+    ]));
     // Another group has its own budget.
     let other = api.get("/api/v2/roles").await;
     assert_eq!(other.status, StatusCode::OK);
@@ -815,7 +1079,10 @@ async fn rate_limits_count_down_and_answer_429() {
     let api = Api::default().await;
     let first = api.get("/api/v2/permissions").await;
     let second = api.get("/api/v2/permissions").await;
-    let left = |r: &Reply| r.header("x-ratelimit-remaining").and_then(|v| v.parse::<u64>().ok());
+    let left = |r: &Reply| {
+        r.header("x-ratelimit-remaining")
+            .and_then(|v| v.parse::<u64>().ok())
+    };
     assert!(left(&second) < left(&first) || left(&second) > Some(9_000));
     api.sandbox.shutdown().await;
 }
@@ -836,7 +1103,11 @@ async fn injected_failures_answer_5xx_and_apply_nothing() {
             )
             .await;
         assert!(
-            [StatusCode::INTERNAL_SERVER_ERROR, StatusCode::SERVICE_UNAVAILABLE].contains(&reply.status),
+            [
+                StatusCode::INTERNAL_SERVER_ERROR,
+                StatusCode::SERVICE_UNAVAILABLE
+            ]
+            .contains(&reply.status),
             "{}",
             reply.status
         );
@@ -844,7 +1115,10 @@ async fn injected_failures_answer_5xx_and_apply_nothing() {
         assert!(reply.header("x-ratelimit-remaining").is_some());
     }
     let stats = api.sandbox.stats();
-    assert_eq!((stats.requests, stats.write_requests, stats.writes_applied), (4, 4, 0));
+    assert_eq!(
+        (stats.requests, stats.write_requests, stats.writes_applied),
+        (4, 4, 0)
+    );
     api.sandbox.shutdown().await;
 }
 
@@ -887,7 +1161,11 @@ async fn the_same_seed_gives_the_same_org() {
     })
     .await;
     let path = "/api/v2/users?page[size]=100&sort=-created_at";
-    let (first, second, third) = (a.get(path).await.body, b.get(path).await.body, c.get(path).await.body);
+    let (first, second, third) = (
+        a.get(path).await.body,
+        b.get(path).await.body,
+        c.get(path).await.body,
+    );
     assert_eq!(first, second);
     assert_ne!(first, third);
     for api in [a, b, c] {
@@ -908,8 +1186,12 @@ async fn the_state_file_survives_a_restart() {
     assert!(state.exists(), "seeding writes the file");
     let user = api.create("persisted@example.com").await;
     let role_path = format!("/api/v2/roles/{ADMIN_ROLE_ID}/users");
-    api.admin(Method::POST, &role_path, Some(json!({"data": {"type": "users", "id": user.id}})))
-        .await;
+    api.admin(
+        Method::POST,
+        &role_path,
+        Some(json!({"data": {"type": "users", "id": user.id}})),
+    )
+    .await;
     api.sandbox.shutdown().await;
 
     // A different seed and size: the file wins.

@@ -185,8 +185,11 @@ async fn truncate(response: Response) -> Response {
             "sandbox drop_rate: connection cut mid-body",
         )),
     ];
-    let mut response = Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)));
-    response.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+    let mut response =
+        Response::from_parts(parts, Body::from_stream(futures::stream::iter(chunks)));
+    response
+        .headers_mut()
+        .remove(axum::http::header::CONTENT_LENGTH);
     response
 }
 
@@ -196,11 +199,26 @@ mod tests {
 
     #[test]
     fn groups_split_reads_writes_and_lists() {
-        assert_eq!(rate_limit_group(&Method::GET, "/api/v2/users"), "users_list");
-        assert_eq!(rate_limit_group(&Method::POST, "/api/v2/users"), "users_write");
-        assert_eq!(rate_limit_group(&Method::GET, "/api/v2/users/x"), "users_read");
-        assert_eq!(rate_limit_group(&Method::DELETE, "/api/v2/roles/x/users"), "roles_write");
-        assert_eq!(rate_limit_group(&Method::GET, "/api/v2/permissions"), "permissions_read");
+        assert_eq!(
+            rate_limit_group(&Method::GET, "/api/v2/users"),
+            "users_list"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::POST, "/api/v2/users"),
+            "users_write"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::GET, "/api/v2/users/x"),
+            "users_read"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::DELETE, "/api/v2/roles/x/users"),
+            "roles_write"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::GET, "/api/v2/permissions"),
+            "permissions_read"
+        );
     }
 
     #[test]

@@ -25,8 +25,8 @@ use crate::api::models::{
     AnonymizeError, AnonymizeUsersResponse, AnonymizeUsersResponseData, AnonymizeUsersResult,
     ErrorBody, IdentityProviderAttributes, IdentityProviderOverride, Included, Invitation,
     InvitationAttributes, InvitationRelationships, InvitationResponse, InvitationsResponse,
-    PageMeta, PermissionsResponse, ResourceRef, ResponseMeta, RoleResponse, RolesResponse,
-    ToOne, UserResponse, UsersResponse,
+    PageMeta, PermissionsResponse, ResourceRef, ResponseMeta, RoleResponse, RolesResponse, ToOne,
+    UserResponse, UsersResponse,
 };
 
 const READ: &str = "user_access_read";
@@ -346,7 +346,11 @@ fn expect_type(data: &Map<String, Value>, expected: &str, what: &str) -> Result<
     }
 }
 
-fn string_field<'a>(data: &'a Map<String, Value>, name: &str, what: &str) -> Result<&'a str, ApiError> {
+fn string_field<'a>(
+    data: &'a Map<String, Value>,
+    name: &str,
+    what: &str,
+) -> Result<&'a str, ApiError> {
     data.get(name)
         .and_then(Value::as_str)
         .ok_or_else(|| bad_request(format!("{what}.{name} is required and must be a string")))
@@ -363,7 +367,9 @@ fn relationship_id(bytes: &Bytes, kind: &str) -> Result<String, ApiError> {
 fn validate_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
-        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>')
         && email.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')
@@ -926,7 +932,9 @@ async fn anonymize_users(
             Some(idx) if idx == caller => {
                 Some("The user making the request cannot anonymize themselves".to_owned())
             }
-            Some(idx) if store.users[idx].anonymized => Some("User is already anonymized".to_owned()),
+            Some(idx) if store.users[idx].anonymized => {
+                Some("User is already anonymized".to_owned())
+            }
             Some(idx) => {
                 anonymize(&mut store, idx);
                 None
@@ -993,7 +1001,9 @@ fn parse_identity_providers_body(bytes: &Bytes) -> Result<Vec<String>, ApiError>
         expect_type(item, "identity_providers", "data[]")?;
         let id = string_field(item, "id", "data[]")?;
         if !IDENTITY_PROVIDERS.iter().any(|idp| idp.id == id) {
-            return Err(bad_request(format!("Identity provider {id} does not exist")));
+            return Err(bad_request(format!(
+                "Identity provider {id} does not exist"
+            )));
         }
         if !ids.iter().any(|known| known == id) {
             ids.push(id.to_owned());
@@ -1034,15 +1044,20 @@ async fn list_roles(
     let (number, size) = paging(&query)?;
     let counts = store.role_user_counts();
     let text = text_filter(&query);
-    let ids: Option<Vec<&str>> = query
-        .get("filter[id]")
-        .map(|ids| ids.split(',').map(str::trim).filter(|i| !i.is_empty()).collect());
+    let ids: Option<Vec<&str>> = query.get("filter[id]").map(|ids| {
+        ids.split(',')
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .collect()
+    });
     let mut matched: Vec<usize> = (0..store.roles.len())
         .filter(|&r| {
             let role = &store.roles[r];
             text.as_deref()
                 .is_none_or(|t| role.name.to_lowercase().contains(t))
-                && ids.as_ref().is_none_or(|ids| ids.contains(&role.id.as_str()))
+                && ids
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&role.id.as_str()))
         })
         .collect();
     let sort = query.get("sort").map(String::as_str).unwrap_or("name");
@@ -1124,7 +1139,9 @@ fn change_role_permission(
     let r = role_idx(&store, id)?;
     let permission = relationship_id(body, "permissions")?;
     if store.permission_index(&permission).is_none() {
-        return Err(bad_request(format!("Permission {permission} does not exist")));
+        return Err(bad_request(format!(
+            "Permission {permission} does not exist"
+        )));
     }
     let role = &mut store.roles[r];
     let held = role.permissions.iter().position(|p| *p == permission);

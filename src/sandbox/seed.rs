@@ -90,8 +90,7 @@ const ALWAYS: &[&str] = &["user_access_read", "user_self_profile_read"];
 
 fn managed_roles(perms: &[PermRec]) -> Vec<RoleRec> {
     let created = |micros: i64| {
-        OffsetDateTime::from_unix_timestamp(1_565_725_819)
-            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        OffsetDateTime::from_unix_timestamp(1_565_725_819).unwrap_or(OffsetDateTime::UNIX_EPOCH)
             + Duration::microseconds(micros)
     };
     let role = |id: &str, name: &str, at, permissions| RoleRec {
@@ -145,18 +144,30 @@ fn custom_roles(perms: &[PermRec], rng: &mut fastrand::Rng, now: OffsetDateTime)
     let specs: Vec<(&str, Vec<String>)> = vec![
         (
             "Security Auditor",
-            in_groups(&["Cloud Security Platform", "Compliance", "Application Security"], true),
+            in_groups(
+                &[
+                    "Cloud Security Platform",
+                    "Compliance",
+                    "Application Security",
+                ],
+                true,
+            ),
         ),
         ("Billing Admin", in_groups(&["Billing and Usage"], false)),
         (
             "On-call Responder",
-            in_groups(&["On-Call", "Case and Incident Management", "Monitors"], false),
+            in_groups(
+                &["On-Call", "Case and Incident Management", "Monitors"],
+                false,
+            ),
         ),
         (
             "Support Read Only",
             ids_where(perms, |p| {
                 ALWAYS.contains(&p.name.as_str())
-                    || (!p.is_deprecated() && !p.scope_only && p.display_type.as_deref() == Some("read"))
+                    || (!p.is_deprecated()
+                        && !p.scope_only
+                        && p.display_type.as_deref() == Some("read"))
             }),
         ),
         (
@@ -433,8 +444,15 @@ mod tests {
     fn catalogue_has_the_real_permissions_and_the_scope_only_ones() {
         let perms = catalogue().expect("embedded catalogue parses");
         assert_eq!(perms.iter().filter(|p| !p.scope_only).count(), 300);
-        for name in ["user_access_read", "user_self_profile_read", "user_self_profile_write"] {
-            assert!(perms.iter().any(|p| p.name == name && p.scope_only), "{name}");
+        for name in [
+            "user_access_read",
+            "user_self_profile_read",
+            "user_self_profile_write",
+        ] {
+            assert!(
+                perms.iter().any(|p| p.name == name && p.scope_only),
+                "{name}"
+            );
         }
     }
 
@@ -448,7 +466,10 @@ mod tests {
         assert!(statuses(UserStatus::Active) > 70_000);
         assert!(statuses(UserStatus::Pending) > 5_000);
         assert!(statuses(UserStatus::Disabled) > 5_000);
-        assert!(store.users.iter().any(|u| u.service_account && u.handle == u.id));
+        assert!(store
+            .users
+            .iter()
+            .any(|u| u.service_account && u.handle == u.id));
         assert!(store
             .users
             .iter()

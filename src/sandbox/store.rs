@@ -326,7 +326,11 @@ impl Store {
             if self.email_index.insert(user.email.clone(), i).is_some() {
                 return Err(format!("duplicate user email {}", user.email));
             }
-            if let Some(role) = user.roles.iter().find(|r| !self.role_index.contains_key(*r)) {
+            if let Some(role) = user
+                .roles
+                .iter()
+                .find(|r| !self.role_index.contains_key(*r))
+            {
                 return Err(format!("user {} refers to unknown role {role}", user.id));
             }
         }
@@ -498,8 +502,7 @@ impl Store {
     /// through a filtered list scans the org once.
     pub fn select(&self, selection: &Selection) -> Arc<Vec<u32>> {
         let sorted = self.sorted(selection.sort);
-        if selection.text.is_none() && selection.statuses.is_none() && selection.role.is_none()
-        {
+        if selection.text.is_none() && selection.statuses.is_none() && selection.role.is_none() {
             return sorted;
         }
         if let Some(hit) = self.cache().selections.get(selection) {
