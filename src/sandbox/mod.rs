@@ -354,6 +354,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_sandbox_handle_can_move_between_threads() {
+        fn assert_send<T: Send + 'static>() {}
+        assert_send::<Sandbox>();
+    }
+
+    #[test]
     fn rate_limit_spec_parses_requests_per_period() {
         assert_eq!(
             "30/10".parse::<RateLimitSpec>(),

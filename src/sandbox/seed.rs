@@ -307,7 +307,7 @@ impl UserFactory<'_> {
         }
         user.roles = self.pick_roles();
         user.mfa_enabled = self.rng.f64() < 0.55;
-        if kind < 0.75 || kind >= 0.99 {
+        if !(0.75..0.99).contains(&kind) {
             self.make_active(&mut user);
         } else if kind < 0.85 {
             self.make_pending(&mut user, invitations);
