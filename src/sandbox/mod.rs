@@ -201,6 +201,8 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     server: JoinHandle<()>,
+    /// Told to stop only after the server has finished, so the last writes are flushed.
+    writer_stop: watch::Sender<bool>,
     writer: Option<JoinHandle<()>>,
 }
 
@@ -225,6 +227,8 @@ impl Sandbox {
             },
             None => seeded(&config, perms)?,
         };
+        // Build the default ListUsers order now rather than on the first request.
+        store.sorted(store::SortKey::Name);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
             .await
             .map_err(|source| SandboxError::Bind {
@@ -245,12 +249,13 @@ impl Sandbox {
             config,
         });
         let (stop, stop_rx) = watch::channel(false);
+        let (writer_stop, writer_stop_rx) = watch::channel(false);
         let writer = shared.config.state_file.clone().map(|path| {
             tokio::spawn(persist::writer(
                 Arc::clone(&shared),
                 path,
                 changed,
-                stop_rx.clone(),
+                writer_stop_rx,
                 0,
             ))
         });
@@ -272,6 +277,7 @@ impl Sandbox {
             shared,
             stop,
             server,
+            writer_stop,
             writer,
         })
     }
@@ -307,6 +313,7 @@ impl Sandbox {
         {
             server.abort();
         }
+        let _ = self.writer_stop.send(true);
         if let Some(writer) = self.writer {
             let _ = writer.await;
         }
