@@ -1076,6 +1076,30 @@ async fn rate_limits_count_down_and_answer_429() {
     assert_eq!(other.header("x-ratelimit-name"), Some("roles_read"));
     api.sandbox.shutdown().await;
 
+    // Waiting X-RateLimit-Reset seconds, as the Python and TypeScript clients do, is enough.
+    let api = Api::start(SandboxConfig {
+        rate_limit: Some(RateLimitSpec {
+            requests: 1,
+            period_secs: 1,
+        }),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let mut reply = api.get("/api/v2/roles").await;
+    for _ in 0..3 {
+        if reply.status != StatusCode::TOO_MANY_REQUESTS {
+            reply = api.get("/api/v2/roles").await;
+        }
+    }
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    let reset: u64 = reply
+        .header("x-ratelimit-reset")
+        .and_then(|r| r.parse().ok())
+        .expect("reset");
+    tokio::time::sleep(Duration::from_secs(reset)).await;
+    assert_eq!(api.get("/api/v2/roles").await.status, StatusCode::OK);
+    api.sandbox.shutdown().await;
+
     let api = Api::default().await;
     let first = api.get("/api/v2/permissions").await;
     let second = api.get("/api/v2/permissions").await;

@@ -83,7 +83,10 @@ impl Default for SandboxConfig {
 /// A rate limit: `requests` per `period_secs` seconds, per endpoint group.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimitSpec {
+    /// Requests allowed in each period (`X-RateLimit-Limit`).
     pub requests: u32,
+    /// Period length in seconds (`X-RateLimit-Period`); windows are aligned to multiples
+    /// of it since the Unix epoch.
     pub period_secs: u32,
 }
 
@@ -91,7 +94,9 @@ pub struct RateLimitSpec {
 #[derive(Debug, thiserror::Error, PartialEq)]
 #[error("invalid rate limit {input:?}: {reason} (expected REQUESTS/SECONDS, e.g. 30/10)")]
 pub struct RateLimitParseError {
+    /// The text that was given.
     pub input: String,
+    /// What is wrong with it.
     pub reason: &'static str,
 }
 
@@ -141,22 +146,27 @@ pub struct SandboxStats {
 /// Why the sandbox could not start or run.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
+    /// The port could not be bound on 127.0.0.1.
     #[error("could not listen on 127.0.0.1:{port}: {source}")]
     Bind {
         port: u16,
         #[source]
         source: std::io::Error,
     },
+    /// The state file could not be read or written.
     #[error("could not read or write the sandbox state file {path}: {source}")]
     StateFile {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
+    /// The state file exists but does not hold a usable org.
     #[error("the sandbox state file {path} is not usable ({reason}); delete it to start from a fresh seed")]
     StateFileContent { path: PathBuf, reason: String },
+    /// The embedded `assets/permissions.json` does not parse (a build problem).
     #[error("the embedded permission catalogue is invalid: {0}")]
     Catalogue(#[from] serde_json::Error),
+    /// Ctrl-C / SIGTERM handlers could not be installed.
     #[error("could not wait for a shutdown signal: {0}")]
     Signal(#[source] std::io::Error),
 }
