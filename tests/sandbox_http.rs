@@ -1209,6 +1209,17 @@ async fn the_state_file_survives_a_restart() {
     let api = Api::start(config.clone()).await;
     assert!(state.exists(), "seeding writes the file");
     let user = api.create("persisted@example.com").await;
+    // The background writer saves the change without waiting for shutdown.
+    let mut saved = false;
+    for _ in 0..100 {
+        let text = std::fs::read_to_string(&state).unwrap_or_default();
+        if text.contains("persisted@example.com") {
+            saved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(saved, "the state file was not updated in the background");
     let role_path = format!("/api/v2/roles/{ADMIN_ROLE_ID}/users");
     api.admin(
         Method::POST,
@@ -1252,5 +1263,18 @@ async fn unknown_routes_answer_json_404() {
     assert_eq!(reply.error(), "Not found");
     assert!(api.sandbox.base_url().starts_with("http://127.0.0.1:"));
     assert!(api.sandbox.local_addr().ip().is_loopback());
+    api.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn latency_delays_but_still_answers() {
+    let api = Api::start(SandboxConfig {
+        latency: Duration::from_millis(30),
+        users: 20,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let page: UsersResponse = api.get("/api/v2/users?page[size]=100").await.typed();
+    assert_eq!(page.data.len(), 20);
     api.sandbox.shutdown().await;
 }
