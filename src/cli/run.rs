@@ -42,6 +42,17 @@ pub struct PartialFailure {
     pub total: usize,
 }
 
+impl PartialFailure {
+    /// Success when nothing failed.
+    pub fn check(failed: usize, total: usize) -> color_eyre::Result<()> {
+        if failed == 0 {
+            Ok(())
+        } else {
+            Err(PartialFailure { failed, total }.into())
+        }
+    }
+}
+
 fn usage(message: impl Into<String>) -> Report {
     UsageError(message.into()).into()
 }
@@ -369,15 +380,7 @@ async fn run_users(client: &Client, command: UsersCommand) -> color_eyre::Result
                     output::sanitize(&failure.error)
                 );
             }
-            if result.anonymize_errors.is_empty() {
-                Ok(())
-            } else {
-                Err(PartialFailure {
-                    failed: result.anonymize_errors.len(),
-                    total: ids.len(),
-                }
-                .into())
-            }
+            PartialFailure::check(result.anonymize_errors.len(), ids.len())
         }
         UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { id }) => {
             let providers = client.get_user_identity_providers(&user_id(&id)?).await?;
@@ -419,7 +422,7 @@ async fn list_users(client: &Client, args: ListArgs) -> color_eyre::Result<()> {
     }
     let (users, included, total) = if args.all {
         let mut pages = Vec::new();
-        let mut stream = client.user_pages(query, client.page_concurrency());
+        let mut stream = client.user_pages(query, usize::from(args.concurrency));
         while let Some(page) = stream.next().await {
             pages.push(page?);
         }
@@ -504,15 +507,7 @@ where
             }
         }
     }
-    if failed == 0 {
-        Ok(())
-    } else {
-        Err(PartialFailure {
-            failed,
-            total: ids.len(),
-        }
-        .into())
-    }
+    PartialFailure::check(failed, ids.len())
 }
 
 async fn disable_users(client: &Client, args: DestructiveArgs) -> color_eyre::Result<()> {
@@ -613,15 +608,7 @@ async fn invite(client: &Client, emails: &[String], roles: &[String]) -> color_e
             }
         }
     }
-    if failed == 0 {
-        Ok(())
-    } else {
-        Err(PartialFailure {
-            failed,
-            total: entries.len(),
-        }
-        .into())
-    }
+    PartialFailure::check(failed, entries.len())
 }
 
 fn print_invitation(invitation: &Invitation, format: Format) -> color_eyre::Result<()> {
