@@ -364,24 +364,10 @@ fn relationship_id(bytes: &Bytes, kind: &str) -> Result<String, ApiError> {
     Ok(string_field(data, "id", "data")?.to_owned())
 }
 
+/// The same address rules the client applies as people type (`crate::email`).
 fn validate_email(email: &str) -> Result<String, ApiError> {
-    let email = email.trim().to_lowercase();
-    let valid = email.len() <= 254
-        && !email
-            .chars()
-            .any(|c| c.is_whitespace() || c == '<' || c == '>')
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-        });
-    if valid {
-        Ok(email)
-    } else {
-        Err(bad_request(format!("Invalid email address: {email:?}")))
-    }
+    crate::email::validate_email(email.trim())
+        .map_err(|problem| bad_request(format!("Invalid email address {email:?}: {problem}")))
 }
 
 fn validate_name(name: &str) -> Result<String, ApiError> {
