@@ -1,5 +1,6 @@
 //! ddusers: a terminal console for the users of a Datadog organization.
 
 pub mod api;
+pub mod app;
 pub mod config;
 pub mod sandbox;
