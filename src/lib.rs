@@ -3,4 +3,6 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod effects;
 pub mod sandbox;
+pub mod ui;
