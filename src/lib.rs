@@ -3,6 +3,9 @@
 pub mod api;
 pub mod app;
 pub mod config;
+pub mod console;
 pub mod effects;
+pub mod runtime;
 pub mod sandbox;
+pub mod terminal;
 pub mod ui;
