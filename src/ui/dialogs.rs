@@ -329,10 +329,7 @@ fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, state: &State,
             "anonymize",
         ),
     };
-    let height = (area.height.saturating_sub(2)).min(20);
-    let rect = centered(area, 72, height);
-    frame.render_widget(Clear, rect);
-    let room = usize::from(height.saturating_sub(11)).max(1);
+    let room = usize::from(area.height.saturating_sub(15)).clamp(1, 10);
     let mut lines = vec![Line::from(format!("These users will be affected ({}):", n))];
     lines.extend(who_list(&confirm.ids, state, room));
     if confirm.hidden > 0 {
@@ -354,6 +351,10 @@ fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, state: &State,
     lines.push(Line::from(""));
     lines.push(Line::styled(what, theme.warn));
     lines.push(Line::from(""));
+    let extra = if confirm.kind == ConfirmKind::Anonymize { 4 } else { 3 };
+    let wanted = lines.len() as u16 + extra + 2;
+    let rect = centered(area, 72, wanted.min(area.height.saturating_sub(2)));
+    frame.render_widget(Clear, rect);
     let para_height;
     if confirm.kind == ConfirmKind::Anonymize {
         lines.push(Line::from(format!(

@@ -425,7 +425,7 @@ fn draw_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let read_only = state.access.read_only;
-    let hints: &[(&str, &str, bool)] = &[
+    let all: &[(&str, &str, bool)] = &[
         ("j/k", "move", false),
         ("/", "filter", false),
         ("space", "mark", false),
@@ -435,6 +435,9 @@ fn draw_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ("?", "help", false),
         ("q", "quit", false),
     ];
+    let wide = area.width >= 100;
+    let hints: Vec<&(&str, &str, bool)> =
+        all.iter().filter(|(key, _, _)| wide || *key != "Enter").collect();
     let mut spans = vec![Span::raw(" ")];
     for (key, what, mutating) in hints {
         let unavailable = *mutating && read_only;
