@@ -64,7 +64,10 @@ impl Credentials {
 
     /// Checks that both keys can travel in an HTTP header, naming the variable at fault.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        for (what, key) in [("API key", &self.api_key), ("application key", &self.app_key)] {
+        for (what, key) in [
+            ("API key", &self.api_key),
+            ("application key", &self.app_key),
+        ] {
             let value = key.expose();
             if value.trim().is_empty() {
                 return Err(ConfigError::EmptyKey(what));
@@ -126,7 +129,11 @@ pub fn credentials_from_env(
 /// The site from `DD_SITE` (default `datadoghq.com`), checked against the site list.
 pub fn site_from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
     let site = lookup("DD_SITE").filter(|s| !s.is_empty());
-    let site = site.as_deref().unwrap_or(DEFAULT_SITE).trim().to_ascii_lowercase();
+    let site = site
+        .as_deref()
+        .unwrap_or(DEFAULT_SITE)
+        .trim()
+        .to_ascii_lowercase();
     if SITES.contains(&site.as_str()) {
         Ok(site)
     } else {
@@ -150,7 +157,10 @@ pub fn parse_base_url(text: &str, insecure: bool) -> Result<Url, ConfigError> {
         reason: reason.to_owned(),
     };
     let url = Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
-    let host = url.host_str().ok_or_else(|| bad("it has no host"))?.to_owned();
+    let host = url
+        .host_str()
+        .ok_or_else(|| bad("it has no host"))?
+        .to_owned();
     if !url.username().is_empty() || url.password().is_some() {
         return Err(bad("credentials in the URL are not supported"));
     }
@@ -219,12 +229,12 @@ mod tests {
 
     #[test]
     fn keys_with_header_breaking_characters_are_refused_without_echoing_them() {
-        let err = credentials_from_env(&env(&[("DD_API_KEY", "ab c"), ("DD_APP_KEY", "x")]))
-            .unwrap_err();
+        let err =
+            credentials_from_env(&env(&[("DD_API_KEY", "ab c"), ("DD_APP_KEY", "x")])).unwrap_err();
         assert!(!err.to_string().contains("ab c"));
         assert_eq!(err, ConfigError::MalformedKey("API key"));
-        let err = credentials_from_env(&env(&[("DD_API_KEY", "ok"), ("DD_APP_KEY", "é\n")]))
-            .unwrap_err();
+        let err =
+            credentials_from_env(&env(&[("DD_API_KEY", "ok"), ("DD_APP_KEY", "é\n")])).unwrap_err();
         assert_eq!(err, ConfigError::MalformedKey("application key"));
     }
 
@@ -238,8 +248,13 @@ mod tests {
     #[test]
     fn unknown_site_is_a_clear_error() {
         let err = site_from_env(&env(&[("DD_SITE", "datadoghq.moon")])).unwrap_err();
-        assert!(err.to_string().contains("set DD_SITE to one of datadoghq.com"));
-        assert_eq!(site_from_env(&env(&[("DD_SITE", "datadoghq.eu")])).unwrap(), "datadoghq.eu");
+        assert!(err
+            .to_string()
+            .contains("set DD_SITE to one of datadoghq.com"));
+        assert_eq!(
+            site_from_env(&env(&[("DD_SITE", "datadoghq.eu")])).unwrap(),
+            "datadoghq.eu"
+        );
         assert_eq!(site_from_env(&env(&[])).unwrap(), "datadoghq.com");
         assert_eq!(
             site_base_url("us3.datadoghq.com").unwrap().as_str(),

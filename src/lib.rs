@@ -2,9 +2,11 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod console;
 pub mod effects;
+pub mod email;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;

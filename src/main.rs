@@ -1,1 +1,23 @@
-fn main() {}
+//! The ddusers binary: parse the command line, install error reporting, run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    if let Err(error) = color_eyre::install() {
+        eprintln!("error: could not install the error reporter: {error}");
+    }
+    let cli = ddusers::cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: could not start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(ddusers::cli::run(cli))
+}

@@ -58,8 +58,8 @@ impl RetryPolicy {
             if error.status() == Some(429) {
                 // The window resets at a whole second; a little jitter keeps concurrent
                 // callers from stampeding the first instant of the new window.
-                let wait = Duration::from_secs(reset)
-                    + Duration::from_millis(fastrand::u64(0..=250));
+                let wait =
+                    Duration::from_secs(reset) + Duration::from_millis(fastrand::u64(0..=250));
                 return wait.min(self.max_rate_limit_wait);
             }
         }
@@ -199,7 +199,11 @@ impl Client {
         let mut headers = HeaderMap::new();
         for (name, key, what) in [
             ("dd-api-key", &options.credentials.api_key, "API key"),
-            ("dd-application-key", &options.credentials.app_key, "application key"),
+            (
+                "dd-application-key",
+                &options.credentials.app_key,
+                "application key",
+            ),
         ] {
             let mut value =
                 HeaderValue::from_str(key.expose()).map_err(|_| ConfigError::MalformedKey(what))?;
@@ -399,7 +403,7 @@ fn status_error(
         operation,
         status: status.as_u16(),
         messages,
-        rate_limit,
+        rate_limit: rate_limit.map(Box::new),
     }
 }
 

@@ -32,7 +32,7 @@ pub enum ApiError {
         operation: &'static str,
         status: u16,
         messages: Vec<String>,
-        rate_limit: Option<RateLimit>,
+        rate_limit: Option<Box<RateLimit>>,
     },
     /// The request did not get an answer (connection refused, timeout, dropped connection).
     /// For a write, whether it was applied is unknown.
@@ -94,7 +94,7 @@ impl ApiError {
     /// The rate-limit headers of the error response.
     pub fn rate_limit(&self) -> Option<&RateLimit> {
         match self {
-            ApiError::Status { rate_limit, .. } => rate_limit.as_ref(),
+            ApiError::Status { rate_limit, .. } => rate_limit.as_deref(),
             _ => None,
         }
     }

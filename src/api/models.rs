@@ -167,9 +167,9 @@ pub mod timestamp {
         ) -> Result<Option<OffsetDateTime>, D::Error> {
             match Option::<String>::deserialize(d)? {
                 None => Ok(None),
-                Some(text) => super::parse(&text).map(Some).map_err(|e| {
-                    serde::de::Error::custom(format!("bad timestamp {text:?}: {e}"))
-                }),
+                Some(text) => super::parse(&text)
+                    .map(Some)
+                    .map_err(|e| serde::de::Error::custom(format!("bad timestamp {text:?}: {e}"))),
             }
         }
     }
@@ -253,9 +253,17 @@ pub struct UserAttributes {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<OffsetDateTime>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub modified_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -411,9 +419,17 @@ pub struct OrganizationAttributes {
     pub sharing: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<OffsetDateTime>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub modified_at: Option<OffsetDateTime>,
 }
 
@@ -457,9 +473,17 @@ impl Role {
 pub struct RoleAttributes {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<OffsetDateTime>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub modified_at: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_count: Option<i64>,
@@ -519,7 +543,11 @@ pub struct PermissionAttributes {
     pub display_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created: Option<OffsetDateTime>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_name: Option<String>,
@@ -572,9 +600,17 @@ pub struct InvitationAttributes {
     pub uuid: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invite_type: Option<String>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<OffsetDateTime>,
-    #[serde(default, with = "timestamp::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "timestamp::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub expires_at: Option<OffsetDateTime>,
     #[serde(default)]
     pub login_method: Option<String>,
@@ -727,7 +763,10 @@ pub struct UserUpdate {
 impl UserUpdate {
     /// True when the update changes nothing.
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.email.is_none() && self.title.is_keep() && self.disabled.is_none()
+        self.name.is_none()
+            && self.email.is_none()
+            && self.title.is_keep()
+            && self.disabled.is_none()
     }
 
     /// The UpdateUser body for `id`.

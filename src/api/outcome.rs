@@ -24,8 +24,7 @@ pub enum EnableOutcome {
 }
 
 fn is_disabled(user: &User) -> bool {
-    user.attributes.disabled == Some(true)
-        || user.attributes.status == Some(UserStatus::Disabled)
+    user.attributes.disabled == Some(true) || user.attributes.status == Some(UserStatus::Disabled)
 }
 
 /// Disables a user, telling "already disabled" apart from "unknown id" (both answer 404),
@@ -122,4 +121,72 @@ pub async fn create_user(client: &Client, new: &NewUser) -> Result<CreateOutcome
         }
         Err(error) => Err(error),
     }
+}
+
+/// What inviting one email came to.
+#[derive(Clone, Debug)]
+pub enum InviteOutcome {
+    /// The user was created (with the roles) and invited.
+    CreatedAndInvited {
+        user: User,
+        invitation: super::models::Invitation,
+    },
+    /// The user existed, had not joined yet, and was sent a new invitation.
+    Reinvited {
+        user: User,
+        invitation: super::models::Invitation,
+    },
+    /// The user is active already: nothing was sent.
+    AlreadyActive(User),
+    /// The user is disabled: enable them first.
+    Disabled(User),
+}
+
+impl InviteOutcome {
+    /// One line for a per-email result list.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            InviteOutcome::CreatedAndInvited { .. } => "created and invited",
+            InviteOutcome::Reinvited { .. } => "invitation sent again (user had not joined)",
+            InviteOutcome::AlreadyActive(_) => "already active: not re-invited",
+            InviteOutcome::Disabled(_) => "disabled: enable the user first, then invite",
+        }
+    }
+
+    /// The user concerned.
+    pub fn user(&self) -> &User {
+        match self {
+            InviteOutcome::CreatedAndInvited { user, .. }
+            | InviteOutcome::Reinvited { user, .. }
+            | InviteOutcome::AlreadyActive(user)
+            | InviteOutcome::Disabled(user) => user,
+        }
+    }
+}
+
+/// Invites one (already validated) email: creates the user with `new.roles` when missing,
+/// then sends the invitation. Active users are reported, not re-invited.
+pub async fn invite_email(client: &Client, new: &NewUser) -> Result<InviteOutcome, ApiError> {
+    let (user, created) = match create_user(client, new).await? {
+        CreateOutcome::Created(user) => (user, true),
+        CreateOutcome::Existing(user) => (user, false),
+    };
+    match user.attributes.status {
+        Some(UserStatus::Active) if !created => return Ok(InviteOutcome::AlreadyActive(user)),
+        Some(UserStatus::Disabled) => return Ok(InviteOutcome::Disabled(user)),
+        _ => {}
+    }
+    let sent = client
+        .send_invitations(std::slice::from_ref(&user.id))
+        .await?;
+    let invitation = sent.data.into_iter().next().ok_or(ApiError::Decode {
+        operation: "send invitations",
+        status: 201,
+        detail: "the answer lists no invitation".into(),
+    })?;
+    Ok(if created {
+        InviteOutcome::CreatedAndInvited { user, invitation }
+    } else {
+        InviteOutcome::Reinvited { user, invitation }
+    })
 }

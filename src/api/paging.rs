@@ -35,7 +35,10 @@ impl Client {
         query: ListUsersQuery,
         concurrency: usize,
     ) -> BoxStream<'static, Result<UsersPage, ApiError>> {
-        let size = query.page_size.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+        let size = query
+            .page_size
+            .unwrap_or(MAX_PAGE_SIZE)
+            .clamp(1, MAX_PAGE_SIZE);
         let query = ListUsersQuery {
             page_size: Some(size),
             ..query

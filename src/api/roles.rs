@@ -154,8 +154,13 @@ impl Client {
         role: &RoleId,
         permission: &PermissionId,
     ) -> Result<PermissionsResponse, ApiError> {
-        self.json(permission_change("grant permission", Method::POST, role, permission))
-            .await
+        self.json(permission_change(
+            "grant permission",
+            Method::POST,
+            role,
+            permission,
+        ))
+        .await
     }
 
     /// RevokePermission (`DELETE /api/v2/roles/{id}/permissions`): the role's permissions after.
@@ -164,8 +169,13 @@ impl Client {
         role: &RoleId,
         permission: &PermissionId,
     ) -> Result<PermissionsResponse, ApiError> {
-        self.json(permission_change("revoke permission", Method::DELETE, role, permission))
-            .await
+        self.json(permission_change(
+            "revoke permission",
+            Method::DELETE,
+            role,
+            permission,
+        ))
+        .await
     }
 }
 
@@ -177,4 +187,38 @@ fn permission_change(
 ) -> Request {
     Request::new(operation, method, &role_path(role, &["permissions"]))
         .body(serde_json::json!({"data": {"type": "permissions", "id": permission}}))
+}
+
+/// Picks roles by id or by (case-insensitive) name. A name that fits several roles is an
+/// error: the spec warns names are not unique.
+pub fn resolve_roles(roles: &[Role], wanted: &[String]) -> Result<Vec<RoleId>, String> {
+    wanted
+        .iter()
+        .map(|want| {
+            if let Some(role) = roles.iter().find(|r| r.id.as_str() == want) {
+                return Ok(role.id.clone());
+            }
+            let named: Vec<&Role> = roles
+                .iter()
+                .filter(|r| {
+                    r.attributes
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(want))
+                })
+                .collect();
+            match named.as_slice() {
+                [one] => Ok(one.id.clone()),
+                [] => Err(format!("no role is named or has the id {want:?}")),
+                many => Err(format!(
+                    "{} roles are named {want:?}; give the id instead: {}",
+                    many.len(),
+                    many.iter()
+                        .map(|r| r.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            }
+        })
+        .collect()
 }

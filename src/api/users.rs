@@ -74,8 +74,11 @@ impl Client {
 
     /// GetUser (`GET /api/v2/users/{id}`).
     pub async fn get_user(&self, id: &UserId) -> Result<UserResponse, ApiError> {
-        self.json(Request::get("get user", &["api", "v2", "users", id.as_str()]))
-            .await
+        self.json(Request::get(
+            "get user",
+            &["api", "v2", "users", id.as_str()],
+        ))
+        .await
     }
 
     /// CreateUser (`POST /api/v2/users`, 201). The new user is `Pending`.
@@ -148,10 +151,7 @@ impl Client {
     }
 
     /// GetInvitation (`GET /api/v2/user_invitations/{uuid}`).
-    pub async fn get_invitation(
-        &self,
-        id: &InvitationId,
-    ) -> Result<InvitationResponse, ApiError> {
+    pub async fn get_invitation(&self, id: &InvitationId) -> Result<InvitationResponse, ApiError> {
         self.json(Request::get(
             "get invitation",
             &["api", "v2", "user_invitations", id.as_str()],

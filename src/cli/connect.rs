@@ -1,0 +1,73 @@
+//! Where requests go: the org of the keys in the environment (on `DD_SITE`, or at
+//! `--base-url`), or a sandbox started in this process.
+
+use crate::api::{Client, ClientOptions};
+use crate::config::{self, ConfigError, Credentials};
+use crate::sandbox::{Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
+
+use super::GlobalArgs;
+
+/// A ready client, and the sandbox behind it when there is one (kept alive with it).
+pub struct Connection {
+    pub client: Client,
+    /// Words for the status bar: "demo org — sandbox", "datadoghq.eu", or the base URL.
+    pub origin: String,
+    pub sandbox: Option<Sandbox>,
+}
+
+impl Connection {
+    /// Stops the in-process sandbox, if any.
+    pub async fn close(self) {
+        if let Some(sandbox) = self.sandbox {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+/// Connects as the options and environment say. With no keys set, `default_to_sandbox`
+/// decides between the demo org (the console) and an error (scripting commands).
+pub async fn connect(
+    global: &GlobalArgs,
+    env: &dyn Fn(&str) -> Option<String>,
+    default_to_sandbox: bool,
+) -> color_eyre::Result<Connection> {
+    if global.sandbox {
+        return start_sandbox().await;
+    }
+    let credentials = config::credentials_from_env(env)?;
+    let Some(credentials) = credentials else {
+        if default_to_sandbox && global.base_url.is_none() {
+            return start_sandbox().await;
+        }
+        return Err(ConfigError::MissingKeys.into());
+    };
+    let (base_url, origin) = match &global.base_url {
+        Some(url) => {
+            let url = config::parse_base_url(url, global.insecure)?;
+            let origin = url.as_str().trim_end_matches('/').to_owned();
+            (url, origin)
+        }
+        None => {
+            let site = config::site_from_env(env)?;
+            (config::site_base_url(&site)?, site)
+        }
+    };
+    let client = Client::new(ClientOptions::new(base_url, credentials))?;
+    Ok(Connection {
+        client,
+        origin,
+        sandbox: None,
+    })
+}
+
+async fn start_sandbox() -> color_eyre::Result<Connection> {
+    let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+    let base_url = config::parse_base_url(&sandbox.base_url(), false)?;
+    let credentials = Credentials::new(DEMO_API_KEY, DEMO_ADMIN_APP_KEY);
+    let client = Client::new(ClientOptions::new(base_url, credentials))?;
+    Ok(Connection {
+        client,
+        origin: "demo org — sandbox".to_owned(),
+        sandbox: Some(sandbox),
+    })
+}

@@ -1,0 +1,296 @@
+//! Printing results for scripts and people: aligned tables (display-width aware, with
+//! control characters neutralised so a hostile name cannot drive the terminal), RFC 4180
+//! CSV, and JSON that is the API's data as-is.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
+
+use crate::api::models::{timestamp, Permission, Role, RoleId, User};
+
+/// Rows under a header, printable as a table or as CSV.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Table {
+    pub headers: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Replaces control and bidirectional-override characters, which would otherwise let data
+/// move the cursor or reorder the line it is printed on.
+pub fn sanitize(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+            if c.is_control() || bidi {
+                '\u{FFFD}'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+impl Table {
+    pub fn new(headers: Vec<&'static str>) -> Self {
+        Self {
+            headers,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Writes aligned columns; the last column is not padded.
+    pub fn write_aligned(&self, out: &mut dyn Write) -> io::Result<()> {
+        let cells: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|row| row.iter().map(|c| sanitize(c)).collect())
+            .collect();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        for row in &cells {
+            for (i, cell) in row.iter().enumerate() {
+                if let Some(w) = widths.get_mut(i) {
+                    *w = (*w).max(cell.width());
+                }
+            }
+        }
+        let header: Vec<String> = self.headers.iter().map(|h| h.to_string()).collect();
+        for row in std::iter::once(&header).chain(cells.iter()) {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                line.push_str(cell);
+                if i + 1 < row.len() {
+                    let pad = widths[i].saturating_sub(cell.width()) + 2;
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+
+    /// Writes RFC 4180 CSV with a header row.
+    pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(&self.headers)?;
+        for row in &self.rows {
+            writer.write_record(row)?;
+        }
+        writer.flush()
+    }
+}
+
+/// Writes `value` as pretty JSON.
+pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// Role names by id, for showing names where the API gives ids.
+pub type RoleNames = HashMap<RoleId, String>;
+
+/// Role names from a list of roles.
+pub fn role_names<'a>(roles: impl IntoIterator<Item = &'a Role>) -> RoleNames {
+    roles
+        .into_iter()
+        .map(|r| (r.id.clone(), r.display_name().to_owned()))
+        .collect()
+}
+
+fn yes_no(value: Option<bool>) -> String {
+    match value {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+fn time_or_empty(value: Option<time::OffsetDateTime>) -> String {
+    value.map(|t| timestamp::format(&t)).unwrap_or_default()
+}
+
+fn roles_of(user: &User, names: &RoleNames) -> String {
+    user.role_ids()
+        .map(|id| names.get(&id).cloned().unwrap_or_else(|| id.to_string()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The users table people read: the columns that fit a terminal.
+pub fn users_table(users: &[User], names: &RoleNames) -> Table {
+    let mut table = Table::new(vec![
+        "ID",
+        "STATUS",
+        "NAME",
+        "EMAIL",
+        "ROLES",
+        "MFA",
+        "LAST LOGIN",
+    ]);
+    for user in users {
+        let a = &user.attributes;
+        table.rows.push(vec![
+            user.id.to_string(),
+            a.status.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            a.name.clone().unwrap_or_default(),
+            a.email.clone().unwrap_or_default(),
+            roles_of(user, names),
+            yes_no(a.mfa_enabled),
+            a.last_login_time
+                .map(|t| t.date().to_string())
+                .unwrap_or_else(|| "never".into()),
+        ]);
+    }
+    table
+}
+
+/// The users CSV: every attribute, in a stable column order, roles joined with `; `.
+pub fn users_csv(users: &[User], names: &RoleNames) -> Table {
+    let mut table = Table::new(vec![
+        "id",
+        "email",
+        "name",
+        "handle",
+        "title",
+        "status",
+        "roles",
+        "service_account",
+        "mfa_enabled",
+        "verified",
+        "last_login_time",
+        "created_at",
+        "modified_at",
+    ]);
+    for user in users {
+        let a = &user.attributes;
+        table.rows.push(vec![
+            user.id.to_string(),
+            a.email.clone().unwrap_or_default(),
+            a.name.clone().unwrap_or_default(),
+            a.handle.clone().unwrap_or_default(),
+            a.title.clone().unwrap_or_default(),
+            a.status.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+            roles_of(user, names),
+            yes_no(a.service_account),
+            yes_no(a.mfa_enabled),
+            yes_no(a.verified),
+            time_or_empty(a.last_login_time),
+            time_or_empty(a.created_at),
+            time_or_empty(a.modified_at),
+        ]);
+    }
+    table
+}
+
+/// One user, as `field  value` lines.
+pub fn user_fields(user: &User, names: &RoleNames) -> Table {
+    let a = &user.attributes;
+    let mut table = Table::new(vec!["FIELD", "VALUE"]);
+    let fields: Vec<(&str, String)> = vec![
+        ("id", user.id.to_string()),
+        ("name", a.name.clone().unwrap_or_default()),
+        ("email", a.email.clone().unwrap_or_default()),
+        ("handle", a.handle.clone().unwrap_or_default()),
+        ("title", a.title.clone().unwrap_or_default()),
+        (
+            "status",
+            a.status.as_ref().map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        ("roles", roles_of(user, names)),
+        ("service account", yes_no(a.service_account)),
+        ("mfa", yes_no(a.mfa_enabled)),
+        ("verified", yes_no(a.verified)),
+        ("last login", time_or_empty(a.last_login_time)),
+        ("created", time_or_empty(a.created_at)),
+        ("modified", time_or_empty(a.modified_at)),
+    ];
+    for (field, value) in fields {
+        table.rows.push(vec![field.to_owned(), value]);
+    }
+    table
+}
+
+/// Permissions, grouped by permission group then name.
+pub fn permissions_table(permissions: &[Permission]) -> Table {
+    let mut sorted: Vec<&Permission> = permissions.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.attributes.group_name.as_deref(), a.name())
+            .cmp(&(b.attributes.group_name.as_deref(), b.name()))
+    });
+    let mut table = Table::new(vec!["GROUP", "NAME", "TYPE", "RESTRICTED", "DESCRIPTION"]);
+    for p in sorted {
+        let a = &p.attributes;
+        table.rows.push(vec![
+            a.group_name.clone().unwrap_or_default(),
+            p.name().to_owned(),
+            a.display_type.clone().unwrap_or_default(),
+            yes_no(a.restricted),
+            a.description.clone().unwrap_or_default(),
+        ]);
+    }
+    table
+}
+
+/// Roles with their member counts.
+pub fn roles_table(roles: &[Role]) -> Table {
+    let mut table = Table::new(vec!["ID", "NAME", "USERS", "PERMISSIONS"]);
+    for role in roles {
+        table.rows.push(vec![
+            role.id.to_string(),
+            role.display_name().to_owned(),
+            role.attributes
+                .user_count
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            role.permission_ids().count().to_string(),
+        ]);
+    }
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_aligns_wide_characters_by_display_width() {
+        let mut table = Table::new(vec!["NAME", "EMAIL"]);
+        table
+            .rows
+            .push(vec!["山田 太郎".into(), "taro@example.jp".into()]);
+        table
+            .rows
+            .push(vec!["Zoë".into(), "zoe@example.com".into()]);
+        let mut out = Vec::new();
+        table.write_aligned(&mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let columns: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let at = l.find(['E', 't', 'z']).unwrap();
+                l[..at].width()
+            })
+            .collect();
+        assert_eq!(columns, vec![11, 11, 11], "{text}");
+    }
+
+    #[test]
+    fn control_characters_and_bidi_overrides_are_neutralised() {
+        assert_eq!(sanitize("evil\u{1b}[2Jname"), "evil\u{FFFD}[2Jname");
+        assert_eq!(sanitize("abc\u{202E}def"), "abc\u{FFFD}def");
+        assert_eq!(sanitize("محمد"), "محمد");
+    }
+
+    #[test]
+    fn csv_quotes_commas_and_quotes() {
+        let mut table = Table::new(vec!["name"]);
+        table.rows.push(vec!["Doe, \"Jane\"".into()]);
+        let mut out = Vec::new();
+        table.write_csv(&mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "name\n\"Doe, \"\"Jane\"\"\"\n"
+        );
+    }
+}

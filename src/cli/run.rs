@@ -1,0 +1,827 @@
+//! Carries out the scripting commands: connect, call the client, print, and map failures to
+//! exit codes (usage, auth/permission, not found, network are told apart).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use color_eyre::eyre::{eyre, Report};
+use futures::StreamExt;
+
+use super::connect::{connect, Connection};
+use super::output::{self, role_names, RoleNames, Table};
+use super::{
+    Cli, Command, DestructiveArgs, Format, GlobalArgs, IdentityProvidersCommand,
+    InvitationsCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs, UsersCommand,
+};
+use crate::api::models::*;
+use crate::api::outcome::{self, DisableOutcome, EnableOutcome};
+use crate::api::roles::resolve_roles;
+use crate::api::{ApiError, Client, ErrorKind, ListRoleUsersQuery, ListRolesQuery, ListUsersQuery};
+use crate::config::ConfigError;
+use crate::email::parse_email_list;
+
+/// Exit codes scripts can rely on.
+pub mod exit {
+    pub const FAILURE: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const AUTH: u8 = 3;
+    pub const NOT_FOUND: u8 = 4;
+    pub const NETWORK: u8 = 5;
+}
+
+/// A mistake in how the command was called (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Some items of a bulk command failed (exit code 1); each was reported already.
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} of {total} failed")]
+pub struct PartialFailure {
+    pub failed: usize,
+    pub total: usize,
+}
+
+fn usage(message: impl Into<String>) -> Report {
+    UsageError(message.into()).into()
+}
+
+/// The exit code for an error, from the first typed error in its chain.
+pub fn exit_code(error: &Report) -> u8 {
+    for cause in error.chain() {
+        if cause.is::<UsageError>() || cause.is::<ConfigError>() {
+            return exit::USAGE;
+        }
+        if let Some(api) = cause.downcast_ref::<ApiError>() {
+            return match api.kind() {
+                ErrorKind::Auth => exit::AUTH,
+                ErrorKind::NotFound => exit::NOT_FOUND,
+                ErrorKind::Network | ErrorKind::RateLimited | ErrorKind::Server => exit::NETWORK,
+                ErrorKind::BadRequest => exit::USAGE,
+                ErrorKind::Decode => exit::FAILURE,
+            };
+        }
+    }
+    exit::FAILURE
+}
+
+/// Runs a parsed command line; prints one clear line on failure.
+pub async fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => Err(usage(
+            "the console is not available in this build; run a subcommand (see --help)",
+        )),
+        Some(Command::Sandbox(args)) => run_sandbox(args).await,
+        Some(command) => run_command(&cli.global, command).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if !error.is::<PartialFailure>() {
+                eprintln!("error: {}", one_line(&error));
+            }
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+/// The error and its causes on one line, without repeating what the outer one says.
+fn one_line(error: &Report) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    output::sanitize(&parts.join(": "))
+}
+
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Result<()> {
+    if global.read_only && is_mutation(&command) {
+        return Err(usage(
+            "refused: --read-only is set and this command changes the org",
+        ));
+    }
+    let connection = connect(global, &env_lookup, false).await?;
+    let result = dispatch(&connection.client, command).await;
+    connection.close().await;
+    result
+}
+
+fn is_mutation(command: &Command) -> bool {
+    match command {
+        Command::Users(c) => !matches!(
+            c,
+            UsersCommand::List(_)
+                | UsersCommand::Get { .. }
+                | UsersCommand::Permissions { .. }
+                | UsersCommand::Orgs { .. }
+                | UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { .. })
+        ),
+        Command::Invitations(c) => matches!(c, InvitationsCommand::Cancel(_)),
+        Command::Me { action, .. } => action.is_some(),
+        Command::Roles(c) => matches!(
+            c,
+            RolesCommand::AddUser { .. } | RolesCommand::RemoveUser { .. }
+        ),
+        Command::Permissions { .. } | Command::Sandbox(_) => false,
+    }
+}
+
+async fn dispatch(client: &Client, command: Command) -> color_eyre::Result<()> {
+    match command {
+        Command::Users(users) => run_users(client, users).await,
+        Command::Invitations(InvitationsCommand::Get { uuid, format }) => {
+            let invitation = client.get_invitation(&InvitationId(uuid)).await?;
+            print_invitation(&invitation.data, format)
+        }
+        Command::Invitations(InvitationsCommand::Cancel(args)) => {
+            cancel_invitations(client, args).await
+        }
+        Command::Me {
+            action: None,
+            format,
+        } => {
+            let me = client.get_current_user().await?;
+            print_user(client, &me, format).await
+        }
+        Command::Me {
+            action:
+                Some(MeCommand::Update {
+                    name,
+                    title,
+                    clear_title,
+                }),
+            format,
+        } => {
+            let me = client.get_current_user().await?;
+            let update = user_update(name, None, title, clear_title)?;
+            let updated = client.update_current_user(&me.data.id, &update).await?;
+            print_user(client, &updated, format).await
+        }
+        Command::Roles(roles) => run_roles(client, roles).await,
+        Command::Permissions {
+            include_scopes,
+            format,
+        } => {
+            let catalogue = client.list_permissions(include_scopes).await?;
+            emit(format, &catalogue.data, || {
+                output::permissions_table(&catalogue.data)
+            })
+        }
+        Command::Sandbox(_) => unreachable!("handled before connecting"),
+    }
+}
+
+/// Prints JSON of `value`, or the table `table` builds, as `format` says.
+fn emit<T: serde::Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce() -> Table,
+) -> color_eyre::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => output::write_json(value, &mut out)?,
+        Format::Table => table().write_aligned(&mut out)?,
+        Format::Csv => table().write_csv(&mut out)?,
+    }
+    Ok(())
+}
+
+async fn all_role_names(client: &Client) -> color_eyre::Result<RoleNames> {
+    Ok(role_names(&client.list_all_roles().await?))
+}
+
+fn included_role_names(included: &[Included]) -> RoleNames {
+    role_names(included.iter().filter_map(|i| match i {
+        Included::Role(role) => Some(role),
+        _ => None,
+    }))
+}
+
+async fn print_user(
+    client: &Client,
+    user: &UserResponse,
+    format: Format,
+) -> color_eyre::Result<()> {
+    let mut names = included_role_names(&user.included);
+    if format != Format::Json && user.data.role_ids().any(|id| !names.contains_key(&id)) {
+        names = all_role_names(client).await?;
+    }
+    match format {
+        Format::Csv => emit(format, &user.data, || {
+            output::users_csv(std::slice::from_ref(&user.data), &names)
+        }),
+        _ => emit(format, &user.data, || {
+            output::user_fields(&user.data, &names)
+        }),
+    }
+}
+
+fn user_id(text: &str) -> color_eyre::Result<UserId> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(usage("a user id is empty"));
+    }
+    Ok(UserId(text.to_owned()))
+}
+
+fn user_update(
+    name: Option<String>,
+    email: Option<String>,
+    title: Option<String>,
+    clear_title: bool,
+) -> color_eyre::Result<UserUpdate> {
+    let update = UserUpdate {
+        name,
+        email: email
+            .map(|e| crate::email::validate_email(&e).map_err(|p| usage(format!("{e:?}: {p}"))))
+            .transpose()?,
+        title: match (title, clear_title) {
+            (Some(t), _) => Patch::Set(t),
+            (None, true) => Patch::Clear,
+            (None, false) => Patch::Keep,
+        },
+        disabled: None,
+    };
+    if update.is_empty() {
+        return Err(usage(
+            "nothing to change: give --name, --email, --title or --clear-title",
+        ));
+    }
+    Ok(update)
+}
+
+async fn run_users(client: &Client, command: UsersCommand) -> color_eyre::Result<()> {
+    match command {
+        UsersCommand::List(args) => list_users(client, args).await,
+        UsersCommand::Get { id, format } => {
+            let user = client.get_user(&user_id(&id)?).await?;
+            print_user(client, &user, format).await
+        }
+        UsersCommand::Permissions { id, format } => {
+            let permissions = client.list_user_permissions(&user_id(&id)?).await?;
+            emit(format, &permissions.data, || {
+                output::permissions_table(&permissions.data)
+            })
+        }
+        UsersCommand::Orgs { id, format } => {
+            let user = client.list_user_organizations(&user_id(&id)?).await?;
+            let orgs: Vec<&Organization> = user
+                .included
+                .iter()
+                .filter_map(|i| match i {
+                    Included::Org(org) => Some(org),
+                    _ => None,
+                })
+                .collect();
+            emit(format, &orgs, || {
+                let mut table = Table::new(vec!["ID", "NAME", "PUBLIC ID"]);
+                for org in &orgs {
+                    table.rows.push(vec![
+                        org.id.to_string(),
+                        org.attributes.name.clone().unwrap_or_default(),
+                        org.attributes.public_id.clone().unwrap_or_default(),
+                    ]);
+                }
+                table
+            })
+        }
+        UsersCommand::Create {
+            email,
+            name,
+            title,
+            roles,
+            format,
+        } => {
+            let email = crate::email::validate_email(&email)
+                .map_err(|p| usage(format!("{email:?}: {p}")))?;
+            let roles = pick_roles(client, &roles).await?;
+            let created = client
+                .create_user(&NewUser {
+                    email,
+                    name,
+                    title,
+                    roles,
+                })
+                .await?;
+            print_user(client, &created, format).await
+        }
+        UsersCommand::Update {
+            id,
+            name,
+            email,
+            title,
+            clear_title,
+            format,
+        } => {
+            let update = user_update(name, email, title, clear_title)?;
+            let updated = client.update_user(&user_id(&id)?, &update).await?;
+            print_user(client, &updated, format).await
+        }
+        UsersCommand::Enable { ids } => {
+            let ids = ids
+                .iter()
+                .map(|i| user_id(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            bulk(&ids, |id| async move {
+                outcome::enable_user(client, &id).await.map(|o| match o {
+                    EnableOutcome::Enabled(status) => format!("enabled (now {status})"),
+                    EnableOutcome::AlreadyEnabled(status) => format!("already enabled ({status})"),
+                })
+            })
+            .await
+        }
+        UsersCommand::Disable(args) => disable_users(client, args).await,
+        UsersCommand::Invite { emails, roles } => invite(client, &emails, &roles).await,
+        UsersCommand::Anonymize {
+            ids,
+            irreversible,
+            yes,
+        } => {
+            if !irreversible {
+                return Err(usage(
+                    "anonymizing cannot be undone: it erases the users' names and emails for good; pass --irreversible to confirm you mean it",
+                ));
+            }
+            let ids = ids
+                .iter()
+                .map(|i| user_id(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            confirm(
+                &format!("Anonymize {} user(s)? This cannot be undone.", ids.len()),
+                yes,
+            )?;
+            let result = client.anonymize_users(&ids).await?.data.attributes;
+            for id in &result.anonymized_user_ids {
+                println!("{id}  anonymized");
+            }
+            for failure in &result.anonymize_errors {
+                println!(
+                    "{}  failed: {}",
+                    failure.user_id,
+                    output::sanitize(&failure.error)
+                );
+            }
+            if result.anonymize_errors.is_empty() {
+                Ok(())
+            } else {
+                Err(PartialFailure {
+                    failed: result.anonymize_errors.len(),
+                    total: ids.len(),
+                }
+                .into())
+            }
+        }
+        UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { id }) => {
+            let providers = client.get_user_identity_providers(&user_id(&id)?).await?;
+            emit(Format::Json, &providers.data, Table::default)
+        }
+        UsersCommand::IdentityProviders(IdentityProvidersCommand::Set { id, providers }) => {
+            let providers: Vec<IdentityProviderId> =
+                providers.into_iter().map(IdentityProviderId).collect();
+            client
+                .update_user_identity_providers(&user_id(&id)?, &providers)
+                .await?;
+            println!("{id}  identity providers set ({})", providers.len());
+            Ok(())
+        }
+    }
+}
+
+async fn list_users(client: &Client, args: ListArgs) -> color_eyre::Result<()> {
+    let query = ListUsersQuery {
+        page_size: Some(args.page_size),
+        page_number: Some(args.page),
+        sort: args.sort.clone(),
+        sort_dir: None,
+        filter: args.filter.clone(),
+        status: args
+            .status
+            .iter()
+            .map(|s| UserStatus::parse(s.trim()))
+            .collect(),
+    };
+    if let Some(UserStatus::Other(bad)) = query
+        .status
+        .iter()
+        .find(|s| matches!(s, UserStatus::Other(_)))
+    {
+        return Err(usage(format!(
+            "unknown status {bad:?}: use Active, Pending or Disabled"
+        )));
+    }
+    let (users, included, total) = if args.all {
+        let mut pages = Vec::new();
+        let mut stream = client.user_pages(query, client.page_concurrency());
+        while let Some(page) = stream.next().await {
+            pages.push(page?);
+        }
+        pages.sort_by_key(|p| p.number);
+        let mut seen = std::collections::HashSet::new();
+        let mut included = Vec::new();
+        let mut users = Vec::new();
+        for page in pages {
+            included.extend(page.response.included);
+            users.extend(
+                page.response
+                    .data
+                    .into_iter()
+                    .filter(|u| seen.insert(u.id.clone())),
+            );
+        }
+        (users, included, None)
+    } else {
+        let page = client.list_users(&query).await?;
+        let total = page.total_filtered_count();
+        (page.data, page.included, total)
+    };
+    if let Some(total) = total {
+        let shown = args.page * u64::from(args.page_size) + users.len() as u64;
+        if (shown as i64) < total {
+            eprintln!(
+                "showing {} of {total} users (page {}); use --all for every page",
+                users.len(),
+                args.page
+            );
+        }
+    }
+    let names = included_role_names(&included);
+    emit(args.format, &users, || match args.format {
+        Format::Csv => output::users_csv(&users, &names),
+        _ => output::users_table(&users, &names),
+    })
+}
+
+async fn pick_roles(client: &Client, wanted: &[String]) -> color_eyre::Result<Vec<RoleId>> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let roles = client.list_all_roles().await?;
+    resolve_roles(&roles, wanted).map_err(usage)
+}
+
+/// Asks before a destructive step; refuses when nobody can answer.
+fn confirm(question: &str, yes: bool) -> color_eyre::Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(usage(
+            "refusing to change the org without --yes: stdin is not a terminal",
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(usage("cancelled: nothing was changed"))
+    }
+}
+
+/// Runs `action` for each id, printing one line per id; fails if any did.
+async fn bulk<F, Fut>(ids: &[UserId], action: F) -> color_eyre::Result<()>
+where
+    F: Fn(UserId) -> Fut,
+    Fut: std::future::Future<Output = Result<String, ApiError>>,
+{
+    let mut failed = 0;
+    for id in ids {
+        match action(id.clone()).await {
+            Ok(result) => println!("{id}  {result}"),
+            Err(error) => {
+                failed += 1;
+                println!("{id}  failed: {}", output::sanitize(&error.to_string()));
+            }
+        }
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(PartialFailure {
+            failed,
+            total: ids.len(),
+        }
+        .into())
+    }
+}
+
+async fn disable_users(client: &Client, args: DestructiveArgs) -> color_eyre::Result<()> {
+    let ids = args
+        .ids
+        .iter()
+        .map(|i| user_id(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.dry_run {
+        for id in &ids {
+            match client.get_user(id).await {
+                Ok(user) => {
+                    let a = &user.data.attributes;
+                    let state = if a.status == Some(UserStatus::Disabled) {
+                        "already disabled: nothing to do"
+                    } else {
+                        "would be disabled"
+                    };
+                    println!(
+                        "{id}  {}  {}  {state}",
+                        output::sanitize(a.email.as_deref().unwrap_or("")),
+                        a.status.as_ref().map(|s| s.as_str()).unwrap_or("")
+                    );
+                }
+                Err(error) => println!("{id}  {}", output::sanitize(&error.to_string())),
+            }
+        }
+        return Ok(());
+    }
+    confirm(
+        &format!(
+            "Disable {} user(s)? They will no longer be able to log in and their application keys stop working.",
+            ids.len()
+        ),
+        args.yes,
+    )?;
+    bulk(&ids, |id| async move {
+        outcome::disable_user(client, &id).await.map(|o| match o {
+            DisableOutcome::Disabled => "disabled".to_owned(),
+            DisableOutcome::AlreadyDisabled => "already disabled".to_owned(),
+        })
+    })
+    .await
+}
+
+async fn cancel_invitations(client: &Client, args: DestructiveArgs) -> color_eyre::Result<()> {
+    let ids = args
+        .ids
+        .iter()
+        .map(|i| user_id(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    if args.dry_run {
+        for id in &ids {
+            println!("{id}  pending invitations would be cancelled");
+        }
+        return Ok(());
+    }
+    confirm(
+        &format!("Cancel the pending invitations of {} user(s)?", ids.len()),
+        args.yes,
+    )?;
+    bulk(&ids, |id| async move {
+        client
+            .cancel_user_invitations(&id)
+            .await
+            .map(|()| "invitations cancelled".to_owned())
+    })
+    .await
+}
+
+async fn invite(client: &Client, emails: &[String], roles: &[String]) -> color_eyre::Result<()> {
+    let entries = parse_email_list(&emails.join("\n"));
+    if entries.is_empty() {
+        return Err(usage("no email addresses given"));
+    }
+    let roles = pick_roles(client, roles).await?;
+    let mut failed = 0;
+    for entry in &entries {
+        let shown = output::sanitize(&entry.text);
+        let email = match &entry.verdict {
+            Ok(email) => email.clone(),
+            Err(problem) => {
+                failed += 1;
+                println!("{shown}  skipped: {problem}");
+                continue;
+            }
+        };
+        let new = NewUser {
+            email,
+            roles: roles.clone(),
+            ..Default::default()
+        };
+        match outcome::invite_email(client, &new).await {
+            Ok(result) => println!("{shown}  {}  {}", result.summary(), result.user().id),
+            Err(error) => {
+                failed += 1;
+                println!("{shown}  failed: {}", output::sanitize(&error.to_string()));
+            }
+        }
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(PartialFailure {
+            failed,
+            total: entries.len(),
+        }
+        .into())
+    }
+}
+
+fn print_invitation(invitation: &Invitation, format: Format) -> color_eyre::Result<()> {
+    emit(format, invitation, || {
+        let a = &invitation.attributes;
+        let fmt =
+            |t: Option<time::OffsetDateTime>| t.map(|t| timestamp::format(&t)).unwrap_or_default();
+        let mut table = Table::new(vec!["FIELD", "VALUE"]);
+        for (field, value) in [
+            ("id", invitation.id.to_string()),
+            (
+                "user",
+                invitation
+                    .user_id()
+                    .map(|u| u.to_string())
+                    .unwrap_or_default(),
+            ),
+            ("type", a.invite_type.clone().unwrap_or_default()),
+            ("created", fmt(a.created_at)),
+            ("expires", fmt(a.expires_at)),
+        ] {
+            table.rows.push(vec![field.to_owned(), value]);
+        }
+        table
+    })
+}
+
+async fn find_role(client: &Client, wanted: &str) -> color_eyre::Result<RoleId> {
+    let roles = client.list_all_roles().await?;
+    let ids = resolve_roles(&roles, &[wanted.to_owned()]).map_err(usage)?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| eyre!("no role {wanted:?}"))
+}
+
+async fn run_roles(client: &Client, command: RolesCommand) -> color_eyre::Result<()> {
+    match command {
+        RolesCommand::List { filter, format } => {
+            let roles = match filter {
+                None => client.list_all_roles().await?,
+                Some(filter) => {
+                    let query = ListRolesQuery {
+                        filter: Some(filter),
+                        page_size: Some(100),
+                        ..Default::default()
+                    };
+                    client.list_roles(&query).await?.data
+                }
+            };
+            emit(format, &roles, || output::roles_table(&roles))
+        }
+        RolesCommand::Get { role, format } => {
+            let role = client.get_role(&find_role(client, &role).await?).await?;
+            emit(format, &role.data, || {
+                output::roles_table(std::slice::from_ref(&role.data))
+            })
+        }
+        RolesCommand::Users { role, format } => {
+            let role = find_role(client, &role).await?;
+            let mut users = Vec::new();
+            for number in 0.. {
+                let query = ListRoleUsersQuery {
+                    page_size: Some(100),
+                    page_number: Some(number),
+                    ..Default::default()
+                };
+                let page = client.list_role_users(&role, &query).await?;
+                let count = page.data.len();
+                users.extend(page.data);
+                if count < 100 {
+                    break;
+                }
+            }
+            let names = all_role_names(client).await?;
+            emit(format, &users, || match format {
+                Format::Csv => output::users_csv(&users, &names),
+                _ => output::users_table(&users, &names),
+            })
+        }
+        RolesCommand::Permissions { role, format } => {
+            let permissions = client
+                .list_role_permissions(&find_role(client, &role).await?)
+                .await?;
+            emit(format, &permissions.data, || {
+                output::permissions_table(&permissions.data)
+            })
+        }
+        RolesCommand::AddUser { role, users } => {
+            let role = find_role(client, &role).await?;
+            let ids = users
+                .iter()
+                .map(|u| user_id(u))
+                .collect::<Result<Vec<_>, _>>()?;
+            let role = &role;
+            bulk(&ids, |id| async move {
+                client
+                    .add_user_to_role(role, &id)
+                    .await
+                    .map(|_| format!("added to role {role}"))
+            })
+            .await
+        }
+        RolesCommand::RemoveUser { role, users, yes } => {
+            let role = find_role(client, &role).await?;
+            let ids = users
+                .iter()
+                .map(|u| user_id(u))
+                .collect::<Result<Vec<_>, _>>()?;
+            confirm(
+                &format!("Remove {} user(s) from role {role}?", ids.len()),
+                yes,
+            )?;
+            let role = &role;
+            bulk(&ids, |id| async move {
+                client
+                    .remove_user_from_role(role, &id)
+                    .await
+                    .map(|_| format!("removed from role {role}"))
+            })
+            .await
+        }
+    }
+}
+
+async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
+    use crate::sandbox::{RateLimitSpec, Sandbox, SandboxConfig};
+    let rate_limit = args
+        .rate_limit
+        .as_deref()
+        .map(|text| {
+            text.parse::<RateLimitSpec>()
+                .map_err(|e| usage(format!("--rate-limit {text:?}: {e}")))
+        })
+        .transpose()?;
+    if !(0.0..=1.0).contains(&args.fail_rate) {
+        return Err(usage("--fail-rate must be between 0 and 1"));
+    }
+    let config = SandboxConfig {
+        port: args.port,
+        users: args.users,
+        seed: args.seed,
+        state_file: args.state,
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        fail_rate: args.fail_rate,
+        rate_limit,
+        ..SandboxConfig::default()
+    };
+    let sandbox = Sandbox::start(config).await?;
+    let url = sandbox.base_url();
+    println!("ddusers sandbox listening on {url}");
+    println!("  API key:            {}", crate::sandbox::DEMO_API_KEY);
+    println!(
+        "  admin app key:      {}",
+        crate::sandbox::DEMO_ADMIN_APP_KEY
+    );
+    println!(
+        "  read-only app key:  {}",
+        crate::sandbox::DEMO_READONLY_APP_KEY
+    );
+    println!();
+    println!("Use it from another shell:");
+    println!(
+        "  DDUSERS_BASE_URL={url} DD_API_KEY={} DD_APP_KEY={} ddusers users list",
+        crate::sandbox::DEMO_API_KEY,
+        crate::sandbox::DEMO_ADMIN_APP_KEY
+    );
+    println!("Stop with Ctrl-C.");
+    std::io::stdout().flush()?;
+    wait_for_stop_signal().await;
+    eprintln!("stopping sandbox…");
+    sandbox.shutdown().await;
+    Ok(())
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+impl Connection {
+    /// Nothing more than a name for the status bar.
+    pub fn describe(&self) -> &str {
+        &self.origin
+    }
+}

@@ -1,0 +1,198 @@
+//! The real binary, as scripts use it: output formats, exit codes and one-line errors.
+//! Every command here talks to an in-process sandbox on loopback, or fails before sending.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+fn ddusers() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
+    for var in [
+        "DD_API_KEY",
+        "DATADOG_API_KEY",
+        "DD_APP_KEY",
+        "DD_APPLICATION_KEY",
+        "DATADOG_APP_KEY",
+        "DD_SITE",
+        "DDUSERS_BASE_URL",
+    ] {
+        command.env_remove(var);
+    }
+    command.stdin(Stdio::null());
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    ddusers().args(args).output().expect("the binary runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn assert_one_clear_line(output: &Output, code: i32, needle: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "stderr: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(needle), "{err:?} should mention {needle:?}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn list_all_as_json_is_an_array_of_every_user() {
+    let output = run(&["--sandbox", "users", "list", "--all", "--format", "json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let users = users.as_array().expect("a JSON array");
+    assert_eq!(users.len(), 500);
+    assert!(users.iter().all(|u| u["type"] == "users" && u["id"].is_string()));
+}
+
+#[test]
+fn list_as_table_and_csv() {
+    let output = run(&["--sandbox", "users", "list", "--page-size", "5"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.lines().next().unwrap().starts_with("ID"), "{text}");
+    assert_eq!(text.lines().count(), 6, "header and five users: {text}");
+    assert!(stderr(&output).contains("use --all"));
+
+    let output = run(&["--sandbox", "users", "list", "--status", "Disabled", "--format", "csv"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let headers = reader.headers().unwrap().clone();
+    let status_column = headers.iter().position(|h| h == "status").unwrap();
+    let rows: Vec<_> = reader.records().map(Result::unwrap).collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| &r[status_column] == "Disabled"));
+}
+
+#[test]
+fn unknown_site_is_one_line_and_usage_exit() {
+    let output = ddusers()
+        .args(["users", "list"])
+        .env("DD_API_KEY", "abc")
+        .env("DD_APP_KEY", "def")
+        .env("DD_SITE", "datadoghq.moon")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 2, "unknown Datadog site");
+}
+
+#[test]
+fn missing_keys_for_a_script_command() {
+    assert_one_clear_line(&run(&["users", "list"]), 2, "DD_API_KEY");
+}
+
+#[test]
+fn malformed_base_url() {
+    let output = ddusers()
+        .args(["--base-url", "http//oops", "users", "list"])
+        .env("DD_API_KEY", "abc")
+        .env("DD_APP_KEY", "def")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 2, "invalid base URL");
+    let output = ddusers()
+        .args(["--base-url", "http://example.com", "users", "list"])
+        .env("DD_API_KEY", "abc")
+        .env("DD_APP_KEY", "def")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 2, "refusing plain http://");
+}
+
+#[test]
+fn keys_with_bad_characters_are_refused_without_being_echoed() {
+    let output = ddusers()
+        .args(["users", "list"])
+        .env("DD_API_KEY", "secret value")
+        .env("DD_APP_KEY", "def")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 2, "API key");
+    assert!(!stderr(&output).contains("secret value"));
+}
+
+#[test]
+fn unknown_user_is_not_found_exit() {
+    let output = run(&["--sandbox", "users", "get", "00000000-dead-beef-dead-ffffffffffff"]);
+    assert_one_clear_line(&output, 4, "not found");
+}
+
+#[test]
+fn destructive_commands_need_yes_without_a_terminal() {
+    let output = run(&["--sandbox", "users", "disable", "00000000-dead-beef-dead-ffffffffffff"]);
+    assert_one_clear_line(&output, 2, "--yes");
+    let output = run(&["--sandbox", "users", "anonymize", "00000000-dead-beef-dead-ffffffffffff"]);
+    assert_one_clear_line(&output, 2, "cannot be undone");
+}
+
+#[test]
+fn read_only_refuses_changes() {
+    let output = run(&["--sandbox", "--read-only", "users", "disable", "x", "--yes"]);
+    assert_one_clear_line(&output, 2, "read-only");
+}
+
+#[test]
+fn invite_reports_each_email_and_fails_for_the_invalid_one() {
+    let output = run(&[
+        "--sandbox",
+        "users",
+        "invite",
+        "one@example.com",
+        "two@example.com,not-an-email",
+        "--role",
+        "Datadog Standard Role",
+    ]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("one@example.com  created and invited"), "{text}");
+    assert!(text.contains("two@example.com  created and invited"), "{text}");
+    assert!(text.contains("not-an-email  skipped: not an email address"), "{text}");
+}
+
+#[test]
+fn disable_dry_run_changes_nothing_and_yes_disables() {
+    let output = run(&["--sandbox", "users", "list", "--status", "Active", "--page-size", "2", "--format", "json"]);
+    let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let id = users[0]["id"].as_str().unwrap().to_owned();
+    let output = run(&["--sandbox", "users", "disable", &id, "--dry-run"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("would be disabled"));
+    let output = run(&["--sandbox", "users", "disable", &id, "--yes"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&format!("{id}  disabled")));
+}
+
+#[test]
+fn standalone_sandbox_prints_its_url_and_stops_on_sigterm() {
+    let mut child = ddusers()
+        .args(["sandbox", "--port", "0", "--users", "50"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("a loopback URL in {first:?}"))
+        .to_owned();
+    let output = ddusers()
+        .args(["--base-url", &url, "users", "list", "--format", "json", "--page-size", "3"])
+        .env("DD_API_KEY", "sandbox-api-key")
+        .env("DD_APP_KEY", "sandbox-readonly-app-key")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 3);
+
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+}
