@@ -52,9 +52,10 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> color_eyre:
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut hup)) =
-                (signal(SignalKind::terminate()), signal(SignalKind::hangup()))
-            else {
+            let (Ok(mut term), Ok(mut hup)) = (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::hangup()),
+            ) else {
                 return;
             };
             tokio::select! {

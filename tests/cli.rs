@@ -45,7 +45,9 @@ fn list_all_as_json_is_an_array_of_every_user() {
     let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let users = users.as_array().expect("a JSON array");
     assert_eq!(users.len(), 500);
-    assert!(users.iter().all(|u| u["type"] == "users" && u["id"].is_string()));
+    assert!(users
+        .iter()
+        .all(|u| u["type"] == "users" && u["id"].is_string()));
 }
 
 #[test]
@@ -57,7 +59,15 @@ fn list_as_table_and_csv() {
     assert_eq!(text.lines().count(), 6, "header and five users: {text}");
     assert!(stderr(&output).contains("use --all"));
 
-    let output = run(&["--sandbox", "users", "list", "--status", "Disabled", "--format", "csv"]);
+    let output = run(&[
+        "--sandbox",
+        "users",
+        "list",
+        "--status",
+        "Disabled",
+        "--format",
+        "csv",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
     let headers = reader.headers().unwrap().clone();
@@ -116,15 +126,30 @@ fn keys_with_bad_characters_are_refused_without_being_echoed() {
 
 #[test]
 fn unknown_user_is_not_found_exit() {
-    let output = run(&["--sandbox", "users", "get", "00000000-dead-beef-dead-ffffffffffff"]);
+    let output = run(&[
+        "--sandbox",
+        "users",
+        "get",
+        "00000000-dead-beef-dead-ffffffffffff",
+    ]);
     assert_one_clear_line(&output, 4, "not found");
 }
 
 #[test]
 fn destructive_commands_need_yes_without_a_terminal() {
-    let output = run(&["--sandbox", "users", "disable", "00000000-dead-beef-dead-ffffffffffff"]);
+    let output = run(&[
+        "--sandbox",
+        "users",
+        "disable",
+        "00000000-dead-beef-dead-ffffffffffff",
+    ]);
     assert_one_clear_line(&output, 2, "--yes");
-    let output = run(&["--sandbox", "users", "anonymize", "00000000-dead-beef-dead-ffffffffffff"]);
+    let output = run(&[
+        "--sandbox",
+        "users",
+        "anonymize",
+        "00000000-dead-beef-dead-ffffffffffff",
+    ]);
     assert_one_clear_line(&output, 2, "cannot be undone");
 }
 
@@ -147,14 +172,33 @@ fn invite_reports_each_email_and_fails_for_the_invalid_one() {
     ]);
     let text = String::from_utf8(output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("one@example.com  created and invited"), "{text}");
-    assert!(text.contains("two@example.com  created and invited"), "{text}");
-    assert!(text.contains("not-an-email  skipped: not an email address"), "{text}");
+    assert!(
+        text.contains("one@example.com  created and invited"),
+        "{text}"
+    );
+    assert!(
+        text.contains("two@example.com  created and invited"),
+        "{text}"
+    );
+    assert!(
+        text.contains("not-an-email  skipped: not an email address"),
+        "{text}"
+    );
 }
 
 #[test]
 fn disable_dry_run_changes_nothing_and_yes_disables() {
-    let output = run(&["--sandbox", "users", "list", "--status", "Active", "--page-size", "2", "--format", "json"]);
+    let output = run(&[
+        "--sandbox",
+        "users",
+        "list",
+        "--status",
+        "Active",
+        "--page-size",
+        "2",
+        "--format",
+        "json",
+    ]);
     let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let id = users[0]["id"].as_str().unwrap().to_owned();
     let output = run(&["--sandbox", "users", "disable", &id, "--dry-run"]);
@@ -182,7 +226,16 @@ fn standalone_sandbox_prints_its_url_and_stops_on_sigterm() {
         .unwrap_or_else(|| panic!("a loopback URL in {first:?}"))
         .to_owned();
     let output = ddusers()
-        .args(["--base-url", &url, "users", "list", "--format", "json", "--page-size", "3"])
+        .args([
+            "--base-url",
+            &url,
+            "users",
+            "list",
+            "--format",
+            "json",
+            "--page-size",
+            "3",
+        ])
         .env("DD_API_KEY", "sandbox-api-key")
         .env("DD_APP_KEY", "sandbox-readonly-app-key")
         .output()

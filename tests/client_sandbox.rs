@@ -165,8 +165,15 @@ async fn list_sorts_both_ways_and_includes_roles_with_permissions() {
         page_size: Some(100),
         ..Default::default()
     };
-    let asc = client.list_users(&query("email", Some(SortDir::Asc))).await.unwrap();
-    let emails: Vec<String> = asc.data.iter().map(|u| u.attributes.email.clone().unwrap()).collect();
+    let asc = client
+        .list_users(&query("email", Some(SortDir::Asc)))
+        .await
+        .unwrap();
+    let emails: Vec<String> = asc
+        .data
+        .iter()
+        .map(|u| u.attributes.email.clone().unwrap())
+        .collect();
     let mut sorted = emails.clone();
     sorted.sort();
     assert_eq!(emails, sorted);
@@ -184,7 +191,10 @@ async fn list_sorts_both_ways_and_includes_roles_with_permissions() {
         })
         .collect();
     assert_eq!(role_ids, included_roles);
-    assert!(asc.included.iter().any(|i| matches!(i, Included::Permission(_))));
+    assert!(asc
+        .included
+        .iter()
+        .any(|i| matches!(i, Included::Permission(_))));
     sandbox.shutdown().await;
 }
 
@@ -216,8 +226,14 @@ async fn user_lifecycle_create_get_update_disable_enable() {
     };
     let created = client.create_user(&new).await.unwrap().data;
     assert_eq!(created.attributes.status, Some(UserStatus::Pending));
-    assert_eq!(created.attributes.email.as_deref(), Some("new.person@example.com"));
-    assert_eq!(created.role_ids().collect::<Vec<_>>(), vec![RoleId::from(ADMIN_ROLE)]);
+    assert_eq!(
+        created.attributes.email.as_deref(),
+        Some("new.person@example.com")
+    );
+    assert_eq!(
+        created.role_ids().collect::<Vec<_>>(),
+        vec![RoleId::from(ADMIN_ROLE)]
+    );
 
     expect_status(client.create_user(&new).await, 409);
     match outcome::create_user(&client, &new).await.unwrap() {
@@ -281,7 +297,10 @@ async fn documented_user_errors() {
     );
     assert!(error.to_string().contains("not found"), "{error}");
     expect_status(client.disable_user(&unknown).await, 404);
-    assert!(outcome::disable_user(&client, &unknown).await.unwrap_err().is_not_found());
+    assert!(outcome::disable_user(&client, &unknown)
+        .await
+        .unwrap_err()
+        .is_not_found());
 
     let invalid = NewUser {
         email: "not-an-email".into(),
@@ -306,10 +325,16 @@ async fn invitations_are_sent_fetched_and_cancelled() {
     let fetched = client.get_invitation(&invitation.id).await.unwrap().data;
     assert_eq!(fetched.user_id().as_ref(), Some(&user.id));
     let a = &fetched.attributes;
-    assert_eq!((a.expires_at.unwrap() - a.created_at.unwrap()).whole_hours(), 48);
+    assert_eq!(
+        (a.expires_at.unwrap() - a.created_at.unwrap()).whole_hours(),
+        48
+    );
 
     let again = outcome::invite_email(&client, &new).await.unwrap();
-    assert!(matches!(again, InviteOutcome::Reinvited { .. }), "{again:?}");
+    assert!(
+        matches!(again, InviteOutcome::Reinvited { .. }),
+        "{again:?}"
+    );
 
     let active = some_user(&client, UserStatus::Active).await;
     let active_new = NewUser {
@@ -368,16 +393,36 @@ async fn current_user_orgs_permissions_and_identity_providers() {
     let permissions = client.list_user_permissions(&me.id).await.unwrap().data;
     let names: HashSet<&str> = permissions.iter().map(Permission::name).collect();
     assert!(names.contains("user_access_manage"));
-    assert_eq!(names.len(), permissions.len(), "permissions are listed once each");
+    assert_eq!(
+        names.len(),
+        permissions.len(),
+        "permissions are listed once each"
+    );
 
     client
-        .update_user_identity_providers(&someone_else.id, &[IdentityProviderId::from("00000000-0000-0000-0000-000000000001")])
+        .update_user_identity_providers(
+            &someone_else.id,
+            &[IdentityProviderId::from(
+                "00000000-0000-0000-0000-000000000001",
+            )],
+        )
         .await
         .unwrap();
-    let providers = client.get_user_identity_providers(&someone_else.id).await.unwrap();
+    let providers = client
+        .get_user_identity_providers(&someone_else.id)
+        .await
+        .unwrap();
     assert_eq!(providers.data.len(), 1);
-    client.update_user_identity_providers(&someone_else.id, &[]).await.unwrap();
-    assert!(client.get_user_identity_providers(&someone_else.id).await.unwrap().data.is_empty());
+    client
+        .update_user_identity_providers(&someone_else.id, &[])
+        .await
+        .unwrap();
+    assert!(client
+        .get_user_identity_providers(&someone_else.id)
+        .await
+        .unwrap()
+        .data
+        .is_empty());
     sandbox.shutdown().await;
 }
 
@@ -407,7 +452,11 @@ async fn roles_operations() {
     let client = admin(&sandbox);
     let roles = client.list_all_roles().await.unwrap();
     let names: Vec<&str> = roles.iter().map(Role::display_name).collect();
-    for managed in ["Datadog Admin Role", "Datadog Standard Role", "Datadog Read Only Role"] {
+    for managed in [
+        "Datadog Admin Role",
+        "Datadog Standard Role",
+        "Datadog Read Only Role",
+    ] {
         assert!(names.contains(&managed), "{names:?}");
     }
     let filtered = client
@@ -417,12 +466,19 @@ async fn roles_operations() {
         })
         .await
         .unwrap();
-    assert!(filtered.data.iter().all(|r| r.display_name().to_lowercase().contains("read only")));
+    assert!(filtered
+        .data
+        .iter()
+        .all(|r| r.display_name().to_lowercase().contains("read only")));
 
     let admin_role = RoleId::from(ADMIN_ROLE);
     let role = client.get_role(&admin_role).await.unwrap().data;
     assert_eq!(role.display_name(), "Datadog Admin Role");
-    let permissions = client.list_role_permissions(&admin_role).await.unwrap().data;
+    let permissions = client
+        .list_role_permissions(&admin_role)
+        .await
+        .unwrap()
+        .data;
     assert!(permissions.iter().any(|p| p.name() == "user_access_manage"));
 
     let catalogue = client.list_permissions(false).await.unwrap().data;
@@ -442,13 +498,27 @@ async fn roles_operations() {
     let after_add = client.add_user_to_role(&target, &user.id).await.unwrap();
     assert!(after_add.data.iter().any(|u| u.id == user.id));
     let members = client
-        .list_role_users(&target, &ListRoleUsersQuery { page_size: Some(100), ..Default::default() })
+        .list_role_users(
+            &target,
+            &ListRoleUsersQuery {
+                page_size: Some(100),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert!(members.data.iter().any(|u| u.id == user.id));
-    let after_remove = client.remove_user_from_role(&target, &user.id).await.unwrap();
+    let after_remove = client
+        .remove_user_from_role(&target, &user.id)
+        .await
+        .unwrap();
     assert!(!after_remove.data.iter().any(|u| u.id == user.id));
-    expect_status(client.get_role(&RoleId::from("00000000-dead-beef-dead-ffffffffffff")).await, 404);
+    expect_status(
+        client
+            .get_role(&RoleId::from("00000000-dead-beef-dead-ffffffffffff"))
+            .await,
+        404,
+    );
     sandbox.shutdown().await;
 }
 
@@ -475,7 +545,13 @@ async fn wrong_keys_and_missing_permissions_are_refused() {
     );
     expect_status(
         reader
-            .update_user(&victim, &UserUpdate { name: Some("x".into()), ..Default::default() })
+            .update_user(
+                &victim,
+                &UserUpdate {
+                    name: Some("x".into()),
+                    ..Default::default()
+                },
+            )
             .await,
         403,
     );
@@ -503,7 +579,10 @@ async fn rate_limit_headers_are_parsed_and_429_is_waited_out() {
     for _ in 0..7 {
         client.list_users(&ListUsersQuery::default()).await.unwrap();
     }
-    assert!(retries.load(Ordering::SeqCst) >= 1, "some reads waited for the window");
+    assert!(
+        retries.load(Ordering::SeqCst) >= 1,
+        "some reads waited for the window"
+    );
 
     let no_retry = {
         let mut options = ClientOptions::new(
@@ -543,9 +622,16 @@ async fn injected_failures_are_retried_on_reads_only() {
     let client = admin(&sandbox).with_retry_observer(Arc::new(move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     }));
-    let error = client.list_users(&ListUsersQuery::default()).await.unwrap_err();
+    let error = client
+        .list_users(&ListUsersQuery::default())
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Server);
-    assert_eq!(retries.load(Ordering::SeqCst), 4, "a read is retried up to the policy");
+    assert_eq!(
+        retries.load(Ordering::SeqCst),
+        4,
+        "a read is retried up to the policy"
+    );
 
     retries.store(0, Ordering::SeqCst);
     let before = sandbox.stats().total_requests;
@@ -557,7 +643,11 @@ async fn injected_failures_are_retried_on_reads_only() {
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Server);
-    assert_eq!(retries.load(Ordering::SeqCst), 0, "a write is not retried blindly");
+    assert_eq!(
+        retries.load(Ordering::SeqCst),
+        0,
+        "a write is not retried blindly"
+    );
     assert_eq!(sandbox.stats().total_requests - before, 1);
     assert_eq!(sandbox.stats().writes_applied, 0);
     sandbox.shutdown().await;
@@ -572,9 +662,15 @@ async fn unreachable_server_is_a_network_error() {
         parse_base_url(&format!("http://127.0.0.1:{port}"), false).unwrap(),
         Credentials::new("k", "k"),
     );
-    options.retry = RetryPolicy { max_retries: 1, ..fast_retries() };
+    options.retry = RetryPolicy {
+        max_retries: 1,
+        ..fast_retries()
+    };
     let client = Client::new(options).unwrap();
-    let error = client.list_users(&ListUsersQuery::default()).await.unwrap_err();
+    let error = client
+        .list_users(&ListUsersQuery::default())
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Network);
     assert!(error.to_string().contains("could not connect"), "{error}");
 }

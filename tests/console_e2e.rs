@@ -7,7 +7,7 @@ use std::time::Duration;
 use ddusers::api::models::{UserId, UserStatus};
 use ddusers::api::{outcome, Client, ClientOptions, ListUsersQuery};
 use ddusers::app::action::StatusTab;
-use ddusers::app::state::{InviteStatus, Overlay, Options, State};
+use ddusers::app::state::{InviteStatus, Options, Overlay, State};
 use ddusers::app::{Key, KeyCode, Msg};
 use ddusers::config::Credentials;
 use ddusers::effects::{EffectsQueue, QueueOptions};
@@ -33,7 +33,11 @@ async fn sandbox(users: usize) -> Sandbox {
 
 fn client(sandbox: &Sandbox, app_key: &str) -> Client {
     let url = sandbox.base_url().parse().expect("sandbox URL");
-    Client::new(ClientOptions::new(url, Credentials::new(DEMO_API_KEY, app_key))).expect("client")
+    Client::new(ClientOptions::new(
+        url,
+        Credentials::new(DEMO_API_KEY, app_key),
+    ))
+    .expect("client")
 }
 
 async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
@@ -55,7 +59,9 @@ async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
     let mut runtime = Runtime::new(terminal, state, queue, msgs);
     runtime.start();
     let ready = runtime
-        .run_until(WAIT, |s| s.load.done && s.me.is_some() && s.org_roles.is_some())
+        .run_until(WAIT, |s| {
+            s.load.done && s.me.is_some() && s.org_roles.is_some()
+        })
         .await
         .expect("draws");
     assert!(ready, "the console loads the org");
@@ -83,7 +89,10 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
     let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
     let before = disabled_ids(&api).await;
     let mut console = console(api.clone(), false).await;
-    assert_eq!(console.state.store.len(), console.state.load.total_users.unwrap_or(0) as usize);
+    assert_eq!(
+        console.state.store.len(),
+        console.state.load.total_users.unwrap_or(0) as usize
+    );
 
     // Filter on the domain most active users share, on the Active tab.
     console.press(Key::ch('2'));
@@ -98,7 +107,11 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
                 }
             }
         }
-        counts.into_iter().max_by_key(|(_, n)| *n).map(|(d, _)| d).expect("active users")
+        counts
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(d, _)| d)
+            .expect("active users")
     };
     console.press(Key::ch('/'));
     console.type_text(&format!("@{domain}"));
@@ -113,7 +126,11 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
         .await
         .expect("draws");
     assert!(loaded, "detail loads");
-    assert!(console.terminal.backend().to_string().contains("Effective permissions"));
+    assert!(console
+        .terminal
+        .backend()
+        .to_string()
+        .contains("Effective permissions"));
 
     // Mark three, disable, confirm.
     for _ in 0..3 {
@@ -123,7 +140,10 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
     assert_eq!(marked.len(), 3);
     console.press(Key::ch('d'));
     assert!(matches!(&console.state.overlay, Some(Overlay::Confirm(c)) if c.ids.len() == 3));
-    console.run_until(Duration::ZERO, |_| true).await.expect("draws");
+    console
+        .run_until(Duration::ZERO, |_| true)
+        .await
+        .expect("draws");
     let dialog = console.terminal.backend().to_string();
     assert!(dialog.contains("Disable 3 users?"));
     assert!(dialog.contains("can no longer log in"));
@@ -177,7 +197,10 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
         .run_until(WAIT, |s| match &s.overlay {
             Some(Overlay::Invite(form)) => {
                 !form.results.is_empty()
-                    && form.results.iter().all(|(_, r)| *r != InviteStatus::Waiting)
+                    && form
+                        .results
+                        .iter()
+                        .all(|(_, r)| *r != InviteStatus::Waiting)
             }
             _ => false,
         })
@@ -194,7 +217,11 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
             .map(|(_, r)| r.clone())
             .expect("a result per email")
     };
-    for email in ["first.new@example.org", "second.new@example.org", "third.new@example.org"] {
+    for email in [
+        "first.new@example.org",
+        "second.new@example.org",
+        "third.new@example.org",
+    ] {
         assert!(
             matches!(result(email), InviteStatus::Done(t) if t.contains("created and invited")),
             "{email}: {:?}",
@@ -208,7 +235,11 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
     console.shutdown().await;
 
     // Through the API: the three exist, pending, with the chosen role.
-    for email in ["first.new@example.org", "second.new@example.org", "third.new@example.org"] {
+    for email in [
+        "first.new@example.org",
+        "second.new@example.org",
+        "third.new@example.org",
+    ] {
         let user = outcome::find_user_by_email(&api, email)
             .await
             .expect("lookup")
@@ -216,7 +247,10 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
         assert_eq!(user.attributes.status, Some(UserStatus::Pending), "{email}");
         assert_eq!(user.role_ids().count(), 1, "{email}");
     }
-    assert!(outcome::find_user_by_email(&api, "not-an-email").await.expect("lookup").is_none());
+    assert!(outcome::find_user_by_email(&api, "not-an-email")
+        .await
+        .expect("lookup")
+        .is_none());
     sandbox.shutdown().await;
 }
 

@@ -74,7 +74,11 @@ fn snap(name: &str, setup: impl Fn(&mut State)) {
 
 fn open_detail(state: &mut State) {
     let effects = act(state, Action::OpenDetail);
-    let Some(Effect::LoadDetail { request_id, user_id }) = effects.first().cloned() else {
+    let Some(Effect::LoadDetail {
+        request_id,
+        user_id,
+    }) = effects.first().cloned()
+    else {
         panic!("detail loads");
     };
     let page = demo_page();
@@ -178,7 +182,9 @@ fn read_only_list() {
             state,
             Msg::Access {
                 read_only: true,
-                reason: Some("read-only: your user lacks user_access_manage and user_access_invite".into()),
+                reason: Some(
+                    "read-only: your user lacks user_access_manage and user_access_invite".into(),
+                ),
             },
         );
         act(state, Action::Disable);
@@ -218,8 +224,22 @@ fn bulk_progress() {
         let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
             panic!("bulk starts");
         };
-        update(state, Msg::BulkItem { run_id, user_id: "u01".into(), outcome: ItemOutcome::Done("disabled".into()) });
-        update(state, Msg::BulkItem { run_id, user_id: "u02".into(), outcome: ItemOutcome::Failed("permission denied (403)".into()) });
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u01".into(),
+                outcome: ItemOutcome::Done("disabled".into()),
+            },
+        );
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u02".into(),
+                outcome: ItemOutcome::Failed("permission denied (403)".into()),
+            },
+        );
     });
 }
 
@@ -234,9 +254,32 @@ fn bulk_summary() {
         let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
             panic!("bulk starts");
         };
-        update(state, Msg::BulkItem { run_id, user_id: "u01".into(), outcome: ItemOutcome::Done("disabled".into()) });
-        update(state, Msg::BulkItem { run_id, user_id: "u02".into(), outcome: ItemOutcome::Skipped("already disabled".into()) });
-        update(state, Msg::BulkItem { run_id, user_id: "u03".into(), outcome: ItemOutcome::Failed("permission denied (403): the keys are wrong or lack the permission".into()) });
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u01".into(),
+                outcome: ItemOutcome::Done("disabled".into()),
+            },
+        );
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u02".into(),
+                outcome: ItemOutcome::Skipped("already disabled".into()),
+            },
+        );
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u03".into(),
+                outcome: ItemOutcome::Failed(
+                    "permission denied (403): the keys are wrong or lack the permission".into(),
+                ),
+            },
+        );
         update(state, Msg::BulkFinished { run_id });
     });
 }
@@ -246,7 +289,10 @@ fn invite_form() {
     snap("invite_form", |state| {
         act(state, Action::Invite);
         type_in(state, "new.person@example.com, bad@, ");
-        update(state, Msg::Paste("second@example.com\nthird@example.com".into()));
+        update(
+            state,
+            Msg::Paste("second@example.com\nthird@example.com".into()),
+        );
         act(state, Action::NextField);
         type_in(state, "New Person");
         act(state, Action::NextField);
@@ -260,20 +306,37 @@ fn invite_form() {
 fn invite_results() {
     snap("invite_results", |state| {
         act(state, Action::Invite);
-        type_in(state, "new@example.com, bad@, ada@example.com, later@example.com");
+        type_in(
+            state,
+            "new@example.com, bad@, ada@example.com, later@example.com",
+        );
         let effects = act(state, Action::Submit);
         let Some(Effect::InviteUsers { run_id, .. }) = effects.first().cloned() else {
             panic!("invite starts");
         };
         let mut user = ddusers::app::fixtures::user("n1", "", "new@example.com", &[]);
         user.attributes.status = Some(ddusers::api::models::UserStatus::Pending);
-        update(state, Msg::InviteItem {
-            run_id,
-            email: "new@example.com".into(),
-            outcome: InviteOutcome::Invited { user: Box::new(user), created: true, expires_at: Some(NOW + 2 * 86_400) },
-        });
+        update(
+            state,
+            Msg::InviteItem {
+                run_id,
+                email: "new@example.com".into(),
+                outcome: InviteOutcome::Invited {
+                    user: Box::new(user),
+                    created: true,
+                    expires_at: Some(NOW + 2 * 86_400),
+                },
+            },
+        );
         let ada = demo_page().data[0].clone();
-        update(state, Msg::InviteItem { run_id, email: "ada@example.com".into(), outcome: InviteOutcome::AlreadyActive(Box::new(ada)) });
+        update(
+            state,
+            Msg::InviteItem {
+                run_id,
+                email: "ada@example.com".into(),
+                outcome: InviteOutcome::AlreadyActive(Box::new(ada)),
+            },
+        );
     });
 }
 

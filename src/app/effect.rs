@@ -109,7 +109,13 @@ impl Effect {
 
     /// What the effect does, in words ("disable 3 users").
     pub fn describe(&self) -> String {
-        let users = |n: usize| if n == 1 { "1 user".to_owned() } else { format!("{n} users") };
+        let users = |n: usize| {
+            if n == 1 {
+                "1 user".to_owned()
+            } else {
+                format!("{n} users")
+            }
+        };
         match self {
             Effect::LoadUsers { .. } => "load users".into(),
             Effect::SearchUsers { filter, .. } => format!("search users for {filter:?}"),

@@ -56,7 +56,10 @@ pub fn user(id: &str, name: &str, email: &str, roles: &[&str]) -> User {
         },
         relationships: UserRelationships {
             roles: Some(ToMany {
-                data: roles.iter().map(|r| ResourceRef::new("roles", *r)).collect(),
+                data: roles
+                    .iter()
+                    .map(|r| ResourceRef::new("roles", *r))
+                    .collect(),
             }),
             ..Default::default()
         },
@@ -65,7 +68,10 @@ pub fn user(id: &str, name: &str, email: &str, roles: &[&str]) -> User {
 
 /// A list page holding these users, roles and permissions.
 pub fn page(users: Vec<User>, roles: &[&Role], perms: &[&Permission]) -> UsersResponse {
-    let mut included: Vec<Included> = perms.iter().map(|p| Included::Permission((*p).clone())).collect();
+    let mut included: Vec<Included> = perms
+        .iter()
+        .map(|p| Included::Permission((*p).clone()))
+        .collect();
     included.extend(roles.iter().map(|r| Included::Role((*r).clone())));
     UsersResponse {
         data: users,
@@ -87,31 +93,137 @@ pub fn demo_org() -> (Vec<User>, Vec<Role>, Vec<Permission>) {
         perm("p-mon-r", "monitors_read", "Monitors"),
     ];
     let roles = vec![
-        role("r-admin", "Datadog Admin Role", &["p-manage", "p-invite", "p-dash-r", "p-dash-w", "p-mon-r"]),
-        role("r-std", "Datadog Standard Role", &["p-dash-r", "p-dash-w", "p-mon-r"]),
+        role(
+            "r-admin",
+            "Datadog Admin Role",
+            &["p-manage", "p-invite", "p-dash-r", "p-dash-w", "p-mon-r"],
+        ),
+        role(
+            "r-std",
+            "Datadog Standard Role",
+            &["p-dash-r", "p-dash-w", "p-mon-r"],
+        ),
         role("r-ro", "Datadog Read Only Role", &["p-dash-r", "p-mon-r"]),
     ];
     let day = 86_400;
     let mut users = Vec::new();
-    let specs: [(&str, &str, &str, &[&str], &str, Option<i64>, bool); 12] = [
-        ("u01", "Ada Lovelace", "ada@example.com", &["r-admin"], "Active", Some(NOW - 3600), true),
-        ("u02", "Björn Ångström", "bjorn@example.com", &["r-std"], "Active", Some(NOW - 2 * day), false),
-        ("u03", "山田 太郎", "taro.yamada@example.jp", &["r-std", "r-ro"], "Active", Some(NOW - 40 * day), true),
-        ("u04", "Zoë 🚀 Rocket", "zoe@example.com", &["r-ro"], "Pending", None, false),
+    type Spec<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a [&'a str],
+        &'a str,
+        Option<i64>,
+        bool,
+    );
+    let specs: [Spec; 12] = [
+        (
+            "u01",
+            "Ada Lovelace",
+            "ada@example.com",
+            &["r-admin"],
+            "Active",
+            Some(NOW - 3600),
+            true,
+        ),
+        (
+            "u02",
+            "Björn Ångström",
+            "bjorn@example.com",
+            &["r-std"],
+            "Active",
+            Some(NOW - 2 * day),
+            false,
+        ),
+        (
+            "u03",
+            "山田 太郎",
+            "taro.yamada@example.jp",
+            &["r-std", "r-ro"],
+            "Active",
+            Some(NOW - 40 * day),
+            true,
+        ),
+        (
+            "u04",
+            "Zoë 🚀 Rocket",
+            "zoe@example.com",
+            &["r-ro"],
+            "Pending",
+            None,
+            false,
+        ),
         ("u05", "", "noname@example.com", &[], "Pending", None, false),
-        ("u06", "Grace Hopper", "grace@example.com", &["r-admin"], "Disabled", Some(NOW - 400 * day), true),
-        ("u07", "Alan Turing", "alan@example.com", &["r-std"], "Active", Some(NOW - 5 * day), false),
-        ("u08", "CI bot", "ci-bot@example.com", &["r-std"], "Active", None, false),
-        ("u09", "Edsger Dijkstra", "edsger@example.nl", &["r-ro"], "Disabled", Some(NOW - 90 * day), false),
-        ("u10", "Барбара Лисков", "barbara@example.com", &["r-std"], "Active", Some(NOW - 12 * day), true),
-        ("u11", "Ken Thompson", "ken@example.com", &["r-admin", "r-std"], "Active", Some(NOW - 600), true),
-        ("u12", "Margaret Hamilton-Verylongsurname-Withmore", "margaret.hamilton.with.a.very.long.address@example.com", &["r-std"], "Active", Some(NOW - 7 * day), false),
+        (
+            "u06",
+            "Grace Hopper",
+            "grace@example.com",
+            &["r-admin"],
+            "Disabled",
+            Some(NOW - 400 * day),
+            true,
+        ),
+        (
+            "u07",
+            "Alan Turing",
+            "alan@example.com",
+            &["r-std"],
+            "Active",
+            Some(NOW - 5 * day),
+            false,
+        ),
+        (
+            "u08",
+            "CI bot",
+            "ci-bot@example.com",
+            &["r-std"],
+            "Active",
+            None,
+            false,
+        ),
+        (
+            "u09",
+            "Edsger Dijkstra",
+            "edsger@example.nl",
+            &["r-ro"],
+            "Disabled",
+            Some(NOW - 90 * day),
+            false,
+        ),
+        (
+            "u10",
+            "Барбара Лисков",
+            "barbara@example.com",
+            &["r-std"],
+            "Active",
+            Some(NOW - 12 * day),
+            true,
+        ),
+        (
+            "u11",
+            "Ken Thompson",
+            "ken@example.com",
+            &["r-admin", "r-std"],
+            "Active",
+            Some(NOW - 600),
+            true,
+        ),
+        (
+            "u12",
+            "Margaret Hamilton-Verylongsurname-Withmore",
+            "margaret.hamilton.with.a.very.long.address@example.com",
+            &["r-std"],
+            "Active",
+            Some(NOW - 7 * day),
+            false,
+        ),
     ];
     for (n, (id, name, email, roles, status, login, mfa)) in specs.into_iter().enumerate() {
         let mut u = user(id, name, email, roles);
         u.attributes.status = Some(UserStatus::parse(status));
         u.attributes.disabled = Some(status == "Disabled");
-        u.attributes.last_login_time = login.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+        u.attributes.last_login_time =
+            login.and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
         u.attributes.mfa_enabled = Some(mfa);
         u.attributes.created_at =
             time::OffsetDateTime::from_unix_timestamp(NOW - (500 - 30 * n as i64) * day).ok();

@@ -93,12 +93,7 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-const fn b(
-    context: Context,
-    keys: &'static [Key],
-    action: Action,
-    help: &'static str,
-) -> Binding {
+const fn b(context: Context, keys: &'static [Key], action: Action, help: &'static str) -> Binding {
     Binding {
         context,
         keys,
@@ -113,72 +108,347 @@ use KeyCode as K;
 /// Every binding. Order within a context is the order help lists them in.
 pub const BINDINGS: &[Binding] = &[
     // The list (and the detail pane, which shares most keys).
-    b(C::Browse, &[Key::ch('j'), Key::plain(K::Down)], Action::Down, "move down"),
-    b(C::Browse, &[Key::ch('k'), Key::plain(K::Up)], Action::Up, "move up"),
-    b(C::Browse, &[Key::ch('g'), Key::plain(K::Home)], Action::Top, "first user"),
-    b(C::Browse, &[Key::ch('G'), Key::plain(K::End)], Action::Bottom, "last user"),
-    b(C::Browse, &[Key::plain(K::PageDown), Key::ctrl('d')], Action::PageDown, "page down"),
-    b(C::Browse, &[Key::plain(K::PageUp), Key::ctrl('u')], Action::PageUp, "page up"),
-    b(C::Browse, &[Key::plain(K::Enter)], Action::OpenDetail, "open the user's detail"),
-    b(C::Browse, &[Key::plain(K::Tab)], Action::SwitchFocus, "switch between list and detail"),
-    b(C::Browse, &[Key::plain(K::Esc)], Action::Back, "close detail / clear filter"),
-    b(C::Browse, &[Key::ch('/')], Action::StartFilter, "filter as you type"),
-    b(C::Browse, &[Key::ch(']'), Key::ch('l'), Key::plain(K::Right)], Action::NextTab, "next status tab"),
-    b(C::Browse, &[Key::ch('['), Key::ch('h'), Key::plain(K::Left)], Action::PrevTab, "previous status tab"),
-    b(C::Browse, &[Key::ch('1')], Action::SelectTab(StatusTab::All), "all users"),
-    b(C::Browse, &[Key::ch('2')], Action::SelectTab(StatusTab::Active), "active users"),
-    b(C::Browse, &[Key::ch('3')], Action::SelectTab(StatusTab::Pending), "pending invitations"),
-    b(C::Browse, &[Key::ch('4')], Action::SelectTab(StatusTab::Disabled), "disabled users"),
-    b(C::Browse, &[Key::ch('5')], Action::SelectTab(StatusTab::ServiceAccounts), "service accounts"),
-    b(C::Browse, &[Key::ch('s')], Action::CycleSort, "sort by the next column"),
-    b(C::Browse, &[Key::ch('S')], Action::ReverseSort, "reverse the sort"),
-    b(C::Browse, &[Key::ch(' ')], Action::ToggleMark, "mark / unmark the user"),
-    b(C::Browse, &[Key::ch('a')], Action::MarkAllInView, "mark every user in the view"),
-    b(C::Browse, &[Key::ch('A')], Action::ClearMarks, "clear all marks"),
-    b(C::Browse, &[Key::ch('d')], Action::Disable, "disable marked (or selected) users"),
-    b(C::Browse, &[Key::ch('E')], Action::Enable, "enable marked (or selected) disabled users"),
+    b(
+        C::Browse,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "move down",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "move up",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('g'), Key::plain(K::Home)],
+        Action::Top,
+        "first user",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('G'), Key::plain(K::End)],
+        Action::Bottom,
+        "last user",
+    ),
+    b(
+        C::Browse,
+        &[Key::plain(K::PageDown), Key::ctrl('d')],
+        Action::PageDown,
+        "page down",
+    ),
+    b(
+        C::Browse,
+        &[Key::plain(K::PageUp), Key::ctrl('u')],
+        Action::PageUp,
+        "page up",
+    ),
+    b(
+        C::Browse,
+        &[Key::plain(K::Enter)],
+        Action::OpenDetail,
+        "open the user's detail",
+    ),
+    b(
+        C::Browse,
+        &[Key::plain(K::Tab)],
+        Action::SwitchFocus,
+        "switch between list and detail",
+    ),
+    b(
+        C::Browse,
+        &[Key::plain(K::Esc)],
+        Action::Back,
+        "close detail / clear filter",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('/')],
+        Action::StartFilter,
+        "filter as you type",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch(']'), Key::ch('l'), Key::plain(K::Right)],
+        Action::NextTab,
+        "next status tab",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('['), Key::ch('h'), Key::plain(K::Left)],
+        Action::PrevTab,
+        "previous status tab",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('1')],
+        Action::SelectTab(StatusTab::All),
+        "all users",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('2')],
+        Action::SelectTab(StatusTab::Active),
+        "active users",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('3')],
+        Action::SelectTab(StatusTab::Pending),
+        "pending invitations",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('4')],
+        Action::SelectTab(StatusTab::Disabled),
+        "disabled users",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('5')],
+        Action::SelectTab(StatusTab::ServiceAccounts),
+        "service accounts",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('s')],
+        Action::CycleSort,
+        "sort by the next column",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('S')],
+        Action::ReverseSort,
+        "reverse the sort",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch(' ')],
+        Action::ToggleMark,
+        "mark / unmark the user",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('a')],
+        Action::MarkAllInView,
+        "mark every user in the view",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('A')],
+        Action::ClearMarks,
+        "clear all marks",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('d')],
+        Action::Disable,
+        "disable marked (or selected) users",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('E')],
+        Action::Enable,
+        "enable marked (or selected) disabled users",
+    ),
     b(C::Browse, &[Key::ch('i')], Action::Invite, "invite users"),
-    b(C::Browse, &[Key::ch('e')], Action::EditUser, "edit name, title, email"),
-    b(C::Browse, &[Key::ch('r')], Action::ResendInvitation, "resend invitation"),
-    b(C::Browse, &[Key::ch('c')], Action::CancelInvitations, "cancel pending invitations"),
-    b(C::Browse, &[Key::ch('R')], Action::EditRoles, "change role membership"),
-    b(C::Browse, &[Key::ch('X')], Action::Anonymize, "anonymize (irreversible)"),
-    b(C::Browse, &[Key::ch('m')], Action::ShowMe, "show me (the current user)"),
-    b(C::Browse, &[Key::ctrl('r'), Key::plain(K::F(5))], Action::Reload, "reload users"),
+    b(
+        C::Browse,
+        &[Key::ch('e')],
+        Action::EditUser,
+        "edit name, title, email",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('r')],
+        Action::ResendInvitation,
+        "resend invitation",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('c')],
+        Action::CancelInvitations,
+        "cancel pending invitations",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('R')],
+        Action::EditRoles,
+        "change role membership",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('X')],
+        Action::Anonymize,
+        "anonymize (irreversible)",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('m')],
+        Action::ShowMe,
+        "show me (the current user)",
+    ),
+    b(
+        C::Browse,
+        &[Key::ctrl('r'), Key::plain(K::F(5))],
+        Action::Reload,
+        "reload users",
+    ),
     b(C::Browse, &[Key::ch('?')], Action::Help, "this help"),
-    b(C::Browse, &[Key::ch(':')], Action::CommandLine, "command line (:sort email, :status pending, :q)"),
-    b(C::Browse, &[Key::ch('q'), Key::ctrl('c')], Action::Quit, "quit"),
+    b(
+        C::Browse,
+        &[Key::ch(':')],
+        Action::CommandLine,
+        "command line (:sort email, :status pending, :q)",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('q'), Key::ctrl('c')],
+        Action::Quit,
+        "quit",
+    ),
     // Typing a filter.
-    b(C::Filter, &[Key::plain(K::Enter)], Action::Submit, "keep the filter, back to the list"),
-    b(C::Filter, &[Key::plain(K::Esc)], Action::Cancel, "clear the filter"),
+    b(
+        C::Filter,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "keep the filter, back to the list",
+    ),
+    b(
+        C::Filter,
+        &[Key::plain(K::Esc)],
+        Action::Cancel,
+        "clear the filter",
+    ),
     b(C::Filter, &[Key::plain(K::Down)], Action::Down, "move down"),
     b(C::Filter, &[Key::plain(K::Up)], Action::Up, "move up"),
     // The command line.
-    b(C::Command, &[Key::plain(K::Enter)], Action::Submit, "run the command"),
+    b(
+        C::Command,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "run the command",
+    ),
     b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close"),
     // Confirm dialogs.
-    b(C::Confirm, &[Key::ch('y'), Key::plain(K::Enter)], Action::Confirm, "yes, do it"),
-    b(C::Confirm, &[Key::ch('n'), Key::plain(K::Esc), Key::ch('q')], Action::Cancel, "no, cancel"),
-    b(C::TypedConfirm, &[Key::plain(K::Enter)], Action::Confirm, "confirm (after typing the word)"),
-    b(C::TypedConfirm, &[Key::plain(K::Esc)], Action::Cancel, "cancel"),
+    b(
+        C::Confirm,
+        &[Key::ch('y'), Key::plain(K::Enter)],
+        Action::Confirm,
+        "yes, do it",
+    ),
+    b(
+        C::Confirm,
+        &[Key::ch('n'), Key::plain(K::Esc), Key::ch('q')],
+        Action::Cancel,
+        "no, cancel",
+    ),
+    b(
+        C::TypedConfirm,
+        &[Key::plain(K::Enter)],
+        Action::Confirm,
+        "confirm (after typing the word)",
+    ),
+    b(
+        C::TypedConfirm,
+        &[Key::plain(K::Esc)],
+        Action::Cancel,
+        "cancel",
+    ),
     // Forms (invite, edit).
-    b(C::Form, &[Key::plain(K::Tab), Key::plain(K::Down)], Action::NextField, "next field"),
-    b(C::Form, &[Key::plain(K::BackTab), Key::plain(K::Up)], Action::PrevField, "previous field"),
-    b(C::Form, &[Key::plain(K::Enter)], Action::NextField, "next field (submits on the last)"),
+    b(
+        C::Form,
+        &[Key::plain(K::Tab), Key::plain(K::Down)],
+        Action::NextField,
+        "next field",
+    ),
+    b(
+        C::Form,
+        &[Key::plain(K::BackTab), Key::plain(K::Up)],
+        Action::PrevField,
+        "previous field",
+    ),
+    b(
+        C::Form,
+        &[Key::plain(K::Enter)],
+        Action::NextField,
+        "next field (submits on the last)",
+    ),
     b(C::Form, &[Key::ctrl('s')], Action::Submit, "submit"),
-    b(C::Form, &[Key::plain(K::Esc)], Action::Cancel, "close the form"),
-    b(C::Picker, &[Key::ch('j'), Key::plain(K::Down)], Action::Down, "next role"),
-    b(C::Picker, &[Key::ch('k'), Key::plain(K::Up)], Action::Up, "previous role"),
-    b(C::Picker, &[Key::ch(' ')], Action::ToggleItem, "toggle the role"),
-    b(C::Picker, &[Key::plain(K::Tab)], Action::NextField, "next field"),
-    b(C::Picker, &[Key::plain(K::BackTab)], Action::PrevField, "previous field"),
-    b(C::Picker, &[Key::plain(K::Enter), Key::ctrl('s')], Action::Submit, "apply / submit"),
-    b(C::Picker, &[Key::plain(K::Esc), Key::ch('q')], Action::Cancel, "close"),
+    b(
+        C::Form,
+        &[Key::plain(K::Esc)],
+        Action::Cancel,
+        "close the form",
+    ),
+    b(
+        C::Picker,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "next role",
+    ),
+    b(
+        C::Picker,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "previous role",
+    ),
+    b(
+        C::Picker,
+        &[Key::ch(' ')],
+        Action::ToggleItem,
+        "toggle the role",
+    ),
+    b(
+        C::Picker,
+        &[Key::plain(K::Tab)],
+        Action::NextField,
+        "next field",
+    ),
+    b(
+        C::Picker,
+        &[Key::plain(K::BackTab)],
+        Action::PrevField,
+        "previous field",
+    ),
+    b(
+        C::Picker,
+        &[Key::plain(K::Enter), Key::ctrl('s')],
+        Action::Submit,
+        "apply / submit",
+    ),
+    b(
+        C::Picker,
+        &[Key::plain(K::Esc), Key::ch('q')],
+        Action::Cancel,
+        "close",
+    ),
     // Help and summaries.
-    b(C::Help, &[Key::ch('j'), Key::plain(K::Down)], Action::Down, "scroll down"),
-    b(C::Help, &[Key::ch('k'), Key::plain(K::Up)], Action::Up, "scroll up"),
-    b(C::Help, &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')], Action::Cancel, "close help"),
-    b(C::Summary, &[Key::plain(K::Enter), Key::plain(K::Esc), Key::ch('q')], Action::Cancel, "close"),
+    b(
+        C::Help,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "scroll down",
+    ),
+    b(
+        C::Help,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "scroll up",
+    ),
+    b(
+        C::Help,
+        &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')],
+        Action::Cancel,
+        "close help",
+    ),
+    b(
+        C::Summary,
+        &[Key::plain(K::Enter), Key::plain(K::Esc), Key::ch('q')],
+        Action::Cancel,
+        "close",
+    ),
 ];
 
 /// Contexts whose keys are text: unbound printable keys edit the field.
@@ -308,8 +578,14 @@ mod tests {
             resolve_in(Context::Filter, Key::ch('d')),
             Some(Action::TextEdit(InputRequest::InsertChar('d')))
         );
-        assert_eq!(resolve_in(Context::Browse, Key::ch('d')), Some(Action::Disable));
-        assert_eq!(resolve_in(Context::Form, Key::ctrl('c')), Some(Action::Quit));
+        assert_eq!(
+            resolve_in(Context::Browse, Key::ch('d')),
+            Some(Action::Disable)
+        );
+        assert_eq!(
+            resolve_in(Context::Form, Key::ctrl('c')),
+            Some(Action::Quit)
+        );
     }
 
     #[test]

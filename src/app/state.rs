@@ -385,7 +385,9 @@ impl State {
 
     /// The user under the cursor.
     pub fn selected(&self) -> Option<&UserRecord> {
-        self.view.get(self.cursor).and_then(|ix| self.store.get(*ix))
+        self.view
+            .get(self.cursor)
+            .and_then(|ix| self.store.get(*ix))
     }
 
     /// Rows the list body shows.

@@ -442,15 +442,28 @@ mod tests {
         let mut store = UserStore::default();
         let p = perm("p1", "user_access_manage", "Access Management");
         let r = role("r1", "Admin", &["p1"]);
-        store.ingest_page(&page(vec![user("u1", "Ann", "ann@x.io", &["r1"])], &[&r], &[&p]));
-        store.ingest_page(&page(vec![user("u2", "Bob", "bob@x.io", &["r1"])], &[&r], &[&p]));
+        store.ingest_page(&page(
+            vec![user("u1", "Ann", "ann@x.io", &["r1"])],
+            &[&r],
+            &[&p],
+        ));
+        store.ingest_page(&page(
+            vec![user("u2", "Bob", "bob@x.io", &["r1"])],
+            &[&r],
+            &[&p],
+        ));
         assert_eq!(store.len(), 2);
         assert_eq!(store.roles().len(), 1);
         assert_eq!(store.perms.len(), 1);
         let ann = store.by_id(&"u1".into()).expect("ann loaded");
-        let groups = store.effective_permissions(ann).expect("role permissions known");
+        let groups = store
+            .effective_permissions(ann)
+            .expect("role permissions known");
         assert_eq!(groups[0].group, "Access Management");
-        assert_eq!(groups[0].permissions[0].granted_by, vec!["Admin".to_owned()]);
+        assert_eq!(
+            groups[0].permissions[0].granted_by,
+            vec!["Admin".to_owned()]
+        );
     }
 
     #[test]

@@ -47,7 +47,10 @@ fn type_in(state: &mut State, text: &str) -> Vec<Effect> {
 }
 
 fn selected_id(state: &State) -> String {
-    state.selected().map(|u| u.id.to_string()).unwrap_or_default()
+    state
+        .selected()
+        .map(|u| u.id.to_string())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -92,7 +95,13 @@ fn a_page_of_a_stale_listing_is_dropped() {
 #[test]
 fn moving_clamps_at_both_ends_and_keeps_the_cursor_visible() {
     let mut state = loaded();
-    update(&mut state, Msg::Resize { width: 80, height: 10 }); // 4 body rows
+    update(
+        &mut state,
+        Msg::Resize {
+            width: 80,
+            height: 10,
+        },
+    ); // 4 body rows
     act(&mut state, Action::Up);
     assert_eq!(state.cursor, 0);
     act(&mut state, Action::Bottom);
@@ -144,16 +153,35 @@ fn while_loading_the_filter_also_asks_the_server_and_the_newest_search_wins() {
     act(&mut state, Action::StartFilter);
     let first = type_in(&mut state, "ad");
     let second = type_in(&mut state, "a");
-    let (Some(Effect::SearchUsers { request_id: old, .. }), Some(Effect::SearchUsers { request_id: new, filter })) =
-        (first.last(), second.last())
+    let (
+        Some(Effect::SearchUsers {
+            request_id: old, ..
+        }),
+        Some(Effect::SearchUsers {
+            request_id: new,
+            filter,
+        }),
+    ) = (first.last(), second.last())
     else {
         panic!("expected searches, got {first:?} {second:?}");
     };
     assert_eq!(filter, "ada");
     // The old search's answer is dropped, the new one's merged.
-    update(&mut state, Msg::SearchResults { request_id: *old, response: demo_page() });
+    update(
+        &mut state,
+        Msg::SearchResults {
+            request_id: *old,
+            response: demo_page(),
+        },
+    );
     assert!(state.store.is_empty());
-    update(&mut state, Msg::SearchResults { request_id: *new, response: demo_page() });
+    update(
+        &mut state,
+        Msg::SearchResults {
+            request_id: *new,
+            response: demo_page(),
+        },
+    );
     assert_eq!(state.view.len(), 2, "Ada Lovelace and taro.yamada");
 }
 
@@ -182,12 +210,19 @@ fn sorting_keeps_the_cursor_on_the_same_user() {
     assert_eq!(state.sort.key, SortKey::Name);
     assert_eq!(selected_id(&state), "u03");
     let first = state.store.get(state.view[0]).map(|u| u.id.to_string());
-    assert_eq!(first.as_deref(), Some("u05"), "the user without a name sorts first");
+    assert_eq!(
+        first.as_deref(),
+        Some("u05"),
+        "the user without a name sorts first"
+    );
     act(&mut state, Action::ReverseSort);
     assert!(state.sort.descending);
     assert_eq!(selected_id(&state), "u03");
     // Byte order of lower-cased names: CJK after Cyrillic after Latin.
-    assert_eq!(state.store.get(state.view[0]).map(|u| u.id.as_str()), Some("u03"));
+    assert_eq!(
+        state.store.get(state.view[0]).map(|u| u.id.as_str()),
+        Some("u03")
+    );
 }
 
 #[test]
@@ -235,7 +270,9 @@ fn disabling_asks_first_and_says_how_many_marked_users_are_hidden() {
     assert_eq!(confirm.ids.len(), 2);
     assert_eq!(confirm.hidden, 1);
     let effects = act(&mut state, Action::Confirm);
-    assert!(matches!(&effects[..], [Effect::Bulk { kind: BulkKind::Disable, ids, .. }] if ids.len() == 2));
+    assert!(
+        matches!(&effects[..], [Effect::Bulk { kind: BulkKind::Disable, ids, .. }] if ids.len() == 2)
+    );
     assert!(state.overlay.is_none());
 }
 
@@ -254,7 +291,10 @@ fn already_disabled_users_are_left_out_of_a_disable() {
     act(&mut state, Action::SelectTab(StatusTab::Disabled));
     act(&mut state, Action::Disable);
     assert!(state.overlay.is_none());
-    assert!(state.toast.as_ref().is_some_and(|t| t.text.contains("already disabled")));
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("already disabled")));
     act(&mut state, Action::SelectTab(StatusTab::All));
     act(&mut state, Action::MarkAllInView);
     act(&mut state, Action::Disable);
@@ -282,20 +322,47 @@ fn a_bulk_run_tracks_each_user_and_keeps_failed_ones_marked() {
         ("u03", ItemOutcome::Failed("permission denied".into())),
     ];
     for (id, outcome) in outcomes {
-        update(&mut state, Msg::BulkItem { run_id, user_id: id.into(), outcome });
+        update(
+            &mut state,
+            Msg::BulkItem {
+                run_id,
+                user_id: id.into(),
+                outcome,
+            },
+        );
     }
     // A message of another run changes nothing.
-    update(&mut state, Msg::BulkItem { run_id: 999, user_id: "u07".into(), outcome: ItemOutcome::Done("disabled".into()) });
+    update(
+        &mut state,
+        Msg::BulkItem {
+            run_id: 999,
+            user_id: "u07".into(),
+            outcome: ItemOutcome::Done("disabled".into()),
+        },
+    );
     update(&mut state, Msg::BulkFinished { run_id });
-    assert_eq!(state.marks.iter().map(|m| m.as_str()).collect::<Vec<_>>(), ["u03"]);
-    assert_eq!(state.store.by_id(&"u01".into()).map(|u| u.status), Some(super::store::Status::Disabled));
-    assert_eq!(state.store.by_id(&"u07".into()).map(|u| u.status), Some(super::store::Status::Active));
+    assert_eq!(
+        state.marks.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+        ["u03"]
+    );
+    assert_eq!(
+        state.store.by_id(&"u01".into()).map(|u| u.status),
+        Some(super::store::Status::Disabled)
+    );
+    assert_eq!(
+        state.store.by_id(&"u07".into()).map(|u| u.status),
+        Some(super::store::Status::Active)
+    );
     let Some(Overlay::Summary(summary)) = &state.overlay else {
         panic!("expected a summary");
     };
     assert_eq!(
         summary.counts,
-        vec![("disabled".into(), 1), ("already disabled".into(), 1), ("failed".into(), 1)]
+        vec![
+            ("disabled".into(), 1),
+            ("already disabled".into(), 1),
+            ("failed".into(), 1)
+        ]
     );
     assert_eq!(summary.failures.len(), 1);
     act(&mut state, Action::Cancel);
@@ -305,11 +372,29 @@ fn a_bulk_run_tracks_each_user_and_keeps_failed_ones_marked() {
 #[test]
 fn read_only_makes_mutating_keys_explain_instead_of_acting() {
     let mut state = loaded();
-    update(&mut state, Msg::Access { read_only: true, reason: Some("read-only mode (started with --read-only)".into()) });
-    for action in [Action::Disable, Action::Enable, Action::Invite, Action::EditUser, Action::ResendInvitation, Action::CancelInvitations, Action::EditRoles, Action::Anonymize] {
+    update(
+        &mut state,
+        Msg::Access {
+            read_only: true,
+            reason: Some("read-only mode (started with --read-only)".into()),
+        },
+    );
+    for action in [
+        Action::Disable,
+        Action::Enable,
+        Action::Invite,
+        Action::EditUser,
+        Action::ResendInvitation,
+        Action::CancelInvitations,
+        Action::EditRoles,
+        Action::Anonymize,
+    ] {
         assert!(act(&mut state, action).is_empty(), "{action:?}");
         assert!(state.overlay.is_none(), "{action:?}");
-        assert!(state.toast.as_ref().is_some_and(|t| t.text.contains("--read-only")));
+        assert!(state
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("--read-only")));
     }
 }
 
@@ -318,7 +403,13 @@ fn a_refusal_from_the_queue_ends_the_run_and_is_shown() {
     let mut state = loaded();
     act(&mut state, Action::Disable);
     act(&mut state, Action::Confirm);
-    update(&mut state, Msg::Refused { what: "disable 1 user".into(), reason: "read-only mode".into() });
+    update(
+        &mut state,
+        Msg::Refused {
+            what: "disable 1 user".into(),
+            reason: "read-only mode".into(),
+        },
+    );
     assert!(state.bulk.as_ref().is_some_and(|b| b.finished));
     let toast = state.toast.clone().map(|t| t.text).unwrap_or_default();
     assert_eq!(toast, "Refused to disable 1 user: read-only mode");
@@ -360,7 +451,12 @@ fn invite_validates_as_you_type_and_sends_only_valid_emails() {
     act(&mut state, Action::Down);
     act(&mut state, Action::ToggleItem); // the second role by name
     let effects = act(&mut state, Action::Submit);
-    let Some(Effect::InviteUsers { run_id, invitees, roles }) = effects.first() else {
+    let Some(Effect::InviteUsers {
+        run_id,
+        invitees,
+        roles,
+    }) = effects.first()
+    else {
         panic!("expected an invite effect, got {effects:?}");
     };
     assert_eq!(invitees.len(), 3);
@@ -368,18 +464,34 @@ fn invite_validates_as_you_type_and_sends_only_valid_emails() {
     assert_eq!(roles.len(), 1);
     let mut user = super::fixtures::user("n1", "New Person", "new@x.io", &[]);
     user.attributes.status = Some(UserStatus::Pending);
-    update(&mut state, Msg::InviteItem {
-        run_id: *run_id,
-        email: "new@x.io".into(),
-        outcome: InviteOutcome::Invited { user: Box::new(user), created: true, expires_at: Some(NOW + 86_400 * 2) },
-    });
-    update(&mut state, Msg::InviteItem { run_id: *run_id, email: "second@x.io".into(), outcome: InviteOutcome::Failed("boom".into()) });
+    update(
+        &mut state,
+        Msg::InviteItem {
+            run_id: *run_id,
+            email: "new@x.io".into(),
+            outcome: InviteOutcome::Invited {
+                user: Box::new(user),
+                created: true,
+                expires_at: Some(NOW + 86_400 * 2),
+            },
+        },
+    );
+    update(
+        &mut state,
+        Msg::InviteItem {
+            run_id: *run_id,
+            email: "second@x.io".into(),
+            outcome: InviteOutcome::Failed("boom".into()),
+        },
+    );
     let Some(Overlay::Invite(form)) = &state.overlay else {
         panic!("expected the invite form");
     };
     let statuses: Vec<_> = form.results.iter().map(|(_, s)| s.clone()).collect();
     assert!(matches!(&statuses[0], InviteStatus::Done(t) if t.contains("created and invited")));
-    assert!(matches!(&statuses[1], InviteStatus::Failed(t) if t.contains("not sent: nothing after @")));
+    assert!(
+        matches!(&statuses[1], InviteStatus::Failed(t) if t.contains("not sent: nothing after @"))
+    );
     assert!(matches!(&statuses[2], InviteStatus::Failed(t) if t == "boom"));
     assert_eq!(statuses[3], InviteStatus::Waiting);
     assert!(state.store.by_id(&"n1".into()).is_some());
@@ -401,25 +513,62 @@ fn submitting_an_invite_without_a_valid_email_explains() {
 #[test]
 fn opening_detail_loads_it_and_a_stale_detail_is_dropped() {
     let mut state = loaded();
-    update(&mut state, Msg::Resize { width: 160, height: 48 });
+    update(
+        &mut state,
+        Msg::Resize {
+            width: 160,
+            height: 48,
+        },
+    );
     let first = act(&mut state, Action::OpenDetail);
-    let Some(Effect::LoadDetail { request_id: old, .. }) = first.first().cloned() else {
+    let Some(Effect::LoadDetail {
+        request_id: old, ..
+    }) = first.first().cloned()
+    else {
         panic!("expected a detail load");
     };
     // Moving with the detail open follows the cursor with a newer request.
     let second = act(&mut state, Action::Down);
-    let Some(Effect::LoadDetail { request_id: new, user_id }) = second.first().cloned() else {
+    let Some(Effect::LoadDetail {
+        request_id: new,
+        user_id,
+    }) = second.first().cloned()
+    else {
         panic!("expected a newer detail load");
     };
     assert_eq!(user_id.as_str(), "u02");
     let data = |id: &str| {
         let page = demo_page();
-        let user = page.data.iter().find(|u| u.id.as_str() == id).cloned().expect("fixture user");
-        Ok(Box::new(DetailData { user, included: page.included, orgs: vec!["Demo Org".into()], permissions: vec![] }))
+        let user = page
+            .data
+            .iter()
+            .find(|u| u.id.as_str() == id)
+            .cloned()
+            .expect("fixture user");
+        Ok(Box::new(DetailData {
+            user,
+            included: page.included,
+            orgs: vec!["Demo Org".into()],
+            permissions: vec![],
+        }))
     };
-    update(&mut state, Msg::Detail { request_id: old, user_id: "u01".into(), result: data("u01") });
+    update(
+        &mut state,
+        Msg::Detail {
+            request_id: old,
+            user_id: "u01".into(),
+            result: data("u01"),
+        },
+    );
     assert!(state.detail.as_ref().is_some_and(|d| d.loading));
-    update(&mut state, Msg::Detail { request_id: new, user_id: "u02".into(), result: data("u02") });
+    update(
+        &mut state,
+        Msg::Detail {
+            request_id: new,
+            user_id: "u02".into(),
+            result: data("u02"),
+        },
+    );
     let detail = state.detail.as_ref().expect("detail open");
     assert!(!detail.loading);
     assert_eq!(detail.orgs, ["Demo Org"]);
@@ -447,7 +596,13 @@ fn editing_sends_only_what_changed_and_closes_when_saved() {
     act(&mut state, Action::NextField);
     type_in(&mut state, "Countess");
     let effects = act(&mut state, Action::Submit);
-    let Some(Effect::UpdateUser { request_id, update: change, current_user, .. }) = effects.first().cloned() else {
+    let Some(Effect::UpdateUser {
+        request_id,
+        update: change,
+        current_user,
+        ..
+    }) = effects.first().cloned()
+    else {
         panic!("expected an update, got {effects:?}");
     };
     assert!(!current_user);
@@ -455,9 +610,22 @@ fn editing_sends_only_what_changed_and_closes_when_saved() {
     assert_eq!(change.email, None);
     let mut saved = demo_page().data[0].clone();
     saved.attributes.name = Some("Ada Lovelace Jr".into());
-    update(&mut state, Msg::UserUpdated { request_id, result: Ok(Box::new(saved)) });
+    update(
+        &mut state,
+        Msg::UserUpdated {
+            request_id,
+            result: Ok(Box::new(saved)),
+        },
+    );
     assert!(state.overlay.is_none());
-    assert_eq!(state.store.by_id(&"u01".into()).map(|u| u.name.to_string()).as_deref(), Some("Ada Lovelace Jr"));
+    assert_eq!(
+        state
+            .store
+            .by_id(&"u01".into())
+            .map(|u| u.name.to_string())
+            .as_deref(),
+        Some("Ada Lovelace Jr")
+    );
 }
 
 #[test]
@@ -466,11 +634,20 @@ fn editing_my_own_profile_uses_the_current_user_operation() {
     let me = demo_page().data[1].clone();
     update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
     act(&mut state, Action::ShowMe);
-    assert_eq!(state.detail.as_ref().map(|d| d.user_id.as_str()), Some("u02"));
+    assert_eq!(
+        state.detail.as_ref().map(|d| d.user_id.as_str()),
+        Some("u02")
+    );
     act(&mut state, Action::EditUser);
     act(&mut state, Action::TextEdit(InputRequest::InsertChar('!')));
     let effects = act(&mut state, Action::Submit);
-    assert!(matches!(&effects[..], [Effect::UpdateUser { current_user: true, .. }]));
+    assert!(matches!(
+        &effects[..],
+        [Effect::UpdateUser {
+            current_user: true,
+            ..
+        }]
+    ));
 }
 
 #[test]
@@ -485,7 +662,10 @@ fn an_invalid_email_edit_is_refused_in_the_form() {
     let Some(Overlay::Edit(form)) = &state.overlay else {
         panic!("the form stays open");
     };
-    assert!(form.error.as_deref().is_some_and(|e| e.contains("missing @")));
+    assert!(form
+        .error
+        .as_deref()
+        .is_some_and(|e| e.contains("missing @")));
 }
 
 #[test]
@@ -498,14 +678,33 @@ fn role_changes_send_the_difference() {
     act(&mut state, Action::Down);
     act(&mut state, Action::ToggleItem); // add read only
     let effects = act(&mut state, Action::Submit);
-    let Some(Effect::ChangeRoles { run_id, add, remove, .. }) = effects.first().cloned() else {
+    let Some(Effect::ChangeRoles {
+        run_id,
+        add,
+        remove,
+        ..
+    }) = effects.first().cloned()
+    else {
         panic!("expected a role change, got {effects:?}");
     };
     assert_eq!(add.iter().map(|r| r.as_str()).collect::<Vec<_>>(), ["r-ro"]);
-    assert_eq!(remove.iter().map(|r| r.as_str()).collect::<Vec<_>>(), ["r-admin"]);
-    update(&mut state, Msg::RolesChanged { run_id, user_id: "u01".into(), result: Ok(vec!["r-ro".into()]) });
+    assert_eq!(
+        remove.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        ["r-admin"]
+    );
+    update(
+        &mut state,
+        Msg::RolesChanged {
+            run_id,
+            user_id: "u01".into(),
+            result: Ok(vec!["r-ro".into()]),
+        },
+    );
     assert!(state.overlay.is_none());
-    let roles = state.store.by_id(&"u01".into()).map(|u| state.store.role_names(u));
+    let roles = state
+        .store
+        .by_id(&"u01".into())
+        .map(|u| state.store.role_names(u));
     assert_eq!(roles.as_deref(), Some("Datadog Read Only Role"));
 }
 
@@ -518,7 +717,9 @@ fn resend_goes_straight_to_pending_users_only() {
     act(&mut state, Action::Top);
     act(&mut state, Action::ToggleMark); // u01, active: left out
     let effects = act(&mut state, Action::ResendInvitation);
-    assert!(matches!(&effects[..], [Effect::Bulk { kind: BulkKind::ResendInvitation, ids, .. }] if ids.len() == 2));
+    assert!(
+        matches!(&effects[..], [Effect::Bulk { kind: BulkKind::ResendInvitation, ids, .. }] if ids.len() == 2)
+    );
 }
 
 #[test]
@@ -541,16 +742,31 @@ fn commands_sort_switch_tabs_filter_and_quit() {
         act(state, Action::Submit)
     };
     run(&mut state, "sort email desc");
-    assert_eq!(state.sort, Sort { key: SortKey::Email, descending: true });
+    assert_eq!(
+        state.sort,
+        Sort {
+            key: SortKey::Email,
+            descending: true
+        }
+    );
     run(&mut state, "sort -created");
-    assert_eq!(state.sort, Sort { key: SortKey::Created, descending: true });
+    assert_eq!(
+        state.sort,
+        Sort {
+            key: SortKey::Created,
+            descending: true
+        }
+    );
     run(&mut state, "status pending");
     assert_eq!(state.tab, StatusTab::Pending);
     run(&mut state, "status all");
     run(&mut state, "filter grace");
     assert_eq!(state.view.len(), 1);
     run(&mut state, "frobnicate");
-    assert!(state.toast.as_ref().is_some_and(|t| t.level == Level::Error && t.text.contains("frobnicate")));
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.level == Level::Error && t.text.contains("frobnicate")));
     run(&mut state, "q");
     assert!(state.should_quit);
 }
@@ -587,7 +803,9 @@ fn pasting_in_the_list_starts_a_filter() {
 fn ten_thousand_pasted_emails_are_parsed_without_stalling() {
     let mut state = loaded();
     act(&mut state, Action::Invite);
-    let text: String = (0..10_000).map(|n| format!("user{n}@example.com\n")).collect();
+    let text: String = (0..10_000)
+        .map(|n| format!("user{n}@example.com\n"))
+        .collect();
     update(&mut state, Msg::Paste(text));
     let Some(Overlay::Invite(form)) = &state.overlay else {
         panic!("expected the invite form");
@@ -598,14 +816,26 @@ fn ten_thousand_pasted_emails_are_parsed_without_stalling() {
 #[test]
 fn ticks_expire_toasts_but_errors_stay() {
     let mut state = loaded();
-    update(&mut state, Msg::Notice("rate limited — retrying in 3 s".into()));
+    update(
+        &mut state,
+        Msg::Notice("rate limited — retrying in 3 s".into()),
+    );
     assert!(state.is_animating());
     update(&mut state, Msg::Tick { now: NOW + 60 });
     assert!(state.toast.is_none());
     let request_id = state.load.request_id;
-    update(&mut state, Msg::UsersLoadFailed { request_id, error: "network down".into() });
+    update(
+        &mut state,
+        Msg::UsersLoadFailed {
+            request_id,
+            error: "network down".into(),
+        },
+    );
     update(&mut state, Msg::Tick { now: NOW + 600 });
-    assert!(state.toast.as_ref().is_some_and(|t| t.level == Level::Error));
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.level == Level::Error));
 }
 
 #[test]
@@ -613,7 +843,13 @@ fn a_failed_listing_is_reported_in_plain_words() {
     let mut state = State::new(Options::default(), NOW);
     init(&mut state);
     let request_id = state.load.request_id;
-    update(&mut state, Msg::UsersLoadFailed { request_id, error: "permission denied (403)".into() });
+    update(
+        &mut state,
+        Msg::UsersLoadFailed {
+            request_id,
+            error: "permission denied (403)".into(),
+        },
+    );
     assert_eq!(state.load.error.as_deref(), Some("permission denied (403)"));
     assert!(!state.is_animating());
 }
@@ -632,10 +868,16 @@ fn roles_and_current_user_errors_are_kept_for_display() {
 #[test]
 fn anonymized_users_are_summarised_and_the_list_reloads() {
     let mut state = loaded();
-    let effects = update(&mut state, Msg::Anonymized {
-        run_id: 1,
-        result: Ok(crate::api::models::AnonymizeUsersResult { anonymized_user_ids: vec!["u01".into()], anonymize_errors: vec![] }),
-    });
+    let effects = update(
+        &mut state,
+        Msg::Anonymized {
+            run_id: 1,
+            result: Ok(crate::api::models::AnonymizeUsersResult {
+                anonymized_user_ids: vec!["u01".into()],
+                anonymize_errors: vec![],
+            }),
+        },
+    );
     assert!(matches!(&effects[..], [Effect::LoadUsers { .. }]));
     assert!(matches!(state.overlay, Some(Overlay::Summary(_))));
 }
@@ -645,7 +887,9 @@ fn enable_applies_only_to_disabled_users() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Disabled));
     act(&mut state, Action::Enable);
-    assert!(matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.kind == ConfirmKind::Bulk(BulkKind::Enable)));
+    assert!(
+        matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.kind == ConfirmKind::Bulk(BulkKind::Enable))
+    );
     act(&mut state, Action::Cancel);
     act(&mut state, Action::SelectTab(StatusTab::Active));
     act(&mut state, Action::Enable);
@@ -658,5 +902,11 @@ fn cancel_invitations_confirms_for_pending_users() {
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     act(&mut state, Action::CancelInvitations);
     let effects = act(&mut state, Action::Confirm);
-    assert!(matches!(&effects[..], [Effect::Bulk { kind: BulkKind::CancelInvitations, .. }]));
+    assert!(matches!(
+        &effects[..],
+        [Effect::Bulk {
+            kind: BulkKind::CancelInvitations,
+            ..
+        }]
+    ));
 }

@@ -93,7 +93,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::UsersLoadFailed { request_id, error } => {
             if request_id == state.load.request_id {
-                toast(state, Level::Error, format!("Loading users failed: {error}"));
+                toast(
+                    state,
+                    Level::Error,
+                    format!("Loading users failed: {error}"),
+                );
                 state.load.error = Some(error);
             }
             Vec::new()
@@ -131,8 +135,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                         detail.loading = false;
                         detail.error = None;
                         detail.orgs = data.orgs;
-                        detail.server_permissions =
-                            Some(data.permissions.iter().map(|p| p.name().to_owned()).collect());
+                        detail.server_permissions = Some(
+                            data.permissions
+                                .iter()
+                                .map(|p| p.name().to_owned())
+                                .collect(),
+                        );
                     }
                 }
                 Err(error) => {
@@ -147,7 +155,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Roles(result) => {
             match result {
                 Ok(roles) => {
-                    let mut ixs: Vec<_> = roles.iter().map(|r| state.store.intern_role(r)).collect();
+                    let mut ixs: Vec<_> =
+                        roles.iter().map(|r| state.store.intern_role(r)).collect();
                     ixs.sort_by_cached_key(|ix| {
                         state
                             .store
@@ -232,7 +241,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     if ours {
                         state.overlay = None;
                     }
-                    toast(state, Level::Info, format!("Saved {}", user_label(&state.store, &user.id)));
+                    toast(
+                        state,
+                        Level::Info,
+                        format!("Saved {}", user_label(&state.store, &user.id)),
+                    );
                 }
                 Err(error) => {
                     if let (true, Some(Overlay::Edit(form))) = (ours, state.overlay.as_mut()) {
@@ -260,7 +273,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     let who = user_label(&state.store, &user_id);
                     toast(state, Level::Info, format!("Roles of {who} updated"));
                 }
-                Err(error) => toast(state, Level::Error, format!("Changing roles failed: {error}")),
+                Err(error) => toast(
+                    state,
+                    Level::Error,
+                    format!("Changing roles failed: {error}"),
+                ),
             }
             Vec::new()
         }
@@ -327,7 +344,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Context::Summary => {
-            if matches!(action, Action::Cancel | Action::Confirm | Action::Submit | Action::Back) {
+            if matches!(
+                action,
+                Action::Cancel | Action::Confirm | Action::Submit | Action::Back
+            ) {
                 state.overlay = None;
             }
             Vec::new()
@@ -437,7 +457,15 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
             let added = state.marks.len() - before;
-            toast(state, Level::Info, format!("Marked {} users ({} marked in all)", fmt_count(added as u64), fmt_count(state.marks.len() as u64)));
+            toast(
+                state,
+                Level::Info,
+                format!(
+                    "Marked {} users ({} marked in all)",
+                    fmt_count(added as u64),
+                    fmt_count(state.marks.len() as u64)
+                ),
+            );
             Vec::new()
         }
         Action::ClearMarks => {
@@ -459,7 +487,11 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
                 effects
             }
             None => {
-                toast(state, Level::Warn, "The current user is not known yet".into());
+                toast(
+                    state,
+                    Level::Warn,
+                    "The current user is not known yet".into(),
+                );
                 Vec::new()
             }
         },
@@ -561,7 +593,10 @@ fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
         SortKey::Status => ua.status.cmp(&ub.status),
         SortKey::Roles => {
             let first = |u: &super::store::UserRecord| {
-                u.roles.first().and_then(|r| store.role(*r)).map(|r| r.name.as_str())
+                u.roles
+                    .first()
+                    .and_then(|r| store.role(*r))
+                    .map(|r| r.name.as_str())
             };
             first(ua).cmp(&first(ub))
         }
@@ -621,7 +656,12 @@ fn extend_view(state: &mut State, new: &[UserIx]) {
     let mut added: Vec<UserIx> = new
         .iter()
         .copied()
-        .filter(|ix| state.store.get(*ix).is_some_and(|u| state.in_view(u, &terms)))
+        .filter(|ix| {
+            state
+                .store
+                .get(*ix)
+                .is_some_and(|u| state.in_view(u, &terms))
+        })
         .collect();
     if added.is_empty() {
         return;
@@ -761,7 +801,11 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         "status" | "tab" => match rest.first().and_then(|t| StatusTab::parse(t)) {
             Some(tab) => set_tab(state, tab),
             None => {
-                toast(state, Level::Error, "Usage: :status all|active|pending|disabled|service".into());
+                toast(
+                    state,
+                    Level::Error,
+                    "Usage: :status all|active|pending|disabled|service".into(),
+                );
                 Vec::new()
             }
         },
@@ -796,7 +840,11 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         "roles" => on_browse(state, Action::EditRoles),
         "edit" => on_browse(state, Action::EditUser),
         other => {
-            toast(state, Level::Error, format!("Unknown command :{other} (see ? for help)"));
+            toast(
+                state,
+                Level::Error,
+                format!("Unknown command :{other} (see ? for help)"),
+            );
             Vec::new()
         }
     }
@@ -845,7 +893,10 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
         if !bulk.finished
             && matches!(
                 action,
-                Action::Disable | Action::Enable | Action::ResendInvitation | Action::CancelInvitations
+                Action::Disable
+                    | Action::Enable
+                    | Action::ResendInvitation
+                    | Action::CancelInvitations
             )
         {
             let text = format!(
@@ -858,9 +909,24 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
         }
     }
     match action {
-        Action::Disable => confirm_bulk(state, BulkKind::Disable, |s| s != Status::Disabled, "already disabled"),
-        Action::Enable => confirm_bulk(state, BulkKind::Enable, |s| s == Status::Disabled, "not disabled"),
-        Action::CancelInvitations => confirm_bulk(state, BulkKind::CancelInvitations, |s| s == Status::Pending, "not pending"),
+        Action::Disable => confirm_bulk(
+            state,
+            BulkKind::Disable,
+            |s| s != Status::Disabled,
+            "already disabled",
+        ),
+        Action::Enable => confirm_bulk(
+            state,
+            BulkKind::Enable,
+            |s| s == Status::Disabled,
+            "not disabled",
+        ),
+        Action::CancelInvitations => confirm_bulk(
+            state,
+            BulkKind::CancelInvitations,
+            |s| s == Status::Pending,
+            "not pending",
+        ),
         Action::ResendInvitation => {
             let all = targets(state);
             let ids: Vec<UserId> = all
@@ -869,7 +935,11 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
                 .cloned()
                 .collect();
             if ids.is_empty() {
-                toast(state, Level::Warn, "Nothing to resend: only pending users have invitations".into());
+                toast(
+                    state,
+                    Level::Warn,
+                    "Nothing to resend: only pending users have invitations".into(),
+                );
                 return Vec::new();
             }
             start_bulk(state, BulkKind::ResendInvitation, ids)
@@ -1028,13 +1098,21 @@ fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
             }
             ConfirmKind::Anonymize => {
                 if confirm.typed.value().trim() != ANONYMIZE_WORD {
-                    toast(state, Level::Warn, format!("Type {ANONYMIZE_WORD:?} to confirm, or Esc to cancel"));
+                    toast(
+                        state,
+                        Level::Warn,
+                        format!("Type {ANONYMIZE_WORD:?} to confirm, or Esc to cancel"),
+                    );
                     return Vec::new();
                 }
                 let ids = std::mem::take(&mut confirm.ids);
                 state.overlay = None;
                 let run_id = state.fresh_id();
-                toast(state, Level::Info, format!("Anonymizing {} users…", ids.len()));
+                toast(
+                    state,
+                    Level::Info,
+                    format!("Anonymizing {} users…", ids.len()),
+                );
                 vec![Effect::Anonymize { run_id, ids }]
             }
         },
@@ -1104,7 +1182,10 @@ fn on_bulk_finished(state: &mut State, run_id: u64) {
             }
             None => {
                 bump("not attempted");
-                failures.push((user_label(&state.store, id), "not attempted (cancelled)".to_owned()));
+                failures.push((
+                    user_label(&state.store, id),
+                    "not attempted (cancelled)".to_owned(),
+                ));
             }
         }
     }
@@ -1123,7 +1204,11 @@ fn on_bulk_finished(state: &mut State, run_id: u64) {
             .map(|(l, n)| format!("{n} {l}"))
             .collect::<Vec<_>>()
             .join(", ");
-        toast(state, Level::Info, format!("{} finished: {text}", summary.title));
+        toast(
+            state,
+            Level::Info,
+            format!("{} finished: {text}", summary.title),
+        );
     }
 }
 
@@ -1299,7 +1384,11 @@ fn on_invite_item(state: &mut State, run_id: u64, email: String, outcome: Invite
                     expires_at: *expires_at,
                 },
             );
-            let what = if *created { "created and invited" } else { "invited again (was pending)" };
+            let what = if *created {
+                "created and invited"
+            } else {
+                "invited again (was pending)"
+            };
             match expires_at {
                 Some(t) => InviteStatus::Done(format!("{what}, expires {}", fmt_date(*t))),
                 None => InviteStatus::Done(what.to_owned()),
@@ -1372,7 +1461,11 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
         update.name = Some(name);
     }
     if title != user.title.as_deref().unwrap_or_default() {
-        update.title = if title.is_empty() { Patch::Clear } else { Patch::Set(title) };
+        update.title = if title.is_empty() {
+            Patch::Clear
+        } else {
+            Patch::Set(title)
+        };
     }
     if !email.eq_ignore_ascii_case(&user.email) {
         if let Some(problem) = email_problem(&email) {
@@ -1496,7 +1589,11 @@ fn on_paste(state: &mut State, text: &str) {
                     .join(", ");
                 let needs_sep = !form.emails.value().trim_end().is_empty()
                     && !form.emails.value().trim_end().ends_with(',');
-                let joined = if needs_sep { format!(", {joined}") } else { joined };
+                let joined = if needs_sep {
+                    format!(", {joined}")
+                } else {
+                    joined
+                };
                 insert_text(&mut form.emails, &joined);
                 form.parsed = parse_emails(form.emails.value());
             }

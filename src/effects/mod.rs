@@ -87,7 +87,10 @@ impl Permits {
     /// What the console shows: read-only when no write at all is possible.
     fn access(&self) -> (bool, Option<String>) {
         if self.forced {
-            return (true, Some("read-only mode (started with --read-only)".into()));
+            return (
+                true,
+                Some("read-only mode (started with --read-only)".into()),
+            );
         }
         if !self.has(MANAGE) && !self.has(INVITE) {
             return (
@@ -430,7 +433,11 @@ async fn bulk_item(client: &Client, kind: BulkKind, id: &UserId) -> ItemOutcome 
     result.unwrap_or_else(|e| ItemOutcome::Failed(plain(&e)))
 }
 
-async fn invite_one(client: &Client, invitee: &Invitee, roles: Vec<crate::api::models::RoleId>) -> InviteOutcome {
+async fn invite_one(
+    client: &Client,
+    invitee: &Invitee,
+    roles: Vec<crate::api::models::RoleId>,
+) -> InviteOutcome {
     let result = async {
         let (user, created) = match outcome::find_user_by_email(client, &invitee.email).await? {
             Some(user) => (user, false),
@@ -455,7 +462,9 @@ async fn invite_one(client: &Client, invitee: &Invitee, roles: Vec<crate::api::m
         if !created && user.attributes.status == Some(UserStatus::Active) {
             return Ok(InviteOutcome::AlreadyActive(Box::new(user)));
         }
-        let sent = client.send_invitations(std::slice::from_ref(&user.id)).await?;
+        let sent = client
+            .send_invitations(std::slice::from_ref(&user.id))
+            .await?;
         let expires_at = sent
             .data
             .first()
@@ -544,7 +553,10 @@ mod tests {
             kind: BulkKind::Disable,
             ids: vec![],
         };
-        assert!(permits.refusal(&disable).unwrap_or_default().contains(MANAGE));
+        assert!(permits
+            .refusal(&disable)
+            .unwrap_or_default()
+            .contains(MANAGE));
         assert!(!permits.access().0);
     }
 
@@ -574,7 +586,13 @@ mod tests {
                 ..Default::default()
             },
         );
-        assert!(matches!(rx.recv().await, Some(Msg::Access { read_only: true, .. })));
+        assert!(matches!(
+            rx.recv().await,
+            Some(Msg::Access {
+                read_only: true,
+                ..
+            })
+        ));
         for effect in every_mutating_effect() {
             queue.submit(effect);
             match rx.recv().await {

@@ -56,7 +56,10 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         ));
     }
     if let Some(error) = &detail.error {
-        lines.push(Line::styled(format!("Could not load: {error}"), theme.error));
+        lines.push(Line::styled(
+            format!("Could not load: {error}"),
+            theme.error,
+        ));
     }
     let Some(user) = user else {
         let para = Paragraph::new(lines).block(block(title, focused, theme));
@@ -65,7 +68,11 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     };
     let dash = || Span::styled("—", theme.dim);
     lines.push(Line::styled("Profile", theme.header));
-    lines.push(label_value("Email", Span::raw(user.email.to_string()), theme));
+    lines.push(label_value(
+        "Email",
+        Span::raw(user.email.to_string()),
+        theme,
+    ));
     if let Some(handle) = user.handle.as_deref().filter(|h| **h != *user.email) {
         lines.push(label_value("Handle", Span::raw(handle.to_owned()), theme));
     }
@@ -77,7 +84,11 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             .unwrap_or_else(dash),
         theme,
     ));
-    lines.push(label_value("Status", status_span(user.status, theme), theme));
+    lines.push(label_value(
+        "Status",
+        status_span(user.status, theme),
+        theme,
+    ));
     if user.service_account {
         lines.push(label_value("Kind", Span::raw("service account"), theme));
     }
@@ -102,7 +113,11 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             .unwrap_or_else(|| Span::styled("never", theme.dim)),
         theme,
     ));
-    lines.push(label_value("Id", Span::styled(user.id.to_string(), theme.dim), theme));
+    lines.push(label_value(
+        "Id",
+        Span::styled(user.id.to_string(), theme.dim),
+        theme,
+    ));
     if user.status == Status::Pending {
         lines.push(Line::from(""));
         lines.push(Line::styled("Invitation", theme.header));
@@ -113,7 +128,9 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
                     Some(t) if t <= state.now => {
                         Span::styled(format!("{} (expired)", fmt_date(t)), theme.error)
                     }
-                    Some(t) => Span::raw(format!("{} (in {})", fmt_date(t), in_words(t - state.now))),
+                    Some(t) => {
+                        Span::raw(format!("{} (in {})", fmt_date(t), in_words(t - state.now)))
+                    }
                     None => Span::styled("unknown", theme.dim),
                 };
                 lines.push(label_value("Expires", expiry, theme));
@@ -125,7 +142,10 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         }
     }
     lines.push(Line::from(""));
-    lines.push(Line::styled(format!("Roles ({})", user.roles.len()), theme.header));
+    lines.push(Line::styled(
+        format!("Roles ({})", user.roles.len()),
+        theme.header,
+    ));
     if user.roles.is_empty() {
         lines.push(Line::styled("  no role", theme.dim));
     }
@@ -285,7 +305,10 @@ fn who_list(ids: &[crate::api::models::UserId], state: &State, room: usize) -> V
         .map(|id| Line::from(format!("  • {}", user_label(&state.store, id))))
         .collect();
     if ids.len() > room {
-        lines.push(Line::from(format!("  … and {} more", fmt_count((ids.len() - room) as u64))));
+        lines.push(Line::from(format!(
+            "  … and {} more",
+            fmt_count((ids.len() - room) as u64)
+        )));
     }
     lines
 }
@@ -344,23 +367,29 @@ fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, state: &State,
     }
     if confirm.skipped > 0 {
         lines.push(Line::styled(
-            format!("{} left out: nothing to {verb} for them.", users_word(confirm.skipped)),
+            format!(
+                "{} left out: nothing to {verb} for them.",
+                users_word(confirm.skipped)
+            ),
             theme.dim,
         ));
     }
     lines.push(Line::from(""));
     lines.push(Line::styled(what, theme.warn));
     lines.push(Line::from(""));
-    let extra = if confirm.kind == ConfirmKind::Anonymize { 4 } else { 3 };
+    let extra = if confirm.kind == ConfirmKind::Anonymize {
+        4
+    } else {
+        3
+    };
     let wanted = lines.len() as u16 + extra + 2;
     let rect = centered(area, 72, wanted.min(area.height.saturating_sub(2)));
     frame.render_widget(Clear, rect);
-    let para_height;
-    if confirm.kind == ConfirmKind::Anonymize {
+    let para_height = if confirm.kind == ConfirmKind::Anonymize {
         lines.push(Line::from(format!(
             "Type {ANONYMIZE_WORD} and press Enter to confirm, Esc to cancel."
         )));
-        para_height = rect.height.saturating_sub(3);
+        rect.height.saturating_sub(3)
     } else {
         lines.push(Line::from(vec![
             Span::styled("[y]", theme.title),
@@ -368,18 +397,41 @@ fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, state: &State,
             Span::styled("[n]", theme.title),
             Span::raw(" cancel"),
         ]));
-        para_height = rect.height;
-    }
+        rect.height
+    };
     let para = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
         .block(block(Span::styled(title, theme.warn), true, theme));
-    frame.render_widget(para, Rect { height: para_height, ..rect });
+    frame.render_widget(
+        para,
+        Rect {
+            height: para_height,
+            ..rect
+        },
+    );
     if confirm.kind == ConfirmKind::Anonymize && rect.height >= 4 {
-        let field = Rect::new(rect.x + 2, rect.y + rect.height - 2, rect.width.saturating_sub(4), 1);
-        let outline = Rect::new(rect.x, rect.y + para_height, rect.width, rect.height - para_height);
+        let field = Rect::new(
+            rect.x + 2,
+            rect.y + rect.height - 2,
+            rect.width.saturating_sub(4),
+            1,
+        );
+        let outline = Rect::new(
+            rect.x,
+            rect.y + para_height,
+            rect.width,
+            rect.height - para_height,
+        );
         frame.render_widget(Clear, outline);
         frame.render_widget(block("", true, theme), outline);
-        draw_input_line(frame, field, "> ", &confirm.typed, theme.focused_field, theme);
+        draw_input_line(
+            frame,
+            field,
+            "> ",
+            &confirm.typed,
+            theme.focused_field,
+            theme,
+        );
     }
 }
 
@@ -391,7 +443,11 @@ fn field_line(
     focused: bool,
     theme: &Theme,
 ) {
-    let style = if focused { theme.focused_field } else { theme.field };
+    let style = if focused {
+        theme.focused_field
+    } else {
+        theme.field
+    };
     let prompt = format!("{label:<8}");
     if focused {
         draw_input_line(frame, area, &prompt, input, style, theme);
@@ -430,7 +486,14 @@ fn draw_invite(frame: &mut Frame, area: Rect, form: &InviteForm, state: &State, 
         Constraint::Length(1),
     ])
     .areas(inner);
-    field_line(frame, emails, "Emails", &form.emails, form.focus == InviteField::Emails, theme);
+    field_line(
+        frame,
+        emails,
+        "Emails",
+        &form.emails,
+        form.focus == InviteField::Emails,
+        theme,
+    );
     let valid = form.parsed.iter().filter(|e| e.is_valid()).count();
     let invalid: Vec<String> = form
         .parsed
@@ -441,21 +504,52 @@ fn draw_invite(frame: &mut Frame, area: Rect, form: &InviteForm, state: &State, 
         Span::styled(format!("        {valid} valid"), theme.ok),
         Span::styled(
             format!(" · {} invalid", invalid.len()),
-            if invalid.is_empty() { theme.dim } else { theme.error },
+            if invalid.is_empty() {
+                theme.dim
+            } else {
+                theme.error
+            },
         ),
-        Span::styled("   (comma, space or newline separated; paste works)", theme.dim),
+        Span::styled(
+            "   (comma, space or newline separated; paste works)",
+            theme.dim,
+        ),
     ])];
     if !invalid.is_empty() {
-        check_lines.push(Line::styled(format!("        {}", invalid.join(", ")), theme.error));
+        check_lines.push(Line::styled(
+            format!("        {}", invalid.join(", ")),
+            theme.error,
+        ));
     }
     frame.render_widget(Paragraph::new(check_lines), check);
-    field_line(frame, name, "Name", &form.name, form.focus == InviteField::Name, theme);
-    field_line(frame, title, "Title", &form.title, form.focus == InviteField::Title, theme);
+    field_line(
+        frame,
+        name,
+        "Name",
+        &form.name,
+        form.focus == InviteField::Name,
+        theme,
+    );
+    field_line(
+        frame,
+        title,
+        "Title",
+        &form.title,
+        form.focus == InviteField::Title,
+        theme,
+    );
     let roles_focused = form.focus == InviteField::Roles;
     let chosen = form.roles.iter().filter(|(_, c)| *c).count();
     frame.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled("Roles   ", if roles_focused { theme.title } else { theme.dim }),
+            Span::styled(
+                "Roles   ",
+                if roles_focused {
+                    theme.title
+                } else {
+                    theme.dim
+                },
+            ),
             Span::styled(format!("{chosen} chosen (space toggles)"), theme.dim),
         ])),
         roles_label,
@@ -464,7 +558,11 @@ fn draw_invite(frame: &mut Frame, area: Rect, form: &InviteForm, state: &State, 
         .roles
         .iter()
         .map(|(ix, c)| {
-            let name = state.store.role(*ix).map(|r| r.name.clone()).unwrap_or_default();
+            let name = state
+                .store
+                .role(*ix)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
             (name, *c, *c)
         })
         .collect();
@@ -496,7 +594,9 @@ fn draw_checklist(
     theme: &Theme,
 ) {
     let rows = usize::from(area.height).max(1);
-    let start = cursor.saturating_sub(rows - 1).min(items.len().saturating_sub(rows));
+    let start = cursor
+        .saturating_sub(rows - 1)
+        .min(items.len().saturating_sub(rows));
     let lines: Vec<Line> = items
         .iter()
         .enumerate()
@@ -522,7 +622,13 @@ fn draw_checklist(
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_invite_results(frame: &mut Frame, area: Rect, form: &InviteForm, state: &State, theme: &Theme) {
+fn draw_invite_results(
+    frame: &mut Frame,
+    area: Rect,
+    form: &InviteForm,
+    state: &State,
+    theme: &Theme,
+) {
     let waiting = form
         .results
         .iter()
@@ -584,12 +690,22 @@ fn draw_edit(frame: &mut Frame, area: Rect, form: &EditForm, state: &State, them
     ])
     .areas(inner);
     field_line(frame, name, "Name", &form.name, form.focus == 0, theme);
-    field_line(frame, title_row, "Title", &form.title, form.focus == 1, theme);
+    field_line(
+        frame,
+        title_row,
+        "Title",
+        &form.title,
+        form.focus == 1,
+        theme,
+    );
     field_line(frame, email, "Email", &form.email, form.focus == 2, theme);
     let line = match (&form.error, form.request_id) {
         (Some(error), _) => Line::styled(error.clone(), theme.error),
         (None, Some(_)) => Line::styled(format!("{} saving…", spinner(state)), theme.warn),
-        (None, None) => Line::styled("Tab next field · Enter on the last or C-s saves · Esc cancels", theme.dim),
+        (None, None) => Line::styled(
+            "Tab next field · Enter on the last or C-s saves · Esc cancels",
+            theme.dim,
+        ),
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), status);
 }
@@ -607,13 +723,16 @@ fn draw_roles(frame: &mut Frame, area: Rect, picker: &RolePicker, state: &State,
     if inner.height < 3 {
         return;
     }
-    let [list, footer] =
-        Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    let [list, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
     let items: Vec<(String, bool, bool)> = picker
         .items
         .iter()
         .map(|(ix, before, now)| {
-            let name = state.store.role(*ix).map(|r| r.name.clone()).unwrap_or_default();
+            let name = state
+                .store
+                .role(*ix)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
             (name, *before, *now)
         })
         .collect();
@@ -627,7 +746,8 @@ fn draw_roles(frame: &mut Frame, area: Rect, picker: &RolePicker, state: &State,
 }
 
 fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, theme: &Theme) {
-    let height = (6 + summary.counts.len() + summary.failures.len()).min(usize::from(area.height)) as u16;
+    let height =
+        (6 + summary.counts.len() + summary.failures.len()).min(usize::from(area.height)) as u16;
     let rect = centered(area, 76, height);
     frame.render_widget(Clear, rect);
     let mut lines = Vec::new();
@@ -644,7 +764,10 @@ fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, theme: &Theme)
     }
     if !summary.failures.is_empty() {
         lines.push(Line::from(""));
-        lines.push(Line::styled("Failed (still marked, to retry):", theme.error));
+        lines.push(Line::styled(
+            "Failed (still marked, to retry):",
+            theme.error,
+        ));
         for (who, reason) in &summary.failures {
             lines.push(Line::from(vec![
                 Span::raw(format!("  {who}: ")),
@@ -656,6 +779,10 @@ fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, theme: &Theme)
     lines.push(Line::styled("Enter closes", theme.dim));
     let para = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(block(format!(" {} — finished ", summary.title), true, theme));
+        .block(block(
+            format!(" {} — finished ", summary.title),
+            true,
+            theme,
+        ));
     frame.render_widget(para, rect);
 }

@@ -160,7 +160,10 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let arrow = if state.sort.descending { "↓" } else { "↑" };
     let mut right = format!("sort {} {arrow}", state.sort.key.label());
     if !state.marks.is_empty() {
-        right.push_str(&format!(" · {} marked", fmt_count(state.marks.len() as u64)));
+        right.push_str(&format!(
+            " · {} marked",
+            fmt_count(state.marks.len() as u64)
+        ));
     }
     right.push_str(&format!(" · {} shown ", fmt_count(state.view.len() as u64)));
     let right_width = text::width(&right) as u16;
@@ -210,7 +213,13 @@ fn columns(width: u16) -> Vec<(Column, u16)> {
     } else if width < 100 {
         vec![(Mark, 1), (Status, 10), (LastLogin, 10)]
     } else {
-        vec![(Mark, 1), (Status, 10), (Mfa, 3), (LastLogin, 10), (Created, 10)]
+        vec![
+            (Mark, 1),
+            (Status, 10),
+            (Mfa, 3),
+            (LastLogin, 10),
+            (Created, 10),
+        ]
     };
     let flexible: &[(Column, u16)] = if width < 70 {
         &[(Name, 4), (Email, 5)]
@@ -282,10 +291,9 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 .map(|(col, w)| {
                     let w = usize::from(*w);
                     match col {
-                        Column::Mark => Cell::from(Span::styled(
-                            if marked { "●" } else { " " },
-                            theme.marked,
-                        )),
+                        Column::Mark => {
+                            Cell::from(Span::styled(if marked { "●" } else { " " }, theme.marked))
+                        }
                         Column::Status => {
                             let (text, style) = status_cell(user, state, theme);
                             Cell::from(Span::styled(fit(&text, w), style))
@@ -407,7 +415,10 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let line = match &load.error {
-        Some(error) => Line::styled(format!(" Loading stopped: {error} (C-r retries)"), theme.error),
+        Some(error) => Line::styled(
+            format!(" Loading stopped: {error} (C-r retries)"),
+            theme.error,
+        ),
         None => Line::styled(
             format!(" {} users loaded", fmt_count(state.store.len() as u64)),
             theme.dim,
@@ -419,7 +430,10 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 fn draw_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if let Some(toast) = &state.toast {
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", toast.text), theme.level(toast.level))),
+            Paragraph::new(Span::styled(
+                format!(" {}", toast.text),
+                theme.level(toast.level),
+            )),
             area,
         );
         return;
@@ -436,8 +450,10 @@ fn draw_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ("q", "quit", false),
     ];
     let wide = area.width >= 100;
-    let hints: Vec<&(&str, &str, bool)> =
-        all.iter().filter(|(key, _, _)| wide || *key != "Enter").collect();
+    let hints: Vec<&(&str, &str, bool)> = all
+        .iter()
+        .filter(|(key, _, _)| wide || *key != "Enter")
+        .collect();
     let mut spans = vec![Span::raw(" ")];
     for (key, what, mutating) in hints {
         let unavailable = *mutating && read_only;

@@ -36,7 +36,10 @@ impl Theme {
         let plain = Style::new();
         Theme {
             title: plain.fg(Color::Cyan).add_modifier(Modifier::BOLD),
-            badge: plain.fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD),
+            badge: plain
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
             tab: plain.fg(Color::Gray),
             tab_selected: plain
                 .fg(Color::Black)
