@@ -54,7 +54,7 @@ fn list_all_as_json_is_an_array_of_every_user() {
 fn list_as_table_and_csv() {
     let output = run(&["--sandbox", "users", "list", "--page-size", "5"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    let text = String::from_utf8(output.stdout).unwrap();
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
     assert!(text.lines().next().unwrap().starts_with("ID"), "{text}");
     assert_eq!(text.lines().count(), 6, "header and five users: {text}");
     assert!(stderr(&output).contains("use --all"));

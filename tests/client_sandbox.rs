@@ -19,6 +19,8 @@ use ddusers::sandbox::{
 use futures::StreamExt;
 
 const ADMIN_ROLE: &str = "94172442-be03-11e9-a77a-3b7612558ac1";
+/// The sandbox org's SAML identity provider.
+const SAML_IDP: &str = "0c6a1f0e-5d2b-11ee-8c99-0242ac120002";
 
 async fn sandbox(users: usize) -> Sandbox {
     sandbox_with(SandboxConfig {
@@ -56,13 +58,17 @@ fn admin(sandbox: &Sandbox) -> Client {
     client_for(sandbox, DEMO_ADMIN_APP_KEY)
 }
 
-fn expect_status<T: std::fmt::Debug>(result: Result<T, ApiError>, status: u16) -> ApiError {
-    let error = result.expect_err("the call should fail");
+fn expect_status<T>(result: Result<T, ApiError>, status: u16) -> ApiError {
+    let Err(error) = result else {
+        panic!("the call should fail with {status}");
+    };
     assert_eq!(error.status(), Some(status), "{error}");
     error
 }
 
+/// A person (not a service account, not the caller) with this status.
 async fn some_user(client: &Client, status: UserStatus) -> User {
+    let me = client.get_current_user().await.unwrap().data.id;
     let page = client
         .list_users(&ListUsersQuery {
             status: vec![status.clone()],
@@ -73,7 +79,7 @@ async fn some_user(client: &Client, status: UserStatus) -> User {
         .unwrap();
     page.data
         .into_iter()
-        .find(|u| u.attributes.service_account != Some(true))
+        .find(|u| u.attributes.service_account != Some(true) && u.id != me)
         .unwrap_or_else(|| panic!("seed has a {status} user"))
 }
 
@@ -399,13 +405,15 @@ async fn current_user_orgs_permissions_and_identity_providers() {
         "permissions are listed once each"
     );
 
+    let unknown_idp = IdentityProviderId::from("00000000-0000-0000-0000-000000000001");
+    expect_status(
+        client
+            .update_user_identity_providers(&someone_else.id, &[unknown_idp])
+            .await,
+        400,
+    );
     client
-        .update_user_identity_providers(
-            &someone_else.id,
-            &[IdentityProviderId::from(
-                "00000000-0000-0000-0000-000000000001",
-            )],
-        )
+        .update_user_identity_providers(&someone_else.id, &[IdentityProviderId::from(SAML_IDP)])
         .await
         .unwrap();
     let providers = client
@@ -634,7 +642,7 @@ async fn injected_failures_are_retried_on_reads_only() {
     );
 
     retries.store(0, Ordering::SeqCst);
-    let before = sandbox.stats().total_requests;
+    let before = sandbox.stats().requests;
     let error = client
         .create_user(&NewUser {
             email: "once@example.com".into(),
@@ -648,7 +656,7 @@ async fn injected_failures_are_retried_on_reads_only() {
         0,
         "a write is not retried blindly"
     );
-    assert_eq!(sandbox.stats().total_requests - before, 1);
+    assert_eq!(sandbox.stats().requests - before, 1);
     assert_eq!(sandbox.stats().writes_applied, 0);
     sandbox.shutdown().await;
 }

@@ -268,7 +268,10 @@ mod tests {
         let columns: Vec<usize> = text
             .lines()
             .map(|l| {
-                let at = l.find(['E', 't', 'z']).unwrap();
+                let at = ["EMAIL", "taro", "zoe"]
+                    .iter()
+                    .find_map(|w| l.find(w))
+                    .unwrap();
                 l[..at].width()
             })
             .collect();

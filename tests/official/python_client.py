@@ -16,6 +16,7 @@ from datadog_api_client.v2.model.user_create_request import UserCreateRequest
 from datadog_api_client.v2.model.user_invitation_data import UserInvitationData
 from datadog_api_client.v2.model.user_invitation_relationships import UserInvitationRelationships
 from datadog_api_client.v2.model.user_invitations_request import UserInvitationsRequest
+from datadog_api_client.v2.model.user_invitations_type import UserInvitationsType
 from datadog_api_client.v2.model.user_update_attributes import UserUpdateAttributes
 from datadog_api_client.v2.model.user_update_data import UserUpdateData
 from datadog_api_client.v2.model.user_update_request import UserUpdateRequest
@@ -79,6 +80,7 @@ def main(base_url, users_in_org):
         invitation_body = UserInvitationsRequest(
             data=[
                 UserInvitationData(
+                    type=UserInvitationsType.USER_INVITATIONS,
                     relationships=UserInvitationRelationships(
                         user=RelationshipToUser(data=RelationshipToUserData(id=user_id, type=UsersType.USERS))
                     )
