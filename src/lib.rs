@@ -1,7 +1,13 @@
 //! ddusers: a terminal console for the users of a Datadog organization.
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
+pub mod console;
+pub mod effects;
 pub mod email;
+pub mod runtime;
 pub mod sandbox;
+pub mod terminal;
+pub mod ui;

@@ -1,0 +1,129 @@
+//! Semantic key actions: what a key means, independent of which key it is. The keymap maps
+//! keys to these; `update` acts on them. No terminal types here.
+
+pub use tui_input::InputRequest;
+
+/// The status tabs of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum StatusTab {
+    #[default]
+    All,
+    Active,
+    Pending,
+    Disabled,
+    ServiceAccounts,
+}
+
+impl StatusTab {
+    pub const ALL: [StatusTab; 5] = [
+        StatusTab::All,
+        StatusTab::Active,
+        StatusTab::Pending,
+        StatusTab::Disabled,
+        StatusTab::ServiceAccounts,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusTab::All => "All",
+            StatusTab::Active => "Active",
+            StatusTab::Pending => "Pending",
+            StatusTab::Disabled => "Disabled",
+            StatusTab::ServiceAccounts => "Service accounts",
+        }
+    }
+
+    /// Parses `:status NAME`.
+    pub fn parse(text: &str) -> Option<StatusTab> {
+        match text.to_ascii_lowercase().as_str() {
+            "all" => Some(StatusTab::All),
+            "active" => Some(StatusTab::Active),
+            "pending" | "invited" => Some(StatusTab::Pending),
+            "disabled" => Some(StatusTab::Disabled),
+            "service" | "services" | "service-accounts" | "bots" => {
+                Some(StatusTab::ServiceAccounts)
+            }
+            _ => None,
+        }
+    }
+
+    fn position(self) -> usize {
+        Self::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> StatusTab {
+        Self::ALL[(self.position() + 1) % Self::ALL.len()]
+    }
+
+    pub fn prev(self) -> StatusTab {
+        Self::ALL[(self.position() + Self::ALL.len() - 1) % Self::ALL.len()]
+    }
+}
+
+/// What a key asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    // Moving around.
+    Up,
+    Down,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    /// A click on the n-th visible row of the table.
+    ClickRow(u16),
+    OpenDetail,
+    SwitchFocus,
+    Back,
+    // The view.
+    StartFilter,
+    NextTab,
+    PrevTab,
+    SelectTab(StatusTab),
+    CycleSort,
+    ReverseSort,
+    // Marks.
+    ToggleMark,
+    MarkAllInView,
+    ClearMarks,
+    // Changes to users (mutating).
+    Disable,
+    Enable,
+    Invite,
+    EditUser,
+    ResendInvitation,
+    CancelInvitations,
+    EditRoles,
+    Anonymize,
+    // Other.
+    ShowMe,
+    Reload,
+    Help,
+    CommandLine,
+    Quit,
+    // Inside dialogs and forms.
+    Confirm,
+    Cancel,
+    NextField,
+    PrevField,
+    ToggleItem,
+    Submit,
+    TextEdit(InputRequest),
+}
+
+impl Action {
+    /// True for actions that change the org (refused in read-only mode).
+    pub fn is_mutating(self) -> bool {
+        matches!(
+            self,
+            Action::Disable
+                | Action::Enable
+                | Action::Invite
+                | Action::EditUser
+                | Action::ResendInvitation
+                | Action::CancelInvitations
+                | Action::EditRoles
+                | Action::Anonymize
+        )
+    }
+}

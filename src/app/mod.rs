@@ -1,0 +1,22 @@
+//! The pure core of the console: state, messages, actions, effects (as data), the keymap and
+//! `update`. No tokio, no HTTP, no terminal or drawing types here; everything is unit-testable.
+
+pub mod action;
+pub mod effect;
+pub mod fixtures;
+pub mod invite;
+pub mod keymap;
+pub mod msg;
+pub mod state;
+pub mod store;
+pub mod update;
+
+pub use action::{Action, StatusTab};
+pub use effect::{BulkKind, Effect, Invitee};
+pub use keymap::{Key, KeyCode};
+pub use msg::{DetailData, InviteOutcome, ItemOutcome, Msg};
+pub use state::{Context, Options, State};
+pub use update::{init, update};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,440 @@
+//! The console's whole state: the store, the view over it (tab, filter, sort → a list of
+//! store indices), cursor and marks (by user id), the open pane or dialog, load and bulk
+//! progress, and the toast. Plain data; `update` is the only writer.
+
+use std::collections::{HashMap, HashSet};
+
+use tui_input::Input;
+
+use crate::api::models::UserId;
+
+use super::action::StatusTab;
+use super::effect::BulkKind;
+use super::invite::EmailEntry;
+use super::msg::ItemOutcome;
+use super::store::{RoleIx, Status, UserIx, UserRecord, UserStore};
+
+/// Which part of the keymap applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Context {
+    Browse,
+    Filter,
+    Command,
+    Confirm,
+    TypedConfirm,
+    Form,
+    Picker,
+    Help,
+    Summary,
+}
+
+/// Columns to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// The order the service listed them in.
+    #[default]
+    Loaded,
+    Name,
+    Email,
+    Status,
+    Roles,
+    Mfa,
+    LastLogin,
+    Created,
+}
+
+impl SortKey {
+    pub const CYCLE: [SortKey; 8] = [
+        SortKey::Loaded,
+        SortKey::Name,
+        SortKey::Email,
+        SortKey::Status,
+        SortKey::Roles,
+        SortKey::Mfa,
+        SortKey::LastLogin,
+        SortKey::Created,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Loaded => "loaded",
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::Status => "status",
+            SortKey::Roles => "roles",
+            SortKey::Mfa => "mfa",
+            SortKey::LastLogin => "last-login",
+            SortKey::Created => "created",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SortKey> {
+        let text = text.to_ascii_lowercase().replace('_', "-");
+        SortKey::CYCLE
+            .into_iter()
+            .find(|k| k.label() == text)
+            .or(match text.as_str() {
+                "login" | "last" | "lastlogin" => Some(SortKey::LastLogin),
+                "role" => Some(SortKey::Roles),
+                "none" | "load" => Some(SortKey::Loaded),
+                _ => None,
+            })
+    }
+
+    pub fn next(self) -> SortKey {
+        let n = SortKey::CYCLE.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::CYCLE[(n + 1) % SortKey::CYCLE.len()]
+    }
+}
+
+/// The sort in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// Which pane has the keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    List,
+    Detail,
+}
+
+/// Progress of the listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadProgress {
+    pub request_id: u64,
+    pub pages_done: u64,
+    pub total_pages: Option<u64>,
+    /// Users the listing holds (`total_filtered_count`).
+    pub total_users: Option<u64>,
+    pub done: bool,
+    pub error: Option<String>,
+}
+
+/// The detail pane.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detail {
+    pub user_id: UserId,
+    pub request_id: u64,
+    pub loading: bool,
+    pub error: Option<String>,
+    pub orgs: Vec<String>,
+    /// Permission names the service says the user holds (ListUserPermissions).
+    pub server_permissions: Option<Vec<String>>,
+    pub scroll: u16,
+}
+
+/// What we know of a user's invitation (from invitations sent in this session).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvitationInfo {
+    pub sent_at: i64,
+    pub expires_at: Option<i64>,
+}
+
+/// A destructive action waiting for a yes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmKind {
+    Bulk(BulkKind),
+    Anonymize,
+}
+
+/// The confirm dialog.
+#[derive(Clone, Debug)]
+pub struct Confirm {
+    pub kind: ConfirmKind,
+    pub ids: Vec<UserId>,
+    /// How many of `ids` the current filter and tab hide.
+    pub hidden: usize,
+    /// Users the action does not apply to (e.g. already disabled), left out.
+    pub skipped: usize,
+    /// For anonymize: what the person typed.
+    pub typed: Input,
+}
+
+/// The word to type before anonymizing.
+pub const ANONYMIZE_WORD: &str = "anonymize";
+
+/// Fields of the invite form, in tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum InviteField {
+    #[default]
+    Emails,
+    Name,
+    Title,
+    Roles,
+}
+
+/// Where one email of the invite form stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InviteStatus {
+    Waiting,
+    Done(String),
+    Failed(String),
+}
+
+/// The invite form.
+#[derive(Clone, Debug, Default)]
+pub struct InviteForm {
+    pub emails: Input,
+    pub name: Input,
+    pub title: Input,
+    /// Every org role, and whether it is chosen.
+    pub roles: Vec<(RoleIx, bool)>,
+    pub role_cursor: usize,
+    pub focus: InviteField,
+    /// `emails` parsed and checked, refreshed on each edit.
+    pub parsed: Vec<EmailEntry>,
+    pub run_id: Option<u64>,
+    pub results: Vec<(String, InviteStatus)>,
+}
+
+/// The edit-profile form.
+#[derive(Clone, Debug)]
+pub struct EditForm {
+    pub user_id: UserId,
+    pub current_user: bool,
+    pub name: Input,
+    pub title: Input,
+    pub email: Input,
+    /// 0 name, 1 title, 2 email.
+    pub focus: usize,
+    pub request_id: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// The role-membership picker.
+#[derive(Clone, Debug)]
+pub struct RolePicker {
+    pub user_id: UserId,
+    /// (role, held before, chosen now)
+    pub items: Vec<(RoleIx, bool, bool)>,
+    pub cursor: usize,
+    pub run_id: Option<u64>,
+}
+
+/// A finished run's report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub title: String,
+    pub counts: Vec<(String, usize)>,
+    pub failures: Vec<(String, String)>,
+}
+
+/// What is drawn over the panes.
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    Help { scroll: u16 },
+    Command(Input),
+    Confirm(Confirm),
+    Invite(Box<InviteForm>),
+    Edit(Box<EditForm>),
+    Roles(Box<RolePicker>),
+    Summary(Summary),
+}
+
+/// A bulk run in progress (or just finished).
+#[derive(Clone, Debug, Default)]
+pub struct BulkRun {
+    pub run_id: u64,
+    pub kind: Option<BulkKind>,
+    pub total: usize,
+    pub items: HashMap<UserId, Option<ItemOutcome>>,
+    pub finished: bool,
+}
+
+impl BulkRun {
+    pub fn done_count(&self) -> usize {
+        self.items.values().filter(|o| o.is_some()).count()
+    }
+}
+
+/// How important a toast is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+/// A passing message at the bottom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub level: Level,
+    /// Unix seconds after which it goes away (errors stay until replaced).
+    pub until: Option<i64>,
+}
+
+/// Read-only status, as the effects queue decided it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    pub read_only: bool,
+    pub reason: Option<String>,
+}
+
+/// Startup choices.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// "demo org — sandbox", or the site.
+    pub origin_label: String,
+    pub monochrome: bool,
+}
+
+/// The whole state.
+#[derive(Clone, Debug)]
+pub struct State {
+    pub options: Options,
+    /// Unix seconds, from ticks (fixed in tests).
+    pub now: i64,
+    pub tick: u64,
+    pub size: (u16, u16),
+    pub store: UserStore,
+    /// The users shown: store indices after tab, filter and sort.
+    pub view: Vec<UserIx>,
+    pub tab: StatusTab,
+    pub sort: Sort,
+    pub filter: Input,
+    pub filter_editing: bool,
+    /// Position in `view`.
+    pub cursor: usize,
+    /// First visible row.
+    pub offset: usize,
+    pub marks: HashSet<UserId>,
+    pub focus: Focus,
+    pub detail: Option<Detail>,
+    pub overlay: Option<Overlay>,
+    pub load: LoadProgress,
+    pub search_request: Option<u64>,
+    pub access: Access,
+    pub me: Option<UserId>,
+    /// Every org role (for pickers), once loaded.
+    pub org_roles: Option<Vec<RoleIx>>,
+    pub roles_error: Option<String>,
+    pub bulk: Option<BulkRun>,
+    pub invitations: HashMap<UserId, InvitationInfo>,
+    pub toast: Option<Toast>,
+    pub next_id: u64,
+    pub should_quit: bool,
+}
+
+/// Rows of the list body for a terminal `height` (title, tabs, filter line, table header,
+/// gauge/status line, key hints).
+pub fn list_body_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(6))
+}
+
+impl State {
+    pub fn new(options: Options, now: i64) -> State {
+        State {
+            options,
+            now,
+            tick: 0,
+            size: (80, 24),
+            store: UserStore::default(),
+            view: Vec::new(),
+            tab: StatusTab::All,
+            sort: Sort::default(),
+            filter: Input::default(),
+            filter_editing: false,
+            cursor: 0,
+            offset: 0,
+            marks: HashSet::new(),
+            focus: Focus::List,
+            detail: None,
+            overlay: None,
+            load: LoadProgress::default(),
+            search_request: None,
+            access: Access::default(),
+            me: None,
+            org_roles: None,
+            roles_error: None,
+            bulk: None,
+            invitations: HashMap::new(),
+            toast: None,
+            next_id: 1,
+            should_quit: false,
+        }
+    }
+
+    /// Which keymap context applies.
+    pub fn context(&self) -> Context {
+        match &self.overlay {
+            Some(Overlay::Help { .. }) => Context::Help,
+            Some(Overlay::Command(_)) => Context::Command,
+            Some(Overlay::Confirm(c)) if c.kind == ConfirmKind::Anonymize => Context::TypedConfirm,
+            Some(Overlay::Confirm(_)) => Context::Confirm,
+            Some(Overlay::Invite(form)) if form.run_id.is_some() => Context::Summary,
+            Some(Overlay::Invite(form)) if form.focus == InviteField::Roles => Context::Picker,
+            Some(Overlay::Invite(_)) | Some(Overlay::Edit(_)) => Context::Form,
+            Some(Overlay::Roles(_)) => Context::Picker,
+            Some(Overlay::Summary(_)) => Context::Summary,
+            None if self.filter_editing => Context::Filter,
+            None => Context::Browse,
+        }
+    }
+
+    /// A fresh request or run id.
+    pub fn fresh_id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// The user under the cursor.
+    pub fn selected(&self) -> Option<&UserRecord> {
+        self.view
+            .get(self.cursor)
+            .and_then(|ix| self.store.get(*ix))
+    }
+
+    /// Rows the list body shows.
+    pub fn body_rows(&self) -> usize {
+        list_body_rows(self.size.1).max(1)
+    }
+
+    /// Why mutations are unavailable, when they are.
+    pub fn read_only_reason(&self) -> Option<String> {
+        self.access.read_only.then(|| {
+            self.access
+                .reason
+                .clone()
+                .unwrap_or_else(|| "read-only mode".to_owned())
+        })
+    }
+
+    /// True while something animates (spinner, progress, toast with expiry).
+    pub fn is_animating(&self) -> bool {
+        (!self.load.done && self.load.error.is_none() && self.load.request_id != 0)
+            || self.detail.as_ref().is_some_and(|d| d.loading)
+            || self.bulk.as_ref().is_some_and(|b| !b.finished)
+            || self.toast.as_ref().is_some_and(|t| t.until.is_some())
+    }
+
+    /// The filter's terms, lower-cased.
+    pub fn filter_terms(&self) -> Vec<String> {
+        self.filter
+            .value()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// True when `user` belongs in the current view.
+    pub fn in_view(&self, user: &UserRecord, terms: &[String]) -> bool {
+        tab_matches(self.tab, user) && terms.iter().all(|t| user.haystack.contains(t.as_str()))
+    }
+}
+
+/// True when the tab shows the user.
+pub fn tab_matches(tab: StatusTab, user: &UserRecord) -> bool {
+    match tab {
+        StatusTab::All => true,
+        StatusTab::Active => user.status == Status::Active,
+        StatusTab::Pending => user.status == Status::Pending,
+        StatusTab::Disabled => user.status == Status::Disabled,
+        StatusTab::ServiceAccounts => user.service_account,
+    }
+}

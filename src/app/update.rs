@@ -1,0 +1,1675 @@
+//! `update`: the only place the state changes. Takes one message, returns the effects to run.
+//! Pure: no I/O, no clock (time comes in `Msg::Tick`), no drawing.
+
+use std::cmp::Ordering;
+
+use tui_input::Input;
+
+use crate::api::models::{Patch, RoleId, UserId, UserUpdate};
+use crate::api::ListUsersQuery;
+
+use super::action::{Action, StatusTab};
+use super::effect::{BulkKind, Effect, Invitee};
+use super::invite::{email_problem, parse_emails};
+use super::msg::{InviteOutcome, ItemOutcome, Msg};
+use super::state::*;
+use super::store::{Status, UserIx, UserStore};
+
+/// How long an informational toast stays (seconds).
+const TOAST_SECS: i64 = 4;
+
+/// The effects to run when the console starts: who am I (and may I write), the roles, and
+/// the listing.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    let mut effects = vec![Effect::LoadCurrentUser, Effect::LoadRoles];
+    effects.push(start_load(state));
+    effects
+}
+
+fn start_load(state: &mut State) -> Effect {
+    let request_id = state.fresh_id();
+    state.load = LoadProgress {
+        request_id,
+        ..Default::default()
+    };
+    Effect::LoadUsers {
+        request_id,
+        query: ListUsersQuery::default(),
+    }
+}
+
+/// Applies one message.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Action(action) => on_action(state, action),
+        Msg::Paste(text) => {
+            on_paste(state, &text);
+            Vec::new()
+        }
+        Msg::Resize { width, height } => {
+            state.size = (width, height);
+            ensure_visible(state);
+            Vec::new()
+        }
+        Msg::Tick { now } => {
+            state.now = now;
+            state.tick = state.tick.wrapping_add(1);
+            if state
+                .toast
+                .as_ref()
+                .is_some_and(|t| t.until.is_some_and(|until| now >= until))
+            {
+                state.toast = None;
+            }
+            Vec::new()
+        }
+        Msg::Access { read_only, reason } => {
+            state.access = Access { read_only, reason };
+            Vec::new()
+        }
+        Msg::UsersPage {
+            request_id,
+            total_pages,
+            response,
+            ..
+        } => {
+            if request_id != state.load.request_id {
+                return Vec::new(); // a stale listing
+            }
+            let new = state.store.ingest_page(&response);
+            state.load.pages_done += 1;
+            state.load.total_pages = total_pages.or(state.load.total_pages);
+            if let Some(total) = response.total_filtered_count() {
+                state.load.total_users = Some(total.max(0) as u64);
+            }
+            extend_view(state, &new);
+            Vec::new()
+        }
+        Msg::UsersLoaded { request_id } => {
+            if request_id == state.load.request_id {
+                state.load.done = true;
+            }
+            Vec::new()
+        }
+        Msg::UsersLoadFailed { request_id, error } => {
+            if request_id == state.load.request_id {
+                toast(
+                    state,
+                    Level::Error,
+                    format!("Loading users failed: {error}"),
+                );
+                state.load.error = Some(error);
+            }
+            Vec::new()
+        }
+        Msg::SearchResults {
+            request_id,
+            response,
+        } => {
+            if state.search_request == Some(request_id) {
+                let new = state.store.ingest_page(&response);
+                extend_view(state, &new);
+            }
+            Vec::new()
+        }
+        Msg::Detail {
+            request_id,
+            user_id,
+            result,
+        } => {
+            let current = state
+                .detail
+                .as_ref()
+                .is_some_and(|d| d.request_id == request_id && d.user_id == user_id);
+            if !current {
+                return Vec::new();
+            }
+            match result {
+                Ok(data) => {
+                    state.store.ingest_included(&data.included);
+                    let (ix, new) = state.store.upsert(&data.user);
+                    if new {
+                        extend_view(state, &[ix]);
+                    }
+                    if let Some(detail) = state.detail.as_mut() {
+                        detail.loading = false;
+                        detail.error = None;
+                        detail.orgs = data.orgs;
+                        detail.server_permissions = Some(
+                            data.permissions
+                                .iter()
+                                .map(|p| p.name().to_owned())
+                                .collect(),
+                        );
+                    }
+                }
+                Err(error) => {
+                    if let Some(detail) = state.detail.as_mut() {
+                        detail.loading = false;
+                        detail.error = Some(error);
+                    }
+                }
+            }
+            Vec::new()
+        }
+        Msg::Roles(result) => {
+            match result {
+                Ok(roles) => {
+                    let mut ixs: Vec<_> =
+                        roles.iter().map(|r| state.store.intern_role(r)).collect();
+                    ixs.sort_by_cached_key(|ix| {
+                        state
+                            .store
+                            .role(*ix)
+                            .map(|r| r.name.to_lowercase())
+                            .unwrap_or_default()
+                    });
+                    ixs.dedup();
+                    state.org_roles = Some(ixs);
+                    state.roles_error = None;
+                }
+                Err(error) => state.roles_error = Some(error),
+            }
+            Vec::new()
+        }
+        Msg::CurrentUser(result) => {
+            match result {
+                Ok(boxed) => {
+                    let (user, included) = *boxed;
+                    state.store.ingest_included(&included);
+                    let (ix, new) = state.store.upsert(&user);
+                    if new {
+                        extend_view(state, &[ix]);
+                    }
+                    state.me = Some(user.id);
+                }
+                Err(error) => toast(
+                    state,
+                    Level::Warn,
+                    format!("Could not read the current user: {error}"),
+                ),
+            }
+            Vec::new()
+        }
+        Msg::BulkItem {
+            run_id,
+            user_id,
+            outcome,
+        } => {
+            on_bulk_item(state, run_id, user_id, outcome);
+            Vec::new()
+        }
+        Msg::BulkFinished { run_id } => {
+            on_bulk_finished(state, run_id);
+            Vec::new()
+        }
+        Msg::InviteItem {
+            run_id,
+            email,
+            outcome,
+        } => {
+            on_invite_item(state, run_id, email, outcome);
+            Vec::new()
+        }
+        Msg::InviteFinished { run_id } => {
+            let summary = match &state.overlay {
+                Some(Overlay::Invite(form)) if form.run_id == Some(run_id) => {
+                    let done = form
+                        .results
+                        .iter()
+                        .filter(|(_, s)| matches!(s, InviteStatus::Done(_)))
+                        .count();
+                    let failed = form.results.len() - done;
+                    Some(format!("Invite finished: {done} done, {failed} not sent"))
+                }
+                _ => Some("Invite finished".to_owned()),
+            };
+            if let Some(text) = summary {
+                toast(state, Level::Info, text);
+            }
+            rebuild_view(state);
+            Vec::new()
+        }
+        Msg::UserUpdated { request_id, result } => {
+            let ours = matches!(&state.overlay, Some(Overlay::Edit(f)) if f.request_id == Some(request_id));
+            match result {
+                Ok(user) => {
+                    let (ix, new) = state.store.upsert(&user);
+                    if new {
+                        extend_view(state, &[ix]);
+                    }
+                    if ours {
+                        state.overlay = None;
+                    }
+                    toast(
+                        state,
+                        Level::Info,
+                        format!("Saved {}", user_label(&state.store, &user.id)),
+                    );
+                }
+                Err(error) => {
+                    if let (true, Some(Overlay::Edit(form))) = (ours, state.overlay.as_mut()) {
+                        form.error = Some(error.clone());
+                        form.request_id = None;
+                    }
+                    toast(state, Level::Error, format!("Saving failed: {error}"));
+                }
+            }
+            Vec::new()
+        }
+        Msg::RolesChanged {
+            run_id,
+            user_id,
+            result,
+        } => {
+            if matches!(&state.overlay, Some(Overlay::Roles(p)) if p.run_id == Some(run_id)) {
+                state.overlay = None;
+            }
+            match result {
+                Ok(roles) => {
+                    if let Some(ix) = state.store.index_of(&user_id) {
+                        state.store.set_roles(ix, &roles);
+                    }
+                    let who = user_label(&state.store, &user_id);
+                    toast(state, Level::Info, format!("Roles of {who} updated"));
+                }
+                Err(error) => toast(
+                    state,
+                    Level::Error,
+                    format!("Changing roles failed: {error}"),
+                ),
+            }
+            Vec::new()
+        }
+        Msg::Anonymized { result, .. } => match result {
+            Ok(result) => {
+                let failures = result
+                    .anonymize_errors
+                    .iter()
+                    .map(|e| (user_label(&state.store, &e.user_id), e.error.clone()))
+                    .collect();
+                for id in &result.anonymized_user_ids {
+                    state.marks.remove(id);
+                }
+                state.overlay = Some(Overlay::Summary(Summary {
+                    title: "Anonymize".into(),
+                    counts: vec![
+                        ("anonymized".into(), result.anonymized_user_ids.len()),
+                        ("failed".into(), result.anonymize_errors.len()),
+                    ],
+                    failures,
+                }));
+                vec![start_load(state)]
+            }
+            Err(error) => {
+                toast(state, Level::Error, format!("Anonymizing failed: {error}"));
+                Vec::new()
+            }
+        },
+        Msg::Notice(text) => {
+            state.toast = Some(Toast {
+                text,
+                level: Level::Warn,
+                until: Some(state.now + TOAST_SECS),
+            });
+            Vec::new()
+        }
+        Msg::Refused { what, reason } => {
+            on_refused(state, &what, &reason);
+            Vec::new()
+        }
+    }
+}
+
+fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    if action == Action::Quit {
+        state.should_quit = true;
+        return Vec::new();
+    }
+    match state.context() {
+        Context::Browse => on_browse(state, action),
+        Context::Filter => on_filter(state, action),
+        Context::Command => on_command_line(state, action),
+        Context::Confirm | Context::TypedConfirm => on_confirm(state, action),
+        Context::Form | Context::Picker => on_form(state, action),
+        Context::Help => {
+            if let Some(Overlay::Help { scroll }) = state.overlay.as_mut() {
+                match action {
+                    Action::Down => *scroll = scroll.saturating_add(1),
+                    Action::Up => *scroll = scroll.saturating_sub(1),
+                    Action::Cancel | Action::Help | Action::Back => state.overlay = None,
+                    _ => {}
+                }
+            }
+            Vec::new()
+        }
+        Context::Summary => {
+            if matches!(
+                action,
+                Action::Cancel | Action::Confirm | Action::Submit | Action::Back
+            ) {
+                state.overlay = None;
+            }
+            Vec::new()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Browsing
+
+fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
+    let detail_focused = state.focus == Focus::Detail && state.detail.is_some();
+    match action {
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown if detail_focused => {
+            if let Some(detail) = state.detail.as_mut() {
+                let page = list_body_rows(state.size.1) as u16;
+                detail.scroll = match action {
+                    Action::Up => detail.scroll.saturating_sub(1),
+                    Action::Down => detail.scroll.saturating_add(1),
+                    Action::PageUp => detail.scroll.saturating_sub(page),
+                    _ => detail.scroll.saturating_add(page),
+                };
+            }
+            Vec::new()
+        }
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        Action::PageUp => move_cursor(state, -(state.body_rows() as i64)),
+        Action::PageDown => move_cursor(state, state.body_rows() as i64),
+        Action::Top => move_cursor(state, i64::MIN / 2),
+        Action::Bottom => move_cursor(state, i64::MAX / 2),
+        Action::ClickRow(row) => {
+            let target = state.offset + usize::from(row);
+            if target < state.view.len() {
+                state.focus = Focus::List;
+                let delta = target as i64 - state.cursor as i64;
+                return move_cursor(state, delta);
+            }
+            Vec::new()
+        }
+        Action::OpenDetail => match state.selected().map(|u| u.id.clone()) {
+            Some(id) => {
+                let effects = open_detail(state, id);
+                if !detail_side_by_side(state.size.0) {
+                    state.focus = Focus::Detail;
+                }
+                effects
+            }
+            None => Vec::new(),
+        },
+        Action::SwitchFocus => {
+            if state.detail.is_some() {
+                state.focus = match state.focus {
+                    Focus::List => Focus::Detail,
+                    Focus::Detail => Focus::List,
+                };
+            }
+            Vec::new()
+        }
+        Action::Back => {
+            if state.detail.is_some() {
+                state.detail = None;
+                state.focus = Focus::List;
+            } else if !state.filter.value().is_empty() {
+                state.filter.reset();
+                rebuild_view(state);
+            }
+            Vec::new()
+        }
+        Action::StartFilter => {
+            state.filter_editing = true;
+            state.focus = Focus::List;
+            Vec::new()
+        }
+        Action::NextTab => set_tab(state, state.tab.next()),
+        Action::PrevTab => set_tab(state, state.tab.prev()),
+        Action::SelectTab(tab) => set_tab(state, tab),
+        Action::CycleSort => {
+            state.sort = Sort {
+                key: state.sort.key.next(),
+                descending: false,
+            };
+            rebuild_view(state);
+            sort_toast(state);
+            Vec::new()
+        }
+        Action::ReverseSort => {
+            state.sort.descending = !state.sort.descending;
+            rebuild_view(state);
+            sort_toast(state);
+            Vec::new()
+        }
+        Action::ToggleMark => {
+            if let Some(id) = state.selected().map(|u| u.id.clone()) {
+                if !state.marks.remove(&id) {
+                    state.marks.insert(id);
+                }
+                return move_cursor(state, 1);
+            }
+            Vec::new()
+        }
+        Action::MarkAllInView => {
+            let before = state.marks.len();
+            for ix in &state.view {
+                if let Some(u) = state.store.get(*ix) {
+                    state.marks.insert(u.id.clone());
+                }
+            }
+            let added = state.marks.len() - before;
+            toast(
+                state,
+                Level::Info,
+                format!(
+                    "Marked {} users ({} marked in all)",
+                    fmt_count(added as u64),
+                    fmt_count(state.marks.len() as u64)
+                ),
+            );
+            Vec::new()
+        }
+        Action::ClearMarks => {
+            state.marks.clear();
+            Vec::new()
+        }
+        action if action.is_mutating() => {
+            if let Some(reason) = state.read_only_reason() {
+                // Only to explain; the effects queue is what enforces read-only.
+                toast(state, Level::Warn, format!("Unavailable: {reason}"));
+                return Vec::new();
+            }
+            on_mutation(state, action)
+        }
+        Action::ShowMe => match state.me.clone() {
+            Some(me) => {
+                let effects = open_detail(state, me);
+                state.focus = Focus::Detail;
+                effects
+            }
+            None => {
+                toast(
+                    state,
+                    Level::Warn,
+                    "The current user is not known yet".into(),
+                );
+                Vec::new()
+            }
+        },
+        Action::Reload => {
+            toast(state, Level::Info, "Reloading users…".into());
+            vec![start_load(state)]
+        }
+        Action::Help => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            Vec::new()
+        }
+        Action::CommandLine => {
+            state.overlay = Some(Overlay::Command(Input::default()));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// True when the terminal is wide enough to show the detail beside the list.
+pub fn detail_side_by_side(width: u16) -> bool {
+    width >= 120
+}
+
+fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
+    let request_id = state.fresh_id();
+    state.detail = Some(Detail {
+        user_id: user_id.clone(),
+        request_id,
+        loading: true,
+        error: None,
+        orgs: Vec::new(),
+        server_permissions: None,
+        scroll: 0,
+    });
+    vec![Effect::LoadDetail {
+        request_id,
+        user_id,
+    }]
+}
+
+fn move_cursor(state: &mut State, delta: i64) -> Vec<Effect> {
+    if state.view.is_empty() {
+        state.cursor = 0;
+        state.offset = 0;
+        return Vec::new();
+    }
+    let last = state.view.len() as i64 - 1;
+    let before = state.cursor;
+    state.cursor = (state.cursor as i64).saturating_add(delta).clamp(0, last) as usize;
+    ensure_visible(state);
+    // The detail beside the list follows the cursor (latest request wins).
+    if before != state.cursor && state.detail.is_some() && state.focus == Focus::List {
+        if let Some(id) = state.selected().map(|u| u.id.clone()) {
+            return open_detail(state, id);
+        }
+    }
+    Vec::new()
+}
+
+fn ensure_visible(state: &mut State) {
+    let rows = state.body_rows();
+    if state.cursor < state.offset {
+        state.offset = state.cursor;
+    } else if state.cursor >= state.offset + rows {
+        state.offset = state.cursor + 1 - rows;
+    }
+    let max_offset = state.view.len().saturating_sub(rows);
+    state.offset = state.offset.min(max_offset);
+}
+
+fn set_tab(state: &mut State, tab: StatusTab) -> Vec<Effect> {
+    state.tab = tab;
+    rebuild_view(state);
+    Vec::new()
+}
+
+fn sort_toast(state: &mut State) {
+    let arrow = if state.sort.descending { "↓" } else { "↑" };
+    let text = format!("Sorted by {} {arrow}", state.sort.key.label());
+    toast(state, Level::Info, text);
+}
+
+// ---------------------------------------------------------------------------------------
+// The view
+
+fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
+    let (Some(ua), Some(ub)) = (store.get(a), store.get(b)) else {
+        return a.cmp(&b);
+    };
+    let ord = match sort.key {
+        SortKey::Loaded => Ordering::Equal,
+        SortKey::Name => ua.haystack.cmp(&ub.haystack),
+        SortKey::Email => ua
+            .email
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(ub.email.bytes().map(|c| c.to_ascii_lowercase())),
+        SortKey::Status => ua.status.cmp(&ub.status),
+        SortKey::Roles => {
+            let first = |u: &super::store::UserRecord| {
+                u.roles
+                    .first()
+                    .and_then(|r| store.role(*r))
+                    .map(|r| r.name.as_str())
+            };
+            first(ua).cmp(&first(ub))
+        }
+        SortKey::Mfa => ua.mfa.cmp(&ub.mfa),
+        SortKey::LastLogin => ua.last_login.cmp(&ub.last_login),
+        SortKey::Created => ua.created.cmp(&ub.created),
+    };
+    let ord = if sort.descending { ord.reverse() } else { ord };
+    let tie = if sort.descending && sort.key == SortKey::Loaded {
+        b.cmp(&a)
+    } else {
+        a.cmp(&b)
+    };
+    ord.then(tie)
+}
+
+/// Recomputes the view from scratch, keeping the cursor on the same user when it is still
+/// shown.
+pub fn rebuild_view(state: &mut State) {
+    let selected = state.selected().map(|u| u.id.clone());
+    let terms = state.filter_terms();
+    let mut view: Vec<UserIx> = state
+        .store
+        .users()
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| state.in_view(u, &terms))
+        .map(|(ix, _)| ix as UserIx)
+        .collect();
+    let sort = state.sort;
+    if sort != Sort::default() {
+        let store = &state.store;
+        view.sort_unstable_by(|a, b| compare(store, sort, *a, *b));
+    }
+    state.view = view;
+    restore_cursor(state, selected);
+}
+
+fn restore_cursor(state: &mut State, selected: Option<UserId>) {
+    let found = selected.and_then(|id| {
+        let ix = state.store.index_of(&id)?;
+        state.view.iter().position(|v| *v == ix)
+    });
+    state.cursor = match found {
+        Some(pos) => pos,
+        None => state.cursor.min(state.view.len().saturating_sub(1)),
+    };
+    ensure_visible(state);
+}
+
+/// Adds newly loaded users to the view without re-filtering the rest.
+fn extend_view(state: &mut State, new: &[UserIx]) {
+    if new.is_empty() {
+        return;
+    }
+    let terms = state.filter_terms();
+    let mut added: Vec<UserIx> = new
+        .iter()
+        .copied()
+        .filter(|ix| {
+            state
+                .store
+                .get(*ix)
+                .is_some_and(|u| state.in_view(u, &terms))
+        })
+        .collect();
+    if added.is_empty() {
+        return;
+    }
+    let selected = state.selected().map(|u| u.id.clone());
+    let sort = state.sort;
+    if sort == Sort::default() {
+        state.view.extend(added);
+    } else {
+        let store = &state.store;
+        added.sort_unstable_by(|a, b| compare(store, sort, *a, *b));
+        let old = std::mem::take(&mut state.view);
+        let mut merged = Vec::with_capacity(old.len() + added.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() && j < added.len() {
+            if compare(store, sort, old[i], added[j]) != Ordering::Greater {
+                merged.push(old[i]);
+                i += 1;
+            } else {
+                merged.push(added[j]);
+                j += 1;
+            }
+        }
+        merged.extend_from_slice(&old[i..]);
+        merged.extend_from_slice(&added[j..]);
+        state.view = merged;
+    }
+    if selected.is_some() {
+        restore_cursor(state, selected);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The filter and the command line
+
+fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::TextEdit(request) => {
+            let before = state.filter.value().to_owned();
+            state.filter.handle(request);
+            if state.filter.value() != before {
+                return filter_changed(state);
+            }
+            Vec::new()
+        }
+        Action::Submit => {
+            state.filter_editing = false;
+            Vec::new()
+        }
+        Action::Cancel => {
+            state.filter_editing = false;
+            state.filter.reset();
+            rebuild_view(state);
+            Vec::new()
+        }
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        _ => Vec::new(),
+    }
+}
+
+fn filter_changed(state: &mut State) -> Vec<Effect> {
+    rebuild_view(state);
+    let text = state.filter.value().trim().to_owned();
+    // Over what is loaded, instantly; and while the org is not fully loaded, ask the
+    // server too (its answers merge into the store; the newest query wins).
+    if !state.load.done && text.chars().count() >= 2 {
+        let request_id = state.fresh_id();
+        state.search_request = Some(request_id);
+        return vec![Effect::SearchUsers {
+            request_id,
+            filter: text,
+        }];
+    }
+    state.search_request = None;
+    Vec::new()
+}
+
+fn on_command_line(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(Overlay::Command(input)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::TextEdit(request) => {
+            input.handle(request);
+            Vec::new()
+        }
+        Action::Cancel => {
+            state.overlay = None;
+            Vec::new()
+        }
+        Action::Submit => {
+            let text = input.value().trim().to_owned();
+            state.overlay = None;
+            run_command(state, &text)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Runs a `:` command.
+pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut words = text.split_whitespace();
+    let Some(verb) = words.next() else {
+        return Vec::new();
+    };
+    let rest: Vec<&str> = words.collect();
+    match verb {
+        "q" | "q!" | "quit" | "exit" => {
+            state.should_quit = true;
+            Vec::new()
+        }
+        "sort" => {
+            let Some(column) = rest.first() else {
+                toast(state, Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)".into());
+                return Vec::new();
+            };
+            let (column, mut descending) = match column.strip_prefix('-') {
+                Some(c) => (c, true),
+                None => (*column, false),
+            };
+            match rest.get(1).map(|d| d.to_ascii_lowercase()) {
+                Some(d) if d == "desc" => descending = true,
+                Some(d) if d == "asc" => descending = false,
+                _ => {}
+            }
+            match SortKey::parse(column) {
+                Some(key) => {
+                    state.sort = Sort { key, descending };
+                    rebuild_view(state);
+                    sort_toast(state);
+                }
+                None => toast(state, Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
+            }
+            Vec::new()
+        }
+        "status" | "tab" => match rest.first().and_then(|t| StatusTab::parse(t)) {
+            Some(tab) => set_tab(state, tab),
+            None => {
+                toast(
+                    state,
+                    Level::Error,
+                    "Usage: :status all|active|pending|disabled|service".into(),
+                );
+                Vec::new()
+            }
+        },
+        "filter" | "f" => {
+            state.filter = Input::new(rest.join(" "));
+            filter_changed(state)
+        }
+        "clear" => {
+            state.filter.reset();
+            rebuild_view(state);
+            Vec::new()
+        }
+        "mark" => {
+            match rest.first().copied() {
+                Some("none") | Some("clear") => state.marks.clear(),
+                _ => {
+                    on_browse(state, Action::MarkAllInView);
+                }
+            }
+            Vec::new()
+        }
+        "help" | "h" => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            Vec::new()
+        }
+        "me" => on_browse(state, Action::ShowMe),
+        "reload" => on_browse(state, Action::Reload),
+        "invite" => on_browse(state, Action::Invite),
+        "disable" => on_browse(state, Action::Disable),
+        "enable" => on_browse(state, Action::Enable),
+        "anonymize" => on_browse(state, Action::Anonymize),
+        "roles" => on_browse(state, Action::EditRoles),
+        "edit" => on_browse(state, Action::EditUser),
+        other => {
+            toast(
+                state,
+                Level::Error,
+                format!("Unknown command :{other} (see ? for help)"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Mutations: dialogs first, effects only once confirmed
+
+/// The users an action applies to: the marked ones, else the one the keys are on.
+fn targets(state: &State) -> Vec<UserId> {
+    if !state.marks.is_empty() {
+        let mut ids: Vec<UserId> = state.marks.iter().cloned().collect();
+        // Stable order: the store's (load) order.
+        ids.sort_by_key(|id| state.store.index_of(id).unwrap_or(u32::MAX));
+        return ids;
+    }
+    focused_user(state).into_iter().collect()
+}
+
+/// The user the keys act on: the detail's when it has focus, else the cursor's.
+fn focused_user(state: &State) -> Option<UserId> {
+    match (&state.detail, state.focus) {
+        (Some(detail), Focus::Detail) => Some(detail.user_id.clone()),
+        _ => state.selected().map(|u| u.id.clone()),
+    }
+}
+
+fn hidden_count(state: &State, ids: &[UserId]) -> usize {
+    let terms = state.filter_terms();
+    ids.iter()
+        .filter(|id| {
+            !state
+                .store
+                .by_id(id)
+                .is_some_and(|u| state.in_view(u, &terms))
+        })
+        .count()
+}
+
+fn status_of(state: &State, id: &UserId) -> Option<Status> {
+    state.store.by_id(id).map(|u| u.status)
+}
+
+fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
+    if let Some(bulk) = &state.bulk {
+        if !bulk.finished
+            && matches!(
+                action,
+                Action::Disable
+                    | Action::Enable
+                    | Action::ResendInvitation
+                    | Action::CancelInvitations
+            )
+        {
+            let text = format!(
+                "A run is in progress ({}/{}); wait for it to finish",
+                bulk.done_count(),
+                bulk.total
+            );
+            toast(state, Level::Warn, text);
+            return Vec::new();
+        }
+    }
+    match action {
+        Action::Disable => confirm_bulk(
+            state,
+            BulkKind::Disable,
+            |s| s != Status::Disabled,
+            "already disabled",
+        ),
+        Action::Enable => confirm_bulk(
+            state,
+            BulkKind::Enable,
+            |s| s == Status::Disabled,
+            "not disabled",
+        ),
+        Action::CancelInvitations => confirm_bulk(
+            state,
+            BulkKind::CancelInvitations,
+            |s| s == Status::Pending,
+            "not pending",
+        ),
+        Action::ResendInvitation => {
+            let all = targets(state);
+            let ids: Vec<UserId> = all
+                .iter()
+                .filter(|id| status_of(state, id) == Some(Status::Pending))
+                .cloned()
+                .collect();
+            if ids.is_empty() {
+                toast(
+                    state,
+                    Level::Warn,
+                    "Nothing to resend: only pending users have invitations".into(),
+                );
+                return Vec::new();
+            }
+            start_bulk(state, BulkKind::ResendInvitation, ids)
+        }
+        Action::Anonymize => {
+            let ids = targets(state);
+            if ids.is_empty() {
+                return Vec::new();
+            }
+            let hidden = hidden_count(state, &ids);
+            state.overlay = Some(Overlay::Confirm(Confirm {
+                kind: ConfirmKind::Anonymize,
+                ids,
+                hidden,
+                skipped: 0,
+                typed: Input::default(),
+            }));
+            Vec::new()
+        }
+        Action::Invite => {
+            let roles = state
+                .org_roles
+                .clone()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r, false))
+                .collect();
+            state.overlay = Some(Overlay::Invite(Box::new(InviteForm {
+                roles,
+                ..Default::default()
+            })));
+            Vec::new()
+        }
+        Action::EditUser => {
+            let Some(id) = focused_user(state) else {
+                return Vec::new();
+            };
+            let Some(user) = state.store.by_id(&id) else {
+                return Vec::new();
+            };
+            let form = EditForm {
+                current_user: state.me.as_ref() == Some(&id),
+                name: Input::new(user.name.to_string()),
+                title: Input::new(user.title.as_deref().unwrap_or_default().to_owned()),
+                email: Input::new(user.email.to_string()),
+                user_id: id,
+                focus: 0,
+                request_id: None,
+                error: None,
+            };
+            state.overlay = Some(Overlay::Edit(Box::new(form)));
+            Vec::new()
+        }
+        Action::EditRoles => {
+            let Some(id) = focused_user(state) else {
+                return Vec::new();
+            };
+            let Some(org_roles) = state.org_roles.clone() else {
+                let text = match &state.roles_error {
+                    Some(e) => format!("The org's roles could not be loaded: {e}"),
+                    None => "The org's roles are still loading".to_owned(),
+                };
+                toast(state, Level::Warn, text);
+                return Vec::new();
+            };
+            let held: Vec<u32> = state
+                .store
+                .by_id(&id)
+                .map(|u| u.roles.to_vec())
+                .unwrap_or_default();
+            let items = org_roles
+                .into_iter()
+                .map(|r| {
+                    let has = held.contains(&r);
+                    (r, has, has)
+                })
+                .collect();
+            state.overlay = Some(Overlay::Roles(Box::new(RolePicker {
+                user_id: id,
+                items,
+                cursor: 0,
+                run_id: None,
+            })));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn confirm_bulk(
+    state: &mut State,
+    kind: BulkKind,
+    applies: impl Fn(Status) -> bool,
+    why_not: &str,
+) -> Vec<Effect> {
+    let all = targets(state);
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let ids: Vec<UserId> = all
+        .iter()
+        .filter(|id| status_of(state, id).is_none_or(&applies))
+        .cloned()
+        .collect();
+    let skipped = all.len() - ids.len();
+    if ids.is_empty() {
+        let text = if all.len() == 1 {
+            format!("Nothing to do: the user is {why_not}")
+        } else {
+            format!("Nothing to do: all {} users are {why_not}", all.len())
+        };
+        toast(state, Level::Warn, text);
+        return Vec::new();
+    }
+    let hidden = hidden_count(state, &ids);
+    state.overlay = Some(Overlay::Confirm(Confirm {
+        kind: ConfirmKind::Bulk(kind),
+        ids,
+        hidden,
+        skipped,
+        typed: Input::default(),
+    }));
+    Vec::new()
+}
+
+fn start_bulk(state: &mut State, kind: BulkKind, ids: Vec<UserId>) -> Vec<Effect> {
+    let run_id = state.fresh_id();
+    state.bulk = Some(BulkRun {
+        run_id,
+        kind: Some(kind),
+        total: ids.len(),
+        items: ids.iter().map(|id| (id.clone(), None)).collect(),
+        finished: false,
+    });
+    vec![Effect::Bulk { run_id, kind, ids }]
+}
+
+fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
+    let Some(Overlay::Confirm(confirm)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::Cancel => {
+            state.overlay = None;
+            Vec::new()
+        }
+        Action::TextEdit(request) => {
+            confirm.typed.handle(request);
+            Vec::new()
+        }
+        Action::Confirm => match confirm.kind {
+            ConfirmKind::Bulk(kind) => {
+                let ids = std::mem::take(&mut confirm.ids);
+                state.overlay = None;
+                start_bulk(state, kind, ids)
+            }
+            ConfirmKind::Anonymize => {
+                if confirm.typed.value().trim() != ANONYMIZE_WORD {
+                    toast(
+                        state,
+                        Level::Warn,
+                        format!("Type {ANONYMIZE_WORD:?} to confirm, or Esc to cancel"),
+                    );
+                    return Vec::new();
+                }
+                let ids = std::mem::take(&mut confirm.ids);
+                state.overlay = None;
+                let run_id = state.fresh_id();
+                toast(
+                    state,
+                    Level::Info,
+                    format!("Anonymizing {} users…", ids.len()),
+                );
+                vec![Effect::Anonymize { run_id, ids }]
+            }
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn on_bulk_item(state: &mut State, run_id: u64, user_id: UserId, outcome: ItemOutcome) {
+    let Some(bulk) = state.bulk.as_mut().filter(|b| b.run_id == run_id) else {
+        return;
+    };
+    let kind = bulk.kind;
+    if let ItemOutcome::Done(_) = outcome {
+        if let Some(ix) = state.store.index_of(&user_id) {
+            match kind {
+                Some(BulkKind::Disable) => state.store.set_status(ix, Status::Disabled),
+                Some(BulkKind::Enable) => state.store.set_status(ix, Status::Active),
+                _ => {}
+            }
+        }
+    }
+    if let ItemOutcome::Skipped(_) = outcome {
+        if kind == Some(BulkKind::Disable) {
+            if let Some(ix) = state.store.index_of(&user_id) {
+                state.store.set_status(ix, Status::Disabled);
+            }
+        }
+    }
+    if !matches!(outcome, ItemOutcome::Failed(_)) {
+        // Failed users stay marked, to retry.
+        state.marks.remove(&user_id);
+    }
+    if let ItemOutcome::Done(_) = outcome {
+        if kind == Some(BulkKind::ResendInvitation) {
+            state.invitations.insert(
+                user_id.clone(),
+                InvitationInfo {
+                    sent_at: state.now,
+                    expires_at: None,
+                },
+            );
+        }
+    }
+    bulk.items.insert(user_id, Some(outcome));
+}
+
+fn on_bulk_finished(state: &mut State, run_id: u64) {
+    let Some(bulk) = state.bulk.as_mut().filter(|b| b.run_id == run_id) else {
+        return;
+    };
+    bulk.finished = true;
+    let kind = bulk.kind.unwrap_or(BulkKind::Disable);
+    let mut done: Vec<(String, usize)> = Vec::new();
+    let mut failures = Vec::new();
+    let mut ids: Vec<&UserId> = bulk.items.keys().collect();
+    ids.sort_by_key(|id| state.store.index_of(id).unwrap_or(u32::MAX));
+    let mut bump = |label: &str| match done.iter_mut().find(|(l, _)| l == label) {
+        Some((_, n)) => *n += 1,
+        None => done.push((label.to_owned(), 1)),
+    };
+    for id in ids {
+        match bulk.items.get(id).cloned().flatten() {
+            Some(ItemOutcome::Done(label)) | Some(ItemOutcome::Skipped(label)) => bump(&label),
+            Some(ItemOutcome::Failed(reason)) => {
+                bump("failed");
+                failures.push((user_label(&state.store, id), reason));
+            }
+            None => {
+                bump("not attempted");
+                failures.push((
+                    user_label(&state.store, id),
+                    "not attempted (cancelled)".to_owned(),
+                ));
+            }
+        }
+    }
+    let summary = Summary {
+        title: kind.title().to_owned(),
+        counts: done,
+        failures,
+    };
+    rebuild_view(state);
+    if state.overlay.is_none() {
+        state.overlay = Some(Overlay::Summary(summary));
+    } else {
+        let text = summary
+            .counts
+            .iter()
+            .map(|(l, n)| format!("{n} {l}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        toast(
+            state,
+            Level::Info,
+            format!("{} finished: {text}", summary.title),
+        );
+    }
+}
+
+fn on_refused(state: &mut State, what: &str, reason: &str) {
+    if let Some(bulk) = state.bulk.as_mut().filter(|b| !b.finished) {
+        bulk.finished = true;
+        for outcome in bulk.items.values_mut().filter(|o| o.is_none()) {
+            *outcome = Some(ItemOutcome::Failed(reason.to_owned()));
+        }
+    }
+    match state.overlay.as_mut() {
+        Some(Overlay::Invite(form)) if form.run_id.is_some() => {
+            for (_, status) in form.results.iter_mut() {
+                if *status == InviteStatus::Waiting {
+                    *status = InviteStatus::Failed(reason.to_owned());
+                }
+            }
+        }
+        Some(Overlay::Edit(form)) if form.request_id.is_some() => {
+            form.request_id = None;
+            form.error = Some(reason.to_owned());
+        }
+        Some(Overlay::Roles(_)) => state.overlay = None,
+        _ => {}
+    }
+    toast(state, Level::Error, format!("Refused to {what}: {reason}"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Forms
+
+fn on_form(state: &mut State, action: Action) -> Vec<Effect> {
+    match state.overlay.as_mut() {
+        Some(Overlay::Invite(form)) => {
+            if action == Action::Cancel {
+                state.overlay = None;
+                return Vec::new();
+            }
+            match on_invite_form(form.as_mut(), action) {
+                Some(()) => submit_invite(state),
+                None => Vec::new(),
+            }
+        }
+        Some(Overlay::Edit(_)) => on_edit_form(state, action),
+        Some(Overlay::Roles(_)) => on_role_picker(state, action),
+        _ => Vec::new(),
+    }
+}
+
+/// Handles a key in the invite form; `Some` when the form is submitted.
+fn on_invite_form(form: &mut InviteForm, action: Action) -> Option<()> {
+    let fields = [
+        InviteField::Emails,
+        InviteField::Name,
+        InviteField::Title,
+        InviteField::Roles,
+    ];
+    let pos = fields.iter().position(|f| *f == form.focus).unwrap_or(0);
+    match action {
+        Action::NextField => {
+            form.focus = fields[(pos + 1) % fields.len()];
+        }
+        Action::PrevField => {
+            form.focus = fields[(pos + fields.len() - 1) % fields.len()];
+        }
+        Action::Up if form.focus == InviteField::Roles => {
+            form.role_cursor = form.role_cursor.saturating_sub(1);
+        }
+        Action::Down if form.focus == InviteField::Roles => {
+            form.role_cursor = (form.role_cursor + 1).min(form.roles.len().saturating_sub(1));
+        }
+        Action::ToggleItem => {
+            if let Some((_, chosen)) = form.roles.get_mut(form.role_cursor) {
+                *chosen = !*chosen;
+            }
+        }
+        Action::TextEdit(request) => {
+            let field = match form.focus {
+                InviteField::Emails => &mut form.emails,
+                InviteField::Name => &mut form.name,
+                InviteField::Title => &mut form.title,
+                InviteField::Roles => return None,
+            };
+            field.handle(request);
+            if form.focus == InviteField::Emails {
+                form.parsed = parse_emails(form.emails.value());
+            }
+        }
+        Action::Submit => return Some(()),
+        _ => {}
+    }
+    None
+}
+
+fn close_overlay_on_cancel(state: &mut State, action: Action) -> bool {
+    if action == Action::Cancel {
+        state.overlay = None;
+        return true;
+    }
+    false
+}
+
+fn submit_invite(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Invite(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    form.parsed = parse_emails(form.emails.value());
+    if !form.parsed.iter().any(|e| e.is_valid()) {
+        let text = if form.parsed.is_empty() {
+            "Type or paste at least one email".to_owned()
+        } else {
+            "None of the emails is valid; fix them first".to_owned()
+        };
+        toast(state, Level::Warn, text);
+        return Vec::new();
+    }
+    let name = Some(form.name.value().trim().to_owned()).filter(|s| !s.is_empty());
+    let title = Some(form.title.value().trim().to_owned()).filter(|s| !s.is_empty());
+    let invitees: Vec<Invitee> = form
+        .parsed
+        .iter()
+        .filter(|e| e.is_valid())
+        .map(|e| Invitee {
+            email: e.email.clone(),
+            name: name.clone(),
+            title: title.clone(),
+        })
+        .collect();
+    form.results = form
+        .parsed
+        .iter()
+        .map(|e| {
+            let status = match &e.problem {
+                Some(problem) => InviteStatus::Failed(format!("not sent: {problem}")),
+                None => InviteStatus::Waiting,
+            };
+            (e.email.clone(), status)
+        })
+        .collect();
+    let roles: Vec<RoleId> = form
+        .roles
+        .iter()
+        .filter(|(_, chosen)| *chosen)
+        .filter_map(|(ix, _)| state.store.role(*ix).map(|r| r.id.clone()))
+        .collect();
+    let run_id = state.next_id;
+    state.next_id += 1;
+    if let Some(Overlay::Invite(form)) = state.overlay.as_mut() {
+        form.run_id = Some(run_id);
+    }
+    vec![Effect::InviteUsers {
+        run_id,
+        invitees,
+        roles,
+    }]
+}
+
+fn on_invite_item(state: &mut State, run_id: u64, email: String, outcome: InviteOutcome) {
+    let status = match &outcome {
+        InviteOutcome::Invited {
+            user,
+            created,
+            expires_at,
+        } => {
+            let (ix, new) = state.store.upsert(user);
+            if new {
+                extend_view(state, &[ix]);
+            }
+            state.invitations.insert(
+                user.id.clone(),
+                InvitationInfo {
+                    sent_at: state.now,
+                    expires_at: *expires_at,
+                },
+            );
+            let what = if *created {
+                "created and invited"
+            } else {
+                "invited again (was pending)"
+            };
+            match expires_at {
+                Some(t) => InviteStatus::Done(format!("{what}, expires {}", fmt_date(*t))),
+                None => InviteStatus::Done(what.to_owned()),
+            }
+        }
+        InviteOutcome::AlreadyActive(user) => {
+            state.store.upsert(user);
+            InviteStatus::Done("already an active user — not re-invited".into())
+        }
+        InviteOutcome::Disabled(user) => {
+            state.store.upsert(user);
+            InviteStatus::Failed("a disabled user has this email — enable them instead".into())
+        }
+        InviteOutcome::Failed(reason) => InviteStatus::Failed(reason.clone()),
+    };
+    if let Some(Overlay::Invite(form)) = state.overlay.as_mut() {
+        if form.run_id == Some(run_id) {
+            if let Some(entry) = form
+                .results
+                .iter_mut()
+                .find(|(e, s)| e.eq_ignore_ascii_case(&email) && *s == InviteStatus::Waiting)
+            {
+                entry.1 = status;
+            }
+        }
+    }
+}
+
+fn on_edit_form(state: &mut State, action: Action) -> Vec<Effect> {
+    if close_overlay_on_cancel(state, action) {
+        return Vec::new();
+    }
+    let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::NextField if form.focus == 2 => return submit_edit(state),
+        Action::NextField => form.focus += 1,
+        Action::PrevField => form.focus = form.focus.saturating_sub(1),
+        Action::TextEdit(request) => {
+            let field = match form.focus {
+                0 => &mut form.name,
+                1 => &mut form.title,
+                _ => &mut form.email,
+            };
+            field.handle(request);
+            form.error = None;
+        }
+        Action::Submit => return submit_edit(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn submit_edit(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Edit(form)) = state.overlay.as_ref() else {
+        return Vec::new();
+    };
+    if form.request_id.is_some() {
+        return Vec::new(); // already saving
+    }
+    let Some(user) = state.store.by_id(&form.user_id) else {
+        return Vec::new();
+    };
+    let name = form.name.value().trim().to_owned();
+    let title = form.title.value().trim().to_owned();
+    let email = form.email.value().trim().to_owned();
+    let mut update = UserUpdate::default();
+    if name != *user.name {
+        update.name = Some(name);
+    }
+    if title != user.title.as_deref().unwrap_or_default() {
+        update.title = if title.is_empty() {
+            Patch::Clear
+        } else {
+            Patch::Set(title)
+        };
+    }
+    if !email.eq_ignore_ascii_case(&user.email) {
+        if let Some(problem) = email_problem(&email) {
+            if let Some(Overlay::Edit(form)) = state.overlay.as_mut() {
+                form.error = Some(format!("Email: {problem}"));
+            }
+            return Vec::new();
+        }
+        update.email = Some(email);
+    }
+    if update.is_empty() {
+        state.overlay = None;
+        toast(state, Level::Info, "Nothing changed".into());
+        return Vec::new();
+    }
+    let request_id = state.fresh_id();
+    let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    form.request_id = Some(request_id);
+    vec![Effect::UpdateUser {
+        request_id,
+        user_id: form.user_id.clone(),
+        update,
+        current_user: form.current_user,
+    }]
+}
+
+fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
+    if close_overlay_on_cancel(state, action) {
+        return Vec::new();
+    }
+    let Some(Overlay::Roles(picker)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::Up => picker.cursor = picker.cursor.saturating_sub(1),
+        Action::Down => {
+            picker.cursor = (picker.cursor + 1).min(picker.items.len().saturating_sub(1))
+        }
+        Action::ToggleItem => {
+            if let Some(item) = picker.items.get_mut(picker.cursor) {
+                item.2 = !item.2;
+            }
+        }
+        Action::Submit => {
+            if picker.run_id.is_some() {
+                return Vec::new();
+            }
+            let role_id = |ix: u32| state.store.role(ix).map(|r| r.id.clone());
+            let add: Vec<RoleId> = picker
+                .items
+                .iter()
+                .filter(|(_, before, now)| *now && !*before)
+                .filter_map(|(ix, _, _)| role_id(*ix))
+                .collect();
+            let remove: Vec<RoleId> = picker
+                .items
+                .iter()
+                .filter(|(_, before, now)| !*now && *before)
+                .filter_map(|(ix, _, _)| role_id(*ix))
+                .collect();
+            if add.is_empty() && remove.is_empty() {
+                state.overlay = None;
+                toast(state, Level::Info, "Roles unchanged".into());
+                return Vec::new();
+            }
+            let user_id = picker.user_id.clone();
+            let run_id = state.next_id;
+            state.next_id += 1;
+            if let Some(Overlay::Roles(picker)) = state.overlay.as_mut() {
+                picker.run_id = Some(run_id);
+            }
+            return vec![Effect::ChangeRoles {
+                run_id,
+                user_id,
+                add,
+                remove,
+            }];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+// ---------------------------------------------------------------------------------------
+// Paste
+
+fn insert_text(input: &mut Input, text: &str) {
+    let value = input.value();
+    let cursor_byte = value
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(value.len(), |(b, _)| b);
+    let mut new = String::with_capacity(value.len() + text.len());
+    new.push_str(&value[..cursor_byte]);
+    new.push_str(text);
+    new.push_str(&value[cursor_byte..]);
+    let cursor = input.cursor() + text.chars().count();
+    *input = Input::new(new).with_cursor(cursor);
+}
+
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+fn on_paste(state: &mut State, text: &str) {
+    match state.overlay.as_mut() {
+        Some(Overlay::Invite(form)) => match form.focus {
+            InviteField::Emails => {
+                // Newline-separated lists become comma-separated on one line.
+                let joined = text
+                    .split(['\n', '\r'])
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let needs_sep = !form.emails.value().trim_end().is_empty()
+                    && !form.emails.value().trim_end().ends_with(',');
+                let joined = if needs_sep {
+                    format!(", {joined}")
+                } else {
+                    joined
+                };
+                insert_text(&mut form.emails, &joined);
+                form.parsed = parse_emails(form.emails.value());
+            }
+            InviteField::Name => insert_text(&mut form.name, &one_line(text)),
+            InviteField::Title => insert_text(&mut form.title, &one_line(text)),
+            InviteField::Roles => {}
+        },
+        Some(Overlay::Edit(form)) => {
+            let field = match form.focus {
+                0 => &mut form.name,
+                1 => &mut form.title,
+                _ => &mut form.email,
+            };
+            insert_text(field, &one_line(text));
+        }
+        Some(Overlay::Command(input)) => insert_text(input, &one_line(text)),
+        Some(Overlay::Confirm(confirm)) => insert_text(&mut confirm.typed, &one_line(text)),
+        Some(_) => {}
+        None => {
+            state.filter_editing = true;
+            insert_text(&mut state.filter, &one_line(text));
+            // Reuse the filter path so the server is asked too.
+            let _ = filter_changed(state);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Words
+
+fn toast(state: &mut State, level: Level, text: String) {
+    let until = (level != Level::Error).then_some(state.now + TOAST_SECS);
+    state.toast = Some(Toast { text, level, until });
+}
+
+/// "Ada Lovelace <ada@example.com>", or the id when the user is not loaded.
+pub fn user_label(store: &UserStore, id: &UserId) -> String {
+    match store.by_id(id) {
+        Some(u) if u.name.is_empty() => u.email.to_string(),
+        Some(u) => format!("{} <{}>", u.name, u.email),
+        None => id.to_string(),
+    }
+}
+
+/// 100000 → "100,000".
+pub fn fmt_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Unix seconds → "2024-03-01".
+pub fn fmt_date(t: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(t) {
+        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+        Err(_) => "?".into(),
+    }
+}
+
+/// How long ago `t` was, relative to `now`: "now", "5m ago", "3h ago", "12d ago", "2y ago".
+pub fn fmt_ago(now: i64, t: i64) -> String {
+    let secs = now - t;
+    if secs < 60 {
+        return "just now".into();
+    }
+    let (n, unit) = match secs {
+        s if s < 3600 => (s / 60, "m"),
+        s if s < 86_400 => (s / 3600, "h"),
+        s if s < 86_400 * 365 => (s / 86_400, "d"),
+        s => (s / (86_400 * 365), "y"),
+    };
+    format!("{n}{unit} ago")
+}

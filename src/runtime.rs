@@ -1,0 +1,265 @@
+//! The one event loop, generic over the ratatui backend and the input stream: terminal
+//! events become `Msg`s (through the keymap), `update` runs, its effects go to the queue, the
+//! queue's answers come back as `Msg`s. It redraws only when something changed, at most
+//! every ~16 ms. Tests drive it with a `TestBackend` and scripted events.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{
+    Event, KeyCode as CtKey, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::Terminal;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{self, keymap, Action, Context, Key, KeyCode, Msg, State};
+use crate::effects::EffectsQueue;
+
+const FRAME: Duration = Duration::from_millis(16);
+const TICK: Duration = Duration::from_millis(200);
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// A terminal key as our own key type (`None` for releases and keys we do not use).
+pub fn key_from(event: KeyEvent) -> Option<Key> {
+    if event.kind == KeyEventKind::Release {
+        return None;
+    }
+    let code = match event.code {
+        CtKey::Char(c) => KeyCode::Char(c),
+        CtKey::Enter => KeyCode::Enter,
+        CtKey::Esc => KeyCode::Esc,
+        CtKey::Tab => KeyCode::Tab,
+        CtKey::BackTab => KeyCode::BackTab,
+        CtKey::Backspace => KeyCode::Backspace,
+        CtKey::Delete => KeyCode::Delete,
+        CtKey::Up => KeyCode::Up,
+        CtKey::Down => KeyCode::Down,
+        CtKey::Left => KeyCode::Left,
+        CtKey::Right => KeyCode::Right,
+        CtKey::Home => KeyCode::Home,
+        CtKey::End => KeyCode::End,
+        CtKey::PageUp => KeyCode::PageUp,
+        CtKey::PageDown => KeyCode::PageDown,
+        CtKey::F(n) => KeyCode::F(n),
+        _ => return None,
+    };
+    Some(Key {
+        code,
+        ctrl: event.modifiers.contains(KeyModifiers::CONTROL),
+        alt: event.modifiers.contains(KeyModifiers::ALT),
+    })
+}
+
+/// What a terminal event means for the app right now.
+pub fn event_to_msg(state: &State, event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) => keymap::resolve(state, key_from(key)?).map(Msg::Action),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(width, height) => Some(Msg::Resize { width, height }),
+        Event::Mouse(mouse) => {
+            let browsing = state.context() == Context::Browse;
+            match mouse.kind {
+                MouseEventKind::ScrollDown if browsing => Some(Msg::Action(Action::Down)),
+                MouseEventKind::ScrollUp if browsing => Some(Msg::Action(Action::Up)),
+                MouseEventKind::Down(MouseButton::Left) if browsing => {
+                    let (w, h) = state.size;
+                    crate::ui::table_row_at(state, w, h, mouse.column, mouse.row)
+                        .map(|row| Msg::Action(Action::ClickRow(row)))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The running console.
+pub struct Runtime<B: Backend> {
+    pub terminal: Terminal<B>,
+    pub state: State,
+    queue: EffectsQueue,
+    msgs: UnboundedReceiver<Msg>,
+    dirty: bool,
+    quit: CancellationToken,
+    clock: fn() -> i64,
+}
+
+impl<B: Backend> Runtime<B> {
+    pub fn new(
+        terminal: Terminal<B>,
+        state: State,
+        queue: EffectsQueue,
+        msgs: UnboundedReceiver<Msg>,
+    ) -> Self {
+        Runtime {
+            terminal,
+            state,
+            queue,
+            msgs,
+            dirty: true,
+            quit: CancellationToken::new(),
+            clock: unix_now,
+        }
+    }
+
+    /// Uses `clock` for ticks (tests pin time).
+    pub fn with_clock(mut self, clock: fn() -> i64) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Cancel this token to make the loop quit (SIGTERM does).
+    pub fn quit_token(&self) -> CancellationToken {
+        self.quit.clone()
+    }
+
+    /// Sends the startup effects and learns the terminal size.
+    pub fn start(&mut self) {
+        if let Ok(size) = self.terminal.size() {
+            self.dispatch(Msg::Resize {
+                width: size.width,
+                height: size.height,
+            });
+        }
+        let effects = app::init(&mut self.state);
+        for effect in effects {
+            self.queue.submit(effect);
+        }
+        self.dirty = true;
+    }
+
+    /// Runs one message through `update` and its effects into the queue.
+    pub fn dispatch(&mut self, msg: Msg) {
+        let effects = app::update(&mut self.state, msg);
+        for effect in effects {
+            self.queue.submit(effect);
+        }
+        self.dirty = true;
+    }
+
+    /// Handles one terminal event.
+    pub fn handle_event(&mut self, event: Event) {
+        if let Event::Resize(..) = event {
+            let _ = self.terminal.autoresize();
+        }
+        if let Some(msg) = event_to_msg(&self.state, event) {
+            self.dispatch(msg);
+        }
+    }
+
+    /// Draws the state now.
+    pub fn draw(&mut self) -> color_eyre::Result<()> {
+        let state = &self.state;
+        self.terminal
+            .draw(|frame| crate::ui::draw(frame, state))
+            .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e}"))?;
+        self.dirty = false;
+        Ok(())
+    }
+
+    fn drain(&mut self) {
+        // Take what is already waiting before drawing again (pages arrive in bursts).
+        for _ in 0..512 {
+            match self.msgs.try_recv() {
+                Ok(msg) => self.dispatch(msg),
+                Err(_) => break,
+            }
+        }
+    }
+
+    fn tick(&mut self) {
+        let animating = self.state.is_animating();
+        let now = (self.clock)();
+        let effects = app::update(&mut self.state, Msg::Tick { now });
+        for effect in effects {
+            self.queue.submit(effect);
+        }
+        if animating {
+            self.dirty = true;
+        }
+    }
+
+    /// The loop: until quit, the input ends, or the quit token is cancelled.
+    pub async fn run<S>(&mut self, mut input: S) -> color_eyre::Result<()>
+    where
+        S: Stream<Item = std::io::Result<Event>> + Unpin,
+    {
+        self.start();
+        let mut ticker = tokio::time::interval(TICK);
+        let mut last_draw = Instant::now() - FRAME;
+        while !self.state.should_quit {
+            let mut wait = Duration::from_secs(3600);
+            if self.dirty {
+                let since = last_draw.elapsed();
+                if since >= FRAME {
+                    self.draw()?;
+                    last_draw = Instant::now();
+                } else {
+                    wait = FRAME - since;
+                }
+            }
+            tokio::select! {
+                event = input.next() => match event {
+                    Some(Ok(event)) => self.handle_event(event),
+                    Some(Err(error)) => {
+                        self.queue.shutdown().await;
+                        return Err(color_eyre::eyre::eyre!("reading the terminal failed: {error}"));
+                    }
+                    None => break,
+                },
+                Some(msg) = self.msgs.recv() => {
+                    self.dispatch(msg);
+                    self.drain();
+                }
+                _ = ticker.tick() => self.tick(),
+                _ = tokio::time::sleep(wait), if self.dirty => {}
+                _ = self.quit.cancelled() => break,
+            }
+        }
+        self.queue.shutdown().await;
+        Ok(())
+    }
+
+    /// For tests: processes queue messages until `done(state)` or `timeout`; draws at the
+    /// end. True when `done` held.
+    pub async fn run_until(
+        &mut self,
+        timeout: Duration,
+        done: impl Fn(&State) -> bool,
+    ) -> color_eyre::Result<bool> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while !done(&self.state) {
+            match tokio::time::timeout_at(deadline, self.msgs.recv()).await {
+                Ok(Some(msg)) => self.dispatch(msg),
+                Ok(None) | Err(_) => break,
+            }
+        }
+        self.draw()?;
+        Ok(done(&self.state))
+    }
+
+    /// For tests: types `keys` (each char one key press; see `press`).
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.press(Key::ch(c));
+        }
+    }
+
+    /// For tests: one key press, through the keymap like a real one.
+    pub fn press(&mut self, key: Key) {
+        if let Some(action) = keymap::resolve(&self.state, key) {
+            self.dispatch(Msg::Action(action));
+        }
+    }
+
+    /// Stops everything in flight.
+    pub async fn shutdown(&self) {
+        self.queue.shutdown().await;
+    }
+}

@@ -1,0 +1,296 @@
+//! The whole console — runtime, effects queue, client — against the built-in sandbox over
+//! loopback, driven by scripted keys on a TestBackend, checked through the API afterwards.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use ddusers::api::models::{UserId, UserStatus};
+use ddusers::api::{outcome, Client, ClientOptions, ListUsersQuery};
+use ddusers::app::action::StatusTab;
+use ddusers::app::state::{InviteStatus, Options, Overlay, State};
+use ddusers::app::{Key, KeyCode, Msg};
+use ddusers::config::Credentials;
+use ddusers::effects::{EffectsQueue, QueueOptions};
+use ddusers::runtime::Runtime;
+use ddusers::sandbox::{
+    Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
+};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn sandbox(users: usize) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        port: 0,
+        users,
+        seed: 42,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+fn client(sandbox: &Sandbox, app_key: &str) -> Client {
+    let url = sandbox.base_url().parse().expect("sandbox URL");
+    Client::new(ClientOptions::new(
+        url,
+        Credentials::new(DEMO_API_KEY, app_key),
+    ))
+    .expect("client")
+}
+
+async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
+    let (queue, msgs) = EffectsQueue::new(
+        client,
+        QueueOptions {
+            read_only,
+            ..Default::default()
+        },
+    );
+    let state = State::new(
+        Options {
+            origin_label: "demo org — sandbox".into(),
+            monochrome: false,
+        },
+        ddusers::runtime::unix_now(),
+    );
+    let terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
+    let mut runtime = Runtime::new(terminal, state, queue, msgs);
+    runtime.start();
+    let ready = runtime
+        .run_until(WAIT, |s| {
+            s.load.done && s.me.is_some() && s.org_roles.is_some()
+        })
+        .await
+        .expect("draws");
+    assert!(ready, "the console loads the org");
+    runtime
+}
+
+fn enter() -> Key {
+    Key::plain(KeyCode::Enter)
+}
+
+async fn disabled_ids(client: &Client) -> HashSet<UserId> {
+    client
+        .list_all_users(ListUsersQuery::default())
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|u| u.attributes.status == Some(UserStatus::Disabled))
+        .map(|u| u.id)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three() {
+    let sandbox = sandbox(120).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let before = disabled_ids(&api).await;
+    let mut console = console(api.clone(), false).await;
+    assert_eq!(
+        console.state.store.len(),
+        console.state.load.total_users.unwrap_or(0) as usize
+    );
+
+    // Filter on the domain most active users share, on the Active tab.
+    console.press(Key::ch('2'));
+    assert_eq!(console.state.tab, StatusTab::Active);
+    let domain = {
+        let s = &console.state;
+        let mut counts: std::collections::HashMap<String, usize> = Default::default();
+        for ix in &s.view {
+            if let Some(u) = s.store.get(*ix) {
+                if let Some((_, d)) = u.email.split_once('@') {
+                    *counts.entry(d.to_owned()).or_default() += 1;
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(d, _)| d)
+            .expect("active users")
+    };
+    console.press(Key::ch('/'));
+    console.type_text(&format!("@{domain}"));
+    console.press(enter());
+    assert!(console.state.view.len() >= 3, "at least three users match");
+    let shown = console.state.view.len();
+
+    // Open the detail (it loads beside the list and never blocks it).
+    console.press(enter());
+    let loaded = console
+        .run_until(WAIT, |s| s.detail.as_ref().is_some_and(|d| !d.loading))
+        .await
+        .expect("draws");
+    assert!(loaded, "detail loads");
+    assert!(console
+        .terminal
+        .backend()
+        .to_string()
+        .contains("Effective permissions"));
+
+    // Mark three, disable, confirm.
+    for _ in 0..3 {
+        console.press(Key::ch(' '));
+    }
+    let marked: HashSet<UserId> = console.state.marks.iter().cloned().collect();
+    assert_eq!(marked.len(), 3);
+    console.press(Key::ch('d'));
+    assert!(matches!(&console.state.overlay, Some(Overlay::Confirm(c)) if c.ids.len() == 3));
+    console
+        .run_until(Duration::ZERO, |_| true)
+        .await
+        .expect("draws");
+    let dialog = console.terminal.backend().to_string();
+    assert!(dialog.contains("Disable 3 users?"));
+    assert!(dialog.contains("can no longer log in"));
+    console.press(Key::ch('y'));
+    let finished = console
+        .run_until(WAIT, |s| s.bulk.as_ref().is_some_and(|b| b.finished))
+        .await
+        .expect("draws");
+    assert!(finished, "the bulk run finishes");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Disable — finished"), "{screen}");
+    assert!(screen.contains("3 disabled"), "{screen}");
+    assert!(console.state.marks.is_empty(), "done users are unmarked");
+    // Disabled users leave the Active tab.
+    assert_eq!(console.state.view.len(), shown - 3);
+    console.shutdown().await;
+
+    // Through the API: exactly those three are newly disabled.
+    let after = disabled_ids(&api).await;
+    let newly: HashSet<UserId> = after.difference(&before).cloned().collect();
+    assert_eq!(newly, marked);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
+    let sandbox = sandbox(40).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let mut console = console(api.clone(), false).await;
+    let active_email = {
+        let s = &console.state;
+        s.store
+            .users()
+            .iter()
+            .find(|u| u.status == ddusers::app::store::Status::Active && !u.service_account)
+            .map(|u| u.email.to_string())
+            .expect("an active user")
+    };
+
+    console.press(Key::ch('i'));
+    console.dispatch(Msg::Paste(format!(
+        "first.new@example.org\nsecond.new@example.org\nnot-an-email\n{active_email}\nthird.new@example.org"
+    )));
+    // Choose the first role, then send.
+    for _ in 0..3 {
+        console.press(Key::plain(KeyCode::Tab));
+    }
+    console.press(Key::ch(' '));
+    console.press(Key::ctrl('s'));
+    let done = console
+        .run_until(WAIT, |s| match &s.overlay {
+            Some(Overlay::Invite(form)) => {
+                !form.results.is_empty()
+                    && form
+                        .results
+                        .iter()
+                        .all(|(_, r)| *r != InviteStatus::Waiting)
+            }
+            _ => false,
+        })
+        .await
+        .expect("draws");
+    assert!(done, "every email gets a result");
+    let Some(Overlay::Invite(form)) = &console.state.overlay else {
+        panic!("the form shows the results");
+    };
+    let result = |email: &str| {
+        form.results
+            .iter()
+            .find(|(e, _)| e == email)
+            .map(|(_, r)| r.clone())
+            .expect("a result per email")
+    };
+    for email in [
+        "first.new@example.org",
+        "second.new@example.org",
+        "third.new@example.org",
+    ] {
+        assert!(
+            matches!(result(email), InviteStatus::Done(t) if t.contains("created and invited")),
+            "{email}: {:?}",
+            result(email)
+        );
+    }
+    assert!(matches!(result("not-an-email"), InviteStatus::Failed(t) if t.contains("missing @")));
+    assert!(matches!(result(&active_email), InviteStatus::Done(t) if t.contains("not re-invited")));
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("✗ not-an-email"), "{screen}");
+    console.shutdown().await;
+
+    // Through the API: the three exist, pending, with the chosen role.
+    for email in [
+        "first.new@example.org",
+        "second.new@example.org",
+        "third.new@example.org",
+    ] {
+        let user = outcome::find_user_by_email(&api, email)
+            .await
+            .expect("lookup")
+            .expect("created");
+        assert_eq!(user.attributes.status, Some(UserStatus::Pending), "{email}");
+        assert_eq!(user.role_ids().count(), 1, "{email}");
+    }
+    assert!(outcome::find_user_by_email(&api, "not-an-email")
+        .await
+        .expect("lookup")
+        .is_none());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_key_makes_the_console_read_only_and_nothing_is_written() {
+    let sandbox = sandbox(30).await;
+    let api = client(&sandbox, DEMO_READONLY_APP_KEY);
+    let mut console = console(api, false).await;
+    let ready = console
+        .run_until(WAIT, |s| s.access.read_only)
+        .await
+        .expect("draws");
+    assert!(ready, "the current user's permissions make it read-only");
+    assert!(console.terminal.backend().to_string().contains("READ-ONLY"));
+    console.press(Key::ch(' '));
+    console.press(Key::ch('d'));
+    assert!(console.state.overlay.is_none());
+    console.shutdown().await;
+    assert_eq!(sandbox.stats().write_requests, 0);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_run_loop_quits_on_q_from_a_scripted_input_stream() {
+    let sandbox = sandbox(10).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let (queue, msgs) = EffectsQueue::new(api, QueueOptions::default());
+    let state = State::new(Options::default(), ddusers::runtime::unix_now());
+    let terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+    let mut runtime = Runtime::new(terminal, state, queue, msgs);
+    use crossterm::event::{Event, KeyCode as Ct, KeyEvent, KeyModifiers};
+    let key = |c| Ok(Event::Key(KeyEvent::new(Ct::Char(c), KeyModifiers::NONE)));
+    // Keys arrive after the org loaded; the stream stays open until q.
+    let input = futures::stream::iter(vec![key('j'), key('?'), key('q'), key('q')]);
+    let slow = futures::StreamExt::then(input, |e| async move {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        e
+    });
+    let ended = tokio::time::timeout(WAIT, runtime.run(Box::pin(slow))).await;
+    assert!(matches!(ended, Ok(Ok(()))));
+    assert!(runtime.state.should_quit);
+    sandbox.shutdown().await;
+}

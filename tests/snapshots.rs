@@ -1,0 +1,452 @@
+//! Every pane and dialog drawn on ratatui's TestBackend at 80×24 and 160×48, with a fixed
+//! clock, compared with reviewed insta snapshots; plus checks of styled highlights.
+
+use ddusers::app::action::{Action, InputRequest, StatusTab};
+use ddusers::app::fixtures::{demo_org, demo_page, NOW};
+use ddusers::app::msg::{DetailData, InviteOutcome, ItemOutcome, Msg};
+use ddusers::app::state::{Options, State};
+use ddusers::app::{init, update, Effect};
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn loaded(width: u16, height: u16) -> State {
+    let mut state = State::new(
+        Options {
+            origin_label: "demo org — sandbox".into(),
+            monochrome: false,
+        },
+        NOW,
+    );
+    let effects = init(&mut state);
+    let Some(Effect::LoadUsers { request_id, .. }) = effects.last().cloned() else {
+        panic!("init loads users");
+    };
+    update(&mut state, Msg::Resize { width, height });
+    update(
+        &mut state,
+        Msg::UsersPage {
+            request_id,
+            number: 0,
+            total_pages: Some(1),
+            response: demo_page(),
+        },
+    );
+    update(&mut state, Msg::UsersLoaded { request_id });
+    update(&mut state, Msg::Roles(Ok(demo_org().1)));
+    let me = demo_page().data[0].clone();
+    update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
+    state
+}
+
+fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action))
+}
+
+fn type_in(state: &mut State, text: &str) {
+    for c in text.chars() {
+        act(state, Action::TextEdit(InputRequest::InsertChar(c)));
+    }
+}
+
+fn terminal_for(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| ddusers::ui::draw(frame, state))
+        .expect("draw");
+    terminal
+}
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    terminal_for(state, width, height).backend().to_string()
+}
+
+/// Snapshots `setup`'s state at both sizes.
+fn snap(name: &str, setup: impl Fn(&mut State)) {
+    for (w, h) in SIZES {
+        let mut state = loaded(w, h);
+        setup(&mut state);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&state, w, h));
+    }
+}
+
+fn open_detail(state: &mut State) {
+    let effects = act(state, Action::OpenDetail);
+    let Some(Effect::LoadDetail {
+        request_id,
+        user_id,
+    }) = effects.first().cloned()
+    else {
+        panic!("detail loads");
+    };
+    let page = demo_page();
+    let user = page
+        .data
+        .iter()
+        .find(|u| u.id == user_id)
+        .cloned()
+        .expect("fixture user");
+    update(
+        state,
+        Msg::Detail {
+            request_id,
+            user_id,
+            result: Ok(Box::new(DetailData {
+                user,
+                included: page.included,
+                orgs: vec!["Demo Org".into()],
+                permissions: vec![],
+            })),
+        },
+    );
+}
+
+#[test]
+fn list_pane() {
+    snap("list", |_| {});
+}
+
+#[test]
+fn list_while_loading_shows_progress() {
+    snap("loading", |state| {
+        let request_id = state.load.request_id;
+        state.load.done = false;
+        state.load.total_pages = Some(1000);
+        state.load.pages_done = 34;
+        state.load.total_users = Some(100_000);
+        let _ = request_id;
+    });
+}
+
+#[test]
+fn list_filtered_with_marks() {
+    snap("filtered", |state| {
+        act(state, Action::ToggleMark);
+        act(state, Action::ToggleMark);
+        act(state, Action::StartFilter);
+        type_in(state, "example.com");
+    });
+}
+
+#[test]
+fn list_sorted_on_the_pending_tab() {
+    snap("pending_tab", |state| {
+        act(state, Action::SelectTab(StatusTab::Pending));
+        act(state, Action::CycleSort);
+    });
+}
+
+#[test]
+fn detail_pane() {
+    snap("detail", |state| {
+        open_detail(state);
+    });
+}
+
+#[test]
+fn detail_pane_while_loading() {
+    snap("detail_loading", |state| {
+        act(state, Action::Down);
+        act(state, Action::Down);
+        act(state, Action::OpenDetail);
+    });
+}
+
+#[test]
+fn help_overlay() {
+    snap("help", |state| {
+        act(state, Action::Help);
+    });
+}
+
+#[test]
+fn help_when_read_only_flags_changes() {
+    snap("help_read_only", |state| {
+        update(
+            state,
+            Msg::Access {
+                read_only: true,
+                reason: Some("read-only mode (started with --read-only)".into()),
+            },
+        );
+        act(state, Action::Help);
+    });
+}
+
+#[test]
+fn read_only_list() {
+    snap("read_only", |state| {
+        update(
+            state,
+            Msg::Access {
+                read_only: true,
+                reason: Some(
+                    "read-only: your user lacks user_access_manage and user_access_invite".into(),
+                ),
+            },
+        );
+        act(state, Action::Disable);
+    });
+}
+
+#[test]
+fn confirm_disable_dialog() {
+    snap("confirm_disable", |state| {
+        for _ in 0..3 {
+            act(state, Action::ToggleMark);
+        }
+        act(state, Action::StartFilter);
+        type_in(state, "alan");
+        act(state, Action::Submit);
+        act(state, Action::ToggleMark);
+        act(state, Action::Disable);
+    });
+}
+
+#[test]
+fn confirm_anonymize_dialog() {
+    snap("confirm_anonymize", |state| {
+        act(state, Action::Anonymize);
+        type_in(state, "anon");
+    });
+}
+
+#[test]
+fn bulk_progress() {
+    snap("bulk_progress", |state| {
+        for _ in 0..4 {
+            act(state, Action::ToggleMark);
+        }
+        act(state, Action::Disable);
+        let effects = act(state, Action::Confirm);
+        let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
+            panic!("bulk starts");
+        };
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u01".into(),
+                outcome: ItemOutcome::Done("disabled".into()),
+            },
+        );
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u02".into(),
+                outcome: ItemOutcome::Failed("permission denied (403)".into()),
+            },
+        );
+    });
+}
+
+#[test]
+fn bulk_summary() {
+    snap("bulk_summary", |state| {
+        for _ in 0..3 {
+            act(state, Action::ToggleMark);
+        }
+        act(state, Action::Disable);
+        let effects = act(state, Action::Confirm);
+        let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
+            panic!("bulk starts");
+        };
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u01".into(),
+                outcome: ItemOutcome::Done("disabled".into()),
+            },
+        );
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u02".into(),
+                outcome: ItemOutcome::Skipped("already disabled".into()),
+            },
+        );
+        update(
+            state,
+            Msg::BulkItem {
+                run_id,
+                user_id: "u03".into(),
+                outcome: ItemOutcome::Failed(
+                    "permission denied (403): the keys are wrong or lack the permission".into(),
+                ),
+            },
+        );
+        update(state, Msg::BulkFinished { run_id });
+    });
+}
+
+#[test]
+fn invite_form() {
+    snap("invite_form", |state| {
+        act(state, Action::Invite);
+        type_in(state, "new.person@example.com, bad@, ");
+        update(
+            state,
+            Msg::Paste("second@example.com\nthird@example.com".into()),
+        );
+        act(state, Action::NextField);
+        type_in(state, "New Person");
+        act(state, Action::NextField);
+        act(state, Action::NextField);
+        act(state, Action::Down);
+        act(state, Action::ToggleItem);
+    });
+}
+
+#[test]
+fn invite_results() {
+    snap("invite_results", |state| {
+        act(state, Action::Invite);
+        type_in(
+            state,
+            "new@example.com, bad@, ada@example.com, later@example.com",
+        );
+        let effects = act(state, Action::Submit);
+        let Some(Effect::InviteUsers { run_id, .. }) = effects.first().cloned() else {
+            panic!("invite starts");
+        };
+        let mut user = ddusers::app::fixtures::user("n1", "", "new@example.com", &[]);
+        user.attributes.status = Some(ddusers::api::models::UserStatus::Pending);
+        update(
+            state,
+            Msg::InviteItem {
+                run_id,
+                email: "new@example.com".into(),
+                outcome: InviteOutcome::Invited {
+                    user: Box::new(user),
+                    created: true,
+                    expires_at: Some(NOW + 2 * 86_400),
+                },
+            },
+        );
+        let ada = demo_page().data[0].clone();
+        update(
+            state,
+            Msg::InviteItem {
+                run_id,
+                email: "ada@example.com".into(),
+                outcome: InviteOutcome::AlreadyActive(Box::new(ada)),
+            },
+        );
+    });
+}
+
+#[test]
+fn edit_form() {
+    snap("edit_form", |state| {
+        act(state, Action::Down);
+        act(state, Action::EditUser);
+        act(state, Action::NextField);
+        type_in(state, "Physicist");
+    });
+}
+
+#[test]
+fn edit_my_profile() {
+    snap("edit_me", |state| {
+        act(state, Action::ShowMe);
+        act(state, Action::EditUser);
+    });
+}
+
+#[test]
+fn role_picker() {
+    snap("role_picker", |state| {
+        act(state, Action::EditRoles);
+        act(state, Action::Down);
+        act(state, Action::ToggleItem);
+    });
+}
+
+#[test]
+fn command_line() {
+    snap("command_line", |state| {
+        act(state, Action::CommandLine);
+        type_in(state, "sort email");
+    });
+}
+
+#[test]
+fn error_toast_in_plain_words() {
+    snap("error_toast", |state| {
+        let request_id = state.load.request_id;
+        state.load.done = false;
+        update(state, Msg::UsersLoadFailed { request_id, error: "network problem — list users: could not connect to 127.0.0.1:9 (network down, or the address is wrong)".into() });
+    });
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_message_not_garbage() {
+    let state = loaded(20, 6);
+    insta::assert_snapshot!("too_small_20x6", screen(&state, 20, 6));
+    // And no size panics, down to nothing at all.
+    for (w, h) in [(0, 0), (1, 1), (49, 9), (50, 10), (51, 11), (300, 3)] {
+        let mut state = loaded(w, h);
+        act(&mut state, Action::Help);
+        terminal_for(&state, w, h);
+        act(&mut state, Action::Cancel);
+        act(&mut state, Action::Invite);
+        terminal_for(&state, w, h);
+        act(&mut state, Action::Cancel);
+        open_detail(&mut state);
+        terminal_for(&state, w, h);
+    }
+}
+
+#[test]
+fn the_selected_row_is_highlighted_and_only_it() {
+    let mut state = loaded(80, 24);
+    act(&mut state, Action::Down);
+    let terminal = terminal_for(&state, 80, 24);
+    let buffer = terminal.backend().buffer();
+    // Rows: title, tabs, filter, header, then users; the cursor is on the second user.
+    let selected = &buffer[(10, 5)];
+    assert_eq!(selected.bg, Color::Blue);
+    assert!(selected.modifier.contains(Modifier::BOLD));
+    let other = &buffer[(10, 4)];
+    assert_ne!(other.bg, Color::Blue);
+}
+
+#[test]
+fn no_color_draws_the_highlight_with_reverse_video_and_no_colour() {
+    let mut state = loaded(80, 24);
+    state.options.monochrome = true;
+    act(&mut state, Action::Down);
+    let terminal = terminal_for(&state, 80, 24);
+    let buffer = terminal.backend().buffer();
+    assert!(buffer[(10, 5)].modifier.contains(Modifier::REVERSED));
+    for cell in buffer.content() {
+        assert_eq!(cell.fg, Color::Reset, "no foreground colour with NO_COLOR");
+        assert_eq!(cell.bg, Color::Reset, "no background colour with NO_COLOR");
+    }
+}
+
+#[test]
+fn cjk_and_emoji_names_keep_the_columns_aligned() {
+    let state = loaded(160, 48);
+    let text = screen(&state, 160, 48);
+    let lines: Vec<&str> = text.lines().collect();
+    let col = |needle: &str| {
+        lines
+            .iter()
+            .find(|l| l.contains(needle))
+            .and_then(|l| {
+                let at = l.find("@")?;
+                // Column (in terminal cells) of the email's first char.
+                let start = l[..at].rfind(' ')? + 1;
+                Some(unicode_width::UnicodeWidthStr::width(&l[..start]))
+            })
+            .expect("row drawn")
+    };
+    assert_eq!(col("ada@example.com"), col("taro.yamada@example.jp"));
+    assert_eq!(col("ada@example.com"), col("zoe@example.com"));
+}
