@@ -9,7 +9,7 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
@@ -30,9 +30,13 @@ pub fn setup() -> io::Result<Tui> {
         let _ = restore();
         return Err(error);
     }
-    let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-    terminal.clear()?;
-    Ok(terminal)
+    // Clear with crossterm rather than `Terminal::clear`, which asks the terminal for the
+    // cursor position and fails on terminals (or pty harnesses) that never answer.
+    if let Err(error) = execute!(stdout, Clear(ClearType::All)) {
+        let _ = restore();
+        return Err(error);
+    }
+    Terminal::new(CrosstermBackend::new(stdout))
 }
 
 /// Gives the terminal back as it was. Safe to call more than once.

@@ -709,7 +709,7 @@ fn role_changes_send_the_difference() {
 }
 
 #[test]
-fn resend_goes_straight_to_pending_users_only() {
+fn resend_to_many_asks_first_and_goes_to_pending_users_only() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     act(&mut state, Action::MarkAllInView);
@@ -717,8 +717,21 @@ fn resend_goes_straight_to_pending_users_only() {
     act(&mut state, Action::Top);
     act(&mut state, Action::ToggleMark); // u01, active: left out
     let effects = act(&mut state, Action::ResendInvitation);
+    assert!(effects.is_empty(), "many invitations need a yes first");
+    assert!(matches!(state.overlay, Some(Overlay::Confirm(_))));
+    let effects = act(&mut state, Action::Confirm);
     assert!(
         matches!(&effects[..], [Effect::Bulk { kind: BulkKind::ResendInvitation, ids, .. }] if ids.len() == 2)
+    );
+}
+
+#[test]
+fn resend_to_one_pending_user_goes_straight_out() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    let effects = act(&mut state, Action::ResendInvitation);
+    assert!(
+        matches!(&effects[..], [Effect::Bulk { kind: BulkKind::ResendInvitation, ids, .. }] if ids.len() == 1)
     );
 }
 

@@ -927,12 +927,17 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
             |s| s == Status::Pending,
             "not pending",
         ),
+        // One invitation is harmless to resend at once; many emails at once deserve a look.
+        Action::ResendInvitation if targets(state).len() > 1 => confirm_bulk(
+            state,
+            BulkKind::ResendInvitation,
+            |s| s == Status::Pending,
+            "not pending (only pending users have invitations)",
+        ),
         Action::ResendInvitation => {
-            let all = targets(state);
-            let ids: Vec<UserId> = all
-                .iter()
+            let ids: Vec<UserId> = targets(state)
+                .into_iter()
                 .filter(|id| status_of(state, id) == Some(Status::Pending))
-                .cloned()
                 .collect();
             if ids.is_empty() {
                 toast(

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use color_eyre::eyre::{eyre, Report};
 use futures::StreamExt;
 
-use super::connect::{connect, Connection};
+use super::connect::connect;
 use super::output::{self, role_names, RoleNames, Table};
 use super::{
     Cli, Command, DestructiveArgs, Format, GlobalArgs, IdentityProvidersCommand,
@@ -79,9 +79,7 @@ pub fn exit_code(error: &Report) -> u8 {
 /// Runs a parsed command line; prints one clear line on failure.
 pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
-        None => Err(usage(
-            "the console is not available in this build; run a subcommand (see --help)",
-        )),
+        None => run_console(&cli.global).await,
         Some(Command::Sandbox(args)) => run_sandbox(args).await,
         Some(command) => run_command(&cli.global, command).await,
     };
@@ -110,6 +108,25 @@ fn one_line(error: &Report) -> String {
 
 fn env_lookup(name: &str) -> Option<String> {
     std::env::var(name).ok()
+}
+
+/// The full-screen console: on the keys' org, or on an in-process sandbox without keys.
+async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Err(usage(
+            "the console needs a terminal; use a subcommand for scripts (see --help)",
+        ));
+    }
+    let connection = connect(global, &env_lookup, true).await?;
+    let options = crate::console::ConsoleOptions {
+        read_only: global.read_only,
+        origin_label: connection.origin.clone(),
+        monochrome: false,
+    };
+    let result = crate::console::run_console(connection.client.clone(), options).await;
+    connection.close().await;
+    result
 }
 
 async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Result<()> {
@@ -803,12 +820,5 @@ pub async fn wait_for_stop_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-impl Connection {
-    /// Nothing more than a name for the status bar.
-    pub fn describe(&self) -> &str {
-        &self.origin
     }
 }

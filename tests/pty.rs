@@ -1,0 +1,203 @@
+//! The real binary in a pseudo-terminal, as a person runs it: `ddusers` with no keys opens
+//! the console on the demo org; keys are typed, the screen is read through a VT100 parser,
+//! and after quitting (or SIGTERM) the terminal must be back as it was.
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, Child, CommandBuilder, PtySize};
+
+const ROWS: u16 = 30;
+const COLS: u16 = 110;
+
+/// A running console: its pty, the parsed screen and every byte it wrote.
+struct Console {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Console {
+    fn start() -> Console {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pty");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_ddusers"));
+        for var in [
+            "DD_API_KEY",
+            "DATADOG_API_KEY",
+            "DD_APP_KEY",
+            "DD_APPLICATION_KEY",
+            "DATADOG_APP_KEY",
+            "DDUSERS_BASE_URL",
+        ] {
+            command.env_remove(var);
+        }
+        command.env("TERM", "xterm-256color");
+        let child = pty.slave.spawn_command(command).expect("the binary starts");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let writer = pty.master.take_writer().expect("a writer");
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (screen_in, raw_in) = (screen.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                screen_in.lock().unwrap().process(&buffer[..n]);
+                raw_in.lock().unwrap().extend_from_slice(&buffer[..n]);
+            }
+        });
+        // Keep the master alive as long as the reader needs it.
+        std::mem::forget(pty.master);
+        Console {
+            child,
+            writer,
+            screen,
+            raw,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    /// Waits until the screen shows `text`.
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let contents = self.contents();
+            if contents.contains(text) {
+                return contents;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} never appeared; the screen shows:\n{contents}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_until_gone(&self, text: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let contents = self.contents();
+            if !contents.contains(text) {
+                return contents;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} stayed on screen:\n{contents}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Types keys, one at a time as a person would (an Esc glued to the next key reads as Alt).
+    fn type_keys(&mut self, keys: &str) {
+        for byte in keys.bytes() {
+            self.writer.write_all(&[byte]).unwrap();
+            self.writer.flush().unwrap();
+            std::thread::sleep(Duration::from_millis(if byte == 0x1b { 150 } else { 20 }));
+        }
+    }
+
+    fn wait_for_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                // Let the reader drain what the process wrote last.
+                std::thread::sleep(Duration::from_millis(200));
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the console did not exit:\n{}",
+                self.contents()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn assert_terminal_restored(&self) {
+        let parser = self.screen.lock().unwrap();
+        assert!(
+            !parser.screen().alternate_screen(),
+            "still on the alternate screen"
+        );
+        assert!(!parser.screen().hide_cursor(), "the cursor is still hidden");
+        assert_eq!(
+            parser.screen().mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse capture left on"
+        );
+        assert!(
+            !parser.screen().bracketed_paste(),
+            "bracketed paste left on"
+        );
+        let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned();
+        assert!(
+            raw.contains("\u{1b}[?1049h"),
+            "the console used the alternate screen"
+        );
+        assert!(
+            raw.contains("\u{1b}[?2004h"),
+            "the console enabled bracketed paste"
+        );
+    }
+}
+
+#[test]
+fn console_opens_on_the_demo_org_filters_shows_help_and_quits_cleanly() {
+    let mut console = Console::start();
+    let screen = console.wait_for("users loaded");
+    assert!(screen.contains("demo org — sandbox"), "{screen}");
+    assert!(screen.contains("ada.admin@demo-org.example"), "{screen}");
+
+    console.type_keys("/rita");
+    let screen = console.wait_for("Rita Readonly");
+    assert!(
+        !screen.contains("ada.admin@demo-org.example"),
+        "the filter hides non-matching users:\n{screen}"
+    );
+
+    console.type_keys("\u{1b}");
+    let screen = console.wait_for("500 shown");
+    assert!(
+        screen.contains("Rita Readonly"),
+        "the cursor stays on the user it was on:\n{screen}"
+    );
+    console.type_keys("?");
+    console.wait_for("mark");
+    console.type_keys("\u{1b}");
+
+    console.type_keys("q");
+    let status = console.wait_for_exit();
+    assert!(status.success(), "exit status {status:?}");
+    console.assert_terminal_restored();
+}
+
+#[test]
+fn console_gives_the_terminal_back_on_sigterm() {
+    let mut console = Console::start();
+    console.wait_for("users loaded");
+    let pid = console.child.process_id().expect("a pid").to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    console.wait_for_exit();
+    console.assert_terminal_restored();
+    let _ = console.wait_until_gone("users loaded");
+}
