@@ -193,12 +193,40 @@ fn custom_roles(perms: &[PermRec], rng: &mut fastrand::Rng, now: OffsetDateTime)
         .collect()
 }
 
-/// Lower-case ASCII letters and digits of a name, for an email's local part.
+/// Lower-case ASCII letters and digits of a name, for an email's local part: common Latin
+/// letters with diacritics are folded (Ødegård → odegard), other scripts are dropped.
 fn slug(text: &str) -> String {
     text.chars()
+        .map(|c| fold_latin(c.to_lowercase().next().unwrap_or(c)))
+        .collect::<String>()
+        .chars()
         .filter(|c| c.is_ascii_alphanumeric())
-        .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+fn fold_latin(c: char) -> String {
+    let folded = match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'ì'..='ï' | 'ī' | 'į' | 'ı' => "i",
+        'ł' | 'ľ' => "l",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+        'œ' => "oe",
+        'ř' => "r",
+        'ś' | 'š' | 'ş' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' => "t",
+        'þ' => "th",
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        other => return other.to_string(),
+    };
+    folded.to_owned()
 }
 
 /// Builds users one by one; keeps emails unique.
@@ -300,7 +328,9 @@ impl UserFactory<'_> {
         };
         let domain = DOMAINS[self.rng.usize(..DOMAINS.len())];
         let email = self.unique_email(&local, domain);
-        let name = (self.rng.f64() >= 0.03).then(|| format!("{first} {last}"));
+        // Only people invited by email alone have no name yet, and they have not joined.
+        let pending = (0.75..0.85).contains(&kind);
+        let name = (!pending || self.rng.f64() >= 0.3).then(|| format!("{first} {last}"));
         let mut user = self.person(id, name, email);
         if self.rng.f64() < 0.6 {
             user.title = Some(TITLES[self.rng.usize(..TITLES.len())].to_owned());

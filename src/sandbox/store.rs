@@ -469,9 +469,16 @@ impl Store {
         let users = &self.users;
         match key {
             SortKey::Name => {
-                let keys: Vec<String> = users
+                // Unnamed users last when ascending (first when descending), as PostgreSQL
+                // orders NULLs, so a list opens on people rather than on blanks.
+                let keys: Vec<(bool, String)> = users
                     .iter()
-                    .map(|u| u.name.as_deref().unwrap_or("").to_lowercase())
+                    .map(|u| {
+                        (
+                            u.name.is_none(),
+                            u.name.as_deref().unwrap_or("").to_lowercase(),
+                        )
+                    })
                     .collect();
                 order.sort_unstable_by(|&a, &b| {
                     (&keys[a as usize], &users[a as usize].id)
