@@ -238,11 +238,17 @@ async fn paging_returns_every_user_exactly_once_with_full_pages() {
         .iter()
         .map(|u| {
             let name = &u.attributes.name;
-            (name.is_none(), name.clone().unwrap_or_default().to_lowercase())
+            (
+                name.is_none(),
+                name.clone().unwrap_or_default().to_lowercase(),
+            )
         })
         .collect();
     assert!(names.windows(2).all(|w| w[0] <= w[1]));
-    assert!(names.last().is_some_and(|(unnamed, _)| *unnamed), "the seed has unnamed users");
+    assert!(
+        names.last().is_some_and(|(unnamed, _)| *unnamed),
+        "the seed has unnamed users"
+    );
     let (descending, _, _) = api.all_users(100, "&sort=-name").await;
     let mut reversed = ids(&users);
     reversed.reverse();
