@@ -7,6 +7,7 @@ pub mod config;
 pub mod console;
 pub mod effects;
 pub mod email;
+pub mod runs;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;

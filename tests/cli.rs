@@ -4,8 +4,16 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
+/// One scratch folder for this test binary's journals, so tests never touch the real one.
+fn scratch() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temp dir"))
+        .path()
+}
+
 fn ddusers() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
+    command.env("DDUSERS_JOURNAL", scratch().join("journal.jsonl"));
     for var in [
         "DD_API_KEY",
         "DATADOG_API_KEY",

@@ -568,7 +568,7 @@ async fn wrong_keys_and_missing_permissions_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn rate_limit_headers_are_parsed_and_429_is_waited_out() {
+async fn a_burst_over_the_limit_gets_429_with_its_headers() {
     let sandbox = sandbox_with(SandboxConfig {
         users: 30,
         rate_limit: Some(RateLimitSpec {
@@ -578,20 +578,6 @@ async fn rate_limit_headers_are_parsed_and_429_is_waited_out() {
         ..SandboxConfig::default()
     })
     .await;
-    let retries = Arc::new(AtomicUsize::new(0));
-    let counter = retries.clone();
-    let client = admin(&sandbox).with_retry_observer(Arc::new(move |notice| {
-        assert!(notice.rate_limited);
-        counter.fetch_add(1, Ordering::SeqCst);
-    }));
-    for _ in 0..7 {
-        client.list_users(&ListUsersQuery::default()).await.unwrap();
-    }
-    assert!(
-        retries.load(Ordering::SeqCst) >= 1,
-        "some reads waited for the window"
-    );
-
     let no_retry = {
         let mut options = ClientOptions::new(
             parse_base_url(&sandbox.base_url(), false).unwrap(),
@@ -600,20 +586,53 @@ async fn rate_limit_headers_are_parsed_and_429_is_waited_out() {
         options.retry = RetryPolicy::none();
         Client::new(options).unwrap()
     };
-    let mut limited = None;
-    for _ in 0..10 {
-        if let Err(error) = no_retry.list_users(&ListUsersQuery::default()).await {
-            limited = Some(error);
-            break;
-        }
-    }
-    let error = limited.expect("the limit is reached");
+    // Sent at once, before any answer has announced the limit: the pacer cannot hold them.
+    let query = ListUsersQuery::default();
+    let burst = futures::future::join_all((0..8).map(|_| no_retry.list_users(&query))).await;
+    let error = burst
+        .into_iter()
+        .find_map(Result::err)
+        .expect("the limit is reached");
     assert_eq!(error.status(), Some(429));
+    assert_eq!(error.kind(), ErrorKind::RateLimited);
     let headers = error.rate_limit().expect("429 carries the headers");
     assert_eq!(headers.limit, Some(3));
     assert_eq!(headers.period, Some(1));
     assert_eq!(headers.remaining, Some(0));
     assert!(headers.reset.is_some() && headers.name.is_some());
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_pacer_waits_for_the_window_instead_of_spending_requests_on_429s() {
+    let sandbox = sandbox_with(SandboxConfig {
+        users: 30,
+        rate_limit: Some(RateLimitSpec {
+            requests: 3,
+            period_secs: 1,
+        }),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let held = Arc::new(AtomicUsize::new(0));
+    let retried = Arc::new(AtomicUsize::new(0));
+    let (h, r) = (held.clone(), retried.clone());
+    let client = admin(&sandbox).with_retry_observer(Arc::new(move |notice| {
+        assert!(notice.rate_limited, "{notice:?}");
+        if notice.attempt == 0 { &h } else { &r }.fetch_add(1, Ordering::SeqCst);
+    }));
+    for _ in 0..7 {
+        client.list_users(&ListUsersQuery::default()).await.unwrap();
+    }
+    assert!(
+        held.load(Ordering::SeqCst) >= 1,
+        "some reads waited for the window"
+    );
+    assert_eq!(
+        retried.load(Ordering::SeqCst),
+        0,
+        "no request was answered 429"
+    );
     sandbox.shutdown().await;
 }
 

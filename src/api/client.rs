@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 use super::models::ErrorBody;
+use super::pacer::Pacer;
 use super::ratelimit::RateLimit;
 use crate::config::{ConfigError, Credentials};
 
@@ -134,6 +135,7 @@ struct Inner {
     retry: RetryPolicy,
     page_concurrency: usize,
     observer: Option<RetryObserver>,
+    pacer: Arc<Pacer>,
 }
 
 impl std::fmt::Debug for Client {
@@ -231,6 +233,7 @@ impl Client {
                 retry: options.retry,
                 page_concurrency: options.page_concurrency.max(1),
                 observer: None,
+                pacer: Arc::new(Pacer::default()),
             }),
         })
     }
@@ -244,6 +247,7 @@ impl Client {
                 retry: self.inner.retry.clone(),
                 page_concurrency: self.inner.page_concurrency,
                 observer: Some(observer),
+                pacer: self.inner.pacer.clone(),
             }),
         }
     }
@@ -305,8 +309,25 @@ impl Client {
         }
     }
 
+    /// Waits until the pacer has a slot for this operation, telling the observer why.
+    async fn pace(&self, operation: &'static str) {
+        while let Err(hold) = self.inner.pacer.take(operation) {
+            if let Some(observer) = &self.inner.observer {
+                observer(&RetryNotice {
+                    operation,
+                    attempt: 0,
+                    wait: hold.wait,
+                    reason: format!("rate limit {} reached", hold.limit),
+                    rate_limited: true,
+                });
+            }
+            tokio::time::sleep(hold.wait).await;
+        }
+    }
+
     /// One exchange. The flag says whether the request may have reached the server.
     async fn send_once(&self, request: &Request) -> (Result<Answer, ApiError>, bool) {
+        self.pace(request.operation).await;
         let mut builder = self
             .inner
             .http
@@ -325,6 +346,9 @@ impl Client {
         };
         let status = response.status();
         let rate_limit = RateLimit::from_headers(response.headers());
+        if let Some(headers) = &rate_limit {
+            self.inner.pacer.observe(request.operation, headers);
+        }
         let body = match response.bytes().await {
             Ok(body) => body,
             Err(e) => return (Err(network_error(request.operation, &e)), true),

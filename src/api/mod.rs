@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod models;
 pub mod outcome;
+pub mod pacer;
 pub mod paging;
 pub mod ratelimit;
 pub mod roles;

@@ -12,6 +12,9 @@ pub struct Connection {
     pub client: Client,
     /// Words for the status bar: "demo org — sandbox", "datadoghq.eu", or the base URL.
     pub origin: String,
+    /// The org's address as the journal records it: the base URL (never a key), marked when
+    /// it is an in-process sandbox that ends with this process.
+    pub address: String,
     pub sandbox: Option<Sandbox>,
 }
 
@@ -32,12 +35,12 @@ pub async fn connect(
     default_to_sandbox: bool,
 ) -> color_eyre::Result<Connection> {
     if global.sandbox {
-        return start_sandbox().await;
+        return start_sandbox(global).await;
     }
     let credentials = config::credentials_from_env(env)?;
     let Some(credentials) = credentials else {
         if default_to_sandbox && global.base_url.is_none() {
-            return start_sandbox().await;
+            return start_sandbox(global).await;
         }
         return Err(ConfigError::MissingKeys.into());
     };
@@ -52,22 +55,32 @@ pub async fn connect(
             (config::site_base_url(&site)?, site)
         }
     };
-    let client = Client::new(ClientOptions::new(base_url, credentials))?;
+    let address = base_url.as_str().trim_end_matches('/').to_owned();
+    let client = Client::new(options(global, base_url, credentials))?;
     Ok(Connection {
         client,
         origin,
+        address,
         sandbox: None,
     })
 }
 
-async fn start_sandbox() -> color_eyre::Result<Connection> {
+fn options(global: &GlobalArgs, base_url: reqwest::Url, credentials: Credentials) -> ClientOptions {
+    let mut options = ClientOptions::new(base_url, credentials);
+    options.timeout = std::time::Duration::from_secs(global.timeout);
+    options
+}
+
+async fn start_sandbox(global: &GlobalArgs) -> color_eyre::Result<Connection> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
     let base_url = config::parse_base_url(&sandbox.base_url(), false)?;
+    let address = format!("{} (in-process sandbox)", sandbox.base_url());
     let credentials = Credentials::new(DEMO_API_KEY, DEMO_ADMIN_APP_KEY);
-    let client = Client::new(ClientOptions::new(base_url, credentials))?;
+    let client = Client::new(options(global, base_url, credentials))?;
     Ok(Connection {
         client,
         origin: "demo org — sandbox".to_owned(),
+        address,
         sandbox: Some(sandbox),
     })
 }

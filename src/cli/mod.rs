@@ -2,6 +2,7 @@
 //! operation, for scripts. `run` carries the commands out; `output` prints tables, JSON
 //! and CSV; `connect` decides where requests go.
 
+pub mod changes;
 pub mod connect;
 pub mod output;
 pub mod run;
@@ -41,6 +42,13 @@ pub struct GlobalArgs {
     /// Allow plain http:// to a non-loopback base URL.
     #[arg(long, global = true)]
     pub insecure: bool,
+    /// The journal of changes (default: the platform data folder, e.g.
+    /// ~/.local/share/ddusers/journal.jsonl).
+    #[arg(long, global = true, env = "DDUSERS_JOURNAL", value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+    /// Seconds one HTTP exchange may take before it counts as failed.
+    #[arg(long, global = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,8 +77,44 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The journal of changes: every run and its outcome (`journal show RUN` for its items).
+    Journal {
+        #[command(subcommand)]
+        action: Option<JournalCommand>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Finish an interrupted run: done items are not sent again, the others are checked
+    /// against the users' current state first.
+    Resume {
+        run: String,
+        /// Resume even though the run was made against another org address.
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Undo a run: re-enable what it disabled, disable what it enabled, restore roles and
+    /// profile fields. Invitations and anonymizations cannot be undone.
+    Undo {
+        run: String,
+        #[arg(long)]
+        force: bool,
+        #[arg(long)]
+        yes: bool,
+    },
     /// Run the built-in Datadog-compatible server on 127.0.0.1 until Ctrl-C.
     Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JournalCommand {
+    /// Every item of one run, with its outcome.
+    Show {
+        run: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 /// Output formats.

@@ -2,23 +2,27 @@
 //! exit codes (usage, auth/permission, not found, network are told apart).
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use color_eyre::eyre::{eyre, Report};
 use futures::StreamExt;
 
-use super::connect::connect;
+use super::changes;
+use super::connect::{connect, Connection};
 use super::output::{self, role_names, RoleNames, Table};
 use super::{
     Cli, Command, DestructiveArgs, Format, GlobalArgs, IdentityProvidersCommand,
-    InvitationsCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs, UsersCommand,
+    InvitationsCommand, JournalCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs,
+    UsersCommand,
 };
 use crate::api::models::*;
-use crate::api::outcome::{self, DisableOutcome, EnableOutcome};
+use crate::api::outcome;
 use crate::api::roles::resolve_roles;
 use crate::api::{ApiError, Client, ErrorKind, ListRoleUsersQuery, ListRolesQuery, ListUsersQuery};
 use crate::config::ConfigError;
 use crate::email::parse_email_list;
+use crate::runs::Change;
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -53,7 +57,7 @@ impl PartialFailure {
     }
 }
 
-fn usage(message: impl Into<String>) -> Report {
+pub(super) fn usage(message: impl Into<String>) -> Report {
     UsageError(message.into()).into()
 }
 
@@ -81,6 +85,15 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         None => run_console(&cli.global).await,
         Some(Command::Sandbox(args)) => run_sandbox(args).await,
+        Some(Command::Journal { action, format }) => {
+            let path = changes::journal_path(cli.global.journal.as_deref());
+            match action {
+                None => changes::list_runs(&path, format),
+                Some(JournalCommand::Show { run, format }) => {
+                    changes::show_run(&path, &run, format)
+                }
+            }
+        }
         Some(command) => run_command(&cli.global, command).await,
     };
     match result {
@@ -136,7 +149,8 @@ async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Resul
         ));
     }
     let connection = connect(global, &env_lookup, false).await?;
-    let result = dispatch(&connection.client, command).await;
+    let journal = changes::journal_path(global.journal.as_deref());
+    let result = dispatch(&connection, &journal, command).await;
     connection.close().await;
     result
 }
@@ -157,19 +171,21 @@ fn is_mutation(command: &Command) -> bool {
             c,
             RolesCommand::AddUser { .. } | RolesCommand::RemoveUser { .. }
         ),
-        Command::Permissions { .. } | Command::Sandbox(_) => false,
+        Command::Resume { .. } | Command::Undo { .. } => true,
+        Command::Permissions { .. } | Command::Sandbox(_) | Command::Journal { .. } => false,
     }
 }
 
-async fn dispatch(client: &Client, command: Command) -> color_eyre::Result<()> {
+async fn dispatch(conn: &Connection, journal: &Path, command: Command) -> color_eyre::Result<()> {
+    let client = &conn.client;
     match command {
-        Command::Users(users) => run_users(client, users).await,
+        Command::Users(users) => run_users(conn, journal, users).await,
         Command::Invitations(InvitationsCommand::Get { uuid, format }) => {
             let invitation = client.get_invitation(&InvitationId(uuid)).await?;
             print_invitation(&invitation.data, format)
         }
         Command::Invitations(InvitationsCommand::Cancel(args)) => {
-            cancel_invitations(client, args).await
+            cancel_invitations(conn, journal, args).await
         }
         Command::Me {
             action: None,
@@ -188,11 +204,11 @@ async fn dispatch(client: &Client, command: Command) -> color_eyre::Result<()> {
             format,
         } => {
             let me = client.get_current_user().await?;
-            let update = user_update(name, None, title, clear_title)?;
-            let updated = client.update_current_user(&me.data.id, &update).await?;
-            print_user(client, &updated, format).await
+            let change = user_update(&me.data.id, name, None, title, clear_title, true)?;
+            changes::run_changes(conn, journal, "update my profile", vec![change]).await?;
+            print_user(client, &client.get_current_user().await?, format).await
         }
-        Command::Roles(roles) => run_roles(client, roles).await,
+        Command::Roles(roles) => run_roles(conn, journal, roles).await,
         Command::Permissions {
             include_scopes,
             format,
@@ -202,12 +218,18 @@ async fn dispatch(client: &Client, command: Command) -> color_eyre::Result<()> {
                 output::permissions_table(&catalogue.data)
             })
         }
-        Command::Sandbox(_) => unreachable!("handled before connecting"),
+        Command::Resume { run, force, yes } => {
+            changes::resume(conn, journal, &run, force, yes).await
+        }
+        Command::Undo { run, force, yes } => changes::undo(conn, journal, &run, force, yes).await,
+        Command::Sandbox(_) | Command::Journal { .. } => {
+            unreachable!("handled before connecting")
+        }
     }
 }
 
 /// Prints JSON of `value`, or the table `table` builds, as `format` says.
-fn emit<T: serde::Serialize + ?Sized>(
+pub(super) fn emit<T: serde::Serialize + ?Sized>(
     format: Format,
     value: &T,
     table: impl FnOnce() -> Table,
@@ -261,32 +283,53 @@ fn user_id(text: &str) -> color_eyre::Result<UserId> {
 }
 
 fn user_update(
+    user: &UserId,
     name: Option<String>,
     email: Option<String>,
     title: Option<String>,
     clear_title: bool,
-) -> color_eyre::Result<UserUpdate> {
-    let update = UserUpdate {
-        name,
-        email: email
-            .map(|e| crate::email::validate_email(&e).map_err(|p| usage(format!("{e:?}: {p}"))))
-            .transpose()?,
-        title: match (title, clear_title) {
-            (Some(t), _) => Patch::Set(t),
-            (None, true) => Patch::Clear,
-            (None, false) => Patch::Keep,
-        },
-        disabled: None,
+    current_user: bool,
+) -> color_eyre::Result<Change> {
+    let email = email
+        .map(|e| crate::email::validate_email(&e).map_err(|p| usage(format!("{e:?}: {p}"))))
+        .transpose()?;
+    let title = match (title, clear_title) {
+        (Some(t), _) => Some(Some(t)),
+        (None, true) => Some(None),
+        (None, false) => None,
     };
-    if update.is_empty() {
+    if name.is_none() && email.is_none() && title.is_none() {
         return Err(usage(
             "nothing to change: give --name, --email, --title or --clear-title",
         ));
     }
-    Ok(update)
+    Ok(Change::Update {
+        user: user.clone(),
+        name,
+        email,
+        title,
+        current_user,
+    })
 }
 
-async fn run_users(client: &Client, command: UsersCommand) -> color_eyre::Result<()> {
+fn user_ids(texts: &[String]) -> color_eyre::Result<Vec<UserId>> {
+    texts.iter().map(|t| user_id(t)).collect()
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+async fn run_users(
+    conn: &Connection,
+    journal: &Path,
+    command: UsersCommand,
+) -> color_eyre::Result<()> {
+    let client = &conn.client;
     match command {
         UsersCommand::List(args) => list_users(client, args).await,
         UsersCommand::Get { id, format } => {
@@ -331,15 +374,20 @@ async fn run_users(client: &Client, command: UsersCommand) -> color_eyre::Result
             let email = crate::email::validate_email(&email)
                 .map_err(|p| usage(format!("{email:?}: {p}")))?;
             let roles = pick_roles(client, &roles).await?;
-            let created = client
-                .create_user(&NewUser {
-                    email,
-                    name,
-                    title,
-                    roles,
-                })
-                .await?;
-            print_user(client, &created, format).await
+            let change = Change::Create {
+                email: email.clone(),
+                name,
+                title,
+                roles,
+            };
+            changes::run_changes(conn, journal, &format!("create {email}"), vec![change]).await?;
+            match outcome::find_user_by_email(client, &email).await? {
+                Some(user) if format != Format::Table => {
+                    let response = client.get_user(&user.id).await?;
+                    print_user(client, &response, format).await
+                }
+                _ => Ok(()),
+            }
         }
         UsersCommand::Update {
             id,
@@ -349,25 +397,22 @@ async fn run_users(client: &Client, command: UsersCommand) -> color_eyre::Result
             clear_title,
             format,
         } => {
-            let update = user_update(name, email, title, clear_title)?;
-            let updated = client.update_user(&user_id(&id)?, &update).await?;
-            print_user(client, &updated, format).await
+            let id = user_id(&id)?;
+            let change = user_update(&id, name, email, title, clear_title, false)?;
+            changes::run_changes(conn, journal, &format!("update {id}"), vec![change]).await?;
+            print_user(client, &client.get_user(&id).await?, format).await
         }
         UsersCommand::Enable { ids } => {
-            let ids = ids
-                .iter()
-                .map(|i| user_id(i))
-                .collect::<Result<Vec<_>, _>>()?;
-            bulk(&ids, |id| async move {
-                outcome::enable_user(client, &id).await.map(|o| match o {
-                    EnableOutcome::Enabled(status) => format!("enabled (now {status})"),
-                    EnableOutcome::AlreadyEnabled(status) => format!("already enabled ({status})"),
-                })
-            })
-            .await
+            let ids = user_ids(&ids)?;
+            let title = format!("enable {}", plural(ids.len(), "user"));
+            let changes = ids
+                .into_iter()
+                .map(|user| Change::Enable { user })
+                .collect();
+            changes::run_changes(conn, journal, &title, changes).await
         }
-        UsersCommand::Disable(args) => disable_users(client, args).await,
-        UsersCommand::Invite { emails, roles } => invite(client, &emails, &roles).await,
+        UsersCommand::Disable(args) => disable_users(conn, journal, args).await,
+        UsersCommand::Invite { emails, roles } => invite(conn, journal, &emails, &roles).await,
         UsersCommand::Anonymize {
             ids,
             irreversible,
@@ -378,39 +423,28 @@ async fn run_users(client: &Client, command: UsersCommand) -> color_eyre::Result
                     "anonymizing cannot be undone: it erases the users' names and emails for good; pass --irreversible to confirm you mean it",
                 ));
             }
-            let ids = ids
-                .iter()
-                .map(|i| user_id(i))
-                .collect::<Result<Vec<_>, _>>()?;
+            let ids = user_ids(&ids)?;
             confirm(
                 &format!("Anonymize {} user(s)? This cannot be undone.", ids.len()),
                 yes,
             )?;
-            let result = client.anonymize_users(&ids).await?.data.attributes;
-            for id in &result.anonymized_user_ids {
-                println!("{id}  anonymized");
-            }
-            for failure in &result.anonymize_errors {
-                println!(
-                    "{}  failed: {}",
-                    failure.user_id,
-                    output::sanitize(&failure.error)
-                );
-            }
-            PartialFailure::check(result.anonymize_errors.len(), ids.len())
+            let title = format!("anonymize {}", plural(ids.len(), "user"));
+            let changes = ids
+                .into_iter()
+                .map(|user| Change::Anonymize { user })
+                .collect();
+            changes::run_changes(conn, journal, &title, changes).await
         }
         UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { id }) => {
             let providers = client.get_user_identity_providers(&user_id(&id)?).await?;
             emit(Format::Json, &providers.data, Table::default)
         }
         UsersCommand::IdentityProviders(IdentityProvidersCommand::Set { id, providers }) => {
-            let providers: Vec<IdentityProviderId> =
-                providers.into_iter().map(IdentityProviderId).collect();
-            client
-                .update_user_identity_providers(&user_id(&id)?, &providers)
-                .await?;
-            println!("{id}  identity providers set ({})", providers.len());
-            Ok(())
+            let user = user_id(&id)?;
+            let providers = providers.into_iter().map(IdentityProviderId).collect();
+            let change = Change::SetIdentityProviders { user, providers };
+            let title = format!("set identity providers of {id}");
+            changes::run_changes(conn, journal, &title, vec![change]).await
         }
     }
 }
@@ -488,7 +522,7 @@ async fn pick_roles(client: &Client, wanted: &[String]) -> color_eyre::Result<Ve
 }
 
 /// Asks before a destructive step; refuses when nobody can answer.
-fn confirm(question: &str, yes: bool) -> color_eyre::Result<()> {
+pub(super) fn confirm(question: &str, yes: bool) -> color_eyre::Result<()> {
     if yes {
         return Ok(());
     }
@@ -508,31 +542,13 @@ fn confirm(question: &str, yes: bool) -> color_eyre::Result<()> {
     }
 }
 
-/// Runs `action` for each id, printing one line per id; fails if any did.
-async fn bulk<F, Fut>(ids: &[UserId], action: F) -> color_eyre::Result<()>
-where
-    F: Fn(UserId) -> Fut,
-    Fut: std::future::Future<Output = Result<String, ApiError>>,
-{
-    let mut failed = 0;
-    for id in ids {
-        match action(id.clone()).await {
-            Ok(result) => println!("{id}  {result}"),
-            Err(error) => {
-                failed += 1;
-                println!("{id}  failed: {}", output::sanitize(&error.to_string()));
-            }
-        }
-    }
-    PartialFailure::check(failed, ids.len())
-}
-
-async fn disable_users(client: &Client, args: DestructiveArgs) -> color_eyre::Result<()> {
-    let ids = args
-        .ids
-        .iter()
-        .map(|i| user_id(i))
-        .collect::<Result<Vec<_>, _>>()?;
+async fn disable_users(
+    conn: &Connection,
+    journal: &Path,
+    args: DestructiveArgs,
+) -> color_eyre::Result<()> {
+    let client = &conn.client;
+    let ids = user_ids(&args.ids)?;
     if args.dry_run {
         for id in &ids {
             match client.get_user(id).await {
@@ -561,21 +577,20 @@ async fn disable_users(client: &Client, args: DestructiveArgs) -> color_eyre::Re
         ),
         args.yes,
     )?;
-    bulk(&ids, |id| async move {
-        outcome::disable_user(client, &id).await.map(|o| match o {
-            DisableOutcome::Disabled => "disabled".to_owned(),
-            DisableOutcome::AlreadyDisabled => "already disabled".to_owned(),
-        })
-    })
-    .await
+    let title = format!("disable {}", plural(ids.len(), "user"));
+    let changes = ids
+        .into_iter()
+        .map(|user| Change::Disable { user })
+        .collect();
+    changes::run_changes(conn, journal, &title, changes).await
 }
 
-async fn cancel_invitations(client: &Client, args: DestructiveArgs) -> color_eyre::Result<()> {
-    let ids = args
-        .ids
-        .iter()
-        .map(|i| user_id(i))
-        .collect::<Result<Vec<_>, _>>()?;
+async fn cancel_invitations(
+    conn: &Connection,
+    journal: &Path,
+    args: DestructiveArgs,
+) -> color_eyre::Result<()> {
+    let ids = user_ids(&args.ids)?;
     if args.dry_run {
         for id in &ids {
             println!("{id}  pending invitations would be cancelled");
@@ -586,46 +601,54 @@ async fn cancel_invitations(client: &Client, args: DestructiveArgs) -> color_eyr
         &format!("Cancel the pending invitations of {} user(s)?", ids.len()),
         args.yes,
     )?;
-    bulk(&ids, |id| async move {
-        client
-            .cancel_user_invitations(&id)
-            .await
-            .map(|()| "invitations cancelled".to_owned())
-    })
-    .await
+    let title = format!("cancel invitations of {}", plural(ids.len(), "user"));
+    let changes = ids
+        .into_iter()
+        .map(|user| Change::CancelInvitations { user })
+        .collect();
+    changes::run_changes(conn, journal, &title, changes).await
 }
 
-async fn invite(client: &Client, emails: &[String], roles: &[String]) -> color_eyre::Result<()> {
+async fn invite(
+    conn: &Connection,
+    journal: &Path,
+    emails: &[String],
+    roles: &[String],
+) -> color_eyre::Result<()> {
     let entries = parse_email_list(&emails.join("\n"));
     if entries.is_empty() {
         return Err(usage("no email addresses given"));
     }
-    let roles = pick_roles(client, roles).await?;
-    let mut failed = 0;
+    let roles = pick_roles(&conn.client, roles).await?;
+    let mut rejected = 0;
+    let mut changes = Vec::new();
     for entry in &entries {
-        let shown = output::sanitize(&entry.text);
-        let email = match &entry.verdict {
-            Ok(email) => email.clone(),
+        match &entry.verdict {
+            Ok(email) => changes.push(Change::Invite {
+                email: email.clone(),
+                name: None,
+                title: None,
+                roles: roles.clone(),
+            }),
             Err(problem) => {
-                failed += 1;
-                println!("{shown}  skipped: {problem}");
-                continue;
-            }
-        };
-        let new = NewUser {
-            email,
-            roles: roles.clone(),
-            ..Default::default()
-        };
-        match outcome::invite_email(client, &new).await {
-            Ok(result) => println!("{shown}  {}  {}", result.summary(), result.user().id),
-            Err(error) => {
-                failed += 1;
-                println!("{shown}  failed: {}", output::sanitize(&error.to_string()));
+                rejected += 1;
+                println!("{}  skipped: {problem}", output::sanitize(&entry.text));
             }
         }
     }
-    PartialFailure::check(failed, entries.len())
+    let sent = if changes.is_empty() {
+        Ok(())
+    } else {
+        let title = format!("invite {}", plural(changes.len(), "email"));
+        changes::run_changes(conn, journal, &title, changes).await
+    };
+    match sent {
+        Err(error) => match error.downcast::<PartialFailure>() {
+            Ok(partial) => PartialFailure::check(partial.failed + rejected, entries.len()),
+            Err(other) => Err(other),
+        },
+        Ok(()) => PartialFailure::check(rejected, entries.len()),
+    }
 }
 
 fn print_invitation(invitation: &Invitation, format: Format) -> color_eyre::Result<()> {
@@ -661,7 +684,12 @@ async fn find_role(client: &Client, wanted: &str) -> color_eyre::Result<RoleId> 
         .ok_or_else(|| eyre!("no role {wanted:?}"))
 }
 
-async fn run_roles(client: &Client, command: RolesCommand) -> color_eyre::Result<()> {
+async fn run_roles(
+    conn: &Connection,
+    journal: &Path,
+    command: RolesCommand,
+) -> color_eyre::Result<()> {
+    let client = &conn.client;
     match command {
         RolesCommand::List { filter, format } => {
             let roles = match filter {
@@ -715,37 +743,33 @@ async fn run_roles(client: &Client, command: RolesCommand) -> color_eyre::Result
         }
         RolesCommand::AddUser { role, users } => {
             let role = find_role(client, &role).await?;
-            let ids = users
-                .iter()
-                .map(|u| user_id(u))
-                .collect::<Result<Vec<_>, _>>()?;
-            let role = &role;
-            bulk(&ids, |id| async move {
-                client
-                    .add_user_to_role(role, &id)
-                    .await
-                    .map(|_| format!("added to role {role}"))
-            })
-            .await
+            let ids = user_ids(&users)?;
+            let title = format!("add {} to role {role}", plural(ids.len(), "user"));
+            let changes = ids
+                .into_iter()
+                .map(|user| Change::AddRole {
+                    user,
+                    role: role.clone(),
+                })
+                .collect();
+            changes::run_changes(conn, journal, &title, changes).await
         }
         RolesCommand::RemoveUser { role, users, yes } => {
             let role = find_role(client, &role).await?;
-            let ids = users
-                .iter()
-                .map(|u| user_id(u))
-                .collect::<Result<Vec<_>, _>>()?;
+            let ids = user_ids(&users)?;
             confirm(
                 &format!("Remove {} user(s) from role {role}?", ids.len()),
                 yes,
             )?;
-            let role = &role;
-            bulk(&ids, |id| async move {
-                client
-                    .remove_user_from_role(role, &id)
-                    .await
-                    .map(|_| format!("removed from role {role}"))
-            })
-            .await
+            let title = format!("remove {} from role {role}", plural(ids.len(), "user"));
+            let changes = ids
+                .into_iter()
+                .map(|user| Change::RemoveRole {
+                    user,
+                    role: role.clone(),
+                })
+                .collect();
+            changes::run_changes(conn, journal, &title, changes).await
         }
     }
 }

@@ -1,0 +1,149 @@
+//! Slowing down before the service says 429. Datadog announces, per named limit, how many
+//! requests are left in the current window and when it resets. The pacer remembers which
+//! limit each operation falls under and, when a window has no requests left, holds further
+//! requests of that limit until it resets — instead of spending them on 429s. Concurrent
+//! requests each take one of the remaining slots, so a burst cannot overshoot the window.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::ratelimit::RateLimit;
+
+/// One named limit's current window, as last announced (minus slots taken since).
+#[derive(Clone, Debug)]
+struct Window {
+    limit: u64,
+    remaining: u64,
+    resets_at: Instant,
+}
+
+/// Shared by every clone of a client.
+#[derive(Debug, Default)]
+pub struct Pacer {
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// Operation → the name of the limit it counts against.
+    limits_of: HashMap<&'static str, String>,
+    windows: HashMap<String, Window>,
+}
+
+/// How long a request must wait for a slot, and under which limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    pub wait: Duration,
+    pub limit: String,
+}
+
+impl Pacer {
+    /// Takes a slot for `operation`, or says how long to wait before asking again.
+    pub fn take(&self, operation: &'static str) -> Result<(), Hold> {
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(name) = state.limits_of.get(operation).cloned() else {
+            return Ok(());
+        };
+        let Some(window) = state.windows.get_mut(&name) else {
+            return Ok(());
+        };
+        if now >= window.resets_at {
+            // A new window: assume the full limit until an answer says otherwise.
+            window.remaining = window.limit;
+            window.resets_at = now + Duration::from_secs(1);
+        }
+        if window.remaining > 0 {
+            window.remaining -= 1;
+            return Ok(());
+        }
+        Err(Hold {
+            wait: window.resets_at.saturating_duration_since(now),
+            limit: name,
+        })
+    }
+
+    /// Learns from an answer's rate-limit headers.
+    pub fn observe(&self, operation: &'static str, headers: &RateLimit) {
+        let (Some(name), Some(remaining), Some(reset)) =
+            (headers.name.clone(), headers.remaining, headers.reset)
+        else {
+            return;
+        };
+        let now = Instant::now();
+        // Windows end on whole seconds; a little slack avoids arriving a hair early.
+        let resets_at = now + Duration::from_secs(reset) + Duration::from_millis(50);
+        let limit = headers.limit.unwrap_or(remaining.max(1));
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.limits_of.insert(operation, name.clone());
+        let window = state.windows.entry(name).or_insert(Window {
+            limit,
+            remaining,
+            resets_at,
+        });
+        let same_window = resets_at <= window.resets_at + Duration::from_millis(1100);
+        window.limit = limit;
+        window.remaining = if same_window && now < window.resets_at {
+            // Answers to requests sent earlier may report more than we still hold.
+            window.remaining.min(remaining)
+        } else {
+            remaining
+        };
+        window.resets_at = resets_at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(remaining: u64, reset: u64) -> RateLimit {
+        RateLimit {
+            limit: Some(3),
+            period: Some(10),
+            remaining: Some(remaining),
+            reset: Some(reset),
+            name: Some("users_write".into()),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unknown_operations_pass_until_a_limit_is_announced() {
+        let pacer = Pacer::default();
+        assert_eq!(pacer.take("disable user"), Ok(()));
+        pacer.observe("disable user", &headers(2, 5));
+        assert_eq!(pacer.take("disable user"), Ok(()));
+        assert_eq!(pacer.take("disable user"), Ok(()));
+        let hold = pacer.take("disable user").unwrap_err();
+        assert_eq!(hold.limit, "users_write");
+        assert!(hold.wait > Duration::from_secs(4) && hold.wait <= Duration::from_secs(6));
+        assert_eq!(
+            pacer.take("list users"),
+            Ok(()),
+            "other limits are not held"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_new_window_frees_the_slots() {
+        let pacer = Pacer::default();
+        pacer.observe("disable user", &headers(0, 1));
+        assert!(pacer.take("disable user").is_err());
+        tokio::time::advance(Duration::from_millis(1100)).await;
+        assert_eq!(pacer.take("disable user"), Ok(()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn stale_answers_do_not_give_back_slots_already_taken() {
+        let pacer = Pacer::default();
+        pacer.observe("disable user", &headers(2, 5));
+        pacer.take("disable user").unwrap();
+        pacer.take("disable user").unwrap();
+        // An answer to an earlier request still says 2 left.
+        pacer.observe("disable user", &headers(2, 5));
+        assert!(pacer.take("disable user").is_err());
+    }
+}
