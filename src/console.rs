@@ -19,6 +19,10 @@ pub struct ConsoleOptions {
     pub origin_label: String,
     /// Force monochrome; otherwise NO_COLOR decides.
     pub monochrome: bool,
+    /// Where changes are journaled (none: they are not).
+    pub journal: Option<std::sync::Arc<crate::runs::Journal>>,
+    /// The org's address for the journal: its base URL, never a key.
+    pub address: String,
 }
 
 /// The initial state for these options.
@@ -41,6 +45,8 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> color_eyre:
         client,
         QueueOptions {
             read_only: options.read_only,
+            journal: options.journal.clone(),
+            origin: options.address.clone(),
             ..Default::default()
         },
     );

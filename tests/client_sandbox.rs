@@ -7,12 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ddusers::api::models::*;
-use ddusers::api::outcome::{self, CreateOutcome, DisableOutcome, EnableOutcome, InviteOutcome};
+use ddusers::api::outcome::{self, CreateOutcome, DisableOutcome, EnableOutcome};
 use ddusers::api::{
     ApiError, Client, ClientOptions, ErrorKind, ListRoleUsersQuery, ListRolesQuery, ListUsersQuery,
     RetryPolicy, SortDir,
 };
 use ddusers::config::{parse_base_url, Credentials};
+use ddusers::runs::change::apply;
+use ddusers::runs::{Change, ItemResult};
 use ddusers::sandbox::{
     RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
 };
@@ -320,45 +322,72 @@ async fn documented_user_errors() {
 async fn invitations_are_sent_fetched_and_cancelled() {
     let sandbox = sandbox(30).await;
     let client = admin(&sandbox);
-    let new = NewUser {
-        email: "invitee@example.com".into(),
-        ..Default::default()
-    };
-    let invited = outcome::invite_email(&client, &new).await.unwrap();
-    let InviteOutcome::CreatedAndInvited { user, invitation } = &invited else {
-        panic!("expected a new user and an invitation, got {invited:?}");
-    };
-    let fetched = client.get_invitation(&invitation.id).await.unwrap().data;
-    assert_eq!(fetched.user_id().as_ref(), Some(&user.id));
+    let created = client
+        .create_user(&NewUser {
+            email: "invitee@example.com".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .data;
+    let sent = client
+        .send_invitations(std::slice::from_ref(&created.id))
+        .await
+        .unwrap()
+        .data;
+    let fetched = client.get_invitation(&sent[0].id).await.unwrap().data;
+    assert_eq!(fetched.user_id().as_ref(), Some(&created.id));
     let a = &fetched.attributes;
     assert_eq!(
         (a.expires_at.unwrap() - a.created_at.unwrap()).whole_hours(),
         48
     );
-
-    let again = outcome::invite_email(&client, &new).await.unwrap();
-    assert!(
-        matches!(again, InviteOutcome::Reinvited { .. }),
-        "{again:?}"
-    );
-
-    let active = some_user(&client, UserStatus::Active).await;
-    let active_new = NewUser {
-        email: active.attributes.email.clone().unwrap(),
-        ..Default::default()
-    };
-    assert!(matches!(
-        outcome::invite_email(&client, &active_new).await.unwrap(),
-        InviteOutcome::AlreadyActive(_)
-    ));
-
-    client.cancel_user_invitations(&user.id).await.unwrap();
+    client.cancel_user_invitations(&created.id).await.unwrap();
     expect_status(
         client
             .get_invitation(&InvitationId::from("00000000-0000-0000-0000-000000000000"))
             .await,
         404,
     );
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_invite_change_creates_invites_reinvites_and_spares_active_users() {
+    let sandbox = sandbox(30).await;
+    let client = admin(&sandbox);
+    let invite = |email: &str| Change::Invite {
+        email: email.into(),
+        name: None,
+        title: None,
+        roles: vec![RoleId::from(ADMIN_ROLE)],
+    };
+    let first = apply(&client, &invite("fresh@example.com")).await.unwrap();
+    let ItemResult::Done {
+        detail,
+        user: Some(user),
+        invitation_expires_at: Some(_),
+        ..
+    } = &first
+    else {
+        panic!("expected a created and invited user, got {first:?}");
+    };
+    assert_eq!(detail, "created and invited");
+    assert_eq!(
+        user.role_ids().collect::<Vec<_>>(),
+        vec![RoleId::from(ADMIN_ROLE)]
+    );
+
+    let again = apply(&client, &invite("fresh@example.com")).await.unwrap();
+    assert!(
+        again.detail().starts_with("invitation sent again"),
+        "{again:?}"
+    );
+
+    let active = some_user(&client, UserStatus::Active).await;
+    let email = active.attributes.email.clone().unwrap();
+    let spared = apply(&client, &invite(&email)).await.unwrap();
+    assert!(matches!(spared, ItemResult::Skipped { .. }), "{spared:?}");
     sandbox.shutdown().await;
 }
 

@@ -41,6 +41,9 @@ impl Console {
             command.env_remove(var);
         }
         command.env("TERM", "xterm-256color");
+        let journal =
+            std::env::temp_dir().join(format!("ddusers-pty-{}.jsonl", std::process::id()));
+        command.env("DDUSERS_JOURNAL", journal);
         let child = pty.slave.spawn_command(command).expect("the binary starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("a reader");

@@ -131,11 +131,16 @@ async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
             "the console needs a terminal; use a subcommand for scripts (see --help)",
         ));
     }
+    // Open the journal before taking the terminal: a change that cannot be recorded is
+    // never sent, so a console that cannot journal is refused with a clear message.
+    let journal = crate::runs::Journal::open(&changes::journal_path(global.journal.as_deref()))?;
     let connection = connect(global, &env_lookup, true).await?;
     let options = crate::console::ConsoleOptions {
         read_only: global.read_only,
         origin_label: connection.origin.clone(),
         monochrome: false,
+        journal: Some(std::sync::Arc::new(journal)),
+        address: connection.address.clone(),
     };
     let result = crate::console::run_console(connection.client.clone(), options).await;
     connection.close().await;

@@ -8,15 +8,17 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use futures::stream::{self, StreamExt};
+use futures::stream::StreamExt;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::api::models::{Included, NewUser, UserId, UserStatus};
-use crate::api::outcome::{self, CreateOutcome, DisableOutcome, EnableOutcome};
+use crate::api::models::{
+    AnonymizeError, AnonymizeUsersResult, Included, Patch, RoleId, UserId, UserUpdate,
+};
 use crate::api::{ApiError, Client, ErrorKind, ListUsersQuery, RetryNotice};
 use crate::app::{BulkKind, DetailData, Effect, InviteOutcome, Invitee, ItemOutcome, Msg};
+use crate::runs::{Change, ItemReport, ItemResult, Journal, Runner};
 
 /// The permission every user-management write needs.
 pub const MANAGE: &str = "user_access_manage";
@@ -30,6 +32,10 @@ pub struct QueueOptions {
     pub read_only: bool,
     /// Users worked on at once by bulk runs and invites.
     pub write_concurrency: usize,
+    /// Where every change is recorded before it is sent (none: not journaled).
+    pub journal: Option<Arc<Journal>>,
+    /// The org's address for the journal (base URL; never a key).
+    pub origin: String,
 }
 
 impl Default for QueueOptions {
@@ -37,6 +43,8 @@ impl Default for QueueOptions {
         Self {
             read_only: false,
             write_concurrency: 4,
+            journal: None,
+            origin: String::new(),
         }
     }
 }
@@ -118,7 +126,7 @@ pub struct EffectsQueue {
     shutdown: CancellationToken,
     lanes: Mutex<HashMap<Lane, CancellationToken>>,
     tasks: TaskTracker,
-    write_concurrency: usize,
+    runner: Runner,
 }
 
 /// Words for an API error, for the status line.
@@ -153,13 +161,18 @@ impl EffectsQueue {
         let (read_only, reason) = permits.access();
         let _ = tx.send(Msg::Access { read_only, reason });
         let queue = EffectsQueue {
-            client,
+            client: client.clone(),
             tx,
             permits: Arc::new(Mutex::new(permits)),
             shutdown: CancellationToken::new(),
             lanes: Mutex::new(HashMap::new()),
             tasks: TaskTracker::new(),
-            write_concurrency: options.write_concurrency.max(1),
+            runner: Runner::new(
+                client,
+                options.journal,
+                options.origin,
+                options.write_concurrency,
+            ),
         };
         (queue, rx)
     }
@@ -204,11 +217,11 @@ impl EffectsQueue {
         let client = self.client.clone();
         let tx = self.tx.clone();
         let permits = self.permits.clone();
-        let concurrency = self.write_concurrency;
+        let runner = self.runner.clone();
         self.tasks.spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = run(client, tx, permits, concurrency, effect) => {}
+                _ = run(client, tx, permits, runner, effect) => {}
             }
         });
     }
@@ -218,7 +231,7 @@ async fn run(
     client: Client,
     tx: UnboundedSender<Msg>,
     permits: Arc<Mutex<Permits>>,
-    concurrency: usize,
+    runner: Runner,
     effect: Effect,
 ) {
     let send = |msg: Msg| {
@@ -320,22 +333,19 @@ async fn run(
             Err(error) => send(Msg::CurrentUser(Err(plain(&error)))),
         },
         Effect::Bulk { run_id, kind, ids } => {
-            let mut results = stream::iter(ids)
-                .map(|id| {
-                    let client = client.clone();
-                    async move {
-                        let outcome = bulk_item(&client, kind, &id).await;
-                        (id, outcome)
-                    }
-                })
-                .buffer_unordered(concurrency);
-            while let Some((user_id, outcome)) = results.next().await {
+            let changes: Vec<Change> = ids
+                .into_iter()
+                .map(|user| bulk_change(kind, user))
+                .collect();
+            let title = format!("{} (console)", effect_title(kind.title(), &changes));
+            for_each_item(&runner, &title, changes, |report| {
                 send(Msg::BulkItem {
                     run_id,
-                    user_id,
-                    outcome,
-                });
-            }
+                    user_id: UserId(report.change.target().to_owned()),
+                    outcome: item_outcome(report.result),
+                })
+            })
+            .await;
             send(Msg::BulkFinished { run_id });
         }
         Effect::InviteUsers {
@@ -343,23 +353,19 @@ async fn run(
             invitees,
             roles,
         } => {
-            let mut results = stream::iter(invitees)
-                .map(|invitee| {
-                    let client = client.clone();
-                    let roles = roles.clone();
-                    async move {
-                        let outcome = invite_one(&client, &invitee, roles).await;
-                        (invitee.email, outcome)
-                    }
-                })
-                .buffer_unordered(concurrency);
-            while let Some((email, outcome)) = results.next().await {
+            let changes: Vec<Change> = invitees
+                .into_iter()
+                .map(|invitee| invite_change(invitee, &roles))
+                .collect();
+            let title = format!("{} (console)", effect_title("Invite", &changes));
+            for_each_item(&runner, &title, changes, |report| {
                 send(Msg::InviteItem {
                     run_id,
-                    email,
-                    outcome,
-                });
-            }
+                    email: report.change.target().to_owned(),
+                    outcome: invite_outcome(report.result),
+                })
+            })
+            .await;
             send(Msg::InviteFinished { run_id });
         }
         Effect::UpdateUser {
@@ -368,15 +374,21 @@ async fn run(
             update,
             current_user,
         } => {
-            let result = if current_user {
-                client.update_current_user(&user_id, &update).await
-            } else {
-                client.update_user(&user_id, &update).await
-            };
-            send(Msg::UserUpdated {
-                request_id,
-                result: result.map(|r| Box::new(r.data)).map_err(|e| plain(&e)),
-            });
+            let change = update_change(user_id, &update, current_user);
+            let mut result = Err("nothing happened".to_owned());
+            for_each_item(&runner, "edit a user (console)", vec![change], |report| {
+                result = match report.result {
+                    ItemResult::Done {
+                        user: Some(user), ..
+                    }
+                    | ItemResult::Skipped {
+                        user: Some(user), ..
+                    } => Ok(user),
+                    other => Err(other.detail().to_owned()),
+                };
+            })
+            .await;
+            send(Msg::UserUpdated { request_id, result });
         }
         Effect::ChangeRoles {
             run_id,
@@ -384,100 +396,164 @@ async fn run(
             add,
             remove,
         } => {
-            let result = async {
-                for role in &add {
-                    client.add_user_to_role(role, &user_id).await?;
-                }
-                for role in &remove {
-                    client.remove_user_from_role(role, &user_id).await?;
-                }
-                let user = client.get_user(&user_id).await?;
-                Ok::<_, ApiError>(user.data.role_ids().collect())
-            }
+            let changes: Vec<Change> = add
+                .into_iter()
+                .map(|role| Change::AddRole {
+                    user: user_id.clone(),
+                    role,
+                })
+                .chain(remove.into_iter().map(|role| Change::RemoveRole {
+                    user: user_id.clone(),
+                    role,
+                }))
+                .collect();
+            let mut failure = None;
+            let one_at_a_time = runner.with_concurrency(1);
+            for_each_item(
+                &one_at_a_time,
+                "change roles (console)",
+                changes,
+                |report| {
+                    if let ItemResult::Failed { reason } = report.result {
+                        failure.get_or_insert(reason);
+                    }
+                },
+            )
             .await;
+            let result = match failure {
+                Some(reason) => Err(reason),
+                None => client
+                    .get_user(&user_id)
+                    .await
+                    .map(|u| u.data.role_ids().collect())
+                    .map_err(|e| plain(&e)),
+            };
             send(Msg::RolesChanged {
                 run_id,
                 user_id,
-                result: result.map_err(|e| plain(&e)),
+                result,
             });
         }
         Effect::Anonymize { run_id, ids } => {
-            let result = client.anonymize_users(&ids).await;
+            let changes: Vec<Change> = ids
+                .into_iter()
+                .map(|user| Change::Anonymize { user })
+                .collect();
+            let title = format!("{} (console)", effect_title("Anonymize", &changes));
+            let mut result = AnonymizeUsersResult::default();
+            for_each_item(&runner, &title, changes, |report| {
+                let user_id = UserId(report.change.target().to_owned());
+                match report.result {
+                    ItemResult::Failed { reason } => result.anonymize_errors.push(AnonymizeError {
+                        user_id,
+                        error: reason,
+                    }),
+                    _ => result.anonymized_user_ids.push(user_id),
+                }
+            })
+            .await;
             send(Msg::Anonymized {
                 run_id,
-                result: result.map(|r| r.data.attributes).map_err(|e| plain(&e)),
+                result: Ok(result),
             });
         }
     }
 }
 
-async fn bulk_item(client: &Client, kind: BulkKind, id: &UserId) -> ItemOutcome {
-    let result = match kind {
-        BulkKind::Disable => outcome::disable_user(client, id).await.map(|o| match o {
-            DisableOutcome::Disabled => ItemOutcome::Done("disabled".into()),
-            DisableOutcome::AlreadyDisabled => ItemOutcome::Skipped("already disabled".into()),
-        }),
-        BulkKind::Enable => outcome::enable_user(client, id).await.map(|o| match o {
-            EnableOutcome::Enabled(_) => ItemOutcome::Done("enabled".into()),
-            EnableOutcome::AlreadyEnabled(_) => ItemOutcome::Skipped("already enabled".into()),
-        }),
-        BulkKind::ResendInvitation => client
-            .send_invitations(std::slice::from_ref(id))
-            .await
-            .map(|_| ItemOutcome::Done("invitation sent".into())),
-        BulkKind::CancelInvitations => client
-            .cancel_user_invitations(id)
-            .await
-            .map(|_| ItemOutcome::Done("invitations cancelled".into())),
-    };
-    result.unwrap_or_else(|e| ItemOutcome::Failed(plain(&e)))
+/// "Disable 3 users", for the journal.
+fn effect_title(verb: &str, changes: &[Change]) -> String {
+    match changes.len() {
+        1 => format!("{verb} {}", changes[0].target()),
+        n => format!("{verb} {n} users"),
+    }
 }
 
-async fn invite_one(
-    client: &Client,
-    invitee: &Invitee,
-    roles: Vec<crate::api::models::RoleId>,
-) -> InviteOutcome {
-    let result = async {
-        let (user, created) = match outcome::find_user_by_email(client, &invitee.email).await? {
-            Some(user) => (user, false),
-            None => {
-                let new = NewUser {
-                    email: invitee.email.clone(),
-                    name: invitee.name.clone(),
-                    title: invitee.title.clone(),
-                    roles,
-                };
-                match outcome::create_user(client, &new).await? {
-                    CreateOutcome::Created(user) => (user, true),
-                    CreateOutcome::Existing(user) => (user, false),
-                }
+/// Records a run and hands each item's report to `on_item` as it finishes. If the journal
+/// cannot record the run, nothing is sent and every item fails with the reason.
+async fn for_each_item(
+    runner: &Runner,
+    title: &str,
+    changes: Vec<Change>,
+    mut on_item: impl FnMut(ItemReport),
+) {
+    match runner.begin(title, None, changes.clone()) {
+        Ok(run) => {
+            let mut reports = runner.execute(&run);
+            while let Some(report) = reports.next().await {
+                on_item(report);
             }
-        };
-        let disabled = user.attributes.disabled == Some(true)
-            || user.attributes.status == Some(UserStatus::Disabled);
-        if disabled {
-            return Ok(InviteOutcome::Disabled(Box::new(user)));
         }
-        if !created && user.attributes.status == Some(UserStatus::Active) {
-            return Ok(InviteOutcome::AlreadyActive(Box::new(user)));
+        Err(error) => {
+            for (index, change) in changes.into_iter().enumerate() {
+                on_item(ItemReport {
+                    index,
+                    change,
+                    result: ItemResult::Failed {
+                        reason: format!("not sent: {error}"),
+                    },
+                });
+            }
         }
-        let sent = client
-            .send_invitations(std::slice::from_ref(&user.id))
-            .await?;
-        let expires_at = sent
-            .data
-            .first()
-            .and_then(|i| i.attributes.expires_at)
-            .map(|t| t.unix_timestamp());
-        Ok::<_, ApiError>(InviteOutcome::Invited {
-            user: Box::new(user),
-            created,
-            expires_at,
-        })
     }
-    .await;
-    result.unwrap_or_else(|e| InviteOutcome::Failed(plain(&e)))
+}
+
+fn bulk_change(kind: BulkKind, user: UserId) -> Change {
+    match kind {
+        BulkKind::Disable => Change::Disable { user },
+        BulkKind::Enable => Change::Enable { user },
+        BulkKind::ResendInvitation => Change::ResendInvitation { user },
+        BulkKind::CancelInvitations => Change::CancelInvitations { user },
+    }
+}
+
+fn invite_change(invitee: Invitee, roles: &[RoleId]) -> Change {
+    Change::Invite {
+        email: invitee.email,
+        name: invitee.name,
+        title: invitee.title,
+        roles: roles.to_vec(),
+    }
+}
+
+fn update_change(user: UserId, update: &UserUpdate, current_user: bool) -> Change {
+    Change::Update {
+        user,
+        name: update.name.clone(),
+        email: update.email.clone(),
+        title: match &update.title {
+            Patch::Keep => None,
+            Patch::Clear => Some(None),
+            Patch::Set(title) => Some(Some(title.clone())),
+        },
+        current_user,
+    }
+}
+
+fn item_outcome(result: ItemResult) -> ItemOutcome {
+    match result {
+        ItemResult::Done { detail, .. } => ItemOutcome::Done(detail),
+        ItemResult::Skipped { detail, .. } => ItemOutcome::Skipped(detail),
+        ItemResult::Failed { reason } => ItemOutcome::Failed(reason),
+    }
+}
+
+fn invite_outcome(result: ItemResult) -> InviteOutcome {
+    match result {
+        ItemResult::Done {
+            detail,
+            user: Some(user),
+            invitation_expires_at,
+            ..
+        } => InviteOutcome::Invited {
+            user,
+            created: detail.starts_with("created"),
+            expires_at: invitation_expires_at,
+        },
+        ItemResult::Skipped {
+            user: Some(user), ..
+        } => InviteOutcome::AlreadyActive(user),
+        other => InviteOutcome::Failed(other.detail().to_owned()),
+    }
 }
 
 #[cfg(test)]

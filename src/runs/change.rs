@@ -54,7 +54,11 @@ pub enum Change {
         name: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         email: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "present_or_null",
+            skip_serializing_if = "Option::is_none"
+        )]
         title: Option<Option<String>>,
         /// Through `PATCH /current_user` (the caller's own profile).
         #[serde(default)]
@@ -76,6 +80,15 @@ pub enum Change {
         user: UserId,
         providers: Vec<IdentityProviderId>,
     },
+}
+
+/// Absent → `None` (leave alone); `null` → `Some(None)` (clear); a value → `Some(Some(v))`.
+fn present_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 impl Change {
@@ -144,6 +157,9 @@ pub enum ItemResult {
         /// The user afterwards, for the console (not journaled).
         #[serde(skip)]
         user: Option<Box<User>>,
+        /// When the invitation sent by this change expires (unix seconds; not journaled).
+        #[serde(skip)]
+        invitation_expires_at: Option<i64>,
     },
     /// Nothing to do: already so (already disabled, already active, ...).
     Skipped {
@@ -162,6 +178,7 @@ impl ItemResult {
             detail: detail.to_owned(),
             undo,
             user: None,
+            invitation_expires_at: None,
         }
     }
 
@@ -170,6 +187,7 @@ impl ItemResult {
             detail: detail.into(),
             undo,
             user: Some(Box::new(user)),
+            invitation_expires_at: None,
         }
     }
 
@@ -359,7 +377,7 @@ async fn invite(client: &Client, new: &NewUser) -> Result<ItemResult, ApiError> 
             Some(user),
         ));
     }
-    client
+    let sent = client
         .send_invitations(std::slice::from_ref(&user.id))
         .await?;
     let detail = if created {
@@ -367,7 +385,17 @@ async fn invite(client: &Client, new: &NewUser) -> Result<ItemResult, ApiError> 
     } else {
         "invitation sent again (had not joined)"
     };
-    Ok(ItemResult::done_with(detail, None, user))
+    let expires_at = sent
+        .data
+        .first()
+        .and_then(|i| i.attributes.expires_at)
+        .map(|t| t.unix_timestamp());
+    Ok(ItemResult::Done {
+        detail: detail.to_owned(),
+        undo: None,
+        user: Some(Box::new(user)),
+        invitation_expires_at: expires_at,
+    })
 }
 
 /// After an interruption: decides from the user's current state whether a change whose

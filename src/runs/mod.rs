@@ -68,6 +68,14 @@ impl Runner {
         }
     }
 
+    /// The same runner, working on at most `concurrency` items at once.
+    pub fn with_concurrency(&self, concurrency: usize) -> Runner {
+        Runner {
+            concurrency: concurrency.max(1),
+            ..self.clone()
+        }
+    }
+
     /// The journal in use, if any.
     pub fn journal(&self) -> Option<&Arc<Journal>> {
         self.journal.as_ref()
