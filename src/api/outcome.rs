@@ -27,19 +27,23 @@ fn is_disabled(user: &User) -> bool {
     user.attributes.disabled == Some(true) || user.attributes.status == Some(UserStatus::Disabled)
 }
 
-/// Disables a user, telling "already disabled" apart from "unknown id" (both answer 404),
-/// and resolving a lost answer by reading the user.
+/// Disables a user, telling "already disabled" apart from "disabled now" and from "unknown
+/// id" (the service answers 404 for all but the second). The user is read first: when an
+/// answer is lost, the state before the request is what tells whether this request (and not
+/// an earlier one) disabled the user — which matters to an undo.
 pub async fn disable_user(client: &Client, id: &UserId) -> Result<DisableOutcome, ApiError> {
+    if is_disabled(&client.get_user(id).await?.data) {
+        return Ok(DisableOutcome::AlreadyDisabled);
+    }
     match client.disable_user(id).await {
         Ok(()) => Ok(DisableOutcome::Disabled),
         Err(error) if error.is_not_found() || error.outcome_unknown() => {
-            // A 404 means unknown or already disabled; a lost answer means either. Read.
-            let user = match client.get_user(id).await {
+            let after = match client.get_user(id).await {
                 Ok(found) => found.data,
-                Err(read_error) if read_error.is_not_found() => return Err(read_error),
                 Err(_) => return Err(error),
             };
-            match (is_disabled(&user), error.is_not_found()) {
+            match (is_disabled(&after), error.is_not_found()) {
+                // Someone else disabled the user between our read and our request.
                 (true, true) => Ok(DisableOutcome::AlreadyDisabled),
                 // The lost request was applied.
                 (true, false) => Ok(DisableOutcome::Disabled),

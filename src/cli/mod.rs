@@ -347,6 +347,9 @@ pub struct SandboxArgs {
     /// Fraction of requests answered with a 500/503 before doing anything (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
+    /// Fraction of answers lost after the request was handled (0..1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_rate: f64,
     /// Requests per period and endpoint group, e.g. 30/10.
     #[arg(long, value_name = "N/SECONDS")]
     pub rate_limit: Option<String>,

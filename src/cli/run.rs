@@ -789,8 +789,8 @@ async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
                 .map_err(|e| usage(format!("--rate-limit {text:?}: {e}")))
         })
         .transpose()?;
-    if !(0.0..=1.0).contains(&args.fail_rate) {
-        return Err(usage("--fail-rate must be between 0 and 1"));
+    if !(0.0..=1.0).contains(&args.fail_rate) || !(0.0..=1.0).contains(&args.drop_rate) {
+        return Err(usage("--fail-rate and --drop-rate must be between 0 and 1"));
     }
     let config = SandboxConfig {
         port: args.port,
@@ -799,6 +799,7 @@ async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
         state_file: args.state,
         latency: std::time::Duration::from_millis(args.latency_ms),
         fail_rate: args.fail_rate,
+        drop_rate: args.drop_rate,
         rate_limit,
         ..SandboxConfig::default()
     };

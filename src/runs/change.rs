@@ -401,57 +401,35 @@ async fn invite(client: &Client, new: &NewUser) -> Result<ItemResult, ApiError> 
 /// After an interruption: decides from the user's current state whether a change whose
 /// outcome was never recorded already took effect. `Some` when it did (or cannot be told
 /// and must not be repeated), `None` when it is safe to apply now.
+///
+/// A settled change records no undo: the state found may predate the run (the user may have
+/// been disabled before it started), and undoing what this run may not have done — say,
+/// re-enabling someone disabled on purpose — is worse than leaving it for a person to decide.
 pub async fn settle(client: &Client, change: &Change) -> Result<Option<ItemResult>, ApiError> {
-    let applied = |detail: &str, undo| Some(ItemResult::done(detail, undo));
+    let settled = |detail: &str| Some(ItemResult::done(detail, None));
     Ok(match change {
-        Change::Disable { user } => {
-            let current = client.get_user(user).await?.data;
-            is_disabled(&current).then(|| ItemResult::done(
-                "disabled (before the interruption)",
-                Some(Change::Enable { user: user.clone() }),
-            ))
-        }
-        Change::Enable { user } => {
-            let current = client.get_user(user).await?.data;
-            (!is_disabled(&current)).then(|| ItemResult::done(
-                "enabled (before the interruption)",
-                Some(Change::Disable { user: user.clone() }),
-            ))
-        }
-        Change::AddRole { user, role } => {
-            let current = client.get_user(user).await?.data;
-            has_role(&current, role)
-                .then(|| ItemResult::done(
-                    "role added (before the interruption)",
-                    Some(Change::RemoveRole { user: user.clone(), role: role.clone() }),
-                ))
-        }
-        Change::RemoveRole { user, role } => {
-            let current = client.get_user(user).await?.data;
-            (!has_role(&current, role)).then(|| ItemResult::done(
-                "role removed (before the interruption)",
-                Some(Change::AddRole { user: user.clone(), role: role.clone() }),
-            ))
-        }
+        Change::Disable { user } => is_disabled(&client.get_user(user).await?.data)
+            .then(|| ItemResult::done("disabled (found so after the interruption; undo leaves it)", None)),
+        Change::Enable { user } => (!is_disabled(&client.get_user(user).await?.data))
+            .then(|| ItemResult::done("enabled (found so after the interruption; undo leaves it)", None)),
+        Change::AddRole { user, role } => has_role(&client.get_user(user).await?.data, role)
+            .then(|| ItemResult::done("has the role (found so after the interruption; undo leaves it)", None)),
+        Change::RemoveRole { user, role } => (!has_role(&client.get_user(user).await?.data, role))
+            .then(|| ItemResult::done("lacks the role (found so after the interruption; undo leaves it)", None)),
         Change::Create { email, .. } => outcome::find_user_by_email(client, email)
             .await?
-            .map(|user| {
-                let undo = Change::Disable { user: user.id.clone() };
-                ItemResult::done_with("created (before the interruption)", Some(undo), user)
-            }),
+            .map(|user| ItemResult::done_with("created (before the interruption)", None, user)),
         // Creating twice is refused by the service and re-sending would email the person
         // twice: if the user exists, the invitation counts as sent.
         Change::Invite { email, .. } => match outcome::find_user_by_email(client, email).await? {
-            Some(user) if user.attributes.status == Some(UserStatus::Pending) => applied(
+            Some(user) if user.attributes.status == Some(UserStatus::Pending) => settled(
                 "created before the interruption; the invitation may not have gone out (resend with r if they report none)",
-                None,
             ),
             _ => None,
         },
-        Change::ResendInvitation { .. } => applied(
-            "sent before the interruption, as far as can be told (not sent twice)",
-            None,
-        ),
+        Change::ResendInvitation { .. } => {
+            settled("sent before the interruption, as far as can be told (not sent twice)")
+        }
         // Idempotent: applying again gives the same state.
         Change::CancelInvitations { .. }
         | Change::Update { .. }

@@ -164,8 +164,16 @@ pub(crate) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
         next.run(req).await
     };
     add_rate_headers(response.headers_mut(), &decision);
-    if response.status() != StatusCode::NO_CONTENT && roll(&shared, shared.config.drop_rate) {
-        response = truncate(response).await;
+    if roll(&shared, shared.config.drop_rate) {
+        response = if response.status() == StatusCode::NO_CONTENT {
+            // A bodiless answer cannot be cut mid-body: lose it the way a gateway does, after
+            // the change was applied, so the client cannot know whether it took effect.
+            let mut lost = error_response(StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout");
+            add_rate_headers(lost.headers_mut(), &decision);
+            lost
+        } else {
+            truncate(response).await
+        };
     }
     response
 }

@@ -61,7 +61,9 @@ pub struct SandboxConfig {
     pub fail_rate: f64,
     /// Requests allowed per rate-limit group and period; `None` = [`DEFAULT_RATE_LIMIT`].
     pub rate_limit: Option<RateLimitSpec>,
-    /// Fraction (0–1) of responses whose connection is cut after part of the body.
+    /// Fraction (0–1) of answers lost after the request was handled (so a write took
+    /// effect but the client cannot tell): the connection is cut mid-body, or a bodiless 204
+    /// is replaced by a 504 as a gateway would.
     pub drop_rate: f64,
 }
 
