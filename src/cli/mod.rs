@@ -2,7 +2,9 @@
 //! operation, for scripts. `run` carries the commands out; `output` prints tables, JSON
 //! and CSV; `connect` decides where requests go.
 
+pub mod audit;
 pub mod connect;
+pub mod offline;
 pub mod output;
 pub mod run;
 
@@ -71,6 +73,8 @@ pub enum Command {
     },
     /// Run the built-in Datadog-compatible server on 127.0.0.1 until Ctrl-C.
     Sandbox(SandboxArgs),
+    #[command(flatten)]
+    Audit(audit::AuditCommand),
 }
 
 /// Output formats.

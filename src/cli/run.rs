@@ -81,6 +81,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         None => run_console(&cli.global).await,
         Some(Command::Sandbox(args)) => run_sandbox(args).await,
+        Some(Command::Audit(command)) => super::audit::run(&cli.global, command).await,
         Some(command) => run_command(&cli.global, command).await,
     };
     match result {
@@ -157,7 +158,7 @@ fn is_mutation(command: &Command) -> bool {
             c,
             RolesCommand::AddUser { .. } | RolesCommand::RemoveUser { .. }
         ),
-        Command::Permissions { .. } | Command::Sandbox(_) => false,
+        Command::Permissions { .. } | Command::Sandbox(_) | Command::Audit(_) => false,
     }
 }
 
@@ -202,7 +203,7 @@ async fn dispatch(client: &Client, command: Command) -> color_eyre::Result<()> {
                 output::permissions_table(&catalogue.data)
             })
         }
-        Command::Sandbox(_) => unreachable!("handled before connecting"),
+        Command::Sandbox(_) | Command::Audit(_) => unreachable!("handled before connecting"),
     }
 }
 
