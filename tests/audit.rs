@@ -660,3 +660,35 @@ async fn audit_mistakes_are_one_line_with_a_usage_exit() {
     assert_eq!(sandbox.stats().write_requests, 0);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_served_offline_reads_back_as_the_same_org() {
+    let sandbox = sandbox().await;
+    let live = load_snapshot(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
+        .await
+        .unwrap();
+    sandbox.shutdown().await;
+
+    let offline = Sandbox::start_offline(&live, SandboxConfig::default())
+        .await
+        .unwrap();
+    let reader = client(&offline, ddusers::sandbox::OFFLINE_APP_KEY);
+    let me = reader.get_current_user().await.unwrap();
+    assert_eq!(Some(&me.data.id), live.taken_by.as_ref());
+    let served = Org::new(load_snapshot(&reader, "offline").await.unwrap());
+    let live = Org::new(live);
+    assert_eq!(served.users().len(), live.users().len());
+    for name in ViewKind::NAMES {
+        let kind = ViewKind::parse(name, Some("user_access_invite"), Some(30)).unwrap();
+        if matches!(kind, ViewKind::Inactive { .. } | ViewKind::Pending) {
+            continue; // counted from the moment each was read
+        }
+        assert_eq!(
+            members(&served, kind.clone()),
+            members(&live, kind),
+            "{name}"
+        );
+    }
+    assert_eq!(offline.stats().write_requests, 0);
+    offline.shutdown().await;
+}
