@@ -2,8 +2,10 @@
 //! operation, for scripts. `run` carries the commands out; `output` prints tables, JSON
 //! and CSV; `connect` decides where requests go.
 
+pub mod audit;
 pub mod changes;
 pub mod connect;
+pub mod offline;
 pub mod output;
 pub mod run;
 
@@ -105,6 +107,8 @@ pub enum Command {
     },
     /// Run the built-in Datadog-compatible server on 127.0.0.1 until Ctrl-C.
     Sandbox(SandboxArgs),
+    #[command(flatten)]
+    Audit(audit::AuditCommand),
 }
 
 #[derive(Debug, Subcommand)]

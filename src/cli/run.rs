@@ -94,6 +94,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
+        Some(Command::Audit(command)) => super::audit::run(&cli.global, command).await,
         Some(command) => run_command(&cli.global, command).await,
     };
     match result {
@@ -177,7 +178,10 @@ fn is_mutation(command: &Command) -> bool {
             RolesCommand::AddUser { .. } | RolesCommand::RemoveUser { .. }
         ),
         Command::Resume { .. } | Command::Undo { .. } => true,
-        Command::Permissions { .. } | Command::Sandbox(_) | Command::Journal { .. } => false,
+        Command::Permissions { .. }
+        | Command::Sandbox(_)
+        | Command::Journal { .. }
+        | Command::Audit(_) => false,
     }
 }
 
@@ -227,7 +231,7 @@ async fn dispatch(conn: &Connection, journal: &Path, command: Command) -> color_
             changes::resume(conn, journal, &run, force, yes).await
         }
         Command::Undo { run, force, yes } => changes::undo(conn, journal, &run, force, yes).await,
-        Command::Sandbox(_) | Command::Journal { .. } => {
+        Command::Sandbox(_) | Command::Journal { .. } | Command::Audit(_) => {
             unreachable!("handled before connecting")
         }
     }
@@ -801,7 +805,6 @@ async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
         fail_rate: args.fail_rate,
         drop_rate: args.drop_rate,
         rate_limit,
-        ..SandboxConfig::default()
     };
     let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();

@@ -18,6 +18,7 @@
 
 mod guard;
 mod handlers;
+mod offline;
 mod persist;
 mod seed;
 mod store;
@@ -32,6 +33,7 @@ use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 pub use guard::{rate_limit_group, DEFAULT_RATE_LIMIT};
+pub use offline::OFFLINE_APP_KEY;
 pub use seed::{ADMIN_ROLE_ID, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID};
 
 use store::Store;
@@ -239,6 +241,11 @@ impl Sandbox {
             },
             None => seeded(&config, perms)?,
         };
+        Sandbox::serve(config, store).await
+    }
+
+    /// Serves a prepared store on 127.0.0.1 only.
+    async fn serve(config: SandboxConfig, store: Store) -> Result<Sandbox, SandboxError> {
         // Build the default ListUsers order now rather than on the first request.
         store.sorted(store::SortKey::Name);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))

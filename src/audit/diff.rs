@@ -1,0 +1,322 @@
+//! What changed between two snapshots: users added, removed, enabled, disabled (and other
+//! status changes), roles created or deleted, permissions granted to or revoked from each
+//! role, and per user the roles granted and removed and the permissions gained and lost,
+//! whether through their own roles or through a change to a role's permissions. Readable
+//! text and JSON (the [`SnapshotDiff`] serialised). Pure.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::models::{timestamp, RoleId, User, UserId, UserStatus};
+
+use super::org::{email_key, status_of, Org};
+
+/// A user as a diff names them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UserRef {
+    pub email: String,
+    pub id: UserId,
+    pub name: Option<String>,
+}
+
+impl UserRef {
+    fn of(user: &User) -> UserRef {
+        UserRef {
+            email: email_key(user),
+            id: user.id.clone(),
+            name: user.attributes.name.clone(),
+        }
+    }
+
+    fn label(&self) -> String {
+        match &self.name {
+            Some(name) if !name.is_empty() => format!("{} ({name})", self.email),
+            _ if self.email.is_empty() => self.id.to_string(),
+            _ => self.email.clone(),
+        }
+    }
+}
+
+/// A status change other than enabling or disabling (e.g. Pending → Active).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub user: UserRef,
+    pub from: String,
+    pub to: String,
+}
+
+/// A role as a diff names it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RoleRef {
+    pub name: String,
+    pub id: RoleId,
+}
+
+/// Permissions granted to and revoked from one role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolePermissionChange {
+    pub role: RoleRef,
+    pub granted: Vec<String>,
+    pub revoked: Vec<String>,
+}
+
+/// A permission gained or lost, with the roles that grant (or granted) it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionChange {
+    pub permission: String,
+    pub via: Vec<String>,
+}
+
+/// How one user's access changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserAccessChange {
+    pub user: UserRef,
+    pub roles_granted: Vec<String>,
+    pub roles_removed: Vec<String>,
+    pub permissions_gained: Vec<PermissionChange>,
+    pub permissions_lost: Vec<PermissionChange>,
+}
+
+/// Everything that changed from `old` to `new`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotDiff {
+    pub old_taken_at: String,
+    pub new_taken_at: String,
+    pub users_added: Vec<UserRef>,
+    pub users_removed: Vec<UserRef>,
+    pub users_enabled: Vec<UserRef>,
+    pub users_disabled: Vec<UserRef>,
+    pub status_changes: Vec<StatusChange>,
+    pub roles_added: Vec<RoleRef>,
+    pub roles_removed: Vec<RoleRef>,
+    pub role_permission_changes: Vec<RolePermissionChange>,
+    pub user_changes: Vec<UserAccessChange>,
+}
+
+impl SnapshotDiff {
+    /// True when nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.users_added.is_empty()
+            && self.users_removed.is_empty()
+            && self.users_enabled.is_empty()
+            && self.users_disabled.is_empty()
+            && self.status_changes.is_empty()
+            && self.roles_added.is_empty()
+            && self.roles_removed.is_empty()
+            && self.role_permission_changes.is_empty()
+            && self.user_changes.is_empty()
+    }
+
+    /// The diff as text for people.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Changes from {} to {}",
+            self.old_taken_at, self.new_taken_at
+        );
+        if self.is_empty() {
+            out.push_str("No changes.\n");
+            return out;
+        }
+        let users = |out: &mut String, title: &str, mark: char, list: &[UserRef]| {
+            if list.is_empty() {
+                return;
+            }
+            let _ = writeln!(out, "\n{title} ({})", list.len());
+            for user in list {
+                let _ = writeln!(out, "  {mark} {}", user.label());
+            }
+        };
+        users(&mut out, "Users added", '+', &self.users_added);
+        users(&mut out, "Users removed", '-', &self.users_removed);
+        users(&mut out, "Users enabled", '+', &self.users_enabled);
+        users(&mut out, "Users disabled", '-', &self.users_disabled);
+        if !self.status_changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nOther status changes ({})",
+                self.status_changes.len()
+            );
+            for change in &self.status_changes {
+                let _ = writeln!(
+                    out,
+                    "  ~ {}: {} → {}",
+                    change.user.label(),
+                    change.from,
+                    change.to
+                );
+            }
+        }
+        let roles = |out: &mut String, title: &str, mark: char, list: &[RoleRef]| {
+            if list.is_empty() {
+                return;
+            }
+            let _ = writeln!(out, "\n{title} ({})", list.len());
+            for role in list {
+                let _ = writeln!(out, "  {mark} {}", role.name);
+            }
+        };
+        roles(&mut out, "Roles added", '+', &self.roles_added);
+        roles(&mut out, "Roles removed", '-', &self.roles_removed);
+        if !self.role_permission_changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nRole permission changes ({})",
+                self.role_permission_changes.len()
+            );
+            for change in &self.role_permission_changes {
+                let _ = writeln!(out, "  {}", change.role.name);
+                for p in &change.granted {
+                    let _ = writeln!(out, "    + {p}");
+                }
+                for p in &change.revoked {
+                    let _ = writeln!(out, "    - {p}");
+                }
+            }
+        }
+        if !self.user_changes.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nUsers whose access changed ({})",
+                self.user_changes.len()
+            );
+            for change in &self.user_changes {
+                let _ = writeln!(out, "  {}", change.user.label());
+                for role in &change.roles_granted {
+                    let _ = writeln!(out, "    + role {role}");
+                }
+                for role in &change.roles_removed {
+                    let _ = writeln!(out, "    - role {role}");
+                }
+                for p in &change.permissions_gained {
+                    let _ = writeln!(out, "    + {} (via {})", p.permission, p.via.join(", "));
+                }
+                for p in &change.permissions_lost {
+                    let _ = writeln!(out, "    - {} (was via {})", p.permission, p.via.join(", "));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Compares two orgs.
+pub fn diff(old: &Org, new: &Org) -> SnapshotDiff {
+    let mut d = SnapshotDiff {
+        old_taken_at: timestamp::format(&old.taken_at()),
+        new_taken_at: timestamp::format(&new.taken_at()),
+        ..SnapshotDiff::default()
+    };
+    for user in new.users() {
+        let Some(before) = old.user(&user.id) else {
+            d.users_added.push(UserRef::of(user));
+            continue;
+        };
+        let (was, is) = (status_of(before), status_of(user));
+        match (&was, &is) {
+            (a, b) if a == b => {}
+            (UserStatus::Disabled, _) => d.users_enabled.push(UserRef::of(user)),
+            (_, UserStatus::Disabled) => d.users_disabled.push(UserRef::of(user)),
+            _ => d.status_changes.push(StatusChange {
+                user: UserRef::of(user),
+                from: was.to_string(),
+                to: is.to_string(),
+            }),
+        }
+        if let Some(change) = access_change(old, before, new, user) {
+            d.user_changes.push(change);
+        }
+    }
+    d.users_removed = old
+        .users()
+        .iter()
+        .filter(|u| new.user(&u.id).is_none())
+        .map(UserRef::of)
+        .collect();
+
+    let role_ref = |org: &Org, id: &RoleId| RoleRef {
+        name: org.role_name(id),
+        id: id.clone(),
+    };
+    for role in new.roles() {
+        if old.role(&role.id).is_none() {
+            d.roles_added.push(role_ref(new, &role.id));
+            continue;
+        }
+        let before: BTreeSet<String> = names(old, old.role_permissions(&role.id));
+        let after: BTreeSet<String> = names(new, new.role_permissions(&role.id));
+        if before != after {
+            d.role_permission_changes.push(RolePermissionChange {
+                role: role_ref(new, &role.id),
+                granted: after.difference(&before).cloned().collect(),
+                revoked: before.difference(&after).cloned().collect(),
+            });
+        }
+    }
+    d.roles_removed = old
+        .roles()
+        .iter()
+        .filter(|r| new.role(&r.id).is_none())
+        .map(|r| role_ref(old, &r.id))
+        .collect();
+
+    d.users_added.sort();
+    d.users_removed.sort();
+    d.users_enabled.sort();
+    d.users_disabled.sort();
+    d.status_changes.sort_by(|a, b| a.user.cmp(&b.user));
+    d.roles_added.sort();
+    d.roles_removed.sort();
+    d.role_permission_changes
+        .sort_by(|a, b| a.role.cmp(&b.role));
+    d.user_changes.sort_by(|a, b| a.user.cmp(&b.user));
+    d
+}
+
+fn names(org: &Org, ids: &[crate::api::models::PermissionId]) -> BTreeSet<String> {
+    ids.iter().map(|id| org.permission_name(id)).collect()
+}
+
+/// Effective permissions by name, with the granting roles.
+fn permission_map(org: &Org, user: &User) -> BTreeMap<String, Vec<String>> {
+    org.effective_permissions(user)
+        .into_iter()
+        .map(|p| (p.name, p.granted_by))
+        .collect()
+}
+
+fn access_change(old: &Org, before: &User, new: &Org, after: &User) -> Option<UserAccessChange> {
+    let roles_before: BTreeSet<String> = old.user_role_names(before).into_iter().collect();
+    let roles_after: BTreeSet<String> = new.user_role_names(after).into_iter().collect();
+    let perms_before = permission_map(old, before);
+    let perms_after = permission_map(new, after);
+    let change = UserAccessChange {
+        user: UserRef::of(after),
+        roles_granted: roles_after.difference(&roles_before).cloned().collect(),
+        roles_removed: roles_before.difference(&roles_after).cloned().collect(),
+        permissions_gained: perms_after
+            .iter()
+            .filter(|(name, _)| !perms_before.contains_key(*name))
+            .map(|(name, via)| PermissionChange {
+                permission: name.clone(),
+                via: via.clone(),
+            })
+            .collect(),
+        permissions_lost: perms_before
+            .iter()
+            .filter(|(name, _)| !perms_after.contains_key(*name))
+            .map(|(name, via)| PermissionChange {
+                permission: name.clone(),
+                via: via.clone(),
+            })
+            .collect(),
+    };
+    let changed = !(change.roles_granted.is_empty()
+        && change.roles_removed.is_empty()
+        && change.permissions_gained.is_empty()
+        && change.permissions_lost.is_empty());
+    changed.then_some(change)
+}
