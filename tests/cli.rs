@@ -257,3 +257,56 @@ fn standalone_sandbox_prints_its_url_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
 }
+
+#[test]
+fn empty_key_is_named_in_one_line() {
+    let output = ddusers()
+        .args(["users", "list"])
+        .env("DD_API_KEY", "")
+        .env("DD_APP_KEY", "def")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 2, "DD_API_KEY is not set");
+}
+
+#[test]
+fn unreachable_base_url_is_a_network_exit() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let output = ddusers()
+        .args(["--base-url", &url, "users", "list"])
+        .env("DD_API_KEY", "abc")
+        .env("DD_APP_KEY", "def")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 5, "could not connect");
+}
+
+#[test]
+fn a_proxy_that_never_answers_times_out_with_a_network_exit() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    // Accept connections and say nothing, as a hung proxy does.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let output = ddusers()
+        .args([
+            "--base-url",
+            &url,
+            "--timeout",
+            "1",
+            "users",
+            "get",
+            "someone",
+        ])
+        .env("DD_API_KEY", "abc")
+        .env("DD_APP_KEY", "def")
+        .output()
+        .unwrap();
+    assert_one_clear_line(&output, 5, "did not answer in time");
+}

@@ -805,6 +805,7 @@ async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
         fail_rate: args.fail_rate,
         drop_rate: args.drop_rate,
         rate_limit,
+        extra_keys: None,
     };
     let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();

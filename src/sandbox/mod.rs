@@ -63,6 +63,9 @@ pub struct SandboxConfig {
     pub fail_rate: f64,
     /// Requests allowed per rate-limit group and period; `None` = [`DEFAULT_RATE_LIMIT`].
     pub rate_limit: Option<RateLimitSpec>,
+    /// Extra keys accepted besides the demo ones: an API key and an application key that
+    /// acts as the demo admin (tests use secret-looking keys to check that none leaks).
+    pub extra_keys: Option<(String, String)>,
     /// Fraction (0–1) of answers lost after the request was handled (so a write took
     /// effect but the client cannot tell): the connection is cut mid-body, or a bodiless 204
     /// is replaced by a 504 as a gateway would.
@@ -80,6 +83,7 @@ impl Default for SandboxConfig {
             fail_rate: 0.0,
             rate_limit: None,
             drop_rate: 0.0,
+            extra_keys: None,
         }
     }
 }
@@ -245,7 +249,10 @@ impl Sandbox {
     }
 
     /// Serves a prepared store on 127.0.0.1 only.
-    async fn serve(config: SandboxConfig, store: Store) -> Result<Sandbox, SandboxError> {
+    async fn serve(config: SandboxConfig, mut store: Store) -> Result<Sandbox, SandboxError> {
+        if let Some((api_key, app_key)) = &config.extra_keys {
+            store.alias_keys(api_key, app_key, DEMO_ADMIN_APP_KEY);
+        }
         // Build the default ListUsers order now rather than on the first request.
         store.sorted(store::SortKey::Name);
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))

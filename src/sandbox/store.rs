@@ -247,6 +247,8 @@ pub(crate) struct Store {
     user_index: HashMap<String, usize>,
     email_index: HashMap<String, usize>,
     app_keys: HashMap<String, String>,
+    /// API keys accepted besides the demo one (never persisted).
+    extra_api_keys: Vec<String>,
     pub invitations: Vec<InvRec>,
     /// Bumped by every applied write.
     pub generation: u64,
@@ -293,6 +295,7 @@ impl Store {
             user_index: HashMap::new(),
             email_index: HashMap::new(),
             app_keys: snapshot.app_keys.into_iter().collect(),
+            extra_api_keys: Vec::new(),
             invitations: snapshot.invitations,
             generation: 0,
             rng: fastrand::Rng::with_seed(seed),
@@ -372,6 +375,19 @@ impl Store {
 
     pub fn permission_index(&self, id: &str) -> Option<usize> {
         self.perm_index.get(id).copied()
+    }
+
+    /// Also accepts `api_key`, and `app_key` as the user `existing_app_key` belongs to.
+    pub fn alias_keys(&mut self, api_key: &str, app_key: &str, existing_app_key: &str) {
+        if let Some(user) = self.app_keys.get(existing_app_key).cloned() {
+            self.app_keys.insert(app_key.to_owned(), user);
+        }
+        self.extra_api_keys.push(api_key.to_owned());
+    }
+
+    /// Whether `key` is an API key of this sandbox besides the demo one.
+    pub fn accepts_api_key(&self, key: &str) -> bool {
+        self.extra_api_keys.iter().any(|k| k == key)
     }
 
     /// The user an application key belongs to.
