@@ -139,7 +139,10 @@ pub fn plain(error: &ApiError) -> String {
 
 fn retry_notice(notice: &RetryNotice) -> String {
     let secs = notice.wait.as_secs_f64().ceil().max(1.0) as u64;
-    if notice.rate_limited {
+    if notice.rate_limited && notice.attempt == 0 {
+        // The pacer holding a request back before the service says 429.
+        format!("Rate limited ({}) — resuming in {secs} s", notice.operation)
+    } else if notice.rate_limited {
         format!("Rate limited ({}) — retrying in {secs} s", notice.operation)
     } else {
         format!("{} — retrying in {secs} s", notice.reason)
