@@ -45,3 +45,11 @@ if command -v node >/dev/null; then
   cp tests/official/node_client.mjs "$node_dir/"
   node "$node_dir/node_client.mjs" "$url" "$users"
 fi
+
+# Datadog's Rust crate takes minutes to compile, so it is opt-in: DDUSERS_OFFICIAL_RUST=1.
+if [ "${DDUSERS_OFFICIAL_RUST:-0}" = 1 ]; then
+  fresh_sandbox
+  (cd tests/official/rust && cargo build --release --quiet)
+  DD_API_KEY=sandbox-api-key DD_APP_KEY=sandbox-admin-app-key \
+    tests/official/rust/target/release/ddusers-official-rust-check "${url#http://}" "$users"
+fi
