@@ -450,3 +450,48 @@ fn cjk_and_emoji_names_keep_the_columns_aligned() {
     assert_eq!(col("ada@example.com"), col("taro.yamada@example.jp"));
     assert_eq!(col("ada@example.com"), col("zoe@example.com"));
 }
+
+#[test]
+fn resizing_mid_run_keeps_the_run_and_its_results() {
+    let mut state = loaded(160, 48);
+    for _ in 0..3 {
+        act(&mut state, Action::ToggleMark);
+    }
+    act(&mut state, Action::Disable);
+    let effects = act(&mut state, Action::Confirm);
+    let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
+        panic!("bulk starts");
+    };
+    update(
+        &mut state,
+        Msg::BulkItem {
+            run_id,
+            user_id: "u01".into(),
+            outcome: ItemOutcome::Done("disabled".into()),
+        },
+    );
+    // The terminal shrinks below the layout mid-run, then grows back.
+    for (w, h) in [(20, 6), (0, 0), (80, 24), (160, 48)] {
+        update(
+            &mut state,
+            Msg::Resize {
+                width: w,
+                height: h,
+            },
+        );
+        terminal_for(&state, w, h);
+    }
+    update(
+        &mut state,
+        Msg::BulkItem {
+            run_id,
+            user_id: "u02".into(),
+            outcome: ItemOutcome::Done("disabled".into()),
+        },
+    );
+    let shown = screen(&state, 160, 48);
+    assert!(
+        shown.contains("disabling 2 / 3"),
+        "progress survives the resizes:\n{shown}"
+    );
+}
