@@ -12,4 +12,5 @@ pub mod runs;
 pub mod runtime;
 pub mod sandbox;
 pub mod terminal;
+pub mod text;
 pub mod ui;

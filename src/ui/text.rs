@@ -9,11 +9,7 @@ pub fn width(s: &str) -> usize {
 }
 
 fn clean(c: char) -> char {
-    if c.is_control() {
-        ' '
-    } else {
-        c
-    }
+    crate::text::displayable(c)
 }
 
 /// `s` cut to at most `max` columns with "…" when cut, then padded with spaces to exactly
@@ -83,7 +79,8 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_become_spaces() {
-        assert_eq!(fit("a\u{1b}[2Jb", 6), "a [2Jb");
+    fn control_characters_never_reach_the_screen() {
+        assert_eq!(fit("a\u{1b}[2Jb", 6), "a\u{FFFD}[2Jb");
+        assert_eq!(fit("a\tb\u{202E}c", 5), "a b\u{FFFD}c");
     }
 }
