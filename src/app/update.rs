@@ -620,18 +620,18 @@ fn sort_key(
     store: &UserStore,
     key: SortKey,
     user: &super::store::UserRecord,
-    role_rank: &[u64],
-) -> u64 {
-    fn prefix(bytes: impl Iterator<Item = u8>) -> u64 {
-        let mut out = [0u8; 8];
+    role_rank: &[u128],
+) -> u128 {
+    fn prefix(bytes: impl Iterator<Item = u8>) -> u128 {
+        let mut out = [0u8; 16];
         for (slot, b) in out.iter_mut().zip(bytes) {
             *slot = b;
         }
-        u64::from_be_bytes(out)
+        u128::from_be_bytes(out)
     }
-    fn time(t: Option<i64>) -> u64 {
+    fn time(t: Option<i64>) -> u128 {
         // None sorts first, like `Option`'s own order.
-        t.map_or(0, |t| (t as u64) ^ (1 << 63))
+        t.map_or(0, |t| u128::from((t as u64) ^ (1 << 63)) + 1)
     }
     match key {
         SortKey::Loaded => 0,
@@ -642,7 +642,7 @@ fn sort_key(
             .first()
             .and_then(|r| role_rank.get(*r as usize).copied())
             .unwrap_or(0),
-        SortKey::Status => user.status as u64,
+        SortKey::Status => user.status as u128,
         SortKey::Mfa => match user.mfa {
             None => 0,
             Some(false) => 1,
@@ -660,7 +660,7 @@ fn exact_key(key: SortKey) -> bool {
 
 /// For each role index, 1 + the rank of its name among all role names (equal names, equal
 /// ranks): an exact sort key for the roles column.
-fn role_ranks(store: &UserStore) -> Vec<u64> {
+fn role_ranks(store: &UserStore) -> Vec<u128> {
     let roles = store.roles();
     let mut by_name: Vec<usize> = (0..roles.len()).collect();
     by_name.sort_by(|a, b| roles[*a].name.cmp(&roles[*b].name));
@@ -682,7 +682,7 @@ fn sort_indices(store: &UserStore, sort: Sort, ixs: impl Iterator<Item = UserIx>
     } else {
         Vec::new()
     };
-    let mut keyed: Vec<(u64, UserIx)> = ixs
+    let mut keyed: Vec<(u128, UserIx)> = ixs
         .filter_map(|ix| {
             let key = sort_key(store, sort.key, store.get(ix)?, &ranks);
             Some((if sort.descending { !key } else { key }, ix))
