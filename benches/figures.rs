@@ -19,9 +19,7 @@ use ddusers::app::{self, BulkKind, DetailData, Effect, Key, KeyCode, Msg, Option
 use ddusers::config::Credentials;
 use ddusers::effects::{EffectsQueue, QueueOptions};
 use ddusers::runtime::Runtime;
-use ddusers::sandbox::{
-    RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY,
-};
+use ddusers::sandbox::{RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
 use futures::StreamExt;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -109,7 +107,14 @@ struct Report {
 }
 
 impl Report {
-    fn row(&mut self, figure: &str, value: String, spread: String, baseline: String, target: String) {
+    fn row(
+        &mut self,
+        figure: &str,
+        value: String,
+        spread: String,
+        baseline: String,
+        target: String,
+    ) {
         eprintln!("  {figure}: {value}  [{spread}]  {baseline}  {target}");
         self.rows
             .push([figure.to_owned(), value, spread, baseline, target]);
@@ -129,7 +134,11 @@ impl Report {
         );
         let _ = writeln!(out, "| --- | --- | --- | --- | --- |");
         for r in &self.rows {
-            let _ = writeln!(out, "| {} | {} | {} | {} | {} |", r[0], r[1], r[2], r[3], r[4]);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                r[0], r[1], r[2], r[3], r[4]
+            );
         }
         println!("{out}");
     }
@@ -290,12 +299,18 @@ async fn bench_listing(report: &mut Report, users: usize, runs: usize) {
         let retries = conc_req.saturating_sub(pages);
         let speedup = s.median() / c.median();
         let target = if latency_ms == 20 {
-            format!("≥ 5× and no 429s: {}", verdict(speedup >= 5.0 && retries == 0))
+            format!(
+                "≥ 5× and no 429s: {}",
+                verdict(speedup >= 5.0 && retries == 0)
+            )
         } else {
             String::new()
         };
         report.row(
-            &format!("1. full listing, {latency_ms} ms latency, concurrent pager ({} at once)", client.page_concurrency()),
+            &format!(
+                "1. full listing, {latency_ms} ms latency, concurrent pager ({} at once)",
+                client.page_concurrency()
+            ),
             ms(c.median()),
             format!(
                 "{}; {conc_req} requests ({retries} beyond the {pages} pages); {:.0} users/s",
@@ -410,7 +425,10 @@ async fn bench_memory(report: &mut Report, sb: &Sandbox, runs: usize) {
         let out = out.await.expect("join").expect("the child runs");
         let text = String::from_utf8_lossy(&out.stdout);
         let Some(line) = text.lines().find(|l| l.starts_with("MEMORY ")) else {
-            eprintln!("memory child failed: {}", String::from_utf8_lossy(&out.stderr));
+            eprintln!(
+                "memory child failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             return;
         };
         let v: Vec<u64> = line
@@ -427,7 +445,13 @@ async fn bench_memory(report: &mut Report, sb: &Sandbox, runs: usize) {
     report.row(
         &format!("3. memory: peak RSS of the console process with {loaded} users loaded"),
         format!("{:.0} MB", p.median()),
-        format!("{:.0}–{:.0} MB (n={}); above the idle process: {:.0} MB", p.min(), p.max(), p.n(), d.median()),
+        format!(
+            "{:.0}–{:.0} MB (n={}); above the idle process: {:.0} MB",
+            p.min(),
+            p.max(),
+            p.n(),
+            d.median()
+        ),
         String::new(),
         format!("≤ 150 MB: {}", verdict(p.max() <= 150.0)),
     );
@@ -436,12 +460,7 @@ async fn bench_memory(report: &mut Report, sb: &Sandbox, runs: usize) {
 // ---------------------------------------------------------------------------------------
 // 4. Filter and sort
 
-fn keystroke_samples(
-    state: &mut State,
-    samples: usize,
-    prefix: &str,
-    key: Key,
-) -> (Dist, usize) {
+fn keystroke_samples(state: &mut State, samples: usize, prefix: &str, key: Key) -> (Dist, usize) {
     let mut times = Vec::with_capacity(samples);
     let mut shown = 0;
     for _ in 0..samples {
@@ -474,7 +493,12 @@ fn bench_filter(report: &mut Report, pages: &[UsersResponse], samples: usize) {
     report.row(
         &format!("4. one page of 100 arriving: `update` while {n} users stream in"),
         ms(d.median()),
-        format!("p99 {}; {}; all pages {}", ms(d.pct(99.0)), range(&d), ms(d.0.iter().sum())),
+        format!(
+            "p99 {}; {}; all pages {}",
+            ms(d.pct(99.0)),
+            range(&d),
+            ms(d.0.iter().sum())
+        ),
         String::new(),
         String::new(),
     );
@@ -490,9 +514,21 @@ fn bench_filter(report: &mut Report, pages: &[UsersResponse], samples: usize) {
     let cases: Vec<(String, String, Key)> = vec![
         ("first keystroke \"a\"".into(), String::new(), Key::ch('a')),
         ("second keystroke \"al\"".into(), "a".into(), Key::ch('l')),
-        (format!("last keystroke of \"{long}\""), long_prefix.to_owned(), Key::ch(last)),
-        (format!("backspace in \"{long}\""), long.clone(), Key::plain(KeyCode::Backspace)),
-        ("backspace to \"\" (from \"a\")".into(), "a".into(), Key::plain(KeyCode::Backspace)),
+        (
+            format!("last keystroke of \"{long}\""),
+            long_prefix.to_owned(),
+            Key::ch(last),
+        ),
+        (
+            format!("backspace in \"{long}\""),
+            long.clone(),
+            Key::plain(KeyCode::Backspace),
+        ),
+        (
+            "backspace to \"\" (from \"a\")".into(),
+            "a".into(),
+            Key::plain(KeyCode::Backspace),
+        ),
     ];
     for (what, prefix, key) in cases {
         let (d, shown) = keystroke_samples(&mut state, samples, &prefix, key);
@@ -539,7 +575,10 @@ fn bench_filter(report: &mut Report, pages: &[UsersResponse], samples: usize) {
     }
     let d = Dist::from_durations(&rev);
     report.row(
-        &format!("4. reverse sort (`S`, by {}) over {n} users", state.sort.key.label()),
+        &format!(
+            "4. reverse sort (`S`, by {}) over {n} users",
+            state.sort.key.label()
+        ),
         ms(d.median()),
         format!("p99 {}; {}", ms(d.pct(99.0)), range(&d)),
         String::new(),
@@ -565,7 +604,12 @@ fn draw_samples(terminal: &mut Terminal<TestBackend>, state: &mut State, samples
     Dist::from_durations(&times)
 }
 
-async fn bench_frames(report: &mut Report, pages: &[UsersResponse], client: &Client, samples: usize) {
+async fn bench_frames(
+    report: &mut Report,
+    pages: &[UsersResponse],
+    client: &Client,
+    samples: usize,
+) {
     eprintln!("frames ({samples} samples each)…");
     let mut state = loaded_state(pages, 200, 50);
     let n = state.store.len();
@@ -760,9 +804,17 @@ async fn bench_sandbox(report: &mut Report, sb: &Sandbox, users: usize, runs: us
         }
         let d = Dist::new(rates);
         report.row(
-            &format!("7. sandbox: list pages of {users} users, {label}, 8 at once, random page numbers"),
+            &format!(
+                "7. sandbox: list pages of {users} users, {label}, 8 at once, random page numbers"
+            ),
             format!("{:.0} req/s", d.median()),
-            format!("{:.0}–{:.0} req/s (n={}); {} KB per page", d.min(), d.max(), d.n(), bytes / 1024),
+            format!(
+                "{:.0}–{:.0} req/s (n={}); {} KB per page",
+                d.min(),
+                d.max(),
+                d.n(),
+                bytes / 1024
+            ),
             String::new(),
             String::new(),
         );
@@ -780,7 +832,8 @@ fn main() {
     let users = env_usize("DDUSERS_BENCH_USERS", 100_000);
     let runs = env_usize("DDUSERS_BENCH_RUNS", 3).max(1);
     let samples = env_usize("DDUSERS_BENCH_SAMPLES", 100).max(5);
-    let skip_bulk = std::env::var("DDUSERS_BENCH_SKIP_BULK").is_ok_and(|v| v != "0" && !v.is_empty());
+    let skip_bulk =
+        std::env::var("DDUSERS_BENCH_SKIP_BULK").is_ok_and(|v| v != "0" && !v.is_empty());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

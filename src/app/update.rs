@@ -578,7 +578,8 @@ fn sort_toast(state: &mut State) {
 // ---------------------------------------------------------------------------------------
 // The view
 
-fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
+/// The order of the view: by the sort column, ties by load order.
+pub(crate) fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
     let (Some(ua), Some(ub)) = (store.get(a), store.get(b)) else {
         return a.cmp(&b);
     };
@@ -717,7 +718,11 @@ fn ensure_order(state: &mut State) {
     if stale {
         cache.order = sort_indices(store, sort, 0..store.len() as UserIx);
     } else if cache.order.len() < store.len() {
-        let added = sort_indices(store, sort, cache.order.len() as UserIx..store.len() as UserIx);
+        let added = sort_indices(
+            store,
+            sort,
+            cache.order.len() as UserIx..store.len() as UserIx,
+        );
         let old = std::mem::take(&mut cache.order);
         cache.order = merge(store, sort, old, &added);
     }
@@ -785,7 +790,12 @@ pub fn rebuild_view(state: &mut State) {
             state.in_view(u, &terms).then_some(ix as UserIx)
         };
         state.view = if sort.descending {
-            users.iter().enumerate().rev().filter_map(matching).collect()
+            users
+                .iter()
+                .enumerate()
+                .rev()
+                .filter_map(matching)
+                .collect()
         } else {
             users.iter().enumerate().filter_map(matching).collect()
         };
