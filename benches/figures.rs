@@ -726,7 +726,12 @@ async fn bench_bulk(report: &mut Report) {
     while let Some(msg) = msgs.recv().await {
         match msg {
             Msg::BulkItem { outcome, .. } => match outcome {
-                app::ItemOutcome::Failed(_) => failed += 1,
+                app::ItemOutcome::Failed(reason) => {
+                    failed += 1;
+                    if failed <= 3 {
+                        eprintln!("  bulk item failed: {reason}");
+                    }
+                }
                 _ => done += 1,
             },
             Msg::BulkFinished { .. } => break,
