@@ -19,6 +19,8 @@ use crate::effects::EffectsQueue;
 
 const FRAME: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_millis(200);
+/// The longest the loop spends on queued messages before it looks at input and the screen.
+const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 
 /// Unix seconds now.
 pub fn unix_now() -> i64 {
@@ -164,11 +166,17 @@ impl<B: Backend> Runtime<B> {
     }
 
     fn drain(&mut self) {
-        // Take what is already waiting before drawing again (pages arrive in bursts).
+        // Take what is already waiting before drawing again (pages arrive in bursts), but
+        // for no longer than about half a frame, so a keystroke never waits behind a
+        // burst of pages.
+        let deadline = Instant::now() + DRAIN_BUDGET;
         for _ in 0..512 {
             match self.msgs.try_recv() {
                 Ok(msg) => self.dispatch(msg),
                 Err(_) => break,
+            }
+            if Instant::now() >= deadline {
+                break;
             }
         }
     }

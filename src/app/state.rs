@@ -283,6 +283,22 @@ pub struct Options {
     pub monochrome: bool,
 }
 
+/// What the view was last built from, so that the next change does only the work it needs:
+/// a keystroke that narrows the filter re-checks the users shown, not the whole store, and a
+/// widening one walks a cached sort order instead of sorting again.
+#[derive(Clone, Debug, Default)]
+pub struct ViewCache {
+    /// Every loaded user (store indices `0..order.len()`) in `order_sort` order, as of store
+    /// revision `order_revision`. Unused for the load order, which needs no cache.
+    pub order: Vec<UserIx>,
+    pub order_sort: Option<Sort>,
+    pub order_revision: u64,
+    /// The tab, filter terms and sort `State::view` was built with, as of store revision
+    /// `view_revision`.
+    pub view_key: Option<(StatusTab, Vec<String>, Sort)>,
+    pub view_revision: u64,
+}
+
 /// The whole state.
 #[derive(Clone, Debug)]
 pub struct State {
@@ -294,6 +310,8 @@ pub struct State {
     pub store: UserStore,
     /// The users shown: store indices after tab, filter and sort.
     pub view: Vec<UserIx>,
+    /// What `view` was built from (see [`ViewCache`]).
+    pub view_cache: ViewCache,
     pub tab: StatusTab,
     pub sort: Sort,
     pub filter: Input,
@@ -335,6 +353,7 @@ impl State {
             size: (80, 24),
             store: UserStore::default(),
             view: Vec::new(),
+            view_cache: ViewCache::default(),
             tab: StatusTab::All,
             sort: Sort::default(),
             filter: Input::default(),
@@ -424,7 +443,10 @@ impl State {
 
     /// True when `user` belongs in the current view.
     pub fn in_view(&self, user: &UserRecord, terms: &[String]) -> bool {
-        tab_matches(self.tab, user) && terms.iter().all(|t| user.haystack.contains(t.as_str()))
+        tab_matches(self.tab, user) && {
+            let haystack = self.store.haystack(user);
+            terms.iter().all(|t| haystack.contains(t.as_str()))
+        }
     }
 }
 

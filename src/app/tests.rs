@@ -923,3 +923,62 @@ fn cancel_invitations_confirms_for_pending_users() {
         }]
     ));
 }
+
+/// The view as a from-scratch build gives it: every user in the tab matching every term, in
+/// the order `compare` defines (checked here independently with a plain sort).
+fn view_from_scratch(state: &State) -> Vec<u32> {
+    let terms = state.filter_terms();
+    let mut expected: Vec<u32> = (0..state.store.len() as u32)
+        .filter(|ix| {
+            state
+                .store
+                .get(*ix)
+                .is_some_and(|u| state.in_view(u, &terms))
+        })
+        .collect();
+    expected.sort_by(|a, b| super::update::compare(&state.store, state.sort, *a, *b));
+    expected
+}
+
+#[test]
+fn incremental_filtering_and_cached_sorts_give_the_same_view_as_a_full_rebuild() {
+    let mut state = loaded();
+    for _ in 0..SortKey::CYCLE.len() {
+        for descending in [false, true] {
+            if state.sort.descending != descending {
+                act(&mut state, Action::ReverseSort);
+            }
+            assert_eq!(
+                state.view,
+                view_from_scratch(&state),
+                "sort {:?}",
+                state.sort
+            );
+            act(&mut state, Action::StartFilter);
+            for text in [
+                "a", "ad", "ada", "ad", "", "e", "ex", "example", "exa", " x", "",
+            ] {
+                let current = state.filter.value().to_owned();
+                if text.starts_with(current.as_str()) {
+                    type_in(&mut state, &text[current.len()..]);
+                } else {
+                    for _ in 0..current.chars().count() {
+                        act(&mut state, Action::TextEdit(InputRequest::DeletePrevChar));
+                    }
+                    type_in(&mut state, text);
+                }
+                assert_eq!(
+                    state.view,
+                    view_from_scratch(&state),
+                    "filter {text:?}, sort {:?}",
+                    state.sort
+                );
+            }
+            act(&mut state, Action::SelectTab(StatusTab::Active));
+            assert_eq!(state.view, view_from_scratch(&state));
+            act(&mut state, Action::SelectTab(StatusTab::All));
+            act(&mut state, Action::Cancel);
+        }
+        act(&mut state, Action::CycleSort);
+    }
+}

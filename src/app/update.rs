@@ -578,13 +578,14 @@ fn sort_toast(state: &mut State) {
 // ---------------------------------------------------------------------------------------
 // The view
 
-fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
+/// The order of the view: by the sort column, ties by load order.
+pub(crate) fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
     let (Some(ua), Some(ub)) = (store.get(a), store.get(b)) else {
         return a.cmp(&b);
     };
     let ord = match sort.key {
         SortKey::Loaded => Ordering::Equal,
-        SortKey::Name => ua.haystack.cmp(&ub.haystack),
+        SortKey::Name => store.haystack(ua).cmp(store.haystack(ub)),
         SortKey::Email => ua
             .email
             .bytes()
@@ -613,25 +614,212 @@ fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
     ord.then(tie)
 }
 
-/// Recomputes the view from scratch, keeping the cursor on the same user when it is still
-/// shown.
+/// A key that orders users like [`compare`]: when two keys differ their order is the
+/// users' order; equal keys of a text column are settled by `compare` (see `exact_key`).
+/// Sorting `(key, index)` pairs is several times faster than sorting by `compare` alone.
+fn sort_key(
+    store: &UserStore,
+    key: SortKey,
+    user: &super::store::UserRecord,
+    role_rank: &[u128],
+) -> u128 {
+    fn prefix(bytes: impl Iterator<Item = u8>) -> u128 {
+        let mut out = [0u8; 16];
+        for (slot, b) in out.iter_mut().zip(bytes) {
+            *slot = b;
+        }
+        u128::from_be_bytes(out)
+    }
+    fn time(t: Option<i64>) -> u128 {
+        // None sorts first, like `Option`'s own order.
+        t.map_or(0, |t| u128::from((t as u64) ^ (1 << 63)) + 1)
+    }
+    match key {
+        SortKey::Loaded => 0,
+        SortKey::Name => prefix(store.haystack(user).bytes()),
+        SortKey::Email => prefix(user.email.bytes().map(|c| c.to_ascii_lowercase())),
+        SortKey::Roles => user
+            .roles
+            .first()
+            .and_then(|r| role_rank.get(*r as usize).copied())
+            .unwrap_or(0),
+        SortKey::Status => user.status as u128,
+        SortKey::Mfa => match user.mfa {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        },
+        SortKey::LastLogin => time(user.last_login),
+        SortKey::Created => time(user.created),
+    }
+}
+
+/// True when equal `sort_key`s mean equal columns (so the index alone breaks the tie).
+fn exact_key(key: SortKey) -> bool {
+    !matches!(key, SortKey::Name | SortKey::Email)
+}
+
+/// For each role index, 1 + the rank of its name among all role names (equal names, equal
+/// ranks): an exact sort key for the roles column.
+fn role_ranks(store: &UserStore) -> Vec<u128> {
+    let roles = store.roles();
+    let mut by_name: Vec<usize> = (0..roles.len()).collect();
+    by_name.sort_by(|a, b| roles[*a].name.cmp(&roles[*b].name));
+    let mut ranks = vec![0; roles.len()];
+    let mut rank = 0;
+    for (n, ix) in by_name.iter().enumerate() {
+        if n == 0 || roles[by_name[n - 1]].name != roles[*ix].name {
+            rank += 1;
+        }
+        ranks[*ix] = rank;
+    }
+    ranks
+}
+
+/// `ixs` in `sort` order.
+fn sort_indices(store: &UserStore, sort: Sort, ixs: impl Iterator<Item = UserIx>) -> Vec<UserIx> {
+    let ranks = if sort.key == SortKey::Roles {
+        role_ranks(store)
+    } else {
+        Vec::new()
+    };
+    let mut keyed: Vec<(u128, UserIx)> = ixs
+        .filter_map(|ix| {
+            let key = sort_key(store, sort.key, store.get(ix)?, &ranks);
+            Some((if sort.descending { !key } else { key }, ix))
+        })
+        .collect();
+    keyed.sort_unstable();
+    if !exact_key(sort.key) {
+        let mut start = 0;
+        while start < keyed.len() {
+            let mut end = start + 1;
+            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+                end += 1;
+            }
+            if end - start > 1 {
+                keyed[start..end].sort_unstable_by(|a, b| compare(store, sort, a.1, b.1));
+            }
+            start = end;
+        }
+    }
+    keyed.into_iter().map(|(_, ix)| ix).collect()
+}
+
+/// Brings the cached order of every loaded user up to date for the current sort: a full
+/// sort when the sort or a loaded user changed, a merge of the users added since otherwise.
+fn ensure_order(state: &mut State) {
+    let sort = state.sort;
+    let store = &state.store;
+    let cache = &mut state.view_cache;
+    let stale = cache.order_sort != Some(sort)
+        || cache.order_revision != store.revision()
+        || cache.order.len() > store.len();
+    if stale {
+        cache.order = sort_indices(store, sort, 0..store.len() as UserIx);
+    } else if cache.order.len() < store.len() {
+        let added = sort_indices(
+            store,
+            sort,
+            cache.order.len() as UserIx..store.len() as UserIx,
+        );
+        let old = std::mem::take(&mut cache.order);
+        cache.order = merge(store, sort, old, &added);
+    }
+    cache.order_sort = Some(sort);
+    cache.order_revision = store.revision();
+}
+
+/// Merges two lists already in `sort` order.
+fn merge(store: &UserStore, sort: Sort, old: Vec<UserIx>, added: &[UserIx]) -> Vec<UserIx> {
+    let mut merged = Vec::with_capacity(old.len() + added.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < added.len() {
+        if compare(store, sort, old[i], added[j]) != Ordering::Greater {
+            merged.push(old[i]);
+            i += 1;
+        } else {
+            merged.push(added[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&old[i..]);
+    merged.extend_from_slice(&added[j..]);
+    merged
+}
+
+/// Recomputes the view, keeping the cursor on the same user when it is still shown. Does
+/// only the work the change needs: nothing when tab, filter, sort and users are as the view
+/// was built; a re-check of the users shown when the filter only narrowed (a keystroke
+/// that extends a term); otherwise one pass over the cached sort order.
 pub fn rebuild_view(state: &mut State) {
     let selected = state.selected().map(|u| u.id.clone());
     let terms = state.filter_terms();
-    let mut view: Vec<UserIx> = state
-        .store
-        .users()
-        .iter()
-        .enumerate()
-        .filter(|(_, u)| state.in_view(u, &terms))
-        .map(|(ix, _)| ix as UserIx)
-        .collect();
-    let sort = state.sort;
-    if sort != Sort::default() {
-        let store = &state.store;
-        view.sort_unstable_by(|a, b| compare(store, sort, *a, *b));
+    let (tab, sort, revision) = (state.tab, state.sort, state.store.revision());
+    let narrowing = match &state.view_cache.view_key {
+        Some((old_tab, old_terms, old_sort)) => {
+            state.view_cache.view_revision == revision
+                && *old_sort == sort
+                && (*old_tab == tab || *old_tab == StatusTab::All)
+                && old_terms
+                    .iter()
+                    .all(|old| terms.iter().any(|new| new.contains(old.as_str())))
+        }
+        None => false,
+    };
+    let unchanged = narrowing
+        && state
+            .view_cache
+            .view_key
+            .as_ref()
+            .is_some_and(|(t, old_terms, _)| *t == tab && *old_terms == terms);
+    if unchanged {
+        // Nothing to filter again.
+    } else if narrowing {
+        let mut view = std::mem::take(&mut state.view);
+        view.retain(|ix| {
+            state
+                .store
+                .get(*ix)
+                .is_some_and(|u| state.in_view(u, &terms))
+        });
+        state.view = view;
+    } else if sort.key == SortKey::Loaded {
+        let users = state.store.users();
+        let matching = |(ix, u): (usize, &super::store::UserRecord)| {
+            state.in_view(u, &terms).then_some(ix as UserIx)
+        };
+        state.view = if sort.descending {
+            users
+                .iter()
+                .enumerate()
+                .rev()
+                .filter_map(matching)
+                .collect()
+        } else {
+            users.iter().enumerate().filter_map(matching).collect()
+        };
+    } else {
+        ensure_order(state);
+        let order = &state.view_cache.order;
+        let view: Vec<UserIx> = if terms.is_empty() && tab == StatusTab::All {
+            order.clone()
+        } else {
+            order
+                .iter()
+                .copied()
+                .filter(|ix| {
+                    state
+                        .store
+                        .get(*ix)
+                        .is_some_and(|u| state.in_view(u, &terms))
+                })
+                .collect()
+        };
+        state.view = view;
     }
-    state.view = view;
+    state.view_cache.view_key = Some((tab, terms, sort));
+    state.view_cache.view_revision = revision;
     restore_cursor(state, selected);
 }
 
@@ -672,22 +860,9 @@ fn extend_view(state: &mut State, new: &[UserIx]) {
         state.view.extend(added);
     } else {
         let store = &state.store;
-        added.sort_unstable_by(|a, b| compare(store, sort, *a, *b));
+        added = sort_indices(store, sort, added.into_iter());
         let old = std::mem::take(&mut state.view);
-        let mut merged = Vec::with_capacity(old.len() + added.len());
-        let (mut i, mut j) = (0, 0);
-        while i < old.len() && j < added.len() {
-            if compare(store, sort, old[i], added[j]) != Ordering::Greater {
-                merged.push(old[i]);
-                i += 1;
-            } else {
-                merged.push(added[j]);
-                j += 1;
-            }
-        }
-        merged.extend_from_slice(&old[i..]);
-        merged.extend_from_slice(&added[j..]);
-        state.view = merged;
+        state.view = merge(store, sort, old, &added);
     }
     if selected.is_some() {
         restore_cursor(state, selected);
