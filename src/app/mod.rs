@@ -2,9 +2,11 @@
 //! `update`. No tokio, no HTTP, no terminal or drawing types here; everything is unit-testable.
 
 pub mod action;
+pub mod audit;
 pub mod effect;
 pub mod fixtures;
 pub mod invite;
+pub mod journal;
 pub mod keymap;
 pub mod msg;
 pub mod state;
