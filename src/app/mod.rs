@@ -22,3 +22,5 @@ pub use update::{init, update};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_console2;
