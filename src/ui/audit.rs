@@ -68,12 +68,14 @@ pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             theme.tab
         };
         spans.push(Span::styled(
-            format!("{} {label} {}", n + 1, fmt_count(counts[n] as u64)),
+            format!(" {} {label} {} ", n + 1, fmt_count(counts[n] as u64)),
             style,
         ));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::styled(" Esc all users", theme.dim));
+    if area.width >= 100 {
+        spans.push(Span::styled(" Esc returns to all users", theme.dim));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     true
 }
@@ -96,7 +98,8 @@ pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: 
     if inner.height < 4 {
         return;
     }
-    let [format, _, file, help] = Layout::vertical([
+    let [format, _, file, _, help] = Layout::vertical([
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -136,11 +139,13 @@ pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: 
     );
     frame.set_cursor_position((file.x + width(label) as u16 + cursor as u16, file.y));
     frame.render_widget(
-        Paragraph::new(Line::styled(
-            " As shown: tab, filter, audit view and sort. Tab CSV/JSON · Enter writes · Esc cancels",
-            theme.dim,
-        ))
-        .wrap(Wrap { trim: true }),
+        Paragraph::new(vec![
+            Line::styled(
+                " The list as shown: tab, filter, audit view and sort.",
+                theme.dim,
+            ),
+            Line::styled(" Tab CSV / JSON · Enter writes · Esc cancels", theme.dim),
+        ]),
         help,
     );
 }

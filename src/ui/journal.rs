@@ -36,9 +36,11 @@ pub fn draw_journal(
     state: &State,
     theme: &Theme,
 ) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).max(40),
+    // The whole body, below the title line: nothing of the list shows through.
+    let rect = Rect::new(
+        area.x,
+        area.y + 1.min(area.height),
+        area.width,
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, rect);
@@ -84,14 +86,18 @@ pub fn draw_journal(
 }
 
 fn run_lines(view: &JournalView, rows: usize, w: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let tally_width = 44.min(w / 2);
-    let title_width = w.saturating_sub(tally_width + 20);
+    let (tally_width, tally_header) = if w >= 100 {
+        (44, "done / already so / failed / unfinished")
+    } else {
+        (24, "done/already/failed/left")
+    };
+    let title_width = w.saturating_sub(tally_width + 21);
     let mut lines = vec![Line::styled(
         format!(
             "   {:<16} {} {}",
             "started",
             fit("title", title_width),
-            "done / already so / failed / unfinished"
+            fit(tally_header, tally_width)
         ),
         theme.header,
     )];
@@ -102,7 +108,7 @@ fn run_lines(view: &JournalView, rows: usize, w: usize, theme: &Theme) -> Vec<Li
         let selected = n == view.cursor;
         let mut title = run.title.clone();
         if run.origin != view.address {
-            title = format!("{title} (other org: {})", run.origin);
+            title = format!("[other org] {title} — {}", run.origin);
         }
         let tally = format!(
             "{} / {} / {} / {}",
