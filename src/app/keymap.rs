@@ -318,7 +318,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Browse,
         &[Key::ch(':')],
         Action::CommandLine,
-        "command line (:sort email, :audit admins, :who-can PERM, :journal, :q)",
+        "command line (:sort email, :audit admins, :journal, :q)",
     ),
     b(
         C::Browse,
