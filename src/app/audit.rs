@@ -235,7 +235,8 @@ pub fn command(state: &mut State, verb: &str, rest: &[&str]) -> Option<Vec<Effec
                         "csv" => set_format(prompt, ExportFormat::Csv, state.now),
                         "json" => set_format(prompt, ExportFormat::Json, state.now),
                         path => {
-                            prompt.path = Input::new((*word).to_owned()).with_cursor(path.len())
+                            prompt.path =
+                                Input::new((*word).to_owned()).with_cursor(path.chars().count())
                         }
                     }
                 }
