@@ -95,6 +95,12 @@ pub enum Action {
     CancelInvitations,
     EditRoles,
     Anonymize,
+    // Audits and the journal (reads, apart from resume and undo).
+    Export,
+    PickPermission,
+    Journal,
+    ResumeRun,
+    UndoRun,
     // Other.
     ShowMe,
     Reload,
@@ -124,6 +130,8 @@ impl Action {
                 | Action::CancelInvitations
                 | Action::EditRoles
                 | Action::Anonymize
+                | Action::ResumeRun
+                | Action::UndoRun
         )
     }
 }

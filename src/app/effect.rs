@@ -3,6 +3,11 @@
 
 use crate::api::models::{RoleId, UserId, UserUpdate};
 use crate::api::ListUsersQuery;
+use crate::audit::ViewKind;
+use crate::runs::RunId;
+
+pub use super::audit::ExportFormat;
+use std::path::PathBuf;
 
 /// The per-user bulk operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +92,30 @@ pub enum Effect {
     },
     /// Irreversibly anonymize users.
     Anonymize { run_id: u64, ids: Vec<UserId> },
+    /// Read the whole org (once per session, or again when `reload`) and answer an audit
+    /// view's members with `Msg::AuditView`.
+    LoadAudit {
+        request_id: u64,
+        kind: ViewKind,
+        reload: bool,
+    },
+    /// The permission catalogue (from the same org read), for the who-can picker.
+    LoadPermissions { request_id: u64 },
+    /// Write these users (in this order) of the view `kind` (all users when none) to a
+    /// file. A read: allowed in read-only mode.
+    Export {
+        request_id: u64,
+        kind: Option<ViewKind>,
+        ids: Vec<UserId>,
+        format: ExportFormat,
+        path: PathBuf,
+    },
+    /// Read the journal's runs.
+    LoadJournal { request_id: u64 },
+    /// Finish an interrupted run of the journal (refused for another org's run).
+    ResumeRun { run_id: u64, run: RunId },
+    /// A new run of the recorded inverse changes of a journal run.
+    UndoRun { run_id: u64, run: RunId },
 }
 
 impl Effect {
@@ -98,12 +127,18 @@ impl Effect {
             | Effect::SearchUsers { .. }
             | Effect::LoadDetail { .. }
             | Effect::LoadRoles
-            | Effect::LoadCurrentUser => false,
+            | Effect::LoadCurrentUser
+            | Effect::LoadAudit { .. }
+            | Effect::LoadPermissions { .. }
+            | Effect::Export { .. }
+            | Effect::LoadJournal { .. } => false,
             Effect::Bulk { .. }
             | Effect::InviteUsers { .. }
             | Effect::UpdateUser { .. }
             | Effect::ChangeRoles { .. }
-            | Effect::Anonymize { .. } => true,
+            | Effect::Anonymize { .. }
+            | Effect::ResumeRun { .. }
+            | Effect::UndoRun { .. } => true,
         }
     }
 
@@ -129,6 +164,12 @@ impl Effect {
             Effect::UpdateUser { .. } => "edit a user".into(),
             Effect::ChangeRoles { .. } => "change role membership".into(),
             Effect::Anonymize { ids, .. } => format!("anonymize {}", users(ids.len())),
+            Effect::LoadAudit { kind, .. } => format!("load the audit view {kind}"),
+            Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
+            Effect::Export { ids, .. } => format!("export {}", users(ids.len())),
+            Effect::LoadJournal { .. } => "read the journal".into(),
+            Effect::ResumeRun { run, .. } => format!("resume run {run}"),
+            Effect::UndoRun { run, .. } => format!("undo run {run}"),
         }
     }
 }

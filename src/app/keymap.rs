@@ -160,7 +160,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Browse,
         &[Key::plain(K::Esc)],
         Action::Back,
-        "close detail / clear filter",
+        "close detail / clear filter / leave the audit view",
     ),
     b(
         C::Browse,
@@ -255,9 +255,9 @@ pub const BINDINGS: &[Binding] = &[
     b(C::Browse, &[Key::ch('i')], Action::Invite, "invite users"),
     b(
         C::Browse,
-        &[Key::ch('e')],
+        &[Key::ch('u')],
         Action::EditUser,
-        "edit name, title, email",
+        "update name, title, email",
     ),
     b(
         C::Browse,
@@ -285,6 +285,24 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Browse,
+        &[Key::ch('e')],
+        Action::Export,
+        "export the list as shown to CSV or JSON",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('P')],
+        Action::PickPermission,
+        "who can…: pick a permission, list its holders",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('J')],
+        Action::Journal,
+        "journal: runs, resume, undo",
+    ),
+    b(
+        C::Browse,
         &[Key::ch('m')],
         Action::ShowMe,
         "show me (the current user)",
@@ -300,7 +318,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Browse,
         &[Key::ch(':')],
         Action::CommandLine,
-        "command line (:sort email, :status pending, :q)",
+        "command line (:sort email, :audit admins, :journal, :q)",
     ),
     b(
         C::Browse,
@@ -443,6 +461,107 @@ pub const BINDINGS: &[Binding] = &[
         Action::Cancel,
         "close help",
     ),
+    // The permission picker.
+    b(
+        C::Search,
+        &[Key::plain(K::Down)],
+        Action::Down,
+        "next permission",
+    ),
+    b(
+        C::Search,
+        &[Key::plain(K::Up)],
+        Action::Up,
+        "previous permission",
+    ),
+    b(
+        C::Search,
+        &[Key::plain(K::PageDown)],
+        Action::PageDown,
+        "ten down",
+    ),
+    b(
+        C::Search,
+        &[Key::plain(K::PageUp)],
+        Action::PageUp,
+        "ten up",
+    ),
+    b(
+        C::Search,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "who holds it",
+    ),
+    b(C::Search, &[Key::plain(K::Esc)], Action::Cancel, "close"),
+    // The export prompt.
+    b(
+        C::Prompt,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "write the file",
+    ),
+    b(
+        C::Prompt,
+        &[Key::plain(K::Tab), Key::plain(K::BackTab)],
+        Action::NextField,
+        "switch CSV / JSON",
+    ),
+    b(C::Prompt, &[Key::plain(K::Esc)], Action::Cancel, "cancel"),
+    // The journal.
+    b(
+        C::Journal,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "next run (or scroll items)",
+    ),
+    b(
+        C::Journal,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "previous run (or scroll items)",
+    ),
+    b(
+        C::Journal,
+        &[Key::ch('g'), Key::plain(K::Home)],
+        Action::Top,
+        "newest run",
+    ),
+    b(
+        C::Journal,
+        &[Key::ch('G'), Key::plain(K::End)],
+        Action::Bottom,
+        "oldest run",
+    ),
+    b(
+        C::Journal,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "show the run's items / back to the runs",
+    ),
+    b(
+        C::Journal,
+        &[Key::ch('r')],
+        Action::ResumeRun,
+        "resume the run (after a confirmation)",
+    ),
+    b(
+        C::Journal,
+        &[Key::ch('U')],
+        Action::UndoRun,
+        "undo the run (after a confirmation listing the changes)",
+    ),
+    b(
+        C::Journal,
+        &[Key::ctrl('r'), Key::plain(K::F(5))],
+        Action::Reload,
+        "read the journal again",
+    ),
+    b(
+        C::Journal,
+        &[Key::plain(K::Esc), Key::ch('q')],
+        Action::Cancel,
+        "back / close",
+    ),
     b(
         C::Summary,
         &[Key::plain(K::Enter), Key::plain(K::Esc), Key::ch('q')],
@@ -455,7 +574,12 @@ pub const BINDINGS: &[Binding] = &[
 fn is_text_context(context: Context) -> bool {
     matches!(
         context,
-        Context::Filter | Context::Command | Context::TypedConfirm | Context::Form
+        Context::Filter
+            | Context::Command
+            | Context::TypedConfirm
+            | Context::Form
+            | Context::Search
+            | Context::Prompt
     )
 }
 
@@ -533,6 +657,9 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::TypedConfirm, "Anonymize confirmation"),
         (Context::Form, "Forms"),
         (Context::Picker, "Role pickers"),
+        (Context::Search, "Permission picker"),
+        (Context::Prompt, "Export prompt"),
+        (Context::Journal, "Journal"),
         (Context::Help, "Help"),
     ];
     sections

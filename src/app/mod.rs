@@ -2,9 +2,11 @@
 //! `update`. No tokio, no HTTP, no terminal or drawing types here; everything is unit-testable.
 
 pub mod action;
+pub mod audit;
 pub mod effect;
 pub mod fixtures;
 pub mod invite;
+pub mod journal;
 pub mod keymap;
 pub mod msg;
 pub mod state;
@@ -20,3 +22,5 @@ pub use update::{init, update};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_console2;

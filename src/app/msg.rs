@@ -117,6 +117,34 @@ pub enum Msg {
         run_id: u64,
         result: Result<AnonymizeUsersResult, String>,
     },
+    /// An audit view's members (`Effect::LoadAudit`).
+    AuditView {
+        request_id: u64,
+        result: Result<Box<super::audit::AuditResult>, String>,
+    },
+    /// The permission catalogue, for the who-can picker.
+    Permissions {
+        request_id: u64,
+        result: Result<Vec<super::audit::PermissionEntry>, String>,
+    },
+    /// An export was written (or not).
+    Exported {
+        request_id: u64,
+        result: Result<super::audit::ExportDone, String>,
+    },
+    /// The journal's runs (`Effect::LoadJournal`).
+    JournalRuns {
+        request_id: u64,
+        result: Result<Box<super::journal::JournalListing>, String>,
+    },
+    /// A resume or undo from the journal view ended (its items came as `BulkItem`s).
+    RunFinished {
+        run_id: u64,
+        /// "undo of 20261127T061500-3f9a: Disable 3 users (console)".
+        title: String,
+        /// Why it could not run at all (another org's run, no journal, ...).
+        error: Option<String>,
+    },
     /// A passing notice ("rate limited — retrying in 3 s").
     Notice(String),
     /// The effects queue refused an effect.

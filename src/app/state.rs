@@ -26,6 +26,12 @@ pub enum Context {
     Picker,
     Help,
     Summary,
+    /// A list searched as you type (the permission picker).
+    Search,
+    /// A one-line prompt (the export's file name).
+    Prompt,
+    /// The journal's runs and items.
+    Journal,
 }
 
 /// Columns to sort by.
@@ -226,13 +232,21 @@ pub struct Summary {
 /// What is drawn over the panes.
 #[derive(Clone, Debug)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Command(Input),
     Confirm(Confirm),
     Invite(Box<InviteForm>),
     Edit(Box<EditForm>),
     Roles(Box<RolePicker>),
     Summary(Summary),
+    /// `e`: where and how to write the current view.
+    Export(Box<super::audit::ExportPrompt>),
+    /// `P` / `:who-can`: the permission catalogue, searchable, by group.
+    Permissions(Box<super::audit::PermissionPicker>),
+    /// `J` / `:journal`: the journal's runs, their items, resume and undo.
+    Journal(Box<super::journal::JournalView>),
 }
 
 /// A bulk run in progress (or just finished).
@@ -293,9 +307,9 @@ pub struct ViewCache {
     pub order: Vec<UserIx>,
     pub order_sort: Option<Sort>,
     pub order_revision: u64,
-    /// The tab, filter terms and sort `State::view` was built with, as of store revision
-    /// `view_revision`.
-    pub view_key: Option<(StatusTab, Vec<String>, Sort)>,
+    /// The tab, filter terms, sort and audit-view generation `State::view` was built with,
+    /// as of store revision `view_revision`.
+    pub view_key: Option<(StatusTab, Vec<String>, Sort, u64)>,
     pub view_revision: u64,
 }
 
@@ -333,6 +347,8 @@ pub struct State {
     pub roles_error: Option<String>,
     pub bulk: Option<BulkRun>,
     pub invitations: HashMap<UserId, InvitationInfo>,
+    /// The audit view restricting the list (`:audit`), and the one being loaded.
+    pub audit: super::audit::AuditSession,
     pub toast: Option<Toast>,
     pub next_id: u64,
     pub should_quit: bool,
@@ -372,6 +388,7 @@ impl State {
             roles_error: None,
             bulk: None,
             invitations: HashMap::new(),
+            audit: Default::default(),
             toast: None,
             next_id: 1,
             should_quit: false,
@@ -390,6 +407,10 @@ impl State {
             Some(Overlay::Invite(_)) | Some(Overlay::Edit(_)) => Context::Form,
             Some(Overlay::Roles(_)) => Context::Picker,
             Some(Overlay::Summary(_)) => Context::Summary,
+            Some(Overlay::Export(_)) => Context::Prompt,
+            Some(Overlay::Permissions(_)) => Context::Search,
+            Some(Overlay::Journal(view)) if view.confirm.is_some() => Context::Confirm,
+            Some(Overlay::Journal(_)) => Context::Journal,
             None if self.filter_editing => Context::Filter,
             None => Context::Browse,
         }
@@ -443,7 +464,7 @@ impl State {
 
     /// True when `user` belongs in the current view.
     pub fn in_view(&self, user: &UserRecord, terms: &[String]) -> bool {
-        tab_matches(self.tab, user) && {
+        tab_matches(self.tab, user) && self.audit.allows(&user.id) && {
             let haystack = self.store.haystack(user);
             terms.iter().all(|t| haystack.contains(t.as_str()))
         }

@@ -26,7 +26,7 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-fn start_load(state: &mut State) -> Effect {
+pub(super) fn start_load(state: &mut State) -> Effect {
     let request_id = state.fresh_id();
     state.load = LoadProgress {
         request_id,
@@ -306,6 +306,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Vec::new()
             }
         },
+        msg @ (Msg::AuditView { .. } | Msg::Permissions { .. } | Msg::Exported { .. }) => {
+            super::audit::on_msg(state, msg)
+        }
+        msg @ (Msg::JournalRuns { .. } | Msg::RunFinished { .. }) => {
+            super::journal::on_msg(state, msg)
+        }
         Msg::Notice(text) => {
             state.toast = Some(Toast {
                 text,
@@ -325,6 +331,11 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if action == Action::Quit {
         state.should_quit = true;
         return Vec::new();
+    }
+    if let Some(effects) =
+        super::audit::on_action(state, action).or_else(|| super::journal::on_action(state, action))
+    {
+        return effects;
     }
     match state.context() {
         Context::Browse => on_browse(state, action),
@@ -352,6 +363,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        // Handled by `audit::on_action` and `journal::on_action` above.
+        Context::Search | Context::Prompt | Context::Journal => Vec::new(),
     }
 }
 
@@ -414,6 +427,8 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
             } else if !state.filter.value().is_empty() {
                 state.filter.reset();
                 rebuild_view(state);
+            } else if state.audit.active.is_some() {
+                super::audit::leave(state);
             }
             Vec::new()
         }
@@ -756,10 +771,12 @@ pub fn rebuild_view(state: &mut State) {
     let selected = state.selected().map(|u| u.id.clone());
     let terms = state.filter_terms();
     let (tab, sort, revision) = (state.tab, state.sort, state.store.revision());
+    let audit = state.audit.generation;
     let narrowing = match &state.view_cache.view_key {
-        Some((old_tab, old_terms, old_sort)) => {
+        Some((old_tab, old_terms, old_sort, old_audit)) => {
             state.view_cache.view_revision == revision
                 && *old_sort == sort
+                && *old_audit == audit
                 && (*old_tab == tab || *old_tab == StatusTab::All)
                 && old_terms
                     .iter()
@@ -772,7 +789,7 @@ pub fn rebuild_view(state: &mut State) {
             .view_cache
             .view_key
             .as_ref()
-            .is_some_and(|(t, old_terms, _)| *t == tab && *old_terms == terms);
+            .is_some_and(|(t, old_terms, _, _)| *t == tab && *old_terms == terms);
     if unchanged {
         // Nothing to filter again.
     } else if narrowing {
@@ -802,23 +819,24 @@ pub fn rebuild_view(state: &mut State) {
     } else {
         ensure_order(state);
         let order = &state.view_cache.order;
-        let view: Vec<UserIx> = if terms.is_empty() && tab == StatusTab::All {
-            order.clone()
-        } else {
-            order
-                .iter()
-                .copied()
-                .filter(|ix| {
-                    state
-                        .store
-                        .get(*ix)
-                        .is_some_and(|u| state.in_view(u, &terms))
-                })
-                .collect()
-        };
+        let view: Vec<UserIx> =
+            if terms.is_empty() && tab == StatusTab::All && state.audit.active.is_none() {
+                order.clone()
+            } else {
+                order
+                    .iter()
+                    .copied()
+                    .filter(|ix| {
+                        state
+                            .store
+                            .get(*ix)
+                            .is_some_and(|u| state.in_view(u, &terms))
+                    })
+                    .collect()
+            };
         state.view = view;
     }
-    state.view_cache.view_key = Some((tab, terms, sort));
+    state.view_cache.view_key = Some((tab, terms, sort, audit));
     state.view_cache.view_revision = revision;
     restore_cursor(state, selected);
 }
@@ -944,6 +962,11 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         return Vec::new();
     };
     let rest: Vec<&str> = words.collect();
+    if let Some(effects) = super::audit::command(state, verb, &rest)
+        .or_else(|| super::journal::command(state, verb, &rest))
+    {
+        return effects;
+    }
     match verb {
         "q" | "q!" | "quit" | "exit" => {
             state.should_quit = true;
@@ -1804,7 +1827,7 @@ fn on_paste(state: &mut State, text: &str) {
 // ---------------------------------------------------------------------------------------
 // Words
 
-fn toast(state: &mut State, level: Level, text: String) {
+pub(super) fn toast(state: &mut State, level: Level, text: String) {
     let until = (level != Level::Error).then_some(state.now + TOAST_SECS);
     state.toast = Some(Toast { text, level, until });
 }

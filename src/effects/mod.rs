@@ -5,6 +5,8 @@
 //! not run is answered with `Msg::Refused`, never sent to the service. It draws nothing and
 //! never touches `State`.
 
+mod console_audit;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -127,6 +129,8 @@ pub struct EffectsQueue {
     lanes: Mutex<HashMap<Lane, CancellationToken>>,
     tasks: TaskTracker,
     runner: Runner,
+    /// The org as read for audits and exports; the console's address.
+    audit: console_audit::AuditContext,
 }
 
 /// Words for an API error, for the status line.
@@ -170,6 +174,7 @@ impl EffectsQueue {
             shutdown: CancellationToken::new(),
             lanes: Mutex::new(HashMap::new()),
             tasks: TaskTracker::new(),
+            audit: console_audit::AuditContext::new(options.origin.clone()),
             runner: Runner::new(
                 client,
                 options.journal,
@@ -211,6 +216,9 @@ impl EffectsQueue {
             });
             return;
         }
+        if effect.is_mutating() {
+            self.audit.invalidate();
+        }
         let token = match &effect {
             Effect::LoadUsers { .. } => self.lane_token(Lane::Users),
             Effect::SearchUsers { .. } => self.lane_token(Lane::Search),
@@ -221,10 +229,11 @@ impl EffectsQueue {
         let tx = self.tx.clone();
         let permits = self.permits.clone();
         let runner = self.runner.clone();
+        let audit = self.audit.clone();
         self.tasks.spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = run(client, tx, permits, runner, effect) => {}
+                _ = run(client, tx, permits, runner, audit, effect) => {}
             }
         });
     }
@@ -235,6 +244,7 @@ async fn run(
     tx: UnboundedSender<Msg>,
     permits: Arc<Mutex<Permits>>,
     runner: Runner,
+    audit: console_audit::AuditContext,
     effect: Effect,
 ) {
     let send = |msg: Msg| {
@@ -460,6 +470,8 @@ async fn run(
                 result: Ok(result),
             });
         }
+        // Audits, exports, the journal, resume and undo.
+        other => console_audit::run(&client, &runner, &audit, other, &send).await,
     }
 }
 
@@ -598,6 +610,14 @@ mod tests {
                 remove: vec![],
             },
             Effect::Anonymize { run_id: 5, ids },
+            Effect::ResumeRun {
+                run_id: 6,
+                run: crate::runs::RunId("20261127T061500-3f9a".into()),
+            },
+            Effect::UndoRun {
+                run_id: 7,
+                run: crate::runs::RunId("20261127T061500-3f9a".into()),
+            },
         ]);
         effects
     }

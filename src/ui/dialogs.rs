@@ -234,6 +234,11 @@ pub fn draw_overlay(
         Overlay::Edit(form) => draw_edit(frame, area, form, state, theme),
         Overlay::Roles(picker) => draw_roles(frame, area, picker, state, theme),
         Overlay::Summary(summary) => draw_summary(frame, area, summary, theme),
+        Overlay::Export(prompt) => super::audit::draw_export(frame, area, prompt, theme),
+        Overlay::Permissions(picker) => {
+            super::audit::draw_permissions(frame, area, picker, state, theme)
+        }
+        Overlay::Journal(view) => super::journal::draw_journal(frame, area, view, state, theme),
     }
 }
 

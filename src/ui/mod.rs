@@ -2,7 +2,9 @@
 //! table builds rows for the visible window only, so the cost of a frame does not depend on
 //! how many users are loaded.
 
+pub mod audit;
 pub mod dialogs;
+pub mod journal;
 pub mod text;
 pub mod theme;
 
@@ -50,7 +52,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     ])
     .areas(area);
     draw_title(frame, title, state, &theme);
-    draw_tabs(frame, tabs, state, &theme);
+    if !audit::draw_tab_line(frame, tabs, state, &theme) {
+        draw_tabs(frame, tabs, state, &theme);
+    }
     draw_filter(frame, filter, state, &theme);
     let (list, detail) = body_areas(state, body);
     if let Some(list) = list {

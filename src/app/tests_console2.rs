@@ -1,0 +1,615 @@
+//! Behaviour of the audit views, exports and the journal view in `update`, on the demo
+//! fixture org; audit memberships come from `audit::views` over the same fixture.
+
+use std::collections::HashSet;
+
+use time::OffsetDateTime;
+
+use super::action::{Action, InputRequest, StatusTab};
+use super::audit::{AuditResult, ExportDone, ExportFormat, PermissionEntry};
+use super::effect::{BulkKind, Effect};
+use super::fixtures::{demo_org, demo_page, NOW};
+use super::journal::{JournalListing, RunAction};
+use super::msg::{ItemOutcome, Msg};
+use super::state::*;
+use super::update::{init, update};
+use crate::api::models::UserId;
+use crate::audit::{view, Org, Snapshot, ViewKind, FORMAT_VERSION};
+use crate::runs::{Change, ItemResult, RunId, RunState};
+
+const ADDRESS: &str = "http://127.0.0.1:8126";
+
+fn loaded() -> State {
+    let mut state = State::new(Options::default(), NOW);
+    let effects = init(&mut state);
+    let Some(Effect::LoadUsers { request_id, .. }) = effects.last().cloned() else {
+        panic!("init loads users");
+    };
+    update(
+        &mut state,
+        Msg::UsersPage {
+            request_id,
+            number: 0,
+            total_pages: Some(1),
+            response: demo_page(),
+        },
+    );
+    update(&mut state, Msg::UsersLoaded { request_id });
+    update(&mut state, Msg::Roles(Ok(demo_org().1)));
+    state
+}
+
+fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action))
+}
+
+fn command(state: &mut State, text: &str) -> Vec<Effect> {
+    act(state, Action::CommandLine);
+    for c in text.chars() {
+        act(state, Action::TextEdit(InputRequest::InsertChar(c)));
+    }
+    act(state, Action::Submit)
+}
+
+fn fixture_org() -> Org {
+    let (users, roles, permissions) = demo_org();
+    let role_permissions = roles
+        .iter()
+        .map(|r| (r.id.clone(), r.permission_ids().collect()))
+        .collect();
+    Org::new(Snapshot {
+        format_version: FORMAT_VERSION,
+        taken_at: OffsetDateTime::from_unix_timestamp(NOW).expect("a valid time"),
+        origin: "test".into(),
+        taken_by: None,
+        org: Default::default(),
+        users,
+        roles,
+        role_permissions,
+        permissions,
+    })
+}
+
+/// What the effects layer answers for `kind`, computed by `audit::views`.
+fn audit_answer(kind: &ViewKind) -> Box<AuditResult> {
+    let org = fixture_org();
+    let v = view(&org, kind).expect("the view");
+    Box::new(AuditResult {
+        kind: kind.clone(),
+        title: v.title.clone(),
+        columns: v.columns.iter().map(|c| c.to_string()).collect(),
+        rows: v
+            .rows
+            .iter()
+            .map(|r| (org.users()[r.user].id.clone(), r.cells.clone()))
+            .collect(),
+    })
+}
+
+/// Opens `:audit ARGS` and answers it like the effects layer would.
+fn open_audit(state: &mut State, args: &str) -> ViewKind {
+    let effects = command(state, &format!("audit {args}"));
+    let Some(Effect::LoadAudit {
+        request_id, kind, ..
+    }) = effects.first().cloned()
+    else {
+        panic!("`:audit {args}` loads the view, got {effects:?}");
+    };
+    update(
+        state,
+        Msg::AuditView {
+            request_id,
+            result: Ok(audit_answer(&kind)),
+        },
+    );
+    kind
+}
+
+fn shown_ids(state: &State) -> HashSet<UserId> {
+    state
+        .view
+        .iter()
+        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
+        .collect()
+}
+
+#[test]
+fn an_audit_view_restricts_the_list_to_its_members_and_esc_returns_to_all() {
+    let mut state = loaded();
+    let all = state.view.len();
+    let kind = open_audit(&mut state, "admins");
+    assert_eq!(kind, ViewKind::Admins);
+    let expected: HashSet<UserId> = audit_answer(&kind).rows.into_iter().map(|r| r.0).collect();
+    assert!(!expected.is_empty() && expected.len() < all);
+    assert_eq!(shown_ids(&state), expected);
+    let title = &state.audit.active.as_ref().expect("active").title;
+    assert!(title.starts_with("Admins ("), "{title}");
+    // Esc first clears a filter, then leaves the view.
+    act(&mut state, Action::StartFilter);
+    act(&mut state, Action::TextEdit(InputRequest::InsertChar('a')));
+    act(&mut state, Action::Submit);
+    act(&mut state, Action::Back);
+    assert!(state.audit.active.is_some());
+    assert_eq!(shown_ids(&state), expected);
+    act(&mut state, Action::Back);
+    assert!(state.audit.active.is_none());
+    assert_eq!(state.view.len(), all);
+}
+
+#[test]
+fn an_audit_view_restricts_a_sorted_list_too_and_leaving_it_restores_everyone() {
+    // Sorted views are served from a cached order; entering or leaving a view must not
+    // reuse a view built without (or with) the restriction.
+    let mut state = loaded();
+    command(&mut state, "sort name");
+    let all = state.view.len();
+    let kind = open_audit(&mut state, "admins");
+    let expected: HashSet<UserId> = audit_answer(&kind).rows.into_iter().map(|r| r.0).collect();
+    assert_eq!(shown_ids(&state), expected);
+    command(&mut state, "audit off");
+    assert_eq!(state.view.len(), all);
+    open_audit(&mut state, "no-role");
+    let no_role: HashSet<UserId> = audit_answer(&ViewKind::NoRole)
+        .rows
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(shown_ids(&state), no_role);
+}
+
+#[test]
+fn audit_off_and_unknown_views_and_stale_answers() {
+    let mut state = loaded();
+    open_audit(&mut state, "no-role");
+    command(&mut state, "audit off");
+    assert!(state.audit.active.is_none());
+    assert!(command(&mut state, "audit bogus").is_empty());
+    assert_eq!(state.toast.as_ref().map(|t| t.level), Some(Level::Error));
+    // A newer request wins: the older answer is dropped.
+    let first = command(&mut state, "audit admins");
+    let second = command(&mut state, "audit service-accounts");
+    let Some(Effect::LoadAudit { request_id, .. }) = first.first().cloned() else {
+        panic!("loads");
+    };
+    update(
+        &mut state,
+        Msg::AuditView {
+            request_id,
+            result: Ok(audit_answer(&ViewKind::Admins)),
+        },
+    );
+    assert!(state.audit.active.is_none());
+    let Some(Effect::LoadAudit {
+        request_id, kind, ..
+    }) = second.first().cloned()
+    else {
+        panic!("loads");
+    };
+    assert_eq!(kind, ViewKind::ServiceAccounts);
+    update(
+        &mut state,
+        Msg::AuditView {
+            request_id,
+            result: Err("network problem".into()),
+        },
+    );
+    assert!(state.audit.active.is_none());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("network problem")));
+}
+
+#[test]
+fn inactive_takes_days_and_who_can_takes_a_permission() {
+    let mut state = loaded();
+    let effects = command(&mut state, "audit inactive 30");
+    assert!(matches!(
+        &effects[..],
+        [Effect::LoadAudit {
+            kind: ViewKind::Inactive { days: 30 },
+            ..
+        }]
+    ));
+    let effects = command(&mut state, "who-can dashboards_write");
+    assert!(matches!(
+        &effects[..],
+        [Effect::LoadAudit { kind: ViewKind::WhoCan { permission }, .. }] if permission == "dashboards_write"
+    ));
+}
+
+#[test]
+fn marks_filter_sort_and_tabs_keep_working_inside_an_audit_view() {
+    let mut state = loaded();
+    open_audit(&mut state, "admins");
+    let members = shown_ids(&state);
+    act(&mut state, Action::ToggleMark);
+    let marked: Vec<UserId> = state.marks.iter().cloned().collect();
+    assert_eq!(marked.len(), 1);
+    act(&mut state, Action::CycleSort);
+    act(&mut state, Action::SelectTab(StatusTab::Active));
+    assert!(shown_ids(&state).is_subset(&members));
+    // Marks are ids: they survive leaving the view.
+    act(&mut state, Action::Back);
+    assert_eq!(state.marks.iter().cloned().collect::<Vec<_>>(), marked);
+}
+
+#[test]
+fn export_carries_the_visible_ids_in_order_and_the_audit_view() {
+    let mut state = loaded();
+    open_audit(&mut state, "admins");
+    command(&mut state, "sort email desc");
+    let visible: Vec<UserId> = state
+        .view
+        .iter()
+        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
+        .collect();
+    assert!(act(&mut state, Action::Export).is_empty(), "asks first");
+    assert_eq!(state.context(), Context::Prompt);
+    let Some(Overlay::Export(prompt)) = &state.overlay else {
+        panic!("the export prompt");
+    };
+    assert!(prompt.path.value().starts_with("ddusers-admins-"));
+    assert!(prompt.path.value().ends_with(".csv"));
+    // Tab switches to JSON, the name follows.
+    act(&mut state, Action::NextField);
+    let effects = act(&mut state, Action::Submit);
+    let [Effect::Export {
+        kind,
+        ids,
+        format,
+        path,
+        request_id,
+    }] = &effects[..]
+    else {
+        panic!("one export effect, got {effects:?}");
+    };
+    assert!(!Effect::Export {
+        request_id: *request_id,
+        kind: kind.clone(),
+        ids: ids.clone(),
+        format: *format,
+        path: path.clone()
+    }
+    .is_mutating());
+    assert_eq!(kind.as_ref(), Some(&ViewKind::Admins));
+    assert_eq!(ids, &visible);
+    assert_eq!(*format, ExportFormat::Json);
+    assert!(path.to_string_lossy().ends_with(".json"));
+    assert!(state.overlay.is_none());
+    update(
+        &mut state,
+        Msg::Exported {
+            request_id: *request_id,
+            result: Ok(ExportDone {
+                path: "/tmp/x.json".into(),
+                format: ExportFormat::Json,
+                count: ids.len(),
+                requested: ids.len(),
+            }),
+        },
+    );
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("/tmp/x.json")));
+}
+
+#[test]
+fn export_works_in_read_only_mode_and_respects_the_filter() {
+    let mut state = loaded();
+    update(
+        &mut state,
+        Msg::Access {
+            read_only: true,
+            reason: Some("read-only mode".into()),
+        },
+    );
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    act(&mut state, Action::Export);
+    let effects = act(&mut state, Action::Submit);
+    let [Effect::Export { kind, ids, .. }] = &effects[..] else {
+        panic!("exports, got {effects:?}");
+    };
+    assert_eq!(kind, &None);
+    assert_eq!(ids.len(), state.view.len());
+    assert_eq!(ids.len(), state.store.counts().pending as usize);
+}
+
+#[test]
+fn the_permission_picker_searches_and_opens_who_can() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::PickPermission);
+    let [Effect::LoadPermissions { request_id }] = effects[..] else {
+        panic!("loads the catalogue");
+    };
+    assert_eq!(state.context(), Context::Search);
+    let entries = demo_org()
+        .2
+        .iter()
+        .map(|p| PermissionEntry {
+            group: p.attributes.group_name.clone().unwrap_or_default(),
+            name: p.name().to_owned(),
+            about: String::new(),
+        })
+        .collect();
+    update(
+        &mut state,
+        Msg::Permissions {
+            request_id,
+            result: Ok(entries),
+        },
+    );
+    for c in "invite".chars() {
+        act(&mut state, Action::TextEdit(InputRequest::InsertChar(c)));
+    }
+    let Some(Overlay::Permissions(picker)) = &state.overlay else {
+        panic!("picker open");
+    };
+    assert_eq!(picker.matches().len(), 1);
+    let effects = act(&mut state, Action::Submit);
+    assert!(matches!(
+        &effects[..],
+        [Effect::LoadAudit { kind: ViewKind::WhoCan { permission }, .. }] if permission == "user_access_invite"
+    ));
+    assert!(state.overlay.is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// The journal
+
+fn run(id: &str, origin: &str, outcomes: Vec<Option<ItemResult>>, users: &[&str]) -> RunState {
+    RunState {
+        run: RunId(id.into()),
+        at: OffsetDateTime::from_unix_timestamp(NOW).expect("time"),
+        title: format!("Disable {} users (console)", users.len()),
+        origin: origin.into(),
+        of: None,
+        changes: users
+            .iter()
+            .map(|u| Change::Disable {
+                user: UserId((*u).into()),
+            })
+            .collect(),
+        started: vec![true; users.len()],
+        outcomes,
+    }
+}
+
+fn disabled(user: &str) -> Option<ItemResult> {
+    Some(ItemResult::done(
+        "disabled",
+        Some(Change::Enable {
+            user: UserId(user.into()),
+        }),
+    ))
+}
+
+/// Opens the journal with: an older complete run here, a newer interrupted run here, and
+/// a run against another org (newest).
+fn journal_open(state: &mut State) {
+    let effects = act(state, Action::Journal);
+    let [Effect::LoadJournal { request_id }] = effects[..] else {
+        panic!("reads the journal, got {effects:?}");
+    };
+    let runs = vec![
+        run(
+            "20261101T000000-aaaa",
+            ADDRESS,
+            vec![disabled("u1"), disabled("u2")],
+            &["u1", "u2"],
+        ),
+        run(
+            "20261102T000000-bbbb",
+            ADDRESS,
+            vec![disabled("u3"), None],
+            &["u3", "u4"],
+        ),
+        run(
+            "20261103T000000-cccc",
+            "https://api.datadoghq.eu",
+            vec![None],
+            &["u5"],
+        ),
+    ];
+    update(
+        state,
+        Msg::JournalRuns {
+            request_id,
+            result: Ok(Box::new(JournalListing {
+                runs,
+                address: ADDRESS.into(),
+                path: "/tmp/journal.jsonl".into(),
+            })),
+        },
+    );
+}
+
+fn journal(state: &State) -> &super::journal::JournalView {
+    match &state.overlay {
+        Some(Overlay::Journal(view)) => view,
+        other => panic!("the journal is open, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_journal_lists_runs_newest_first_and_shows_items() {
+    let mut state = loaded();
+    journal_open(&mut state);
+    assert_eq!(state.context(), Context::Journal);
+    let ids: Vec<&str> = journal(&state)
+        .runs
+        .iter()
+        .map(|r| r.run.0.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "20261103T000000-cccc",
+            "20261102T000000-bbbb",
+            "20261101T000000-aaaa"
+        ]
+    );
+    act(&mut state, Action::Down);
+    act(&mut state, Action::Down);
+    act(&mut state, Action::Down);
+    assert_eq!(journal(&state).cursor, 2);
+    act(&mut state, Action::Submit);
+    assert_eq!(journal(&state).items, Some(0));
+    act(&mut state, Action::Cancel);
+    assert_eq!(journal(&state).items, None);
+    act(&mut state, Action::Cancel);
+    assert!(state.overlay.is_none());
+}
+
+#[test]
+fn undo_asks_first_with_the_changes_then_sends_one_mutating_effect() {
+    let mut state = loaded();
+    journal_open(&mut state);
+    act(&mut state, Action::Bottom); // the complete run here
+    assert!(act(&mut state, Action::UndoRun).is_empty());
+    assert_eq!(journal(&state).confirm, Some(RunAction::Undo));
+    assert_eq!(state.context(), Context::Confirm);
+    // Cancel keeps the journal open and sends nothing.
+    assert!(act(&mut state, Action::Cancel).is_empty());
+    assert_eq!(journal(&state).confirm, None);
+    act(&mut state, Action::UndoRun);
+    let effects = act(&mut state, Action::Confirm);
+    let [Effect::UndoRun { run_id, run }] = &effects[..] else {
+        panic!("one undo effect, got {effects:?}");
+    };
+    assert!(effects[0].is_mutating());
+    assert_eq!(run.0, "20261101T000000-aaaa");
+    let bulk = state.bulk.as_ref().expect("progress");
+    assert_eq!(bulk.total, 2);
+    assert_eq!(bulk.kind, Some(BulkKind::Enable));
+    // Items arrive as bulk items; the end shows a summary and reloads the users.
+    for user in ["u2", "u1"] {
+        update(
+            &mut state,
+            Msg::BulkItem {
+                run_id: *run_id,
+                user_id: UserId(user.into()),
+                outcome: ItemOutcome::Done("enabled".into()),
+            },
+        );
+    }
+    let effects = update(
+        &mut state,
+        Msg::RunFinished {
+            run_id: *run_id,
+            title: "undo of 20261101T000000-aaaa: Disable 2 users (console)".into(),
+            error: None,
+        },
+    );
+    assert!(matches!(effects[..], [Effect::LoadUsers { .. }]));
+    let Some(Overlay::Summary(summary)) = &state.overlay else {
+        panic!("a summary");
+    };
+    assert_eq!(summary.counts, vec![("enabled".to_owned(), 2)]);
+}
+
+#[test]
+fn resume_sends_only_what_is_left_after_a_confirm() {
+    let mut state = loaded();
+    journal_open(&mut state);
+    act(&mut state, Action::Down); // the interrupted run
+    act(&mut state, Action::ResumeRun);
+    assert_eq!(journal(&state).confirm, Some(RunAction::Resume));
+    let effects = act(&mut state, Action::Confirm);
+    assert!(
+        matches!(&effects[..], [Effect::ResumeRun { run, .. }] if run.0 == "20261102T000000-bbbb")
+    );
+    let bulk = state.bulk.as_ref().expect("progress");
+    assert_eq!(bulk.total, 1);
+    assert!(bulk.items.contains_key(&UserId("u4".into())));
+}
+
+#[test]
+fn another_orgs_run_a_complete_run_and_read_only_are_refused_with_the_reason() {
+    let mut state = loaded();
+    journal_open(&mut state);
+    // Newest: another org's run.
+    assert!(act(&mut state, Action::ResumeRun).is_empty());
+    assert_eq!(journal(&state).confirm, None);
+    let text = state
+        .toast
+        .as_ref()
+        .map(|t| t.text.clone())
+        .unwrap_or_default();
+    assert!(
+        text.contains("api.datadoghq.eu") && text.contains(ADDRESS),
+        "{text}"
+    );
+    // Oldest: complete, nothing to resume.
+    act(&mut state, Action::Bottom);
+    act(&mut state, Action::ResumeRun);
+    assert_eq!(journal(&state).confirm, None);
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("complete")));
+    // Read-only: explained, nothing asked or sent.
+    update(
+        &mut state,
+        Msg::Access {
+            read_only: true,
+            reason: Some("read-only mode".into()),
+        },
+    );
+    assert!(act(&mut state, Action::UndoRun).is_empty());
+    assert_eq!(journal(&state).confirm, None);
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("read-only")));
+}
+
+#[test]
+fn a_run_that_cannot_start_ends_with_every_item_failed() {
+    let mut state = loaded();
+    journal_open(&mut state);
+    act(&mut state, Action::Bottom);
+    act(&mut state, Action::UndoRun);
+    let effects = act(&mut state, Action::Confirm);
+    let [Effect::UndoRun { run_id, .. }] = &effects[..] else {
+        panic!("undo");
+    };
+    update(
+        &mut state,
+        Msg::RunFinished {
+            run_id: *run_id,
+            title: "undo".into(),
+            error: Some("refused: another org".into()),
+        },
+    );
+    let Some(Overlay::Summary(summary)) = &state.overlay else {
+        panic!("a summary");
+    };
+    assert_eq!(summary.counts, vec![("failed".to_owned(), 2)]);
+    assert!(summary
+        .failures
+        .iter()
+        .all(|(_, r)| r.contains("another org")));
+}
+
+#[test]
+fn edit_moved_to_u_and_e_exports() {
+    use super::keymap::{resolve_in, Key};
+    assert_eq!(
+        resolve_in(Context::Browse, Key::ch('u')),
+        Some(Action::EditUser)
+    );
+    assert_eq!(
+        resolve_in(Context::Browse, Key::ch('e')),
+        Some(Action::Export)
+    );
+    assert_eq!(
+        resolve_in(Context::Browse, Key::ch('J')),
+        Some(Action::Journal)
+    );
+    assert_eq!(
+        resolve_in(Context::Journal, Key::ch('U')),
+        Some(Action::UndoRun)
+    );
+}

@@ -1,0 +1,253 @@
+//! Drawing the audit parts of the console: the audit view's line (its title, count and the
+//! status tabs counted within it), the export prompt and the permission picker.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::action::StatusTab;
+use crate::app::audit::{ExportPrompt, PermissionPicker};
+use crate::app::state::{tab_matches, State};
+use crate::app::update::fmt_count;
+
+use super::text::{fit, skip_columns, width};
+use super::theme::Theme;
+use super::{block, spinner};
+
+/// A rectangle of at most `w`×`h`, centred in `area`.
+pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Draws the tab line of an audit view (title, count, tabs counted within the view);
+/// false when no audit view is open.
+pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) -> bool {
+    let Some(audit) = &state.audit.active else {
+        return false;
+    };
+    let mut counts = [0usize; 5];
+    for id in &audit.ids {
+        if let Some(user) = state.store.by_id(id) {
+            for (n, tab) in StatusTab::ALL.iter().enumerate() {
+                if tab_matches(*tab, user) {
+                    counts[n] += 1;
+                }
+            }
+        }
+    }
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(format!(" ◆ {} ", audit.title), theme.badge),
+        Span::raw(" "),
+    ];
+    for (n, tab) in StatusTab::ALL.iter().enumerate() {
+        let label = match tab {
+            StatusTab::All => "All",
+            StatusTab::Active => "Act",
+            StatusTab::Pending => "Pend",
+            StatusTab::Disabled => "Dis",
+            StatusTab::ServiceAccounts => "Svc",
+        };
+        let label = if area.width >= 120 {
+            tab.label()
+        } else {
+            label
+        };
+        let style = if *tab == state.tab {
+            theme.tab_selected
+        } else {
+            theme.tab
+        };
+        spans.push(Span::styled(
+            format!(" {} {label} {} ", n + 1, fmt_count(counts[n] as u64)),
+            style,
+        ));
+        spans.push(Span::raw(" "));
+    }
+    if area.width >= 100 {
+        spans.push(Span::styled(" Esc returns to all users", theme.dim));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    true
+}
+
+/// The export prompt, a small box over the list.
+pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: &Theme) {
+    let rect = centered(area, 72, 8);
+    frame.render_widget(Clear, rect);
+    let outer = block(
+        format!(
+            " Export {} users ({}) ",
+            fmt_count(prompt.count as u64),
+            prompt.view_name
+        ),
+        true,
+        theme,
+    );
+    let inner = outer.inner(rect);
+    frame.render_widget(outer, rect);
+    if inner.height < 4 {
+        return;
+    }
+    let [format, _, file, _, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(inner);
+    let choice = |label: &'static str, on: bool| {
+        if on {
+            Span::styled(format!(" ● {label} "), theme.tab_selected)
+        } else {
+            Span::styled(format!(" ○ {label} "), theme.dim)
+        }
+    };
+    use crate::app::audit::ExportFormat as F;
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Format  ", theme.dim),
+            choice("CSV", prompt.format == F::Csv),
+            Span::raw(" "),
+            choice("JSON", prompt.format == F::Json),
+        ])),
+        format,
+    );
+    let label = " File    ";
+    let avail = file.width.saturating_sub(width(label) as u16 + 1) as usize;
+    let scroll = prompt.path.visual_scroll(avail);
+    let cursor = prompt.path.visual_cursor().saturating_sub(scroll);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(label, theme.dim),
+            Span::styled(
+                fit(&skip_columns(prompt.path.value(), scroll), avail),
+                theme.focused_field,
+            ),
+        ])),
+        file,
+    );
+    frame.set_cursor_position((file.x + width(label) as u16 + cursor as u16, file.y));
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(
+                " The list as shown: tab, filter, audit view and sort.",
+                theme.dim,
+            ),
+            Line::styled(" Tab CSV / JSON · Enter writes · Esc cancels", theme.dim),
+        ]),
+        help,
+    );
+}
+
+/// The permission picker: a search line and the catalogue grouped by permission group.
+pub fn draw_permissions(
+    frame: &mut Frame,
+    area: Rect,
+    picker: &PermissionPicker,
+    state: &State,
+    theme: &Theme,
+) {
+    let rect = centered(area, 90, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let matches = picker.matches();
+    let outer = block(
+        format!(
+            " Who can… — {} of {} permissions ",
+            matches.len(),
+            picker.entries.len()
+        ),
+        true,
+        theme,
+    );
+    let inner = outer.inner(rect);
+    frame.render_widget(outer, rect);
+    if inner.height < 3 {
+        return;
+    }
+    let [search, list, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let prompt = " search: ";
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, theme.title),
+            Span::raw(picker.query.value().to_owned()),
+        ])),
+        search,
+    );
+    frame.set_cursor_position((
+        search.x + width(prompt) as u16 + picker.query.visual_cursor() as u16,
+        search.y,
+    ));
+    if picker.loading {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!(" {} reading the permission catalogue…", spinner(state)),
+                theme.warn,
+            )),
+            list,
+        );
+    } else if let Some(error) = &picker.error {
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {error}"), theme.error))
+                .wrap(Wrap { trim: true }),
+            list,
+        );
+    } else {
+        // Lines with group headers; keep the cursor's line in sight.
+        let mut lines: Vec<Line> = Vec::new();
+        let mut cursor_line = 0;
+        let mut group: Option<&str> = None;
+        let name_width = 36.min(list.width.saturating_sub(6) as usize);
+        for (pos, ix) in matches.iter().enumerate() {
+            let entry = &picker.entries[*ix];
+            if group != Some(entry.group.as_str()) {
+                group = Some(entry.group.as_str());
+                lines.push(Line::styled(format!(" {}", entry.group), theme.header));
+            }
+            let selected = pos == picker.cursor;
+            if selected {
+                cursor_line = lines.len();
+            }
+            let about_width = (list.width as usize).saturating_sub(name_width + 5);
+            let line = Line::from(vec![
+                Span::raw(if selected { " ▸ " } else { "   " }),
+                Span::raw(fit(&entry.name, name_width)),
+                Span::raw(" "),
+                Span::styled(fit(&entry.about, about_width), theme.dim),
+            ]);
+            lines.push(if selected {
+                line.style(theme.selected)
+            } else {
+                line
+            });
+        }
+        if matches.is_empty() {
+            lines.push(Line::styled(" No permission matches.", theme.dim));
+        }
+        let rows = list.height as usize;
+        let top = cursor_line.saturating_sub(rows.saturating_sub(1));
+        frame.render_widget(Paragraph::new(lines).scroll((top as u16, 0)), list);
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            " type to search · ↑/↓ move · Enter who holds it · Esc closes",
+            Style::new().patch(theme.dim),
+        )),
+        footer,
+    );
+}

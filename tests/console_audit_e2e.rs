@@ -1,0 +1,250 @@
+//! The console's audit views, export and journal view end to end: runtime, effects queue,
+//! client and the built-in sandbox over loopback, driven by scripted keys, checked through
+//! the API and the files written.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ddusers::api::models::{UserId, UserStatus};
+use ddusers::api::{Client, ClientOptions, ListUsersQuery};
+use ddusers::app::state::{Options, Overlay, State};
+use ddusers::app::{Key, KeyCode};
+use ddusers::audit::{load::load_snapshot, view, Org, ViewKind};
+use ddusers::config::Credentials;
+use ddusers::effects::{EffectsQueue, QueueOptions};
+use ddusers::runs::Journal;
+use ddusers::runtime::Runtime;
+use ddusers::sandbox::{
+    Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
+};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+async fn sandbox(users: usize) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        port: 0,
+        users,
+        seed: 7,
+        ..Default::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
+fn client(sandbox: &Sandbox, app_key: &str) -> Client {
+    let url = sandbox.base_url().parse().expect("sandbox URL");
+    Client::new(ClientOptions::new(
+        url,
+        Credentials::new(DEMO_API_KEY, app_key),
+    ))
+    .expect("client")
+}
+
+async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> {
+    let (queue, msgs) = EffectsQueue::new(client, options);
+    let state = State::new(
+        Options {
+            origin_label: "demo org — sandbox".into(),
+            monochrome: false,
+        },
+        ddusers::runtime::unix_now(),
+    );
+    let terminal = Terminal::new(TestBackend::new(160, 48)).expect("test terminal");
+    let mut runtime = Runtime::new(terminal, state, queue, msgs);
+    runtime.start();
+    let ready = runtime
+        .run_until(WAIT, |s| s.load.done && s.me.is_some())
+        .await
+        .expect("draws");
+    assert!(ready, "the console loads the org");
+    runtime
+}
+
+fn enter() -> Key {
+    Key::plain(KeyCode::Enter)
+}
+
+fn shown(state: &State) -> Vec<UserId> {
+    state
+        .view
+        .iter()
+        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only_key() {
+    let sandbox = sandbox(80).await;
+    let api = client(&sandbox, DEMO_READONLY_APP_KEY);
+    let org = Org::new(load_snapshot(&api, "test").await.expect("org"));
+    let admins = view(&org, &ViewKind::Admins).expect("view");
+    let expected: HashSet<UserId> = admins
+        .rows
+        .iter()
+        .map(|r| org.users()[r.user].id.clone())
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < org.users().len());
+
+    let mut console = console(api, QueueOptions::default()).await;
+    console.press(Key::ch(':'));
+    console.type_text("audit admins");
+    console.press(enter());
+    let opened = console
+        .run_until(WAIT, |s| s.audit.active.is_some())
+        .await
+        .expect("draws");
+    assert!(opened, "the audit view opens");
+    let ids: HashSet<UserId> = shown(&console.state).into_iter().collect();
+    assert_eq!(ids, expected);
+    let screen = console.terminal.backend().to_string();
+    assert!(
+        screen.contains(&format!("Admins ({})", expected.len())),
+        "{screen}"
+    );
+
+    // Sorted by email, exported as CSV to a chosen path.
+    console.press(Key::ch(':'));
+    console.type_text("sort email");
+    console.press(enter());
+    let order = shown(&console.state);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("admins.csv");
+    console.press(Key::ch('e'));
+    assert!(matches!(console.state.overlay, Some(Overlay::Export(_))));
+    console.press(Key::ctrl('u'));
+    console.type_text(&path.display().to_string());
+    console.press(enter());
+    let written = console
+        .run_until(WAIT, |s| {
+            s.toast
+                .as_ref()
+                .is_some_and(|t| t.text.contains("Exported"))
+        })
+        .await
+        .expect("draws");
+    assert!(written, "the export finishes");
+    let toast = console.state.toast.clone().expect("toast").text;
+    assert!(toast.contains(&path.display().to_string()), "{toast}");
+    console.shutdown().await;
+
+    let mut reader = csv::Reader::from_path(&path).expect("the CSV");
+    let headers = reader.headers().expect("headers").clone();
+    let id_col = headers
+        .iter()
+        .position(|h| h == "id")
+        .expect("an id column");
+    assert!(headers.iter().any(|h| h == "admin_because"), "{headers:?}");
+    let rows: Vec<UserId> = reader
+        .records()
+        .map(|r| UserId(r.expect("a row")[id_col].to_owned()))
+        .collect();
+    assert_eq!(rows, order, "the rows are the list as shown, in order");
+    assert_eq!(sandbox.stats().write_requests, 0, "an audit never writes");
+    sandbox.shutdown().await;
+}
+
+async fn status_of(api: &Client, ids: &[UserId]) -> Vec<Option<UserStatus>> {
+    let users = api
+        .list_all_users(ListUsersQuery::default())
+        .await
+        .expect("list");
+    ids.iter()
+        .map(|id| {
+            users
+                .iter()
+                .find(|u| &u.id == id)
+                .and_then(|u| u.attributes.status.clone())
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn disabling_users_then_undoing_the_run_from_the_journal_view_enables_them_again() {
+    let sandbox = sandbox(40).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = Arc::new(Journal::open(&dir.path().join("journal.jsonl")).expect("journal"));
+    let options = QueueOptions {
+        journal: Some(journal),
+        origin: sandbox.base_url(),
+        ..Default::default()
+    };
+    let mut console = console(api.clone(), options).await;
+
+    // Two active people (not me), disabled from the list.
+    console.press(Key::ch('2'));
+    let me = console.state.me.clone();
+    while console
+        .state
+        .selected()
+        .map(|u| Some(&u.id) == me.as_ref() || u.service_account)
+        == Some(true)
+    {
+        console.press(Key::ch('j'));
+    }
+    console.press(Key::ch(' '));
+    while console
+        .state
+        .selected()
+        .map(|u| Some(&u.id) == me.as_ref() || u.service_account)
+        == Some(true)
+    {
+        console.press(Key::ch('j'));
+    }
+    console.press(Key::ch(' '));
+    let marked: Vec<UserId> = console.state.marks.iter().cloned().collect();
+    assert_eq!(marked.len(), 2);
+    console.press(Key::ch('d'));
+    console.press(Key::ch('y'));
+    let done = console
+        .run_until(WAIT, |s| s.bulk.as_ref().is_some_and(|b| b.finished))
+        .await
+        .expect("draws");
+    assert!(done, "the disable finishes");
+    assert_eq!(
+        status_of(&api, &marked).await,
+        vec![Some(UserStatus::Disabled); 2]
+    );
+    console.press(enter()); // close the summary
+
+    // The journal view: the newest run is that disable; undo it.
+    console.press(Key::ch('J'));
+    let listed = console
+        .run_until(
+            WAIT,
+            |s| matches!(&s.overlay, Some(Overlay::Journal(v)) if !v.loading && !v.runs.is_empty()),
+        )
+        .await
+        .expect("draws");
+    assert!(listed, "the journal lists the run");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Disable 2 users (console)"), "{screen}");
+    console.press(Key::ch('U'));
+    console
+        .run_until(Duration::ZERO, |_| true)
+        .await
+        .expect("draws");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Undo run"), "{screen}");
+    console.press(Key::ch('y'));
+    let undone = console
+        .run_until(WAIT, |s| {
+            s.bulk.as_ref().is_some_and(|b| b.finished)
+                && matches!(s.overlay, Some(Overlay::Summary(_)))
+        })
+        .await
+        .expect("draws");
+    assert!(undone, "the undo finishes");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("undo of"), "{screen}");
+    console.shutdown().await;
+
+    assert_eq!(
+        status_of(&api, &marked).await,
+        vec![Some(UserStatus::Active); 2]
+    );
+    sandbox.shutdown().await;
+}

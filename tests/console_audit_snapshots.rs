@@ -1,0 +1,283 @@
+//! The console's audit view, export prompt, permission picker and journal overlay drawn on
+//! ratatui's TestBackend at 80×24 and 160×48 with a fixed clock, compared with reviewed
+//! insta snapshots. Audit memberships come from `audit::views` over the fixture org.
+
+use ddusers::app::action::{Action, InputRequest};
+use ddusers::app::audit::{AuditResult, PermissionEntry};
+use ddusers::app::fixtures::{demo_org, demo_page, NOW};
+use ddusers::app::journal::JournalListing;
+use ddusers::app::msg::Msg;
+use ddusers::app::state::{Options, State};
+use ddusers::app::{init, update, Effect};
+use ddusers::audit::{view, Org, Snapshot, ViewKind, FORMAT_VERSION};
+use ddusers::runs::{Change, ItemResult, RunId, RunState};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use time::OffsetDateTime;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+const ADDRESS: &str = "http://127.0.0.1:8126";
+
+fn loaded(width: u16, height: u16) -> State {
+    let mut state = State::new(
+        Options {
+            origin_label: "demo org — sandbox".into(),
+            monochrome: false,
+        },
+        NOW,
+    );
+    let effects = init(&mut state);
+    let Some(Effect::LoadUsers { request_id, .. }) = effects.last().cloned() else {
+        panic!("init loads users");
+    };
+    update(&mut state, Msg::Resize { width, height });
+    update(
+        &mut state,
+        Msg::UsersPage {
+            request_id,
+            number: 0,
+            total_pages: Some(1),
+            response: demo_page(),
+        },
+    );
+    update(&mut state, Msg::UsersLoaded { request_id });
+    update(&mut state, Msg::Roles(Ok(demo_org().1)));
+    let me = demo_page().data[0].clone();
+    update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
+    state
+}
+
+fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    update(state, Msg::Action(action))
+}
+
+fn screen(state: &State, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| ddusers::ui::draw(frame, state))
+        .expect("draw");
+    terminal.backend().to_string()
+}
+
+fn snap(name: &str, setup: impl Fn(&mut State)) {
+    for (w, h) in SIZES {
+        let mut state = loaded(w, h);
+        setup(&mut state);
+        // The toast expires; snapshots show the resting screen.
+        update(&mut state, Msg::Tick { now: NOW + 60 });
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(&state, w, h));
+    }
+}
+
+fn fixture_org() -> Org {
+    let (users, roles, permissions) = demo_org();
+    let role_permissions = roles
+        .iter()
+        .map(|r| (r.id.clone(), r.permission_ids().collect()))
+        .collect();
+    Org::new(Snapshot {
+        format_version: FORMAT_VERSION,
+        taken_at: OffsetDateTime::from_unix_timestamp(NOW).expect("time"),
+        origin: "test".into(),
+        taken_by: None,
+        org: Default::default(),
+        users,
+        roles,
+        role_permissions,
+        permissions,
+    })
+}
+
+fn open_audit(state: &mut State, kind: ViewKind) {
+    act(state, Action::CommandLine);
+    let text = match &kind {
+        ViewKind::WhoCan { permission } => format!("who-can {permission}"),
+        other => format!("audit {}", other.name()),
+    };
+    for c in text.chars() {
+        act(state, Action::TextEdit(InputRequest::InsertChar(c)));
+    }
+    let effects = act(state, Action::Submit);
+    let Some(Effect::LoadAudit { request_id, .. }) = effects.first().cloned() else {
+        panic!("loads the view");
+    };
+    let org = fixture_org();
+    let v = view(&org, &kind).expect("view");
+    let result = AuditResult {
+        title: v.title.clone(),
+        columns: v.columns.iter().map(|c| c.to_string()).collect(),
+        rows: v
+            .rows
+            .iter()
+            .map(|r| (org.users()[r.user].id.clone(), r.cells.clone()))
+            .collect(),
+        kind,
+    };
+    update(
+        state,
+        Msg::AuditView {
+            request_id,
+            result: Ok(Box::new(result)),
+        },
+    );
+}
+
+#[test]
+fn audit_view_admins() {
+    snap("audit_admins", |state| open_audit(state, ViewKind::Admins));
+}
+
+#[test]
+fn audit_view_who_can_with_a_mark() {
+    snap("audit_who_can", |state| {
+        open_audit(
+            state,
+            ViewKind::WhoCan {
+                permission: "dashboards_write".into(),
+            },
+        );
+        act(state, Action::ToggleMark);
+    });
+}
+
+#[test]
+fn export_prompt() {
+    snap("export_prompt", |state| {
+        open_audit(state, ViewKind::Admins);
+        act(state, Action::Export);
+    });
+}
+
+#[test]
+fn permission_picker() {
+    snap("permission_picker", |state| {
+        let effects = act(state, Action::PickPermission);
+        let Some(Effect::LoadPermissions { request_id }) = effects.first().cloned() else {
+            panic!("loads the catalogue");
+        };
+        let entries = demo_org()
+            .2
+            .iter()
+            .map(|p| PermissionEntry {
+                group: p.attributes.group_name.clone().unwrap_or_default(),
+                name: p.name().to_owned(),
+                about: p.attributes.display_name.clone().unwrap_or_default(),
+            })
+            .collect();
+        update(
+            state,
+            Msg::Permissions {
+                request_id,
+                result: Ok(entries),
+            },
+        );
+        act(state, Action::TextEdit(InputRequest::InsertChar('r')));
+        act(state, Action::Down);
+    });
+}
+
+fn runs() -> Vec<RunState> {
+    let at = |h: i64| OffsetDateTime::from_unix_timestamp(NOW - h * 3600).expect("time");
+    let users = demo_page().data;
+    let id = |n: usize| users[n].id.clone();
+    let disable = |n: usize| Change::Disable { user: id(n) };
+    let done = |n: usize| {
+        Some(ItemResult::done(
+            "disabled",
+            Some(Change::Enable { user: id(n) }),
+        ))
+    };
+    vec![
+        RunState {
+            run: RunId("20261125T091500-3f9a".into()),
+            at: at(30),
+            title: "Disable 3 users (console)".into(),
+            origin: ADDRESS.into(),
+            of: None,
+            changes: vec![disable(1), disable(2), disable(3)],
+            started: vec![true, true, true],
+            outcomes: vec![
+                done(1),
+                Some(ItemResult::Skipped {
+                    detail: "already disabled".into(),
+                    user: None,
+                }),
+                done(3),
+            ],
+        },
+        RunState {
+            run: RunId("20261126T101500-77c1".into()),
+            at: at(5),
+            title: "Disable 2 users".into(),
+            origin: ADDRESS.into(),
+            of: None,
+            changes: vec![disable(4), disable(5)],
+            started: vec![true, true],
+            outcomes: vec![
+                Some(ItemResult::Failed {
+                    reason: "permission denied".into(),
+                }),
+                None,
+            ],
+        },
+        RunState {
+            run: RunId("20261126T120000-0b2e".into()),
+            at: at(2),
+            title: "Invite a@example.org".into(),
+            origin: "https://api.datadoghq.eu".into(),
+            of: None,
+            changes: vec![Change::Invite {
+                email: "a@example.org".into(),
+                name: None,
+                title: None,
+                roles: vec![],
+            }],
+            started: vec![false],
+            outcomes: vec![None],
+        },
+    ]
+}
+
+fn open_journal(state: &mut State) {
+    let effects = act(state, Action::Journal);
+    let Some(Effect::LoadJournal { request_id }) = effects.first().cloned() else {
+        panic!("reads the journal");
+    };
+    update(
+        state,
+        Msg::JournalRuns {
+            request_id,
+            result: Ok(Box::new(JournalListing {
+                runs: runs(),
+                address: ADDRESS.into(),
+                path: "/home/ada/.local/share/ddusers/journal.jsonl".into(),
+            })),
+        },
+    );
+}
+
+#[test]
+fn journal_runs() {
+    snap("journal_runs", |state| {
+        open_journal(state);
+        act(state, Action::Down);
+    });
+}
+
+#[test]
+fn journal_items() {
+    snap("journal_items", |state| {
+        open_journal(state);
+        act(state, Action::Bottom);
+        act(state, Action::Submit);
+    });
+}
+
+#[test]
+fn journal_undo_confirm() {
+    snap("journal_undo_confirm", |state| {
+        open_journal(state);
+        act(state, Action::Bottom);
+        act(state, Action::UndoRun);
+    });
+}
