@@ -14,7 +14,7 @@ use super::action::Action;
 use super::effect::{BulkKind, Effect};
 use super::msg::{ItemOutcome, Msg};
 use super::state::{BulkRun, Context, Level, Overlay, State, Summary};
-use super::update::{rebuild_view, start_load, toast, user_label};
+use super::update::{rebuild_view, show_summary, start_load, toast, user_label};
 
 /// The journal as the effects layer read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -350,21 +350,7 @@ fn on_run_finished(
         failures,
     };
     rebuild_view(state);
-    if state.overlay.is_none() {
-        state.overlay = Some(Overlay::Summary(summary));
-    } else {
-        let text = summary
-            .counts
-            .iter()
-            .map(|(l, n)| format!("{n} {l}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        toast(
-            state,
-            Level::Info,
-            format!("{} finished: {text}", summary.title),
-        );
-    }
+    show_summary(state, summary);
     // The run may have changed roles and profiles too: read the users again.
     vec![start_load(state)]
 }

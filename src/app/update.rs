@@ -1398,21 +1398,27 @@ fn on_bulk_finished(state: &mut State, run_id: u64) {
         failures,
     };
     rebuild_view(state);
+    show_summary(state, summary);
+}
+
+/// Shows a finished run's summary, or a toast when another dialog is open (a summary must
+/// not cover a form the user is typing in).
+pub(super) fn show_summary(state: &mut State, summary: Summary) {
     if state.overlay.is_none() {
         state.overlay = Some(Overlay::Summary(summary));
-    } else {
-        let text = summary
-            .counts
-            .iter()
-            .map(|(l, n)| format!("{n} {l}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        toast(
-            state,
-            Level::Info,
-            format!("{} finished: {text}", summary.title),
-        );
+        return;
     }
+    let text = summary
+        .counts
+        .iter()
+        .map(|(l, n)| format!("{n} {l}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    toast(
+        state,
+        Level::Info,
+        format!("{} finished: {text}", summary.title),
+    );
 }
 
 fn on_refused(state: &mut State, what: &str, reason: &str) {

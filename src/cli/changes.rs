@@ -200,13 +200,7 @@ pub async fn undo(
 ) -> color_eyre::Result<()> {
     let run = find_run(journal, id)?;
     check_origin(&run, connection, force)?;
-    let changes = Runner::undo_changes(&run);
-    if changes.is_empty() {
-        return Err(usage(format!(
-            "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
-            run.run
-        )));
-    }
+    let changes = Runner::undo_plan(&run).map_err(usage)?;
     confirm(
         &format!(
             "Undo {} change(s) of run {} ({})?",

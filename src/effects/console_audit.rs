@@ -123,14 +123,7 @@ pub async fn run(
             match journal_run(runner, context, &run.0, "resume") {
                 Ok(state) => {
                     let title = format!("resume of {}: {}", state.run, state.title);
-                    let mut reports = runner.resume(&state);
-                    while let Some(report) = reports.next().await {
-                        send(Msg::BulkItem {
-                            run_id,
-                            user_id: UserId(report.change.target().to_owned()),
-                            outcome: item_outcome(report.result),
-                        });
-                    }
+                    forward(runner.resume(&state), run_id, &send).await;
                     send(Msg::RunFinished {
                         run_id,
                         title,
@@ -147,13 +140,7 @@ pub async fn run(
         Effect::UndoRun { run_id, run } => {
             let mut title = format!("undo of {run}");
             let started = journal_run(runner, context, &run.0, "undo").and_then(|state| {
-                let changes = Runner::undo_changes(&state);
-                if changes.is_empty() {
-                    return Err(format!(
-                        "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
-                        state.run
-                    ));
-                }
+                let changes = Runner::undo_plan(&state)?;
                 // The same title as `ddusers undo`, so both read alike in the journal.
                 title = format!("undo of {}: {}", state.run, state.title);
                 runner
@@ -162,14 +149,7 @@ pub async fn run(
             });
             match started {
                 Ok(undo) => {
-                    let mut reports = runner.execute(&undo);
-                    while let Some(report) = reports.next().await {
-                        send(Msg::BulkItem {
-                            run_id,
-                            user_id: UserId(report.change.target().to_owned()),
-                            outcome: item_outcome(report.result),
-                        });
-                    }
+                    forward(runner.execute(&undo), run_id, &send).await;
                     send(Msg::RunFinished {
                         run_id,
                         title,
@@ -272,4 +252,19 @@ fn write_export(
         count: rows.len(),
         requested: ids.len(),
     })
+}
+
+/// Hands each item's report to the app as a bulk item of `run_id`.
+async fn forward(
+    mut reports: futures::stream::BoxStream<'static, crate::runs::ItemReport>,
+    run_id: u64,
+    send: &impl Fn(Msg),
+) {
+    while let Some(report) = reports.next().await {
+        send(Msg::BulkItem {
+            run_id,
+            user_id: UserId(report.change.target().to_owned()),
+            outcome: item_outcome(report.result),
+        });
+    }
 }

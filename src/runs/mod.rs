@@ -155,6 +155,18 @@ impl Runner {
             .collect()
     }
 
+    /// The changes that undo `state`, or why there are none.
+    pub fn undo_plan(state: &RunState) -> Result<Vec<Change>, String> {
+        let changes = Self::undo_changes(state);
+        if changes.is_empty() {
+            return Err(format!(
+                "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
+                state.run
+            ));
+        }
+        Ok(changes)
+    }
+
     fn items(
         &self,
         run: RunId,
