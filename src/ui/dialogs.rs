@@ -200,8 +200,10 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             None => lines.push(Line::styled("Effective permissions: loading…", theme.dim)),
         },
     }
+    // Wrapped, not clipped: a cut-off id or grant would read as a whole one.
     let para = Paragraph::new(lines)
         .block(block(title, focused, theme))
+        .wrap(Wrap { trim: false })
         .scroll((detail.scroll, 0));
     frame.render_widget(para, area);
 }
