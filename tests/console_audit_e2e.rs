@@ -2,46 +2,26 @@
 //! client and the built-in sandbox over loopback, driven by scripted keys, checked through
 //! the API and the files written.
 
+mod common;
+
+use common::{client, enter, sandbox};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ddusers::api::models::{UserId, UserStatus};
-use ddusers::api::{Client, ClientOptions, ListUsersQuery};
+use ddusers::api::{Client, ListUsersQuery};
 use ddusers::app::state::{Options, Overlay, State};
-use ddusers::app::{Key, KeyCode};
+use ddusers::app::Key;
 use ddusers::audit::{load::load_snapshot, view, Org, ViewKind};
-use ddusers::config::Credentials;
 use ddusers::effects::{EffectsQueue, QueueOptions};
 use ddusers::runs::Journal;
 use ddusers::runtime::Runtime;
-use ddusers::sandbox::{
-    Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
-};
+use ddusers::sandbox::{DEMO_ADMIN_APP_KEY, DEMO_READONLY_APP_KEY};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 const WAIT: Duration = Duration::from_secs(30);
-
-async fn sandbox(users: usize) -> Sandbox {
-    Sandbox::start(SandboxConfig {
-        port: 0,
-        users,
-        seed: 7,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sandbox: &Sandbox, app_key: &str) -> Client {
-    let url = sandbox.base_url().parse().expect("sandbox URL");
-    Client::new(ClientOptions::new(
-        url,
-        Credentials::new(DEMO_API_KEY, app_key),
-    ))
-    .expect("client")
-}
 
 async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> {
     let (queue, msgs) = EffectsQueue::new(client, options);
@@ -63,10 +43,6 @@ async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> 
     runtime
 }
 
-fn enter() -> Key {
-    Key::plain(KeyCode::Enter)
-}
-
 fn shown(state: &State) -> Vec<UserId> {
     state
         .view
@@ -77,7 +53,7 @@ fn shown(state: &State) -> Vec<UserId> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only_key() {
-    let sandbox = sandbox(80).await;
+    let sandbox = sandbox(80, 7).await;
     let api = client(&sandbox, DEMO_READONLY_APP_KEY);
     let org = Org::new(load_snapshot(&api, "test").await.expect("org"));
     let admins = view(&org, &ViewKind::Admins).expect("view");
@@ -163,7 +139,7 @@ async fn status_of(api: &Client, ids: &[UserId]) -> Vec<Option<UserStatus>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn disabling_users_then_undoing_the_run_from_the_journal_view_enables_them_again() {
-    let sandbox = sandbox(40).await;
+    let sandbox = sandbox(40, 7).await;
     let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
     let dir = tempfile::tempdir().expect("temp dir");
     let journal = Arc::new(Journal::open(&dir.path().join("journal.jsonl")).expect("journal"));

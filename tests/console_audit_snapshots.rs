@@ -2,62 +2,22 @@
 //! ratatui's TestBackend at 80×24 and 160×48 with a fixed clock, compared with reviewed
 //! insta snapshots. Audit memberships come from `audit::views` over the fixture org.
 
+mod common;
+
+use common::{act, loaded, screen};
 use ddusers::app::action::{Action, InputRequest};
 use ddusers::app::audit::{AuditResult, PermissionEntry};
 use ddusers::app::fixtures::{demo_org, demo_page, NOW};
 use ddusers::app::journal::JournalListing;
 use ddusers::app::msg::Msg;
-use ddusers::app::state::{Options, State};
-use ddusers::app::{init, update, Effect};
+use ddusers::app::state::State;
+use ddusers::app::{update, Effect};
 use ddusers::audit::{view, Org, Snapshot, ViewKind, FORMAT_VERSION};
 use ddusers::runs::{Change, ItemResult, RunId, RunState};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use time::OffsetDateTime;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 const ADDRESS: &str = "http://127.0.0.1:8126";
-
-fn loaded(width: u16, height: u16) -> State {
-    let mut state = State::new(
-        Options {
-            origin_label: "demo org — sandbox".into(),
-            monochrome: false,
-        },
-        NOW,
-    );
-    let effects = init(&mut state);
-    let Some(Effect::LoadUsers { request_id, .. }) = effects.last().cloned() else {
-        panic!("init loads users");
-    };
-    update(&mut state, Msg::Resize { width, height });
-    update(
-        &mut state,
-        Msg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        },
-    );
-    update(&mut state, Msg::UsersLoaded { request_id });
-    update(&mut state, Msg::Roles(Ok(demo_org().1)));
-    let me = demo_page().data[0].clone();
-    update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
-    state
-}
-
-fn act(state: &mut State, action: Action) -> Vec<Effect> {
-    update(state, Msg::Action(action))
-}
-
-fn screen(state: &State, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| ddusers::ui::draw(frame, state))
-        .expect("draw");
-    terminal.backend().to_string()
-}
 
 fn snap(name: &str, setup: impl Fn(&mut State)) {
     for (w, h) in SIZES {

@@ -1,44 +1,24 @@
 //! The whole console — runtime, effects queue, client — against the built-in sandbox over
 //! loopback, driven by scripted keys on a TestBackend, checked through the API afterwards.
 
+mod common;
+
+use common::{client, enter, sandbox};
 use std::collections::HashSet;
 use std::time::Duration;
 
 use ddusers::api::models::{UserId, UserStatus};
-use ddusers::api::{outcome, Client, ClientOptions, ListUsersQuery};
+use ddusers::api::{outcome, Client, ListUsersQuery};
 use ddusers::app::action::StatusTab;
 use ddusers::app::state::{InviteStatus, Options, Overlay, State};
 use ddusers::app::{Key, KeyCode, Msg};
-use ddusers::config::Credentials;
 use ddusers::effects::{EffectsQueue, QueueOptions};
 use ddusers::runtime::Runtime;
-use ddusers::sandbox::{
-    Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
-};
+use ddusers::sandbox::{DEMO_ADMIN_APP_KEY, DEMO_READONLY_APP_KEY};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
 const WAIT: Duration = Duration::from_secs(20);
-
-async fn sandbox(users: usize) -> Sandbox {
-    Sandbox::start(SandboxConfig {
-        port: 0,
-        users,
-        seed: 42,
-        ..Default::default()
-    })
-    .await
-    .expect("sandbox starts")
-}
-
-fn client(sandbox: &Sandbox, app_key: &str) -> Client {
-    let url = sandbox.base_url().parse().expect("sandbox URL");
-    Client::new(ClientOptions::new(
-        url,
-        Credentials::new(DEMO_API_KEY, app_key),
-    ))
-    .expect("client")
-}
 
 async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
     let (queue, msgs) = EffectsQueue::new(
@@ -68,10 +48,6 @@ async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
     runtime
 }
 
-fn enter() -> Key {
-    Key::plain(KeyCode::Enter)
-}
-
 async fn disabled_ids(client: &Client) -> HashSet<UserId> {
     client
         .list_all_users(ListUsersQuery::default())
@@ -85,7 +61,7 @@ async fn disabled_ids(client: &Client) -> HashSet<UserId> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three() {
-    let sandbox = sandbox(120).await;
+    let sandbox = sandbox(120, 42).await;
     let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
     let before = disabled_ids(&api).await;
     let mut console = console(api.clone(), false).await;
@@ -170,7 +146,7 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
-    let sandbox = sandbox(40).await;
+    let sandbox = sandbox(40, 42).await;
     let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
     let mut console = console(api.clone(), false).await;
     let active_email = {
@@ -256,7 +232,7 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_key_makes_the_console_read_only_and_nothing_is_written() {
-    let sandbox = sandbox(30).await;
+    let sandbox = sandbox(30, 42).await;
     let api = client(&sandbox, DEMO_READONLY_APP_KEY);
     let mut console = console(api, false).await;
     let ready = console
@@ -275,7 +251,7 @@ async fn a_read_only_key_makes_the_console_read_only_and_nothing_is_written() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_run_loop_quits_on_q_from_a_scripted_input_stream() {
-    let sandbox = sandbox(10).await;
+    let sandbox = sandbox(10, 42).await;
     let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
     let (queue, msgs) = EffectsQueue::new(api, QueueOptions::default());
     let state = State::new(Options::default(), ddusers::runtime::unix_now());

@@ -1,66 +1,22 @@
 //! Every pane and dialog drawn on ratatui's TestBackend at 80×24 and 160×48, with a fixed
 //! clock, compared with reviewed insta snapshots; plus checks of styled highlights.
 
+mod common;
+
+use common::{act, loaded, screen, terminal_for};
 use ddusers::app::action::{Action, InputRequest, StatusTab};
-use ddusers::app::fixtures::{demo_org, demo_page, NOW};
+use ddusers::app::fixtures::{demo_page, NOW};
 use ddusers::app::msg::{DetailData, InviteOutcome, ItemOutcome, Msg};
-use ddusers::app::state::{Options, State};
-use ddusers::app::{init, update, Effect};
-use ratatui::backend::TestBackend;
+use ddusers::app::state::State;
+use ddusers::app::{update, Effect};
 use ratatui::style::{Color, Modifier};
-use ratatui::Terminal;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
-
-fn loaded(width: u16, height: u16) -> State {
-    let mut state = State::new(
-        Options {
-            origin_label: "demo org — sandbox".into(),
-            monochrome: false,
-        },
-        NOW,
-    );
-    let effects = init(&mut state);
-    let Some(Effect::LoadUsers { request_id, .. }) = effects.last().cloned() else {
-        panic!("init loads users");
-    };
-    update(&mut state, Msg::Resize { width, height });
-    update(
-        &mut state,
-        Msg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        },
-    );
-    update(&mut state, Msg::UsersLoaded { request_id });
-    update(&mut state, Msg::Roles(Ok(demo_org().1)));
-    let me = demo_page().data[0].clone();
-    update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
-    state
-}
-
-fn act(state: &mut State, action: Action) -> Vec<Effect> {
-    update(state, Msg::Action(action))
-}
 
 fn type_in(state: &mut State, text: &str) {
     for c in text.chars() {
         act(state, Action::TextEdit(InputRequest::InsertChar(c)));
     }
-}
-
-fn terminal_for(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| ddusers::ui::draw(frame, state))
-        .expect("draw");
-    terminal
-}
-
-fn screen(state: &State, width: u16, height: u16) -> String {
-    terminal_for(state, width, height).backend().to_string()
 }
 
 /// Snapshots `setup`'s state at both sizes.
