@@ -1131,18 +1131,7 @@ fn change_role_permission(
         )));
     }
     let role = &mut store.roles[r];
-    let held = role.permissions.iter().position(|p| *p == permission);
-    let changed = match (grant, held) {
-        (true, None) => {
-            role.permissions.push(permission);
-            true
-        }
-        (false, Some(at)) => {
-            role.permissions.remove(at);
-            true
-        }
-        _ => false,
-    };
+    let changed = set_membership(&mut role.permissions, permission, grant);
     if changed {
         role.modified_at = OffsetDateTime::now_utc();
         store.touch();
@@ -1153,6 +1142,21 @@ fn change_role_permission(
         shared.applied();
     }
     ok(&response)
+}
+
+/// Puts `item` in `list` (or takes it out); true when that changed the list.
+fn set_membership(list: &mut Vec<String>, item: String, present: bool) -> bool {
+    match (present, list.iter().position(|x| *x == item)) {
+        (true, None) => {
+            list.push(item);
+            true
+        }
+        (false, Some(at)) => {
+            list.remove(at);
+            true
+        }
+        _ => false,
+    }
 }
 
 async fn grant_permission(
@@ -1215,19 +1219,7 @@ fn change_role_member(
     let user_id = relationship_id(body, "users")?;
     let u = user_idx(&store, &user_id)?;
     let role_id = store.roles[r].id.clone();
-    let roles = &mut store.users[u].roles;
-    let held = roles.iter().position(|role| *role == role_id);
-    let changed = match (add, held) {
-        (true, None) => {
-            roles.push(role_id);
-            true
-        }
-        (false, Some(at)) => {
-            roles.remove(at);
-            true
-        }
-        _ => false,
-    };
+    let changed = set_membership(&mut store.users[u].roles, role_id, add);
     if changed {
         store.touch();
     }
