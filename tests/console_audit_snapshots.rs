@@ -7,12 +7,12 @@ mod common;
 use common::{act, loaded, screen};
 use ddusers::app::action::{Action, InputRequest};
 use ddusers::app::audit::{AuditResult, PermissionEntry};
-use ddusers::app::fixtures::{demo_org, demo_page, NOW};
+use ddusers::app::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use ddusers::app::journal::JournalListing;
 use ddusers::app::msg::Msg;
 use ddusers::app::state::State;
 use ddusers::app::{update, Effect};
-use ddusers::audit::{view, Org, Snapshot, ViewKind, FORMAT_VERSION};
+use ddusers::audit::{view, ViewKind};
 use ddusers::runs::{Change, ItemResult, RunId, RunState};
 use time::OffsetDateTime;
 
@@ -29,25 +29,6 @@ fn snap(name: &str, setup: impl Fn(&mut State)) {
     }
 }
 
-fn fixture_org() -> Org {
-    let (users, roles, permissions) = demo_org();
-    let role_permissions = roles
-        .iter()
-        .map(|r| (r.id.clone(), r.permission_ids().collect()))
-        .collect();
-    Org::new(Snapshot {
-        format_version: FORMAT_VERSION,
-        taken_at: OffsetDateTime::from_unix_timestamp(NOW).expect("time"),
-        origin: "test".into(),
-        taken_by: None,
-        org: Default::default(),
-        users,
-        roles,
-        role_permissions,
-        permissions,
-    })
-}
-
 fn open_audit(state: &mut State, kind: ViewKind) {
     act(state, Action::CommandLine);
     let text = match &kind {
@@ -61,7 +42,7 @@ fn open_audit(state: &mut State, kind: ViewKind) {
     let Some(Effect::LoadAudit { request_id, .. }) = effects.first().cloned() else {
         panic!("loads the view");
     };
-    let org = fixture_org();
+    let org = demo_audit_org();
     let v = view(&org, &kind).expect("view");
     let result = AuditResult {
         title: v.title.clone(),

@@ -250,3 +250,23 @@ pub fn demo_page() -> UsersResponse {
     });
     page
 }
+
+/// The demo org (`demo_org`) as an audit `Org`, taken at `NOW`.
+pub fn demo_audit_org() -> crate::audit::Org {
+    let (users, roles, permissions) = demo_org();
+    let role_permissions = roles
+        .iter()
+        .map(|r| (r.id.clone(), r.permission_ids().collect()))
+        .collect();
+    crate::audit::Org::new(crate::audit::Snapshot {
+        format_version: crate::audit::FORMAT_VERSION,
+        taken_at: time::OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a valid time"),
+        origin: "test".into(),
+        taken_by: None,
+        org: Default::default(),
+        users,
+        roles,
+        role_permissions,
+        permissions,
+    })
+}

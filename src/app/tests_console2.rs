@@ -8,13 +8,13 @@ use time::OffsetDateTime;
 use super::action::{Action, InputRequest, StatusTab};
 use super::audit::{AuditResult, ExportDone, ExportFormat, PermissionEntry};
 use super::effect::{BulkKind, Effect};
-use super::fixtures::{demo_org, demo_page, NOW};
+use super::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use super::journal::{JournalListing, RunAction};
 use super::msg::{ItemOutcome, Msg};
 use super::state::*;
 use super::update::{init, update};
 use crate::api::models::UserId;
-use crate::audit::{view, Org, Snapshot, ViewKind, FORMAT_VERSION};
+use crate::audit::{view, ViewKind};
 use crate::runs::{Change, ItemResult, RunId, RunState};
 
 const ADDRESS: &str = "http://127.0.0.1:8126";
@@ -51,28 +51,9 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
     act(state, Action::Submit)
 }
 
-fn fixture_org() -> Org {
-    let (users, roles, permissions) = demo_org();
-    let role_permissions = roles
-        .iter()
-        .map(|r| (r.id.clone(), r.permission_ids().collect()))
-        .collect();
-    Org::new(Snapshot {
-        format_version: FORMAT_VERSION,
-        taken_at: OffsetDateTime::from_unix_timestamp(NOW).expect("a valid time"),
-        origin: "test".into(),
-        taken_by: None,
-        org: Default::default(),
-        users,
-        roles,
-        role_permissions,
-        permissions,
-    })
-}
-
 /// What the effects layer answers for `kind`, computed by `audit::views`.
 fn audit_answer(kind: &ViewKind) -> Box<AuditResult> {
-    let org = fixture_org();
+    let org = demo_audit_org();
     let v = view(&org, kind).expect("the view");
     Box::new(AuditResult {
         kind: kind.clone(),

@@ -244,12 +244,7 @@ pub async fn apply(client: &Client, change: &Change) -> Result<ItemResult, ApiEr
             title,
             roles,
         } => {
-            let new = NewUser {
-                email: email.clone(),
-                name: name.clone(),
-                title: title.clone(),
-                roles: roles.clone(),
-            };
+            let new = new_user(email, name, title, roles);
             Ok(match outcome::create_user(client, &new).await? {
                 CreateOutcome::Created(user) => {
                     let undo = Change::Disable {
@@ -268,15 +263,7 @@ pub async fn apply(client: &Client, change: &Change) -> Result<ItemResult, ApiEr
             name,
             title,
             roles,
-        } => {
-            let new = NewUser {
-                email: email.clone(),
-                name: name.clone(),
-                title: title.clone(),
-                roles: roles.clone(),
-            };
-            invite(client, &new).await
-        }
+        } => invite(client, &new_user(email, name, title, roles)).await,
         Change::ResendInvitation { user } => {
             client.send_invitations(std::slice::from_ref(user)).await?;
             Ok(ItemResult::done("invitation sent", None))
@@ -358,6 +345,20 @@ pub async fn apply(client: &Client, change: &Change) -> Result<ItemResult, ApiEr
             };
             Ok(ItemResult::done("identity providers set", Some(undo)))
         }
+    }
+}
+
+fn new_user(
+    email: &str,
+    name: &Option<String>,
+    title: &Option<String>,
+    roles: &[RoleId],
+) -> NewUser {
+    NewUser {
+        email: email.to_owned(),
+        name: name.clone(),
+        title: title.clone(),
+        roles: roles.to_vec(),
     }
 }
 
