@@ -15,9 +15,10 @@ use std::time::{Duration, Instant};
 
 use ddusers::api::models::{UserId, UserStatus, UsersResponse};
 use ddusers::api::{Client, ClientOptions, ListUsersQuery};
-use ddusers::app::{self, BulkKind, DetailData, Effect, Key, KeyCode, Msg, Options, State};
+use ddusers::app::{self, DetailData, Effect, Key, KeyCode, Msg, Options, State};
 use ddusers::config::Credentials;
 use ddusers::effects::{EffectsQueue, QueueOptions};
+use ddusers::runs::{check, Change, Draft, GateOptions, ItemResult};
 use ddusers::runtime::Runtime;
 use ddusers::sandbox::{RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
 use futures::StreamExt;
@@ -717,16 +718,35 @@ async fn bench_bulk(report: &mut Report) {
     let requests_before = sb.stats().requests;
     let (queue, mut msgs) = EffectsQueue::new(client, QueueOptions::default());
     let start = Instant::now();
-    queue.submit(Effect::Bulk {
-        run_id: 1,
-        kind: BulkKind::Disable,
-        ids,
+    // The whole pipeline, as the console runs it: read the facts, check, apply.
+    let changes = ids
+        .into_iter()
+        .map(|user| Change::Disable { user })
+        .collect();
+    let draft = Draft::new("disable (bench)", changes);
+    queue.submit(Effect::Prepare {
+        plan: app::PlanId(1),
+        draft: Box::new(draft.clone()),
+    });
+    let facts = loop {
+        match msgs.recv().await {
+            Some(Msg::Prepared { result, .. }) => break result.expect("facts"),
+            Some(_) => {}
+            None => panic!("the queue stopped"),
+        }
+    };
+    let plan = check(&draft, &facts, GateOptions::default())
+        .into_plan()
+        .expect("the gate lets the bench's disable through");
+    queue.submit(Effect::Apply {
+        ticket: app::Ticket(2),
+        plan: Box::new(plan),
     });
     let (mut done, mut failed) = (0, 0);
     while let Some(msg) = msgs.recv().await {
         match msg {
-            Msg::BulkItem { outcome, .. } => match outcome {
-                app::ItemOutcome::Failed(reason) => {
+            Msg::RunItem { result, .. } => match result {
+                ItemResult::Failed { reason } => {
                     failed += 1;
                     if failed <= 3 {
                         eprintln!("  bulk item failed: {reason}");
@@ -734,7 +754,7 @@ async fn bench_bulk(report: &mut Report) {
                 }
                 _ => done += 1,
             },
-            Msg::BulkFinished { .. } => break,
+            Msg::RunEnded { .. } => break,
             _ => {}
         }
     }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod domain;
 pub mod effects;
 pub mod email;
 pub mod runs;

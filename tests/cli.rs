@@ -203,15 +203,21 @@ fn disable_dry_run_changes_nothing_and_yes_disables() {
         "--status",
         "Active",
         "--page-size",
-        "2",
+        "3",
         "--format",
         "json",
     ]);
     let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    let id = users[0]["id"].as_str().unwrap().to_owned();
+    let users = users.as_array().unwrap();
+    let me = "ada.admin@demo-org.example";
+    let someone = users
+        .iter()
+        .find(|u| u["attributes"]["email"] != me)
+        .unwrap();
+    let id = someone["id"].as_str().unwrap().to_owned();
     let output = run(&["--sandbox", "users", "disable", &id, "--dry-run"]);
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("would be disabled"));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("would disable"));
     let output = run(&["--sandbox", "users", "disable", &id, "--yes"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(String::from_utf8_lossy(&output.stdout).contains(&format!("{id}  disabled")));

@@ -1,19 +1,20 @@
 //! The typed client against the built-in sandbox over loopback: every operation's success
 //! path and documented errors, paging, auth, rate limits and retries. No mocks.
 
+mod common;
+
+use common::run_change;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ddusers::api::models::*;
-use ddusers::api::outcome::{self, CreateOutcome, DisableOutcome, EnableOutcome};
 use ddusers::api::{
     ApiError, Client, ClientOptions, ErrorKind, ListRoleUsersQuery, ListRolesQuery, ListUsersQuery,
     RetryPolicy, SortDir,
 };
 use ddusers::config::{parse_base_url, Credentials};
-use ddusers::runs::change::apply;
 use ddusers::runs::{Change, ItemResult};
 use ddusers::sandbox::{
     RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
@@ -244,10 +245,17 @@ async fn user_lifecycle_create_get_update_disable_enable() {
     );
 
     expect_status(client.create_user(&new).await, 409);
-    match outcome::create_user(&client, &new).await.unwrap() {
-        CreateOutcome::Existing(user) => assert_eq!(user.id, created.id),
-        other => panic!("expected the existing user, got {other:?}"),
-    }
+    let create = Change::Create {
+        email: new.email.clone(),
+        name: None,
+        title: None,
+        roles: vec![],
+    };
+    let existing = run_change(&client, create).await;
+    assert!(
+        matches!(&existing, ItemResult::Skipped { detail, .. } if detail.contains(created.id.as_str())),
+        "{existing:?}"
+    );
 
     let fetched = client.get_user(&created.id).await.unwrap().data;
     assert_eq!(fetched.id, created.id);
@@ -269,18 +277,22 @@ async fn user_lifecycle_create_get_update_disable_enable() {
 
     client.disable_user(&created.id).await.unwrap();
     expect_status(client.disable_user(&created.id).await, 404);
-    assert_eq!(
-        outcome::disable_user(&client, &created.id).await.unwrap(),
-        DisableOutcome::AlreadyDisabled
+    let id = created.id.clone();
+    let disable = run_change(&client, Change::Disable { user: id.clone() }).await;
+    assert!(matches!(&disable, ItemResult::Skipped { detail, .. } if detail == "already disabled"));
+    let enable = run_change(&client, Change::Enable { user: id.clone() }).await;
+    assert!(
+        matches!(
+            &enable,
+            ItemResult::Done {
+                undo: Some(Change::Disable { .. }),
+                ..
+            }
+        ),
+        "{enable:?}"
     );
-    assert!(matches!(
-        outcome::enable_user(&client, &created.id).await.unwrap(),
-        EnableOutcome::Enabled(_)
-    ));
-    assert!(matches!(
-        outcome::enable_user(&client, &created.id).await.unwrap(),
-        EnableOutcome::AlreadyEnabled(_)
-    ));
+    let again = run_change(&client, Change::Enable { user: id }).await;
+    assert!(matches!(again, ItemResult::Skipped { .. }), "{again:?}");
     sandbox.shutdown().await;
 }
 
@@ -305,10 +317,17 @@ async fn documented_user_errors() {
     );
     assert!(error.to_string().contains("not found"), "{error}");
     expect_status(client.disable_user(&unknown).await, 404);
-    assert!(outcome::disable_user(&client, &unknown)
-        .await
-        .unwrap_err()
-        .is_not_found());
+    let result = run_change(
+        &client,
+        Change::Disable {
+            user: unknown.clone(),
+        },
+    )
+    .await;
+    assert!(
+        matches!(&result, ItemResult::Failed { reason } if reason.contains("not found")),
+        "{result:?}"
+    );
 
     let invalid = NewUser {
         email: "not-an-email".into(),
@@ -362,7 +381,7 @@ async fn the_invite_change_creates_invites_reinvites_and_spares_active_users() {
         title: None,
         roles: vec![RoleId::from(ADMIN_ROLE)],
     };
-    let first = apply(&client, &invite("fresh@example.com")).await.unwrap();
+    let first = run_change(&client, invite("fresh@example.com")).await;
     let ItemResult::Done {
         detail,
         user: Some(user),
@@ -378,7 +397,7 @@ async fn the_invite_change_creates_invites_reinvites_and_spares_active_users() {
         vec![RoleId::from(ADMIN_ROLE)]
     );
 
-    let again = apply(&client, &invite("fresh@example.com")).await.unwrap();
+    let again = run_change(&client, invite("fresh@example.com")).await;
     assert!(
         again.detail().starts_with("invitation sent again"),
         "{again:?}"
@@ -386,7 +405,7 @@ async fn the_invite_change_creates_invites_reinvites_and_spares_active_users() {
 
     let active = some_user(&client, UserStatus::Active).await;
     let email = active.attributes.email.clone().unwrap();
-    let spared = apply(&client, &invite(&email)).await.unwrap();
+    let spared = run_change(&client, invite(&email)).await;
     assert!(matches!(spared, ItemResult::Skipped { .. }), "{spared:?}");
     sandbox.shutdown().await;
 }

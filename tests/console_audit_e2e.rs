@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{client, enter, sandbox};
+use common::{client, confirm_plan, enter, sandbox};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +36,9 @@ async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> 
     let mut runtime = Runtime::new(terminal, state, queue, msgs);
     runtime.start();
     let ready = runtime
-        .run_until(WAIT, |s| s.load.done && s.me.is_some())
+        .run_until(WAIT, |s| {
+            s.load.done && s.me.is_some() && (s.access.blocked().is_none() || s.access.read_only)
+        })
         .await
         .expect("draws");
     assert!(ready, "the console loads the org");
@@ -174,9 +176,9 @@ async fn disabling_users_then_undoing_the_run_from_the_journal_view_enables_them
     let marked: Vec<UserId> = console.state.marks.iter().cloned().collect();
     assert_eq!(marked.len(), 2);
     console.press(Key::ch('d'));
-    console.press(Key::ch('y'));
+    confirm_plan(&mut console).await;
     let done = console
-        .run_until(WAIT, |s| s.bulk.as_ref().is_some_and(|b| b.finished))
+        .run_until(WAIT, |s| s.run.as_ref().is_some_and(|r| r.finished))
         .await
         .expect("draws");
     assert!(done, "the disable finishes");
@@ -197,18 +199,23 @@ async fn disabling_users_then_undoing_the_run_from_the_journal_view_enables_them
         .expect("draws");
     assert!(listed, "the journal lists the run");
     let screen = console.terminal.backend().to_string();
-    assert!(screen.contains("Disable 2 users (console)"), "{screen}");
+    assert!(screen.contains("Disable 2 users"), "{screen}");
     console.press(Key::ch('U'));
-    console
-        .run_until(Duration::ZERO, |_| true)
+    let checked = console
+        .run_until(WAIT, |s| {
+            s.plan.as_ref().is_some_and(|p| p.verdict().is_some())
+        })
         .await
         .expect("draws");
+    assert!(checked);
     let screen = console.terminal.backend().to_string();
-    assert!(screen.contains("Undo run"), "{screen}");
-    console.press(Key::ch('y'));
+    assert!(screen.contains("undo of"), "{screen}");
+    confirm_plan(&mut console).await;
     let undone = console
         .run_until(WAIT, |s| {
-            s.bulk.as_ref().is_some_and(|b| b.finished)
+            s.run
+                .as_ref()
+                .is_some_and(|r| r.finished && r.title.starts_with("undo"))
                 && matches!(s.overlay, Some(Overlay::Summary(_)))
         })
         .await

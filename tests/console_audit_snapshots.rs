@@ -135,8 +135,12 @@ fn runs() -> Vec<RunState> {
             title: "Disable 3 users (console)".into(),
             origin: ADDRESS.into(),
             of: None,
+            org: None,
+            by: None,
+            expect: Vec::new(),
             changes: vec![disable(1), disable(2), disable(3)],
             started: vec![true, true, true],
+            before: vec![None; 3],
             outcomes: vec![
                 done(1),
                 Some(ItemResult::Skipped {
@@ -152,8 +156,12 @@ fn runs() -> Vec<RunState> {
             title: "Disable 2 users".into(),
             origin: ADDRESS.into(),
             of: None,
+            org: None,
+            by: None,
+            expect: Vec::new(),
             changes: vec![disable(4), disable(5)],
             started: vec![true, true],
+            before: vec![None; 2],
             outcomes: vec![
                 Some(ItemResult::Failed {
                     reason: "permission denied".into(),
@@ -167,6 +175,9 @@ fn runs() -> Vec<RunState> {
             title: "Invite a@example.org".into(),
             origin: "https://api.datadoghq.eu".into(),
             of: None,
+            org: None,
+            by: None,
+            expect: Vec::new(),
             changes: vec![Change::Invite {
                 email: "a@example.org".into(),
                 name: None,
@@ -174,6 +185,7 @@ fn runs() -> Vec<RunState> {
                 roles: vec![],
             }],
             started: vec![false],
+            before: vec![None],
             outcomes: vec![None],
         },
     ]
@@ -219,6 +231,18 @@ fn journal_undo_confirm() {
     snap("journal_undo_confirm", |state| {
         open_journal(state);
         act(state, Action::Bottom);
-        act(state, Action::UndoRun);
+        let effects = act(state, Action::UndoRun);
+        let Some(ddusers::app::Effect::Prepare { plan, draft }) = effects.first().cloned() else {
+            panic!("the undo is checked first, got {effects:?}");
+        };
+        let mut facts = ddusers::app::fixtures::demo_facts("u11", &draft);
+        facts.origin = draft.source().map(|r| r.origin.clone()).unwrap_or_default();
+        ddusers::app::update(
+            state,
+            ddusers::app::msg::Msg::Prepared {
+                plan,
+                result: Ok(Box::new(facts)),
+            },
+        );
     });
 }

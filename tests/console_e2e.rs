@@ -3,12 +3,12 @@
 
 mod common;
 
-use common::{client, enter, sandbox};
+use common::{client, confirm_plan, enter, sandbox};
 use std::collections::HashSet;
 use std::time::Duration;
 
 use ddusers::api::models::{UserId, UserStatus};
-use ddusers::api::{outcome, Client, ListUsersQuery};
+use ddusers::api::{Client, ListUsersQuery};
 use ddusers::app::action::StatusTab;
 use ddusers::app::state::{InviteStatus, Options, Overlay, State};
 use ddusers::app::{Key, KeyCode, Msg};
@@ -40,7 +40,8 @@ async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
     runtime.start();
     let ready = runtime
         .run_until(WAIT, |s| {
-            s.load.done && s.me.is_some() && s.org_roles.is_some()
+            s.load.done && s.me.is_some() && s.org_roles.is_some() && s.access.blocked().is_none()
+                || s.access.read_only
         })
         .await
         .expect("draws");
@@ -115,23 +116,29 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
     let marked: HashSet<UserId> = console.state.marks.iter().cloned().collect();
     assert_eq!(marked.len(), 3);
     console.press(Key::ch('d'));
-    assert!(matches!(&console.state.overlay, Some(Overlay::Confirm(c)) if c.ids.len() == 3));
-    console
-        .run_until(Duration::ZERO, |_| true)
+    let checked = console
+        .run_until(WAIT, |s| {
+            s.plan.as_ref().is_some_and(|p| p.verdict().is_some())
+        })
         .await
         .expect("draws");
+    assert!(checked, "the plan is checked against the org");
     let dialog = console.terminal.backend().to_string();
-    assert!(dialog.contains("Disable 3 users?"));
-    assert!(dialog.contains("can no longer log in"));
-    console.press(Key::ch('y'));
+    assert!(dialog.contains("Disable 3 users"), "{dialog}");
+    assert!(dialog.contains("can no longer log in"), "{dialog}");
+    assert!(dialog.contains("application key"), "{dialog}");
+    // Enter is never yes for a disable.
+    console.press(enter());
+    assert!(console.state.plan.is_some() && console.state.run.is_none());
+    confirm_plan(&mut console).await;
     let finished = console
-        .run_until(WAIT, |s| s.bulk.as_ref().is_some_and(|b| b.finished))
+        .run_until(WAIT, |s| s.run.as_ref().is_some_and(|r| r.finished))
         .await
         .expect("draws");
-    assert!(finished, "the bulk run finishes");
+    assert!(finished, "the run finishes");
     let screen = console.terminal.backend().to_string();
-    assert!(screen.contains("Disable — finished"), "{screen}");
-    assert!(screen.contains("3 disabled"), "{screen}");
+    assert!(screen.contains("Disable 3 users — finished"), "{screen}");
+    assert!(screen.contains("3 done"), "{screen}");
     assert!(console.state.marks.is_empty(), "done users are unmarked");
     // Disabled users leave the Active tab.
     assert_eq!(console.state.view.len(), shown - 3);
@@ -216,14 +223,16 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
         "second.new@example.org",
         "third.new@example.org",
     ] {
-        let user = outcome::find_user_by_email(&api, email)
+        let user = api
+            .find_user_by_email(email)
             .await
             .expect("lookup")
             .expect("created");
         assert_eq!(user.attributes.status, Some(UserStatus::Pending), "{email}");
         assert_eq!(user.role_ids().count(), 1, "{email}");
     }
-    assert!(outcome::find_user_by_email(&api, "not-an-email")
+    assert!(api
+        .find_user_by_email("not-an-email")
         .await
         .expect("lookup")
         .is_none());
@@ -243,7 +252,7 @@ async fn a_read_only_key_makes_the_console_read_only_and_nothing_is_written() {
     assert!(console.terminal.backend().to_string().contains("READ-ONLY"));
     console.press(Key::ch(' '));
     console.press(Key::ch('d'));
-    assert!(console.state.overlay.is_none());
+    assert!(console.state.overlay.is_none() && console.state.plan.is_none());
     console.shutdown().await;
     assert_eq!(sandbox.stats().write_requests, 0);
     sandbox.shutdown().await;

@@ -3,6 +3,9 @@
 //! `stress_` test (ignored by default) runs the same at scale:
 //! `cargo test --release --test resilience -- --ignored`.
 
+mod common;
+
+use common::execute;
 use std::collections::HashSet;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -12,9 +15,8 @@ use ddusers::api::models::{User, UserId, UserStatus};
 use ddusers::api::{Client, ClientOptions, ListUsersQuery, RetryPolicy};
 use ddusers::config::{parse_base_url, Credentials};
 use ddusers::runs::journal::{find_run, read_runs};
-use ddusers::runs::{Change, ItemResult, Journal, Runner};
+use ddusers::runs::{Change, Draft, GateOptions, ItemResult, Journal, Runner};
 use ddusers::sandbox::{RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
-use futures::StreamExt;
 
 fn faulty(users: usize) -> SandboxConfig {
     SandboxConfig {
@@ -109,23 +111,16 @@ async fn disable_under_faults(users_in_org: usize, fresh: usize) {
         .cloned()
         .map(|user| Change::Disable { user })
         .collect();
-    let run = runner.begin("disable under faults", None, changes).unwrap();
-    let reports: Vec<_> = runner.execute(&run).collect().await;
+    let draft = Draft::new("disable under faults", changes);
+    let (run, reports) = execute(&runner, draft, GateOptions::default()).await;
     assert_eq!(reports.len(), ids.len(), "every user is accounted for");
 
-    // Failed items changed nothing; resuming finishes them without repeating the others.
-    let mut rounds = 0;
-    loop {
-        let state = find_run(&path, &run.id.0).unwrap();
-        if state.tally().failed == 0 && state.is_complete() {
-            break;
-        }
-        rounds += 1;
-        assert!(rounds < 20, "resume converges: {}", state.tally());
-        let _: Vec<_> = runner.resume(&state).collect().await;
-    }
-    let state = find_run(&path, &run.id.0).unwrap();
+    // One pass converges: transient failures are retried within the run (reading first),
+    // so nothing is left failed and no resume is needed.
+    let state = find_run(&path, &run.0).unwrap();
     let tally = state.tally();
+    assert!(state.is_complete(), "{tally}");
+    assert_eq!(tally.failed, 0, "{tally}");
     assert_eq!(tally.done, fresh, "{tally}");
     assert_eq!(tally.skipped, ids.len() - fresh, "{tally}");
 
@@ -149,17 +144,17 @@ async fn disable_under_faults(users_in_org: usize, fresh: usize) {
         "nobody else was touched"
     );
 
-    // Undo re-enables exactly the users this run disabled.
-    let undo = runner
-        .begin("undo", Some(run.id.clone()), Runner::undo_changes(&state))
-        .unwrap();
-    assert_eq!(undo.changes.len(), fresh);
-    let _: Vec<_> = runner.execute(&undo).collect().await;
-    let mut undo_state = find_run(&path, &undo.id.0).unwrap();
-    while !(undo_state.is_complete() && undo_state.tally().failed == 0) {
-        let _: Vec<_> = runner.resume(&undo_state).collect().await;
-        undo_state = find_run(&path, &undo.id.0).unwrap();
-    }
+    // Undo re-enables exactly the users this run disabled, in one pass too.
+    let all = read_runs(&path).unwrap();
+    let undo = Draft::undo(state, &all);
+    assert_eq!(undo.items().len(), fresh);
+    let (undo_run, _) = execute(&runner, undo, GateOptions::default()).await;
+    let undo_state = find_run(&path, &undo_run.0).unwrap();
+    assert!(
+        undo_state.is_complete() && undo_state.tally().failed == 0,
+        "{}",
+        undo_state.tally()
+    );
     let restored = everyone(&client).await;
     assert_eq!(
         restored.iter().filter(|u| is_disabled(u)).count(),
@@ -275,24 +270,24 @@ async fn a_run_killed_midway_resumes_to_the_same_end_state() {
         "{}",
         String::from_utf8_lossy(&undone.stderr)
     );
-    // Users caught in flight by the kill were found disabled on resume; whether by this run
-    // cannot be told, so undo leaves them disabled (and says so in the journal).
-    let unknown = finished
+    // Users caught in flight by the kill had their state before journaled with the intent:
+    // resume read them back as done, with the right undo, so undo restores every one.
+    let without_undo = finished
         .outcomes
         .iter()
         .filter(|o| matches!(o, Some(ItemResult::Done { undo: None, .. })))
         .count();
-    assert!(unknown <= 4, "at most the items in flight: {unknown}");
+    assert_eq!(without_undo, 0, "every done item can be undone");
     let restored = everyone(&client).await;
     assert_eq!(
         restored.iter().filter(|u| is_disabled(u)).count(),
-        before.iter().filter(|u| is_disabled(u)).count() + unknown
+        before.iter().filter(|u| is_disabled(u)).count()
     );
     sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn resume_refuses_another_org() {
+async fn undo_refuses_another_orgs_address() {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.jsonl");
     let sandbox = Sandbox::start(SandboxConfig {
@@ -315,15 +310,17 @@ async fn resume_refuses_another_org() {
         sandbox.base_url(),
         1,
     );
-    let run = runner
-        .begin("nothing", None, vec![Change::Disable { user: "x".into() }])
-        .unwrap();
+    let someone = everyone(&client(&sandbox)).await[5].id.clone();
+    let draft = Draft::new("one", vec![Change::Disable { user: someone }]);
+    let (run, _) = execute(&runner, draft, GateOptions::default()).await;
     let output = ddusers(&journal, &other.base_url())
-        .args(["resume", &run.id.0, "--yes"])
+        .args(["undo", &run.0, "--yes"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("was made against"));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("was made against"), "{said}");
+    assert!(said.contains("--force"), "{said}");
     sandbox.shutdown().await;
     other.shutdown().await;
 }

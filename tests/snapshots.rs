@@ -3,12 +3,13 @@
 
 mod common;
 
-use common::{act, loaded, screen, terminal_for};
+use common::{act, item_done, loaded, prepare_plan, screen, start_run, terminal_for};
 use ddusers::app::action::{Action, InputRequest, StatusTab};
 use ddusers::app::fixtures::{demo_page, NOW};
-use ddusers::app::msg::{DetailData, InviteOutcome, ItemOutcome, Msg};
-use ddusers::app::state::State;
+use ddusers::app::msg::{DetailData, Msg};
+use ddusers::app::state::{Access, State};
 use ddusers::app::{update, Effect};
+use ddusers::runs::{Change, ItemResult};
 use ratatui::style::{Color, Modifier};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -122,10 +123,10 @@ fn help_when_read_only_flags_changes() {
     snap("help_read_only", |state| {
         update(
             state,
-            Msg::Access {
-                read_only: true,
-                reason: Some("read-only mode (started with --read-only)".into()),
-            },
+            Msg::Access(Access::known(
+                true,
+                Some("read-only mode (started with --read-only)".into()),
+            )),
         );
         act(state, Action::Help);
     });
@@ -136,12 +137,10 @@ fn read_only_list() {
     snap("read_only", |state| {
         update(
             state,
-            Msg::Access {
-                read_only: true,
-                reason: Some(
-                    "read-only: your user lacks user_access_manage and user_access_invite".into(),
-                ),
-            },
+            Msg::Access(Access::known(
+                true,
+                Some("read-only: your user lacks user_access_manage and user_access_invite".into()),
+            )),
         );
         act(state, Action::Disable);
     });
@@ -157,16 +156,63 @@ fn confirm_disable_dialog() {
         type_in(state, "alan");
         act(state, Action::Submit);
         act(state, Action::ToggleMark);
+        let effects = act(state, Action::Disable);
+        prepare_plan(state, &effects, "u11");
+        type_in(state, "4");
+    });
+}
+
+#[test]
+fn plan_while_checking() {
+    snap("plan_checking", |state| {
+        act(state, Action::Down);
         act(state, Action::Disable);
+    });
+}
+
+#[test]
+fn a_small_disable_asks_for_y_and_says_enter_is_not_yes() {
+    snap("confirm_disable_small", |state| {
+        act(state, Action::Down);
+        let effects = act(state, Action::Disable);
+        prepare_plan(state, &effects, "u11");
+        act(state, Action::Submit);
+    });
+}
+
+#[test]
+fn disabling_yourself_asks_for_your_email() {
+    snap("plan_refused_self", |state| {
+        act(state, Action::ToggleMark); // u01
+        act(state, Action::ToggleMark); // u02
+        let effects = act(state, Action::Disable);
+        prepare_plan(state, &effects, "u01");
+    });
+}
+
+#[test]
+fn disabling_the_last_admins_is_refused() {
+    snap("plan_refused_last_admin", |state| {
+        act(state, Action::ToggleMark); // u01
+        act(state, Action::Bottom);
+        act(state, Action::Up);
+        act(state, Action::ToggleMark); // u11
+        let effects = act(state, Action::Disable);
+        prepare_plan(state, &effects, "u01");
     });
 }
 
 #[test]
 fn confirm_anonymize_dialog() {
     snap("confirm_anonymize", |state| {
-        act(state, Action::Anonymize);
+        let effects = act(state, Action::Anonymize);
+        prepare_plan(state, &effects, "u11");
         type_in(state, "anon");
     });
+}
+
+fn disable(id: &str) -> Change {
+    Change::Disable { user: id.into() }
 }
 
 #[test]
@@ -175,26 +221,20 @@ fn bulk_progress() {
         for _ in 0..4 {
             act(state, Action::ToggleMark);
         }
-        act(state, Action::Disable);
-        let effects = act(state, Action::Confirm);
-        let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
-            panic!("bulk starts");
-        };
-        update(
+        let ticket = start_run(state, Action::Disable);
+        item_done(
             state,
-            Msg::BulkItem {
-                run_id,
-                user_id: "u01".into(),
-                outcome: ItemOutcome::Done("disabled".into()),
-            },
+            ticket,
+            0,
+            disable("u01"),
+            ItemResult::done("disabled", None),
         );
-        update(
+        item_done(
             state,
-            Msg::BulkItem {
-                run_id,
-                user_id: "u02".into(),
-                outcome: ItemOutcome::Failed("permission denied (403)".into()),
-            },
+            ticket,
+            1,
+            disable("u02"),
+            ItemResult::failed("permission denied (403)"),
         );
     });
 }
@@ -205,38 +245,56 @@ fn bulk_summary() {
         for _ in 0..3 {
             act(state, Action::ToggleMark);
         }
-        act(state, Action::Disable);
-        let effects = act(state, Action::Confirm);
-        let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
-            panic!("bulk starts");
-        };
-        update(
+        let ticket = start_run(state, Action::Disable);
+        item_done(
             state,
-            Msg::BulkItem {
-                run_id,
-                user_id: "u01".into(),
-                outcome: ItemOutcome::Done("disabled".into()),
-            },
+            ticket,
+            0,
+            disable("u01"),
+            ItemResult::done("disabled", None),
+        );
+        item_done(
+            state,
+            ticket,
+            1,
+            disable("u02"),
+            ItemResult::skipped("already disabled", None),
+        );
+        item_done(
+            state,
+            ticket,
+            2,
+            disable("u03"),
+            ItemResult::failed(
+                "permission denied (403): the keys are wrong or lack the permission",
+            ),
         );
         update(
             state,
-            Msg::BulkItem {
-                run_id,
-                user_id: "u02".into(),
-                outcome: ItemOutcome::Skipped("already disabled".into()),
+            Msg::RunEnded {
+                ticket,
+                stopped: None,
+                error: None,
             },
         );
-        update(
+    });
+}
+
+#[test]
+fn quitting_mid_run_asks() {
+    snap("quit_while_running", |state| {
+        for _ in 0..3 {
+            act(state, Action::ToggleMark);
+        }
+        let ticket = start_run(state, Action::Disable);
+        item_done(
             state,
-            Msg::BulkItem {
-                run_id,
-                user_id: "u03".into(),
-                outcome: ItemOutcome::Failed(
-                    "permission denied (403): the keys are wrong or lack the permission".into(),
-                ),
-            },
+            ticket,
+            0,
+            disable("u01"),
+            ItemResult::done("disabled", None),
         );
-        update(state, Msg::BulkFinished { run_id });
+        act(state, Action::Quit);
     });
 }
 
@@ -267,31 +325,33 @@ fn invite_results() {
             "new@example.com, bad@, ada@example.com, later@example.com",
         );
         let effects = act(state, Action::Submit);
-        let Some(Effect::InviteUsers { run_id, .. }) = effects.first().cloned() else {
-            panic!("invite starts");
+        let effects = prepare_plan(state, &effects, "u11");
+        let Some(Effect::Apply { ticket, plan }) = effects.first().cloned() else {
+            panic!("invite starts at once, got {effects:?}");
         };
+        let invite = |i: usize| plan.items()[i].change.clone();
         let mut user = ddusers::app::fixtures::user("n1", "", "new@example.com", &[]);
         user.attributes.status = Some(ddusers::api::models::UserStatus::Pending);
-        update(
+        item_done(
             state,
-            Msg::InviteItem {
-                run_id,
-                email: "new@example.com".into(),
-                outcome: InviteOutcome::Invited {
-                    user: Box::new(user),
-                    created: true,
-                    expires_at: Some(NOW + 2 * 86_400),
-                },
+            ticket,
+            0,
+            invite(0),
+            ItemResult::Done {
+                detail: "created and invited".into(),
+                undo: None,
+                left: None,
+                user: Some(Box::new(user)),
+                invitation_expires_at: Some(NOW + 2 * 86_400),
             },
         );
         let ada = demo_page().data[0].clone();
-        update(
+        item_done(
             state,
-            Msg::InviteItem {
-                run_id,
-                email: "ada@example.com".into(),
-                outcome: InviteOutcome::AlreadyActive(Box::new(ada)),
-            },
+            ticket,
+            1,
+            invite(1),
+            ItemResult::skipped("already active: not re-invited", Some(ada)),
         );
     });
 }
@@ -413,18 +473,13 @@ fn resizing_mid_run_keeps_the_run_and_its_results() {
     for _ in 0..3 {
         act(&mut state, Action::ToggleMark);
     }
-    act(&mut state, Action::Disable);
-    let effects = act(&mut state, Action::Confirm);
-    let Some(Effect::Bulk { run_id, .. }) = effects.first().cloned() else {
-        panic!("bulk starts");
-    };
-    update(
+    let ticket = start_run(&mut state, Action::Disable);
+    item_done(
         &mut state,
-        Msg::BulkItem {
-            run_id,
-            user_id: "u01".into(),
-            outcome: ItemOutcome::Done("disabled".into()),
-        },
+        ticket,
+        0,
+        disable("u01"),
+        ItemResult::done("disabled", None),
     );
     // The terminal shrinks below the layout mid-run, then grows back.
     for (w, h) in [(20, 6), (0, 0), (80, 24), (160, 48)] {
@@ -437,17 +492,16 @@ fn resizing_mid_run_keeps_the_run_and_its_results() {
         );
         terminal_for(&state, w, h);
     }
-    update(
+    item_done(
         &mut state,
-        Msg::BulkItem {
-            run_id,
-            user_id: "u02".into(),
-            outcome: ItemOutcome::Done("disabled".into()),
-        },
+        ticket,
+        1,
+        disable("u02"),
+        ItemResult::done("disabled", None),
     );
     let shown = screen(&state, 160, 48);
     assert!(
-        shown.contains("disabling 2 / 3"),
+        shown.contains("Disable 3 users 2 / 3"),
         "progress survives the resizes:\n{shown}"
     );
 }

@@ -87,6 +87,10 @@ pub struct RetryNotice {
 /// Something that wants to hear about retries.
 pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
 
+/// Something that wants to hear how every request ended (after its retries): the operation,
+/// and the error when it failed. A run's circuit breaker listens here.
+pub type AnswerObserver = Arc<dyn Fn(&'static str, Option<&ApiError>) + Send + Sync>;
+
 /// Everything a `Client` needs.
 #[derive(Clone)]
 pub struct ClientOptions {
@@ -135,6 +139,7 @@ struct Inner {
     retry: RetryPolicy,
     page_concurrency: usize,
     observer: Option<RetryObserver>,
+    answers: Option<AnswerObserver>,
     pacer: Arc<Pacer>,
 }
 
@@ -233,6 +238,7 @@ impl Client {
                 retry: options.retry,
                 page_concurrency: options.page_concurrency.max(1),
                 observer: None,
+                answers: None,
                 pacer: Arc::new(Pacer::default()),
             }),
         })
@@ -240,13 +246,24 @@ impl Client {
 
     /// The same client, telling `observer` about every retry it makes.
     pub fn with_retry_observer(&self, observer: RetryObserver) -> Client {
+        self.derived(Some(observer), self.inner.answers.clone())
+    }
+
+    /// The same client (same connections and pacer), telling `observer` how every request
+    /// ended.
+    pub fn with_answer_observer(&self, observer: AnswerObserver) -> Client {
+        self.derived(self.inner.observer.clone(), Some(observer))
+    }
+
+    fn derived(&self, observer: Option<RetryObserver>, answers: Option<AnswerObserver>) -> Client {
         Client {
             inner: Arc::new(Inner {
                 http: self.inner.http.clone(),
                 base: self.inner.base.clone(),
                 retry: self.inner.retry.clone(),
                 page_concurrency: self.inner.page_concurrency,
-                observer: Some(observer),
+                observer,
+                answers,
                 pacer: self.inner.pacer.clone(),
             }),
         }
@@ -276,8 +293,17 @@ impl Client {
         url
     }
 
-    /// Sends `request`, retrying what is safe to retry.
+    /// Sends `request`, retrying what is safe to retry, and tells the answer observer how
+    /// it ended.
     pub(crate) async fn send(&self, request: &Request) -> Result<Answer, ApiError> {
+        let result = self.send_with_retries(request).await;
+        if let Some(answers) = &self.inner.answers {
+            answers(request.operation, result.as_ref().err());
+        }
+        result
+    }
+
+    async fn send_with_retries(&self, request: &Request) -> Result<Answer, ApiError> {
         let is_read = request.method == Method::GET;
         let mut attempt = 0;
         loop {

@@ -5,14 +5,13 @@
 pub mod client;
 pub mod error;
 pub mod models;
-pub mod outcome;
 pub mod pacer;
 pub mod paging;
 pub mod ratelimit;
 pub mod roles;
 pub mod users;
 
-pub use client::{Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy};
+pub use client::{AnswerObserver, Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy};
 pub use error::{ApiError, ErrorKind};
 pub use paging::UsersPage;
 pub use ratelimit::RateLimit;

@@ -243,6 +243,41 @@ impl User {
             .flat_map(|r| r.data.iter())
             .map(|r| RoleId(r.id.clone()))
     }
+
+    /// True when the user holds the role.
+    pub fn has_role(&self, role: &RoleId) -> bool {
+        self.role_ids().any(|r| &r == role)
+    }
+
+    /// The one rule for "is this user disabled": `disabled: true` or status `Disabled`
+    /// (the service sets both; either alone is enough).
+    pub fn is_disabled(&self) -> bool {
+        self.attributes.disabled == Some(true)
+            || self.attributes.status == Some(UserStatus::Disabled)
+    }
+
+    /// The user's status, with `disabled: true` read as `Disabled` and a missing status as
+    /// `Active` (what the service means when it leaves it out).
+    pub fn status(&self) -> UserStatus {
+        if self.is_disabled() {
+            return UserStatus::Disabled;
+        }
+        self.attributes.status.clone().unwrap_or_default()
+    }
+
+    /// True for a service account.
+    pub fn is_service_account(&self) -> bool {
+        self.attributes.service_account == Some(true)
+    }
+
+    /// The org the user belongs to (`relationships.org`).
+    pub fn org_id(&self) -> Option<OrgId> {
+        self.relationships
+            .org
+            .as_ref()
+            .and_then(|o| o.data.as_ref())
+            .map(|r| OrgId(r.id.clone()))
+    }
 }
 
 /// A user's attributes. `name`, `title` and `last_login_time` are written as `null` when

@@ -72,6 +72,22 @@ impl Client {
         self.json(query.request()).await
     }
 
+    /// The user with exactly this email (case-insensitive), through the list filter.
+    pub async fn find_user_by_email(&self, email: &str) -> Result<Option<User>, ApiError> {
+        let query = ListUsersQuery {
+            filter: Some(email.to_owned()),
+            page_size: Some(MAX_PAGE_SIZE),
+            ..Default::default()
+        };
+        let page = self.list_users(&query).await?;
+        Ok(page.data.into_iter().find(|u| {
+            u.attributes
+                .email
+                .as_deref()
+                .is_some_and(|e| e.eq_ignore_ascii_case(email))
+        }))
+    }
+
     /// GetUser (`GET /api/v2/users/{id}`).
     pub async fn get_user(&self, id: &UserId) -> Result<UserResponse, ApiError> {
         self.json(Request::get(
@@ -103,8 +119,8 @@ impl Client {
         self.json(request).await
     }
 
-    /// DisableUser (`DELETE /api/v2/users/{id}`, 204). A user already disabled answers 404;
-    /// `outcome::disable_user` tells the two apart.
+    /// DisableUser (`DELETE /api/v2/users/{id}`, 204). A user already disabled answers 404,
+    /// like an unknown one: `runs` reads the user again to tell them apart.
     pub async fn disable_user(&self, id: &UserId) -> Result<(), ApiError> {
         self.no_content(Request::new(
             "disable user",

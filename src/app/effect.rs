@@ -1,10 +1,10 @@
 //! Effects as data: what `update` asks the outside world to do. The effects queue executes
 //! them and answers with `Msg`s; nothing here performs I/O.
 
-use crate::api::models::{RoleId, UserId, UserUpdate};
+use crate::api::models::UserId;
 use crate::api::ListUsersQuery;
 use crate::audit::ViewKind;
-use crate::runs::RunId;
+use crate::runs::{CheckedPlan, Draft};
 
 pub use super::audit::ExportFormat;
 use std::path::PathBuf;
@@ -48,6 +48,15 @@ pub struct Invitee {
     pub title: Option<String>,
 }
 
+/// Identifies a plan being prepared (its facts read and checked).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PlanId(pub u64);
+
+/// Identifies a run the console started, so its items and end are routed to it and to
+/// nothing else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ticket(pub u64);
+
 /// Work for the effects queue.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
@@ -64,34 +73,14 @@ pub enum Effect {
     LoadRoles,
     /// The user behind the keys, and from their permissions, whether writes are allowed.
     LoadCurrentUser,
-    /// A per-user bulk operation.
-    Bulk {
-        run_id: u64,
-        kind: BulkKind,
-        ids: Vec<UserId>,
+    /// Read what the change gate needs to check `draft` (GETs only); answered with
+    /// `Msg::Prepared`.
+    Prepare { plan: PlanId, draft: Box<Draft> },
+    /// Carry out a plan the gate approved: the one effect that writes.
+    Apply {
+        ticket: Ticket,
+        plan: Box<CheckedPlan>,
     },
-    /// Create missing users with these roles, then invite them.
-    InviteUsers {
-        run_id: u64,
-        invitees: Vec<Invitee>,
-        roles: Vec<RoleId>,
-    },
-    /// Edit a user's profile (`current_user` edits the caller's own).
-    UpdateUser {
-        request_id: u64,
-        user_id: UserId,
-        update: UserUpdate,
-        current_user: bool,
-    },
-    /// Change one user's role membership.
-    ChangeRoles {
-        run_id: u64,
-        user_id: UserId,
-        add: Vec<RoleId>,
-        remove: Vec<RoleId>,
-    },
-    /// Irreversibly anonymize users.
-    Anonymize { run_id: u64, ids: Vec<UserId> },
     /// Read the whole org (once per session, or again when `reload`) and answer an audit
     /// view's members with `Msg::AuditView`.
     LoadAudit {
@@ -112,34 +101,12 @@ pub enum Effect {
     },
     /// Read the journal's runs.
     LoadJournal { request_id: u64 },
-    /// Finish an interrupted run of the journal (refused for another org's run).
-    ResumeRun { run_id: u64, run: RunId },
-    /// A new run of the recorded inverse changes of a journal run.
-    UndoRun { run_id: u64, run: RunId },
 }
 
 impl Effect {
-    /// True when the effect changes the org; the effects queue refuses these in read-only
-    /// mode.
+    /// True for the effect that changes the org.
     pub fn is_mutating(&self) -> bool {
-        match self {
-            Effect::LoadUsers { .. }
-            | Effect::SearchUsers { .. }
-            | Effect::LoadDetail { .. }
-            | Effect::LoadRoles
-            | Effect::LoadCurrentUser
-            | Effect::LoadAudit { .. }
-            | Effect::LoadPermissions { .. }
-            | Effect::Export { .. }
-            | Effect::LoadJournal { .. } => false,
-            Effect::Bulk { .. }
-            | Effect::InviteUsers { .. }
-            | Effect::UpdateUser { .. }
-            | Effect::ChangeRoles { .. }
-            | Effect::Anonymize { .. }
-            | Effect::ResumeRun { .. }
-            | Effect::UndoRun { .. } => true,
-        }
+        matches!(self, Effect::Apply { .. })
     }
 
     /// What the effect does, in words ("disable 3 users").
@@ -157,19 +124,12 @@ impl Effect {
             Effect::LoadDetail { .. } => "load a user's detail".into(),
             Effect::LoadRoles => "load roles".into(),
             Effect::LoadCurrentUser => "load the current user".into(),
-            Effect::Bulk { kind, ids, .. } => {
-                format!("{} {}", kind.title().to_lowercase(), users(ids.len()))
-            }
-            Effect::InviteUsers { invitees, .. } => format!("invite {}", users(invitees.len())),
-            Effect::UpdateUser { .. } => "edit a user".into(),
-            Effect::ChangeRoles { .. } => "change role membership".into(),
-            Effect::Anonymize { ids, .. } => format!("anonymize {}", users(ids.len())),
+            Effect::Prepare { draft, .. } => format!("check {}", draft.title()),
+            Effect::Apply { plan, .. } => plan.title().to_owned(),
             Effect::LoadAudit { kind, .. } => format!("load the audit view {kind}"),
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
             Effect::Export { ids, .. } => format!("export {}", users(ids.len())),
             Effect::LoadJournal { .. } => "read the journal".into(),
-            Effect::ResumeRun { run, .. } => format!("resume run {run}"),
-            Effect::UndoRun { run, .. } => format!("undo run {run}"),
         }
     }
 }

@@ -270,3 +270,106 @@ pub fn demo_audit_org() -> crate::audit::Org {
         permissions,
     })
 }
+
+/// What the change gate would read of the demo org for `draft`, with `caller` holding the
+/// keys: the draft's users, the roles (the admin role grants `user_access_manage`), whether
+/// an active admin outside the draft remains, and keys (u08, the CI bot, owns a key used
+/// a day before `NOW`; u01 owns one never used).
+pub fn demo_facts(caller: &str, draft: &crate::runs::Draft) -> crate::runs::Facts {
+    use crate::runs::plan::{Caller, KeyFact, Keys, RoleFacts, Subject};
+    use std::collections::{BTreeMap, BTreeSet};
+    let (users, roles, perms) = demo_org();
+    let manage: BTreeSet<String> = roles
+        .iter()
+        .filter(|r| r.permission_ids().any(|p| p.as_str() == "p-manage"))
+        .map(|r| r.id.to_string())
+        .collect();
+    let perm_name = |id: &PermissionId| {
+        perms
+            .iter()
+            .find(|p| &p.id == id)
+            .map(|p| p.name().to_owned())
+            .unwrap_or_default()
+    };
+    let targets: BTreeSet<UserId> = draft
+        .items()
+        .iter()
+        .filter_map(|i| i.change.user())
+        .collect();
+    let subject = |u: &User| Subject {
+        id: u.id.clone(),
+        name: u.attributes.name.clone(),
+        email: u.attributes.email.clone(),
+        title: u.attributes.title.clone(),
+        status: u.status(),
+        service_account: u.is_service_account(),
+        roles: u.role_ids().collect(),
+    };
+    let is_manager = |u: &User| u.role_ids().any(|r| manage.contains(r.as_str()));
+    let me = users
+        .iter()
+        .find(|u| u.id.as_str() == caller)
+        .expect("the caller is a demo user");
+    let permissions = me
+        .role_ids()
+        .filter_map(|r| roles.iter().find(|role| role.id == r))
+        .flat_map(|role| {
+            role.permission_ids()
+                .map(|p| perm_name(&p))
+                .collect::<Vec<_>>()
+        })
+        .chain(std::iter::once("org_app_keys_read".to_owned()))
+        .collect();
+    let outside_active = || {
+        users
+            .iter()
+            .filter(|u| !targets.contains(&u.id) && u.status() == UserStatus::Active)
+    };
+    let at = |secs: i64| time::OffsetDateTime::from_unix_timestamp(secs).ok();
+    let mut keys = BTreeMap::new();
+    keys.insert(
+        UserId::from("u08"),
+        vec![KeyFact {
+            name: "terraform".into(),
+            last_used_at: at(NOW - 86_400),
+        }],
+    );
+    keys.insert(
+        UserId::from("u01"),
+        vec![KeyFact {
+            name: "laptop".into(),
+            last_used_at: None,
+        }],
+    );
+    crate::runs::Facts {
+        read_only: false,
+        origin: "demo".into(),
+        caller: Caller {
+            id: me.id.clone(),
+            name: me.attributes.name.clone(),
+            email: me.attributes.email.clone(),
+            org: Some(OrgId::from("org-1")),
+            permissions,
+        },
+        subjects: users
+            .iter()
+            .filter(|u| targets.contains(&u.id))
+            .map(|u| (u.id.clone(), subject(u)))
+            .collect(),
+        missing: BTreeMap::new(),
+        roles: roles
+            .iter()
+            .map(|r| {
+                let facts = RoleFacts {
+                    name: r.attributes.name.clone().unwrap_or_default(),
+                    grants_manage: manage.contains(r.id.as_str()),
+                };
+                (r.id.clone(), facts)
+            })
+            .collect(),
+        other_managers: outside_active().any(is_manager),
+        other_admin_members: outside_active().any(|u| u.has_role(&"r-admin".into())),
+        keys: Keys::Known(keys),
+        read_at: at(NOW).unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+    }
+}

@@ -5,16 +5,16 @@
 //! run made against another org); their items come back as `Msg::BulkItem`s, so progress
 //! and the summary are the bulk runs'.
 
-use std::collections::HashMap;
-
 use crate::api::models::UserId;
-use crate::runs::{Change, ItemResult, RunState, Runner};
+use crate::runs::plan::undo_changes;
+use crate::runs::{Change, Draft, RunState};
 
 use super::action::Action;
-use super::effect::{BulkKind, Effect};
-use super::msg::{ItemOutcome, Msg};
-use super::state::{BulkRun, Context, Level, Overlay, State, Summary};
-use super::update::{rebuild_view, show_summary, start_load, toast, user_label};
+use super::changes::{propose, Purpose};
+use super::effect::Effect;
+use super::msg::Msg;
+use super::state::{Level, Overlay, State};
+use super::update::{toast, user_label};
 
 /// The journal as the effects layer read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,8 +47,6 @@ pub struct JournalView {
     pub cursor: usize,
     /// Showing the items of the selected run, scrolled this far.
     pub items: Option<usize>,
-    /// Waiting for a yes.
-    pub confirm: Option<RunAction>,
 }
 
 impl JournalView {
@@ -58,26 +56,17 @@ impl JournalView {
     }
 }
 
-/// The changes a resume would still send (items without a success).
-pub fn resume_changes(run: &RunState) -> Vec<Change> {
-    run.changes
-        .iter()
-        .zip(&run.outcomes)
-        .filter(|(_, o)| {
-            !matches!(
-                o,
-                Some(ItemResult::Done { .. } | ItemResult::Skipped { .. })
-            )
-        })
-        .map(|(c, _)| c.clone())
-        .collect()
-}
-
-/// The changes of `action` on `run`.
+/// The changes of `action` on `run` (what a resume would still send, or the undo).
 pub fn planned_changes(run: &RunState, action: RunAction) -> Vec<Change> {
     match action {
-        RunAction::Resume => resume_changes(run),
-        RunAction::Undo => Runner::undo_changes(run),
+        RunAction::Resume => Draft::Resume {
+            run: Box::new(run.clone()),
+        }
+        .items()
+        .into_iter()
+        .map(|i| i.change)
+        .collect(),
+        RunAction::Undo => undo_changes(run).into_iter().map(|(c, _)| c).collect(),
     }
 }
 
@@ -113,7 +102,6 @@ fn open(state: &mut State) -> Vec<Effect> {
     let mut view = keep.unwrap_or_default();
     view.request_id = request_id;
     view.loading = true;
-    view.confirm = None;
     state.overlay = Some(Overlay::Journal(view));
     vec![Effect::LoadJournal { request_id }]
 }
@@ -121,9 +109,8 @@ fn open(state: &mut State) -> Vec<Effect> {
 /// Handles the journal's keys; `None` when `action` is not theirs.
 pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     match (&state.overlay, state.context()) {
-        (Some(Overlay::Journal(_)), Context::Confirm) => Some(on_confirm(state, action)),
-        (Some(Overlay::Journal(_)), _) => Some(on_view(state, action)),
-        (None, Context::Browse) if action == Action::Journal => Some(open(state)),
+        (Some(Overlay::Journal(_)), super::state::Context::Journal) => Some(on_view(state, action)),
+        (None, super::state::Context::Browse) if action == Action::Journal => Some(open(state)),
         _ => None,
     }
 }
@@ -152,127 +139,50 @@ fn on_view(state: &mut State, action: Action) -> Vec<Effect> {
             view.items = Some((scroll + 1).min(n.saturating_sub(1)));
         }
         (Action::Reload, _) => return open(state),
-        (Action::ResumeRun, _) => ask(state, RunAction::Resume),
-        (Action::UndoRun, _) => ask(state, RunAction::Undo),
+        (Action::ResumeRun, _) => return ask(state, RunAction::Resume),
+        (Action::UndoRun, _) => return ask(state, RunAction::Undo),
         _ => {}
     }
     Vec::new()
 }
 
-/// Opens the confirmation for `action` on the selected run, or says why not.
-fn ask(state: &mut State, action: RunAction) {
+/// Proposes `action` on the selected run through the change gate (which refuses another
+/// org's run, or a run undone already), or says why there is nothing to do.
+fn ask(state: &mut State, action: RunAction) -> Vec<Effect> {
     let Some(Overlay::Journal(view)) = state.overlay.as_ref() else {
-        return;
+        return Vec::new();
     };
-    let Some(run) = view.selected() else {
-        return;
+    let Some(run) = view.selected().cloned() else {
+        return Vec::new();
     };
-    let verb = match action {
-        RunAction::Resume => "resume",
-        RunAction::Undo => "undo",
-    };
-    let problem = if run.origin != view.address {
-        Some(format!(
-            "Cannot {verb} run {}: it was made against {}, but this console talks to {}",
-            run.run, run.origin, view.address
-        ))
-    } else if planned_changes(run, action).is_empty() {
-        Some(match action {
+    if planned_changes(&run, action).is_empty() {
+        let text = match action {
             RunAction::Resume => format!("Run {} is complete: {}", run.run, run.tally()),
             RunAction::Undo => format!(
                 "Nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
                 run.run
             ),
-        })
-    } else if let Some(bulk) = state.bulk.as_ref().filter(|b| !b.finished) {
-        Some(format!(
-            "A run is in progress ({}/{}); wait for it to finish",
-            bulk.done_count(),
-            bulk.total
-        ))
-    } else {
-        // Only to explain; the effects queue is what enforces read-only.
-        state
-            .read_only_reason()
-            .map(|reason| format!("Unavailable: {reason}"))
-    };
-    match problem {
-        Some(text) => toast(state, Level::Warn, text),
-        None => {
-            if let Some(Overlay::Journal(view)) = state.overlay.as_mut() {
-                view.confirm = Some(action);
-            }
-        }
-    }
-}
-
-/// The bulk kind when every change is the same enable or disable (so the list follows).
-fn uniform_kind(changes: &[Change]) -> Option<BulkKind> {
-    let kind = |c: &Change| match c {
-        Change::Disable { .. } => Some(BulkKind::Disable),
-        Change::Enable { .. } => Some(BulkKind::Enable),
-        _ => None,
-    };
-    let first = kind(changes.first()?)?;
-    changes
-        .iter()
-        .all(|c| kind(c) == Some(first))
-        .then_some(first)
-}
-
-fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(Overlay::Journal(view)) = state.overlay.as_mut() else {
+        };
+        toast(state, Level::Warn, text);
         return Vec::new();
-    };
-    match action {
-        Action::Cancel => {
-            view.confirm = None;
-            Vec::new()
-        }
-        Action::Confirm => {
-            let (Some(what), Some(run)) = (view.confirm.take(), view.selected().cloned()) else {
-                return Vec::new();
-            };
-            let changes = planned_changes(&run, what);
-            let run_id = state.fresh_id();
-            let items: HashMap<UserId, Option<ItemOutcome>> = changes
-                .iter()
-                .map(|c| (UserId(c.target().to_owned()), None))
-                .collect();
-            state.bulk = Some(BulkRun {
-                run_id,
-                kind: uniform_kind(&changes),
-                total: items.len(),
-                items,
-                finished: false,
-            });
-            state.overlay = None;
-            let (effect, text) = match what {
-                RunAction::Resume => (
-                    Effect::ResumeRun {
-                        run_id,
-                        run: run.run.clone(),
-                    },
-                    format!("Resuming run {}…", run.run),
-                ),
-                RunAction::Undo => (
-                    Effect::UndoRun {
-                        run_id,
-                        run: run.run.clone(),
-                    },
-                    format!("Undoing run {}…", run.run),
-                ),
-            };
-            toast(state, Level::Info, text);
-            vec![effect]
-        }
-        _ => Vec::new(),
     }
+    let draft = match action {
+        RunAction::Resume => Draft::Resume { run: Box::new(run) },
+        RunAction::Undo => Draft::undo(run, &view.runs),
+    };
+    propose(state, Purpose::Journal(action), draft, None)
 }
 
-/// Applies `JournalRuns` and `RunFinished`.
+/// Applies `JournalRuns`: the journal view's listing, or the start-up check.
 pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
+        Msg::JournalRuns { request_id, result } if state.journal_check == Some(request_id) => {
+            state.journal_check = None;
+            if let Ok(listing) = result {
+                unfinished_notice(state, &listing);
+            }
+            Vec::new()
+        }
         Msg::JournalRuns { request_id, result } => {
             if let Some(Overlay::Journal(view)) = state.overlay.as_mut() {
                 if view.request_id != request_id {
@@ -299,58 +209,24 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::RunFinished {
-            run_id,
-            title,
-            error,
-        } => on_run_finished(state, run_id, title, error),
         _ => Vec::new(),
     }
 }
 
-fn on_run_finished(
-    state: &mut State,
-    run_id: u64,
-    title: String,
-    error: Option<String>,
-) -> Vec<Effect> {
-    let Some(bulk) = state.bulk.as_mut().filter(|b| b.run_id == run_id) else {
-        return Vec::new();
-    };
-    bulk.finished = true;
-    if let Some(reason) = &error {
-        for outcome in bulk.items.values_mut().filter(|o| o.is_none()) {
-            *outcome = Some(ItemOutcome::Failed(reason.clone()));
-        }
+/// At start: "1 unfinished run — J to resume", for runs of this org left with items
+/// never finished (a quit or a crash mid-run).
+fn unfinished_notice(state: &mut State, listing: &JournalListing) {
+    let unfinished = listing
+        .runs
+        .iter()
+        .filter(|r| r.origin == listing.address && r.tally().unfinished > 0)
+        .count();
+    if unfinished > 0 && state.toast.is_none() {
+        let runs = if unfinished == 1 {
+            "1 unfinished run".to_owned()
+        } else {
+            format!("{unfinished} unfinished runs")
+        };
+        toast(state, Level::Warn, format!("{runs} — J to resume"));
     }
-    let mut counts: Vec<(String, usize)> = Vec::new();
-    let mut failures = Vec::new();
-    let mut ids: Vec<&UserId> = bulk.items.keys().collect();
-    ids.sort_by_key(|id| (state.store.index_of(id).unwrap_or(u32::MAX), id.0.clone()));
-    let mut bump = |label: &str| match counts.iter_mut().find(|(l, _)| l == label) {
-        Some((_, n)) => *n += 1,
-        None => counts.push((label.to_owned(), 1)),
-    };
-    for id in ids {
-        match bulk.items.get(id).cloned().flatten() {
-            Some(ItemOutcome::Done(label)) | Some(ItemOutcome::Skipped(label)) => bump(&label),
-            Some(ItemOutcome::Failed(reason)) => {
-                bump("failed");
-                failures.push((user_label(&state.store, id), reason));
-            }
-            None => {
-                bump("not attempted");
-                failures.push((user_label(&state.store, id), "not attempted".to_owned()));
-            }
-        }
-    }
-    let summary = Summary {
-        title,
-        counts,
-        failures,
-    };
-    rebuild_view(state);
-    show_summary(state, summary);
-    // The run may have changed roles and profiles too: read the users again.
-    vec![start_load(state)]
 }

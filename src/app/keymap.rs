@@ -350,11 +350,12 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close"),
     // Confirm dialogs.
+    b(C::Confirm, &[Key::ch('y')], Action::Confirm, "yes, do it"),
     b(
         C::Confirm,
-        &[Key::ch('y'), Key::plain(K::Enter)],
-        Action::Confirm,
-        "yes, do it",
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "yes, when the change takes away nothing (never for disabling)",
     ),
     b(
         C::Confirm,
@@ -365,8 +366,8 @@ pub const BINDINGS: &[Binding] = &[
     b(
         C::TypedConfirm,
         &[Key::plain(K::Enter)],
-        Action::Confirm,
-        "confirm (after typing the word)",
+        Action::Submit,
+        "confirm, after typing what the dialog asks (a count, a word, your email)",
     ),
     b(
         C::TypedConfirm,
@@ -654,7 +655,7 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::Filter, "Filter line"),
         (Context::Command, "Command line"),
         (Context::Confirm, "Confirm dialogs"),
-        (Context::TypedConfirm, "Anonymize confirmation"),
+        (Context::TypedConfirm, "Confirmations that ask you to type"),
         (Context::Form, "Forms"),
         (Context::Picker, "Role pickers"),
         (Context::Search, "Permission picker"),

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod changes;
 pub mod effect;
 pub mod fixtures;
 pub mod invite;
@@ -14,9 +15,9 @@ pub mod store;
 pub mod update;
 
 pub use action::{Action, StatusTab};
-pub use effect::{BulkKind, Effect, Invitee};
+pub use effect::{BulkKind, Effect, Invitee, PlanId, Ticket};
 pub use keymap::{Key, KeyCode};
-pub use msg::{DetailData, InviteOutcome, ItemOutcome, Msg};
+pub use msg::{DetailData, Msg};
 pub use state::{Context, Options, State};
 pub use update::{init, update};
 

@@ -1,38 +1,12 @@
 //! Messages into `update`: key actions (already mapped by the keymap), pastes, resizes, clock
 //! ticks, and the results the effects queue sends back. Errors arrive as plain sentences.
 
-use crate::api::models::{
-    AnonymizeUsersResult, Included, Permission, Role, RoleId, User, UserId, UsersResponse,
-};
+use crate::api::models::{Included, Permission, Role, User, UserId, UsersResponse};
+use crate::runs::{Change, Facts, ItemResult, RunId};
 
 use super::action::Action;
-
-/// What happened to one user of a bulk run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ItemOutcome {
-    /// Done, in words ("disabled", "invitation sent").
-    Done(String),
-    /// Nothing to do ("already disabled").
-    Skipped(String),
-    /// Failed, with the reason.
-    Failed(String),
-}
-
-/// What happened to one email of an invite run.
-#[derive(Clone, Debug, PartialEq)]
-pub enum InviteOutcome {
-    /// Created (or found pending) and invited.
-    Invited {
-        user: Box<User>,
-        created: bool,
-        expires_at: Option<i64>,
-    },
-    /// Already an active user: reported, not re-invited.
-    AlreadyActive(Box<User>),
-    /// A disabled user with this email exists.
-    Disabled(Box<User>),
-    Failed(String),
-}
+use super::effect::{PlanId, Ticket};
+use super::state::Access;
 
 /// Everything the detail pane shows beyond the list row.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,11 +33,9 @@ pub enum Msg {
     Tick {
         now: i64,
     },
-    /// The effects queue's access decision: read-only and why.
-    Access {
-        read_only: bool,
-        reason: Option<String>,
-    },
+    /// What the caller may do, as far as the console can tell (for showing keys as
+    /// unavailable; the change gate decides for real).
+    Access(Access),
     UsersPage {
         request_id: u64,
         number: u64,
@@ -88,34 +60,31 @@ pub enum Msg {
     },
     Roles(Result<Vec<Role>, String>),
     CurrentUser(Result<Box<(User, Vec<Included>)>, String>),
-    BulkItem {
-        run_id: u64,
-        user_id: UserId,
-        outcome: ItemOutcome,
+    /// The facts a plan is checked against were read (or could not be: then nothing may
+    /// be written).
+    Prepared {
+        plan: PlanId,
+        result: Result<Box<Facts>, String>,
     },
-    BulkFinished {
-        run_id: u64,
+    /// A run began: its journal id and how many items this process carries out.
+    RunStarted {
+        ticket: Ticket,
+        run: RunId,
+        total: usize,
     },
-    InviteItem {
-        run_id: u64,
-        email: String,
-        outcome: InviteOutcome,
+    /// One item of a run finished.
+    RunItem {
+        ticket: Ticket,
+        index: usize,
+        change: Change,
+        result: ItemResult,
     },
-    InviteFinished {
-        run_id: u64,
-    },
-    UserUpdated {
-        request_id: u64,
-        result: Result<Box<User>, String>,
-    },
-    RolesChanged {
-        run_id: u64,
-        user_id: UserId,
-        result: Result<Vec<RoleId>, String>,
-    },
-    Anonymized {
-        run_id: u64,
-        result: Result<AnonymizeUsersResult, String>,
+    /// A run ended: `stopped` when its breaker tripped (the rest is unfinished), `error`
+    /// when it could not start (nothing was sent).
+    RunEnded {
+        ticket: Ticket,
+        stopped: Option<String>,
+        error: Option<String>,
     },
     /// An audit view's members (`Effect::LoadAudit`).
     AuditView {
@@ -137,19 +106,6 @@ pub enum Msg {
         request_id: u64,
         result: Result<Box<super::journal::JournalListing>, String>,
     },
-    /// A resume or undo from the journal view ended (its items came as `BulkItem`s).
-    RunFinished {
-        run_id: u64,
-        /// "undo of 20261127T061500-3f9a: Disable 3 users (console)".
-        title: String,
-        /// Why it could not run at all (another org's run, no journal, ...).
-        error: Option<String>,
-    },
     /// A passing notice ("rate limited — retrying in 3 s").
     Notice(String),
-    /// The effects queue refused an effect.
-    Refused {
-        what: String,
-        reason: String,
-    },
 }

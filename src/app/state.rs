@@ -9,9 +9,7 @@ use tui_input::Input;
 use crate::api::models::UserId;
 
 use super::action::StatusTab;
-use super::effect::BulkKind;
 use super::invite::EmailEntry;
-use super::msg::ItemOutcome;
 use super::store::{RoleIx, Status, UserIx, UserRecord, UserStore};
 
 /// Which part of the keymap applies.
@@ -140,29 +138,6 @@ pub struct InvitationInfo {
     pub expires_at: Option<i64>,
 }
 
-/// A destructive action waiting for a yes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConfirmKind {
-    Bulk(BulkKind),
-    Anonymize,
-}
-
-/// The confirm dialog.
-#[derive(Clone, Debug)]
-pub struct Confirm {
-    pub kind: ConfirmKind,
-    pub ids: Vec<UserId>,
-    /// How many of `ids` the current filter and tab hide.
-    pub hidden: usize,
-    /// Users the action does not apply to (e.g. already disabled), left out.
-    pub skipped: usize,
-    /// For anonymize: what the person typed.
-    pub typed: Input,
-}
-
-/// The word to type before anonymizing.
-pub const ANONYMIZE_WORD: &str = "anonymize";
-
 /// Fields of the invite form, in tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum InviteField {
@@ -193,7 +168,8 @@ pub struct InviteForm {
     pub focus: InviteField,
     /// `emails` parsed and checked, refreshed on each edit.
     pub parsed: Vec<EmailEntry>,
-    pub run_id: Option<u64>,
+    /// Sent: waiting for (or showing) the results.
+    pub sent: bool,
     pub results: Vec<(String, InviteStatus)>,
 }
 
@@ -207,7 +183,8 @@ pub struct EditForm {
     pub email: Input,
     /// 0 name, 1 title, 2 email.
     pub focus: usize,
-    pub request_id: Option<u64>,
+    /// Saving: the plan's id while it is checked and carried out.
+    pub saving: bool,
     pub error: Option<String>,
 }
 
@@ -218,7 +195,8 @@ pub struct RolePicker {
     /// (role, held before, chosen now)
     pub items: Vec<(RoleIx, bool, bool)>,
     pub cursor: usize,
-    pub run_id: Option<u64>,
+    /// Saving.
+    pub saving: bool,
 }
 
 /// A finished run's report.
@@ -236,7 +214,6 @@ pub enum Overlay {
         scroll: u16,
     },
     Command(Input),
-    Confirm(Confirm),
     Invite(Box<InviteForm>),
     Edit(Box<EditForm>),
     Roles(Box<RolePicker>),
@@ -247,22 +224,8 @@ pub enum Overlay {
     Permissions(Box<super::audit::PermissionPicker>),
     /// `J` / `:journal`: the journal's runs, their items, resume and undo.
     Journal(Box<super::journal::JournalView>),
-}
-
-/// A bulk run in progress (or just finished).
-#[derive(Clone, Debug, Default)]
-pub struct BulkRun {
-    pub run_id: u64,
-    pub kind: Option<BulkKind>,
-    pub total: usize,
-    pub items: HashMap<UserId, Option<ItemOutcome>>,
-    pub finished: bool,
-}
-
-impl BulkRun {
-    pub fn done_count(&self) -> usize {
-        self.items.values().filter(|o| o.is_some()).count()
-    }
+    /// `q` while a run is in flight: quit anyway?
+    QuitWhileRunning,
 }
 
 /// How important a toast is.
@@ -282,11 +245,53 @@ pub struct Toast {
     pub until: Option<i64>,
 }
 
-/// Read-only status, as the effects queue decided it.
+/// Whether the caller's permissions are known yet.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AccessCheck {
+    /// Still reading them.
+    #[default]
+    Checking,
+    Known,
+    /// They could not be read (why).
+    Failed(String),
+}
+
+/// What the caller may do, as the console shows it. Only for showing keys as unavailable
+/// and explaining why: the change gate (`runs::gate`) is what allows or refuses a change,
+/// from permissions it reads itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Access {
+    pub check: AccessCheck,
     pub read_only: bool,
     pub reason: Option<String>,
+}
+
+impl Access {
+    /// Known permissions.
+    pub fn known(read_only: bool, reason: Option<String>) -> Access {
+        Access {
+            check: AccessCheck::Known,
+            read_only,
+            reason,
+        }
+    }
+
+    /// Why no change can be asked for now, if so: still checking, the check failed, or
+    /// read-only. Changes fail closed until the permissions are known.
+    pub fn blocked(&self) -> Option<String> {
+        match &self.check {
+            AccessCheck::Checking => Some("checking your permissions…".to_owned()),
+            AccessCheck::Failed(reason) => Some(format!(
+                "your permissions could not be read ({reason}); C-r retries"
+            )),
+            AccessCheck::Known if self.read_only => Some(
+                self.reason
+                    .clone()
+                    .unwrap_or_else(|| "read-only mode".to_owned()),
+            ),
+            AccessCheck::Known => None,
+        }
+    }
 }
 
 /// Startup choices.
@@ -345,7 +350,12 @@ pub struct State {
     /// Every org role (for pickers), once loaded.
     pub org_roles: Option<Vec<RoleIx>>,
     pub roles_error: Option<String>,
-    pub bulk: Option<BulkRun>,
+    /// A change being checked or confirmed (drawn over everything).
+    pub plan: Option<super::changes::PlanDialog>,
+    /// The run in flight (or the last one).
+    pub run: Option<super::changes::RunProgress>,
+    /// The start-up look at the journal (for "1 unfinished run").
+    pub journal_check: Option<u64>,
     pub invitations: HashMap<UserId, InvitationInfo>,
     /// The audit view restricting the list (`:audit`), and the one being loaded.
     pub audit: super::audit::AuditSession,
@@ -386,7 +396,9 @@ impl State {
             me: None,
             org_roles: None,
             roles_error: None,
-            bulk: None,
+            plan: None,
+            run: None,
+            journal_check: None,
             invitations: HashMap::new(),
             audit: Default::default(),
             toast: None,
@@ -397,19 +409,20 @@ impl State {
 
     /// Which keymap context applies.
     pub fn context(&self) -> Context {
+        if let Some(plan) = self.plan.as_ref().filter(|p| p.is_shown()) {
+            return plan.context();
+        }
         match &self.overlay {
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Command(_)) => Context::Command,
-            Some(Overlay::Confirm(c)) if c.kind == ConfirmKind::Anonymize => Context::TypedConfirm,
-            Some(Overlay::Confirm(_)) => Context::Confirm,
-            Some(Overlay::Invite(form)) if form.run_id.is_some() => Context::Summary,
+            Some(Overlay::QuitWhileRunning) => Context::Confirm,
+            Some(Overlay::Invite(form)) if form.sent => Context::Summary,
             Some(Overlay::Invite(form)) if form.focus == InviteField::Roles => Context::Picker,
             Some(Overlay::Invite(_)) | Some(Overlay::Edit(_)) => Context::Form,
             Some(Overlay::Roles(_)) => Context::Picker,
             Some(Overlay::Summary(_)) => Context::Summary,
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
-            Some(Overlay::Journal(view)) if view.confirm.is_some() => Context::Confirm,
             Some(Overlay::Journal(_)) => Context::Journal,
             None if self.filter_editing => Context::Filter,
             None => Context::Browse,
@@ -435,21 +448,22 @@ impl State {
         list_body_rows(self.size.1).max(1)
     }
 
-    /// Why mutations are unavailable, when they are.
+    /// Why changes are unavailable, when they are (see [`Access::blocked`]).
     pub fn read_only_reason(&self) -> Option<String> {
-        self.access.read_only.then(|| {
-            self.access
-                .reason
-                .clone()
-                .unwrap_or_else(|| "read-only mode".to_owned())
-        })
+        self.access.blocked()
+    }
+
+    /// True while a run is being carried out.
+    pub fn run_in_flight(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| !r.finished)
     }
 
     /// True while something animates (spinner, progress, toast with expiry).
     pub fn is_animating(&self) -> bool {
         (!self.load.done && self.load.error.is_none() && self.load.request_id != 0)
             || self.detail.as_ref().is_some_and(|d| d.loading)
-            || self.bulk.as_ref().is_some_and(|b| !b.finished)
+            || self.run_in_flight()
+            || self.plan.as_ref().is_some_and(|p| p.is_preparing())
             || self.toast.as_ref().is_some_and(|t| t.until.is_some())
     }
 

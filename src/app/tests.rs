@@ -1,12 +1,14 @@
 //! Behaviour of `update`, one message at a time, on the demo fixture org.
 
 use super::action::{Action, InputRequest, StatusTab};
-use super::effect::{BulkKind, Effect};
+use super::effect::{Effect, Ticket};
 use super::fixtures::{demo_page, NOW};
-use super::msg::{DetailData, InviteOutcome, ItemOutcome, Msg};
+use super::msg::{DetailData, Msg};
 use super::state::*;
 use super::update::{init, update};
 use crate::api::models::{UserId, UserStatus};
+use crate::domain::{Confirmation, ANONYMIZE_WORD};
+use crate::runs::{Change, ItemResult};
 
 fn loaded() -> State {
     let mut state = State::new(
@@ -17,10 +19,14 @@ fn loaded() -> State {
         NOW,
     );
     let effects = init(&mut state);
-    let request_id = match effects.last() {
+    let request_id = match effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadUsers { .. }))
+    {
         Some(Effect::LoadUsers { request_id, .. }) => *request_id,
         other => panic!("init should load users, got {other:?}"),
     };
+    update(&mut state, Msg::Access(Access::known(false, None)));
     update(
         &mut state,
         Msg::UsersPage {
@@ -57,10 +63,11 @@ fn selected_id(state: &State) -> String {
 fn init_asks_for_the_current_user_roles_and_the_listing() {
     let mut state = State::new(Options::default(), NOW);
     let effects = init(&mut state);
-    assert_eq!(effects.len(), 3);
+    assert_eq!(effects.len(), 4);
     assert!(matches!(effects[0], Effect::LoadCurrentUser));
     assert!(matches!(effects[1], Effect::LoadRoles));
     assert!(matches!(effects[2], Effect::LoadUsers { .. }));
+    assert!(matches!(effects[3], Effect::LoadJournal { .. }));
 }
 
 #[test]
@@ -253,8 +260,60 @@ fn mark_all_marks_exactly_the_view() {
     assert_eq!(state.marks.len(), 2);
 }
 
+/// Answers the `Prepare` among `effects` with the demo org's facts, `caller` holding the
+/// keys; returns what the reducer asked next.
+fn prepared_as(state: &mut State, effects: &[Effect], caller: &str) -> Vec<Effect> {
+    let Some(Effect::Prepare { plan, draft }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::Prepare { .. }))
+        .cloned()
+    else {
+        panic!("expected the facts to be asked for, got {effects:?}");
+    };
+    let facts = super::fixtures::demo_facts(caller, &draft);
+    update(
+        state,
+        Msg::Prepared {
+            plan,
+            result: Ok(Box::new(facts)),
+        },
+    )
+}
+
+/// The same, with Ken Thompson (u11, an admin) holding the keys.
+fn prepared(state: &mut State, effects: &[Effect]) -> Vec<Effect> {
+    prepared_as(state, effects, "u11")
+}
+
+fn verdict(state: &State) -> &crate::runs::Verdict {
+    state
+        .plan
+        .as_ref()
+        .and_then(|p| p.verdict())
+        .expect("a checked plan")
+}
+
+fn applied(effects: &[Effect]) -> (Ticket, crate::runs::CheckedPlan) {
+    match effects {
+        [Effect::Apply { ticket, plan }] => (*ticket, (**plan).clone()),
+        other => panic!("expected the plan to be applied, got {other:?}"),
+    }
+}
+
+fn item(state: &mut State, ticket: Ticket, index: usize, change: Change, result: ItemResult) {
+    update(
+        state,
+        Msg::RunItem {
+            ticket,
+            index,
+            change,
+            result,
+        },
+    );
+}
+
 #[test]
-fn disabling_asks_first_and_says_how_many_marked_users_are_hidden() {
+fn disabling_reads_the_org_first_and_says_how_many_marked_users_are_hidden() {
     let mut state = loaded();
     act(&mut state, Action::ToggleMark); // u01
     act(&mut state, Action::ToggleMark); // u02
@@ -262,35 +321,192 @@ fn disabling_asks_first_and_says_how_many_marked_users_are_hidden() {
     type_in(&mut state, "bjorn");
     act(&mut state, Action::Submit);
     let effects = act(&mut state, Action::Disable);
-    assert!(effects.is_empty(), "nothing happens before the yes");
-    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
-        panic!("expected a confirm dialog");
-    };
-    assert_eq!(confirm.kind, ConfirmKind::Bulk(BulkKind::Disable));
-    assert_eq!(confirm.ids.len(), 2);
-    assert_eq!(confirm.hidden, 1);
-    let effects = act(&mut state, Action::Confirm);
     assert!(
-        matches!(&effects[..], [Effect::Bulk { kind: BulkKind::Disable, ids, .. }] if ids.len() == 2)
+        matches!(&effects[..], [Effect::Prepare { .. }]),
+        "nothing is sent before the check"
     );
-    assert!(state.overlay.is_none());
+    assert!(state.plan.as_ref().is_some_and(|p| p.is_preparing()));
+    assert!(prepared(&mut state, &effects).is_empty());
+    let summary = &verdict(&state).summary;
+    assert_eq!(summary.users, 2);
+    assert_eq!(summary.hidden_by_filter, Some(1));
+    assert_eq!(summary.admins.len(), 1, "u01 holds the admin role");
+    assert_eq!(summary.confirmation, Confirmation::Type("2".into()));
+    let keys = summary.keys.as_ref().expect("a disable revokes keys");
+    assert_eq!(keys.total, 1);
+    assert_eq!(state.context(), Context::TypedConfirm);
+    // Enter alone, or a wrong number, does nothing.
+    assert!(act(&mut state, Action::Submit).is_empty());
+    type_in(&mut state, "3");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    act(&mut state, Action::TextEdit(InputRequest::DeletePrevChar));
+    type_in(&mut state, "2");
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    assert_eq!(plan.items().len(), 2);
+    assert!(state.plan.is_none());
 }
 
 #[test]
-fn cancelling_a_confirm_sends_nothing() {
+fn a_small_plain_disable_takes_y_but_never_enter() {
     let mut state = loaded();
-    act(&mut state, Action::Disable);
+    act(&mut state, Action::Down); // u02, a standard user
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    assert_eq!(verdict(&state).summary.confirmation, Confirmation::Yes);
+    assert_eq!(state.context(), Context::Confirm);
+    assert!(
+        act(&mut state, Action::Submit).is_empty(),
+        "Enter is not yes"
+    );
+    assert!(state.plan.as_ref().is_some_and(|p| p.hint.is_some()));
+    applied(&act(&mut state, Action::Confirm));
+}
+
+#[test]
+fn a_set_with_a_service_account_asks_for_the_count_and_names_it() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::ServiceAccounts));
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    let summary = &verdict(&state).summary;
+    assert_eq!(summary.service_accounts.len(), 1);
+    assert_eq!(summary.confirmation, Confirmation::Type("1".into()));
+    let lines: Vec<String> = summary.lines(3).into_iter().map(|l| l.text).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("service accounts: CI bot")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("1 used in the last 30 days")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn changes_are_refused_until_the_permissions_are_known() {
+    let mut state = State::new(Options::default(), NOW);
+    init(&mut state);
+    let request_id = state.load.request_id;
+    update(
+        &mut state,
+        Msg::UsersPage {
+            request_id,
+            number: 0,
+            total_pages: Some(1),
+            response: demo_page(),
+        },
+    );
+    assert!(act(&mut state, Action::Disable).is_empty());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("checking your permissions")));
+    update(
+        &mut state,
+        Msg::Access(Access {
+            check: AccessCheck::Failed("network problem".into()),
+            ..Access::default()
+        }),
+    );
+    assert!(act(&mut state, Action::Disable).is_empty());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("could not be read")));
+}
+
+#[test]
+fn a_plan_whose_facts_could_not_be_read_sends_nothing() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::Disable);
+    let Some(Effect::Prepare { plan, .. }) = effects.first().cloned() else {
+        panic!("expected a prepare");
+    };
+    let next = update(
+        &mut state,
+        Msg::Prepared {
+            plan,
+            result: Err("permission denied (403)".into()),
+        },
+    );
+    assert!(next.is_empty());
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert!(state.plan.is_none(), "Enter closes the failed check");
+}
+
+#[test]
+fn disabling_yourself_is_refused_unless_you_type_your_email_and_then_runs_last() {
+    let mut state = loaded();
+    act(&mut state, Action::ToggleMark); // u01: the caller below
+    act(&mut state, Action::ToggleMark); // u02
+    let effects = act(&mut state, Action::Disable);
+    prepared_as(&mut state, &effects, "u01");
+    let plan = state.plan.as_ref().expect("a dialog");
+    assert!(plan.asks_for_email());
+    assert_eq!(state.context(), Context::TypedConfirm);
+    type_in(&mut state, "someone@example.com");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert!(state.plan.as_ref().is_some_and(|p| p.hint.is_some()));
+    act(&mut state, Action::TextEdit(InputRequest::DeleteLine));
+    type_in(&mut state, "ADA@example.com");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    let summary = &verdict(&state).summary;
+    assert!(summary.refusals.is_empty() && summary.includes_you);
+    type_in(&mut state, "2");
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    let order: Vec<&str> = plan.items().iter().map(|i| i.change.target()).collect();
+    assert_eq!(order, ["u02", "u01"], "the caller's own item runs last");
+}
+
+#[test]
+fn disabling_the_last_admins_is_refused_with_no_way_round_it() {
+    let mut state = loaded();
+    act(&mut state, Action::ToggleMark); // u01
+    act(&mut state, Action::Bottom);
+    act(&mut state, Action::Up); // u11 (the list is in load order)
+    act(&mut state, Action::ToggleMark);
+    assert_eq!(state.marks.len(), 2);
+    let effects = act(&mut state, Action::Disable);
+    prepared_as(&mut state, &effects, "u01");
+    assert!(
+        !state.plan.as_ref().is_some_and(|p| p.asks_for_email()),
+        "allowing yourself would not help: no email to type"
+    );
+    let verdict = verdict(&state);
+    assert!(verdict.plan().is_none());
+    assert!(verdict
+        .summary
+        .refusals
+        .iter()
+        .any(|r| r.rule == crate::runs::Rule::LastAdmin));
+    assert_eq!(state.context(), Context::Summary);
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert!(state.plan.is_none());
+}
+
+#[test]
+fn cancelling_a_plan_sends_nothing() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
     assert!(act(&mut state, Action::Cancel).is_empty());
-    assert!(state.overlay.is_none());
-    assert!(state.bulk.is_none());
+    assert!(state.plan.is_none());
+    assert!(state.run.is_none());
+    // A late answer for the cancelled plan changes nothing.
+    assert!(prepared(&mut state, &effects).is_empty());
+    assert!(state.plan.is_none());
 }
 
 #[test]
 fn already_disabled_users_are_left_out_of_a_disable() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Disabled));
-    act(&mut state, Action::Disable);
-    assert!(state.overlay.is_none());
+    assert!(act(&mut state, Action::Disable).is_empty());
+    assert!(state.plan.is_none());
     assert!(state
         .toast
         .as_ref()
@@ -298,69 +514,83 @@ fn already_disabled_users_are_left_out_of_a_disable() {
     act(&mut state, Action::SelectTab(StatusTab::All));
     act(&mut state, Action::MarkAllInView);
     act(&mut state, Action::Disable);
-    let Some(Overlay::Confirm(confirm)) = &state.overlay else {
-        panic!("expected a confirm dialog");
-    };
-    assert_eq!((confirm.ids.len(), confirm.skipped), (10, 2));
+    let plan = state.plan.as_ref().expect("a dialog");
+    assert_eq!(plan.draft.items().len(), 10);
+    assert_eq!(plan.left_out.map(|(n, _)| n), Some(2));
 }
 
 #[test]
-fn a_bulk_run_tracks_each_user_and_keeps_failed_ones_marked() {
+fn a_run_tracks_each_item_keeps_failed_users_marked_and_ignores_other_runs() {
     let mut state = loaded();
     for _ in 0..3 {
         act(&mut state, Action::ToggleMark);
     }
-    act(&mut state, Action::Disable);
-    let effects = act(&mut state, Action::Confirm);
-    let Some(Effect::Bulk { run_id, .. }) = effects.first() else {
-        panic!("expected a bulk effect");
-    };
-    let run_id = *run_id;
-    let outcomes = [
-        ("u01", ItemOutcome::Done("disabled".into())),
-        ("u02", ItemOutcome::Skipped("already disabled".into())),
-        ("u03", ItemOutcome::Failed("permission denied".into())),
-    ];
-    for (id, outcome) in outcomes {
-        update(
-            &mut state,
-            Msg::BulkItem {
-                run_id,
-                user_id: id.into(),
-                outcome,
-            },
-        );
-    }
-    // A message of another run changes nothing.
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    type_in(&mut state, "3");
+    let (ticket, _) = applied(&act(&mut state, Action::Submit));
     update(
         &mut state,
-        Msg::BulkItem {
-            run_id: 999,
-            user_id: "u07".into(),
-            outcome: ItemOutcome::Done("disabled".into()),
+        Msg::RunStarted {
+            ticket,
+            run: crate::runs::RunId("r1".into()),
+            total: 3,
         },
     );
-    update(&mut state, Msg::BulkFinished { run_id });
+    let disable = |id: &str| Change::Disable { user: id.into() };
+    item(
+        &mut state,
+        ticket,
+        0,
+        disable("u01"),
+        ItemResult::done("disabled", None),
+    );
+    item(
+        &mut state,
+        ticket,
+        1,
+        disable("u02"),
+        ItemResult::skipped("already disabled", None),
+    );
+    item(
+        &mut state,
+        ticket,
+        2,
+        disable("u03"),
+        ItemResult::failed("permission denied"),
+    );
+    // A message of another run changes nothing.
+    item(
+        &mut state,
+        Ticket(999),
+        0,
+        disable("u07"),
+        ItemResult::done("disabled", None),
+    );
+    assert!(state.is_animating());
+    update(
+        &mut state,
+        Msg::RunEnded {
+            ticket,
+            stopped: None,
+            error: None,
+        },
+    );
     assert_eq!(
         state.marks.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
         ["u03"]
     );
-    assert_eq!(
-        state.store.by_id(&"u01".into()).map(|u| u.status),
-        Some(super::store::Status::Disabled)
-    );
-    assert_eq!(
-        state.store.by_id(&"u07".into()).map(|u| u.status),
-        Some(super::store::Status::Active)
-    );
+    let status = |id: &str| state.store.by_id(&id.into()).map(|u| u.status);
+    assert_eq!(status("u01"), Some(super::store::Status::Disabled));
+    assert_eq!(status("u07"), Some(super::store::Status::Active));
     let Some(Overlay::Summary(summary)) = &state.overlay else {
         panic!("expected a summary");
     };
     assert_eq!(
         summary.counts,
         vec![
-            ("disabled".into(), 1),
-            ("already disabled".into(), 1),
+            ("done".into(), 1),
+            ("already so".into(), 1),
             ("failed".into(), 1)
         ]
     );
@@ -370,14 +600,100 @@ fn a_bulk_run_tracks_each_user_and_keeps_failed_ones_marked() {
 }
 
 #[test]
+fn a_run_with_two_changes_of_one_user_counts_both_items() {
+    let mut state = loaded();
+    let ticket = start_journal_like_run(&mut state);
+    let add = Change::AddRole {
+        user: "u02".into(),
+        role: "r-ro".into(),
+    };
+    let remove = Change::RemoveRole {
+        user: "u02".into(),
+        role: "r-std".into(),
+    };
+    item(
+        &mut state,
+        ticket,
+        0,
+        add,
+        ItemResult::done("role added", None),
+    );
+    item(&mut state, ticket, 1, remove, ItemResult::failed("boom"));
+    update(
+        &mut state,
+        Msg::RunEnded {
+            ticket,
+            stopped: None,
+            error: None,
+        },
+    );
+    let Some(Overlay::Summary(summary)) = &state.overlay else {
+        panic!("expected a summary");
+    };
+    assert_eq!(
+        summary.counts,
+        vec![("done".into(), 1), ("failed".into(), 1)]
+    );
+}
+
+/// Resumes a journal run of two role changes of u02 through the gate; its ticket.
+fn start_journal_like_run(state: &mut State) -> Ticket {
+    let changes = vec![
+        Change::AddRole {
+            user: "u02".into(),
+            role: "r-ro".into(),
+        },
+        Change::RemoveRole {
+            user: "u02".into(),
+            role: "r-std".into(),
+        },
+    ];
+    let effects = super::changes::propose(
+        state,
+        super::changes::Purpose::Journal(super::journal::RunAction::Resume),
+        crate::runs::Draft::new("two changes of one user", changes),
+        None,
+    );
+    prepared(state, &effects);
+    applied(&act(state, Action::Confirm)).0
+}
+
+#[test]
+fn a_stopped_run_says_what_is_left_unfinished() {
+    let mut state = loaded();
+    let ticket = start_journal_like_run(&mut state);
+    item(
+        &mut state,
+        ticket,
+        0,
+        Change::AddRole {
+            user: "u02".into(),
+            role: "r-ro".into(),
+        },
+        ItemResult::done("role added", None),
+    );
+    update(
+        &mut state,
+        Msg::RunEnded {
+            ticket,
+            stopped: Some("stopped: the keys lost their access".into()),
+            error: None,
+        },
+    );
+    let toast = state.toast.clone().map(|t| t.text).unwrap_or_default();
+    assert!(toast.contains("1 left unfinished"), "{toast}");
+    assert!(toast.contains("J resumes"), "{toast}");
+}
+
+#[test]
 fn read_only_makes_mutating_keys_explain_instead_of_acting() {
     let mut state = loaded();
     update(
         &mut state,
-        Msg::Access {
-            read_only: true,
-            reason: Some("read-only mode (started with --read-only)".into()),
-        },
+        Msg::Access(Access::known(
+            true,
+            Some("read-only mode (started with --read-only)".into()),
+        )),
     );
     for action in [
         Action::Disable,
@@ -390,7 +706,10 @@ fn read_only_makes_mutating_keys_explain_instead_of_acting() {
         Action::Anonymize,
     ] {
         assert!(act(&mut state, action).is_empty(), "{action:?}");
-        assert!(state.overlay.is_none(), "{action:?}");
+        assert!(
+            state.overlay.is_none() && state.plan.is_none(),
+            "{action:?}"
+        );
         assert!(state
             .toast
             .as_ref()
@@ -399,35 +718,99 @@ fn read_only_makes_mutating_keys_explain_instead_of_acting() {
 }
 
 #[test]
-fn a_refusal_from_the_queue_ends_the_run_and_is_shown() {
+fn a_run_that_could_not_start_says_nothing_was_sent() {
     let mut state = loaded();
-    act(&mut state, Action::Disable);
-    act(&mut state, Action::Confirm);
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    type_in(&mut state, "1");
+    let (ticket, _) = applied(&act(&mut state, Action::Submit));
     update(
         &mut state,
-        Msg::Refused {
-            what: "disable 1 user".into(),
-            reason: "read-only mode".into(),
+        Msg::RunEnded {
+            ticket,
+            stopped: None,
+            error: Some("run r1 is being carried out by another ddusers process".into()),
         },
     );
-    assert!(state.bulk.as_ref().is_some_and(|b| b.finished));
+    assert!(state.run.as_ref().is_some_and(|r| r.finished));
     let toast = state.toast.clone().map(|t| t.text).unwrap_or_default();
-    assert_eq!(toast, "Refused to disable 1 user: read-only mode");
+    assert!(toast.starts_with("Nothing was sent: run r1"), "{toast}");
 }
 
 #[test]
 fn anonymize_needs_the_typed_word() {
     let mut state = loaded();
-    act(&mut state, Action::Anonymize);
+    let effects = act(&mut state, Action::Anonymize);
+    prepared(&mut state, &effects);
     assert_eq!(state.context(), Context::TypedConfirm);
     type_in(&mut state, "yes");
-    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(act(&mut state, Action::Submit).is_empty());
     for _ in 0..3 {
         act(&mut state, Action::TextEdit(InputRequest::DeletePrevChar));
     }
     type_in(&mut state, ANONYMIZE_WORD);
-    let effects = act(&mut state, Action::Confirm);
-    assert!(matches!(&effects[..], [Effect::Anonymize { ids, .. }] if ids[0].as_str() == "u01"));
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    assert!(
+        matches!(&plan.items()[0].change, Change::Anonymize { user } if user.as_str() == "u01")
+    );
+}
+
+#[test]
+fn quitting_mid_run_asks_and_says_how_to_finish_later() {
+    let mut state = loaded();
+    act(&mut state, Action::Down);
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    applied(&act(&mut state, Action::Confirm));
+    act(&mut state, Action::Quit);
+    assert!(!state.should_quit);
+    assert!(matches!(state.overlay, Some(Overlay::QuitWhileRunning)));
+    act(&mut state, Action::Cancel);
+    assert!(state.overlay.is_none() && !state.should_quit);
+    act(&mut state, Action::Quit);
+    act(&mut state, Action::Confirm);
+    assert!(state.should_quit);
+}
+
+#[test]
+fn the_start_mentions_unfinished_runs_of_this_org() {
+    let mut state = State::new(Options::default(), NOW);
+    let effects = init(&mut state);
+    let Some(Effect::LoadJournal { request_id }) = effects.last().cloned() else {
+        panic!("init looks at the journal, got {effects:?}");
+    };
+    let run = |origin: &str, outcomes: Vec<Option<ItemResult>>| crate::runs::RunState {
+        run: crate::runs::RunId(format!("r-{origin}")),
+        at: time::OffsetDateTime::UNIX_EPOCH,
+        title: "disable 2 users".into(),
+        origin: origin.into(),
+        of: None,
+        org: None,
+        by: None,
+        changes: vec![Change::Disable { user: "u1".into() }; outcomes.len()],
+        expect: Vec::new(),
+        started: vec![true; outcomes.len()],
+        before: vec![None; outcomes.len()],
+        outcomes,
+    };
+    let listing = super::journal::JournalListing {
+        runs: vec![
+            run("here", vec![Some(ItemResult::done("disabled", None)), None]),
+            run("elsewhere", vec![None]),
+        ],
+        address: "here".into(),
+        path: "journal.jsonl".into(),
+    };
+    update(
+        &mut state,
+        Msg::JournalRuns {
+            request_id,
+            result: Ok(Box::new(listing)),
+        },
+    );
+    let toast = state.toast.clone().map(|t| t.text).unwrap_or_default();
+    assert_eq!(toast, "1 unfinished run — J to resume");
+    assert!(state.overlay.is_none());
 }
 
 #[test]
@@ -451,38 +834,40 @@ fn invite_validates_as_you_type_and_sends_only_valid_emails() {
     act(&mut state, Action::Down);
     act(&mut state, Action::ToggleItem); // the second role by name
     let effects = act(&mut state, Action::Submit);
-    let Some(Effect::InviteUsers {
-        run_id,
-        invitees,
-        roles,
-    }) = effects.first()
-    else {
-        panic!("expected an invite effect, got {effects:?}");
+    assert!(
+        state.plan.as_ref().is_some_and(|p| !p.is_shown()),
+        "a form shows no dialog while checked"
+    );
+    // Nothing to ask: the invitations go out at once.
+    let (ticket, plan) = applied(&prepared(&mut state, &effects));
+    let invites: Vec<&Change> = plan.items().iter().map(|i| &i.change).collect();
+    assert_eq!(invites.len(), 3);
+    let Change::Invite { name, roles, .. } = invites[0] else {
+        panic!("an invitation");
     };
-    assert_eq!(invitees.len(), 3);
-    assert_eq!(invitees[0].name.as_deref(), Some("New Person"));
+    assert_eq!(name.as_deref(), Some("New Person"));
     assert_eq!(roles.len(), 1);
     let mut user = super::fixtures::user("n1", "New Person", "new@x.io", &[]);
     user.attributes.status = Some(UserStatus::Pending);
-    update(
+    item(
         &mut state,
-        Msg::InviteItem {
-            run_id: *run_id,
-            email: "new@x.io".into(),
-            outcome: InviteOutcome::Invited {
-                user: Box::new(user),
-                created: true,
-                expires_at: Some(NOW + 86_400 * 2),
-            },
+        ticket,
+        0,
+        invites[0].clone(),
+        ItemResult::Done {
+            detail: "created and invited".into(),
+            undo: None,
+            left: None,
+            user: Some(Box::new(user)),
+            invitation_expires_at: Some(NOW + 86_400 * 2),
         },
     );
-    update(
+    item(
         &mut state,
-        Msg::InviteItem {
-            run_id: *run_id,
-            email: "second@x.io".into(),
-            outcome: InviteOutcome::Failed("boom".into()),
-        },
+        ticket,
+        1,
+        invites[1].clone(),
+        ItemResult::failed("boom"),
     );
     let Some(Overlay::Invite(form)) = &state.overlay else {
         panic!("expected the invite form");
@@ -596,25 +981,41 @@ fn editing_sends_only_what_changed_and_closes_when_saved() {
     act(&mut state, Action::NextField);
     type_in(&mut state, "Countess");
     let effects = act(&mut state, Action::Submit);
-    let Some(Effect::UpdateUser {
-        request_id,
-        update: change,
+    let (ticket, plan) = applied(&prepared(&mut state, &effects));
+    let change = plan.items()[0].change.clone();
+    let Change::Update {
+        name,
+        email,
         current_user,
         ..
-    }) = effects.first().cloned()
+    } = &change
     else {
-        panic!("expected an update, got {effects:?}");
+        panic!("expected an update, got {change:?}");
     };
     assert!(!current_user);
-    assert_eq!(change.name.as_deref(), Some("Ada Lovelace Jr"));
-    assert_eq!(change.email, None);
+    assert_eq!(name.as_deref(), Some("Ada Lovelace Jr"));
+    assert_eq!(*email, None);
     let mut saved = demo_page().data[0].clone();
     saved.attributes.name = Some("Ada Lovelace Jr".into());
+    item(
+        &mut state,
+        ticket,
+        0,
+        change,
+        ItemResult::Done {
+            detail: "updated".into(),
+            undo: None,
+            left: None,
+            user: Some(Box::new(saved)),
+            invitation_expires_at: None,
+        },
+    );
     update(
         &mut state,
-        Msg::UserUpdated {
-            request_id,
-            result: Ok(Box::new(saved)),
+        Msg::RunEnded {
+            ticket,
+            stopped: None,
+            error: None,
         },
     );
     assert!(state.overlay.is_none());
@@ -641,12 +1042,13 @@ fn editing_my_own_profile_uses_the_current_user_operation() {
     act(&mut state, Action::EditUser);
     act(&mut state, Action::TextEdit(InputRequest::InsertChar('!')));
     let effects = act(&mut state, Action::Submit);
+    let (_, plan) = applied(&prepared_as(&mut state, &effects, "u02"));
     assert!(matches!(
-        &effects[..],
-        [Effect::UpdateUser {
+        plan.items()[0].change,
+        Change::Update {
             current_user: true,
             ..
-        }]
+        }
     ));
 }
 
@@ -669,7 +1071,7 @@ fn an_invalid_email_edit_is_refused_in_the_form() {
 }
 
 #[test]
-fn role_changes_send_the_difference() {
+fn role_changes_add_before_they_remove_and_removing_asks_first() {
     let mut state = loaded();
     update(&mut state, Msg::Roles(Ok(super::fixtures::demo_org().1)));
     act(&mut state, Action::EditRoles); // u01 holds the admin role (first by name)
@@ -678,26 +1080,35 @@ fn role_changes_send_the_difference() {
     act(&mut state, Action::Down);
     act(&mut state, Action::ToggleItem); // add read only
     let effects = act(&mut state, Action::Submit);
-    let Some(Effect::ChangeRoles {
-        run_id,
-        add,
-        remove,
-        ..
-    }) = effects.first().cloned()
-    else {
-        panic!("expected a role change, got {effects:?}");
-    };
-    assert_eq!(add.iter().map(|r| r.as_str()).collect::<Vec<_>>(), ["r-ro"]);
-    assert_eq!(
-        remove.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-        ["r-admin"]
+    assert!(
+        prepared(&mut state, &effects).is_empty(),
+        "removing an admin's role asks"
     );
+    assert_eq!(
+        verdict(&state).summary.confirmation,
+        Confirmation::Type("1".into())
+    );
+    type_in(&mut state, "1");
+    let (ticket, plan) = applied(&act(&mut state, Action::Submit));
+    let changes: Vec<Change> = plan.items().iter().map(|i| i.change.clone()).collect();
+    assert!(matches!(&changes[0], Change::AddRole { role, .. } if role.as_str() == "r-ro"));
+    assert!(matches!(&changes[1], Change::RemoveRole { role, .. } if role.as_str() == "r-admin"));
+    assert!(plan.items()[0].stage < plan.items()[1].stage);
+    for (index, change) in changes.into_iter().enumerate() {
+        item(
+            &mut state,
+            ticket,
+            index,
+            change,
+            ItemResult::done("ok", None),
+        );
+    }
     update(
         &mut state,
-        Msg::RolesChanged {
-            run_id,
-            user_id: "u01".into(),
-            result: Ok(vec!["r-ro".into()]),
+        Msg::RunEnded {
+            ticket,
+            stopped: None,
+            error: None,
         },
     );
     assert!(state.overlay.is_none());
@@ -717,12 +1128,13 @@ fn resend_to_many_asks_first_and_goes_to_pending_users_only() {
     act(&mut state, Action::Top);
     act(&mut state, Action::ToggleMark); // u01, active: left out
     let effects = act(&mut state, Action::ResendInvitation);
-    assert!(effects.is_empty(), "many invitations need a yes first");
-    assert!(matches!(state.overlay, Some(Overlay::Confirm(_))));
-    let effects = act(&mut state, Action::Confirm);
     assert!(
-        matches!(&effects[..], [Effect::Bulk { kind: BulkKind::ResendInvitation, ids, .. }] if ids.len() == 2)
+        prepared(&mut state, &effects).is_empty(),
+        "many invitations need a yes first"
     );
+    assert_eq!(state.context(), Context::Confirm);
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    assert_eq!(plan.items().len(), 2);
 }
 
 #[test]
@@ -730,19 +1142,23 @@ fn resend_to_one_pending_user_goes_straight_out() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     let effects = act(&mut state, Action::ResendInvitation);
-    assert!(
-        matches!(&effects[..], [Effect::Bulk { kind: BulkKind::ResendInvitation, ids, .. }] if ids.len() == 1)
-    );
+    let (_, plan) = applied(&prepared(&mut state, &effects));
+    assert!(matches!(
+        plan.items()[0].change,
+        Change::ResendInvitation { .. }
+    ));
 }
 
 #[test]
-fn a_second_bulk_waits_for_the_first() {
+fn a_second_run_waits_for_the_first() {
     let mut state = loaded();
-    act(&mut state, Action::Disable);
-    act(&mut state, Action::Confirm);
+    act(&mut state, Action::Down);
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    applied(&act(&mut state, Action::Confirm));
     act(&mut state, Action::Down);
     assert!(act(&mut state, Action::Disable).is_empty());
-    assert!(state.overlay.is_none());
+    assert!(state.plan.is_none());
 }
 
 #[test]
@@ -881,14 +1297,24 @@ fn roles_and_current_user_errors_are_kept_for_display() {
 #[test]
 fn anonymized_users_are_summarised_and_the_list_reloads() {
     let mut state = loaded();
+    let effects = act(&mut state, Action::Anonymize);
+    prepared(&mut state, &effects);
+    type_in(&mut state, ANONYMIZE_WORD);
+    let (ticket, plan) = applied(&act(&mut state, Action::Submit));
+    let change = plan.items()[0].change.clone();
+    item(
+        &mut state,
+        ticket,
+        0,
+        change,
+        ItemResult::done("anonymized (irreversible)", None),
+    );
     let effects = update(
         &mut state,
-        Msg::Anonymized {
-            run_id: 1,
-            result: Ok(crate::api::models::AnonymizeUsersResult {
-                anonymized_user_ids: vec!["u01".into()],
-                anonymize_errors: vec![],
-            }),
+        Msg::RunEnded {
+            ticket,
+            stopped: None,
+            error: None,
         },
     );
     assert!(matches!(&effects[..], [Effect::LoadUsers { .. }]));
@@ -896,31 +1322,29 @@ fn anonymized_users_are_summarised_and_the_list_reloads() {
 }
 
 #[test]
-fn enable_applies_only_to_disabled_users() {
+fn enable_applies_only_to_disabled_users_and_takes_enter() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Disabled));
-    act(&mut state, Action::Enable);
-    assert!(
-        matches!(&state.overlay, Some(Overlay::Confirm(c)) if c.kind == ConfirmKind::Bulk(BulkKind::Enable))
-    );
+    let effects = act(&mut state, Action::Enable);
+    prepared(&mut state, &effects);
+    assert_eq!(verdict(&state).summary.confirmation, Confirmation::Enter);
     act(&mut state, Action::Cancel);
     act(&mut state, Action::SelectTab(StatusTab::Active));
-    act(&mut state, Action::Enable);
-    assert!(state.overlay.is_none());
+    assert!(act(&mut state, Action::Enable).is_empty());
+    assert!(state.plan.is_none());
 }
 
 #[test]
 fn cancel_invitations_confirms_for_pending_users() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Pending));
-    act(&mut state, Action::CancelInvitations);
-    let effects = act(&mut state, Action::Confirm);
+    let effects = act(&mut state, Action::CancelInvitations);
+    prepared(&mut state, &effects);
+    assert_eq!(verdict(&state).summary.confirmation, Confirmation::Yes);
+    let (_, plan) = applied(&act(&mut state, Action::Confirm));
     assert!(matches!(
-        &effects[..],
-        [Effect::Bulk {
-            kind: BulkKind::CancelInvitations,
-            ..
-        }]
+        plan.items()[0].change,
+        Change::CancelInvitations { .. }
     ));
 }
 

@@ -7,10 +7,10 @@ use time::OffsetDateTime;
 
 use super::action::{Action, InputRequest, StatusTab};
 use super::audit::{AuditResult, ExportDone, ExportFormat, PermissionEntry};
-use super::effect::{BulkKind, Effect};
+use super::effect::Effect;
 use super::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
-use super::journal::{JournalListing, RunAction};
-use super::msg::{ItemOutcome, Msg};
+use super::journal::JournalListing;
+use super::msg::Msg;
 use super::state::*;
 use super::update::{init, update};
 use crate::api::models::UserId;
@@ -22,9 +22,14 @@ const ADDRESS: &str = "http://127.0.0.1:8126";
 fn loaded() -> State {
     let mut state = State::new(Options::default(), NOW);
     let effects = init(&mut state);
-    let Some(Effect::LoadUsers { request_id, .. }) = effects.last().cloned() else {
+    let Some(Effect::LoadUsers { request_id, .. }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadUsers { .. }))
+        .cloned()
+    else {
         panic!("init loads users");
     };
+    update(&mut state, Msg::Access(Access::known(false, None)));
     update(
         &mut state,
         Msg::UsersPage {
@@ -281,10 +286,7 @@ fn export_works_in_read_only_mode_and_respects_the_filter() {
     let mut state = loaded();
     update(
         &mut state,
-        Msg::Access {
-            read_only: true,
-            reason: Some("read-only mode".into()),
-        },
+        Msg::Access(Access::known(true, Some("read-only mode".into()))),
     );
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     act(&mut state, Action::Export);
@@ -346,6 +348,10 @@ fn run(id: &str, origin: &str, outcomes: Vec<Option<ItemResult>>, users: &[&str]
         title: format!("Disable {} users (console)", users.len()),
         origin: origin.into(),
         of: None,
+        org: None,
+        by: None,
+        expect: Vec::new(),
+        before: vec![None; users.len()],
         changes: users
             .iter()
             .map(|u| Change::Disable {
@@ -443,43 +449,68 @@ fn the_journal_lists_runs_newest_first_and_shows_items() {
     assert!(state.overlay.is_none());
 }
 
+/// Answers the pending plan's `Prepare` with the demo org's facts read at `ADDRESS` by
+/// Ken Thompson (u11, an admin).
+fn prepared(state: &mut State, effects: &[Effect]) -> Vec<Effect> {
+    let Some(Effect::Prepare { plan, draft }) = effects.first().cloned() else {
+        panic!("expected the facts to be asked for, got {effects:?}");
+    };
+    let mut facts = super::fixtures::demo_facts("u11", &draft);
+    facts.origin = ADDRESS.into();
+    update(
+        state,
+        Msg::Prepared {
+            plan,
+            result: Ok(Box::new(facts)),
+        },
+    )
+}
+
 #[test]
-fn undo_asks_first_with_the_changes_then_sends_one_mutating_effect() {
+fn undo_goes_through_the_gate_and_its_items_come_back_by_ticket() {
     let mut state = loaded();
     journal_open(&mut state);
     act(&mut state, Action::Bottom); // the complete run here
-    assert!(act(&mut state, Action::UndoRun).is_empty());
-    assert_eq!(journal(&state).confirm, Some(RunAction::Undo));
-    assert_eq!(state.context(), Context::Confirm);
+    let effects = act(&mut state, Action::UndoRun);
+    assert!(matches!(&effects[..], [Effect::Prepare { .. }]));
     // Cancel keeps the journal open and sends nothing.
     assert!(act(&mut state, Action::Cancel).is_empty());
-    assert_eq!(journal(&state).confirm, None);
-    act(&mut state, Action::UndoRun);
-    let effects = act(&mut state, Action::Confirm);
-    let [Effect::UndoRun { run_id, run }] = &effects[..] else {
-        panic!("one undo effect, got {effects:?}");
+    assert!(state.plan.is_none());
+    journal(&state);
+    let effects = act(&mut state, Action::UndoRun);
+    prepared(&mut state, &effects);
+    assert_eq!(state.context(), Context::Confirm);
+    let effects = act(&mut state, Action::Submit);
+    let [Effect::Apply { ticket, plan }] = &effects[..] else {
+        panic!("one apply, got {effects:?}");
     };
     assert!(effects[0].is_mutating());
-    assert_eq!(run.0, "20261101T000000-aaaa");
-    let bulk = state.bulk.as_ref().expect("progress");
-    assert_eq!(bulk.total, 2);
-    assert_eq!(bulk.kind, Some(BulkKind::Enable));
-    // Items arrive as bulk items; the end shows a summary and reloads the users.
-    for user in ["u2", "u1"] {
+    let changes: Vec<&Change> = plan.items().iter().map(|i| &i.change).collect();
+    assert_eq!(
+        changes,
+        [
+            &Change::Enable { user: "u2".into() },
+            &Change::Enable { user: "u1".into() }
+        ],
+        "newest first"
+    );
+    assert_eq!(state.run.as_ref().map(|r| r.total), Some(2));
+    for (index, change) in changes.into_iter().enumerate() {
         update(
             &mut state,
-            Msg::BulkItem {
-                run_id: *run_id,
-                user_id: UserId(user.into()),
-                outcome: ItemOutcome::Done("enabled".into()),
+            Msg::RunItem {
+                ticket: *ticket,
+                index,
+                change: change.clone(),
+                result: ItemResult::done("enabled (now Active)", None),
             },
         );
     }
     let effects = update(
         &mut state,
-        Msg::RunFinished {
-            run_id: *run_id,
-            title: "undo of 20261101T000000-aaaa: Disable 2 users (console)".into(),
+        Msg::RunEnded {
+            ticket: *ticket,
+            stopped: None,
             error: None,
         },
     );
@@ -487,45 +518,56 @@ fn undo_asks_first_with_the_changes_then_sends_one_mutating_effect() {
     let Some(Overlay::Summary(summary)) = &state.overlay else {
         panic!("a summary");
     };
-    assert_eq!(summary.counts, vec![("enabled".to_owned(), 2)]);
+    assert_eq!(summary.counts, vec![("done".to_owned(), 2)]);
 }
 
 #[test]
-fn resume_sends_only_what_is_left_after_a_confirm() {
+fn resume_plans_only_what_is_left() {
     let mut state = loaded();
     journal_open(&mut state);
     act(&mut state, Action::Down); // the interrupted run
-    act(&mut state, Action::ResumeRun);
-    assert_eq!(journal(&state).confirm, Some(RunAction::Resume));
+    let effects = act(&mut state, Action::ResumeRun);
+    prepared(&mut state, &effects);
     let effects = act(&mut state, Action::Confirm);
-    assert!(
-        matches!(&effects[..], [Effect::ResumeRun { run, .. }] if run.0 == "20261102T000000-bbbb")
+    let [Effect::Apply { plan, .. }] = &effects[..] else {
+        panic!("one apply, got {effects:?}");
+    };
+    assert_eq!(
+        plan.kind(),
+        &crate::runs::RunKind::Resume(RunId("20261102T000000-bbbb".into()))
     );
-    let bulk = state.bulk.as_ref().expect("progress");
-    assert_eq!(bulk.total, 1);
-    assert!(bulk.items.contains_key(&UserId("u4".into())));
+    let left: Vec<&str> = plan.items().iter().map(|i| i.change.target()).collect();
+    assert_eq!(left, ["u4"]);
+    assert_eq!(
+        plan.items()[0].index,
+        1,
+        "the item keeps its number in the run"
+    );
 }
 
 #[test]
-fn another_orgs_run_a_complete_run_and_read_only_are_refused_with_the_reason() {
+fn another_orgs_run_is_refused_by_the_gate_and_a_complete_run_has_nothing_to_resume() {
     let mut state = loaded();
     journal_open(&mut state);
     // Newest: another org's run.
-    assert!(act(&mut state, Action::ResumeRun).is_empty());
-    assert_eq!(journal(&state).confirm, None);
-    let text = state
-        .toast
+    let effects = act(&mut state, Action::ResumeRun);
+    prepared(&mut state, &effects);
+    let verdict = state
+        .plan
         .as_ref()
-        .map(|t| t.text.clone())
-        .unwrap_or_default();
+        .and_then(|p| p.verdict())
+        .expect("checked");
+    assert!(verdict.plan().is_none());
+    let refusal = verdict.summary.refusals[0].line();
     assert!(
-        text.contains("api.datadoghq.eu") && text.contains(ADDRESS),
-        "{text}"
+        refusal.contains("api.datadoghq.eu") && refusal.contains(ADDRESS),
+        "{refusal}"
     );
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    act(&mut state, Action::Cancel);
     // Oldest: complete, nothing to resume.
     act(&mut state, Action::Bottom);
-    act(&mut state, Action::ResumeRun);
-    assert_eq!(journal(&state).confirm, None);
+    assert!(act(&mut state, Action::ResumeRun).is_empty());
     assert!(state
         .toast
         .as_ref()
@@ -533,13 +575,10 @@ fn another_orgs_run_a_complete_run_and_read_only_are_refused_with_the_reason() {
     // Read-only: explained, nothing asked or sent.
     update(
         &mut state,
-        Msg::Access {
-            read_only: true,
-            reason: Some("read-only mode".into()),
-        },
+        Msg::Access(Access::known(true, Some("read-only mode".into()))),
     );
     assert!(act(&mut state, Action::UndoRun).is_empty());
-    assert_eq!(journal(&state).confirm, None);
+    assert!(state.plan.is_none());
     assert!(state
         .toast
         .as_ref()
@@ -547,31 +586,30 @@ fn another_orgs_run_a_complete_run_and_read_only_are_refused_with_the_reason() {
 }
 
 #[test]
-fn a_run_that_cannot_start_ends_with_every_item_failed() {
+fn a_run_that_cannot_start_says_why_and_sends_nothing() {
     let mut state = loaded();
     journal_open(&mut state);
     act(&mut state, Action::Bottom);
-    act(&mut state, Action::UndoRun);
+    let effects = act(&mut state, Action::UndoRun);
+    prepared(&mut state, &effects);
     let effects = act(&mut state, Action::Confirm);
-    let [Effect::UndoRun { run_id, .. }] = &effects[..] else {
-        panic!("undo");
+    let [Effect::Apply { ticket, .. }] = &effects[..] else {
+        panic!("apply");
     };
     update(
         &mut state,
-        Msg::RunFinished {
-            run_id: *run_id,
-            title: "undo".into(),
-            error: Some("refused: another org".into()),
+        Msg::RunEnded {
+            ticket: *ticket,
+            stopped: None,
+            error: Some(
+                "run 20261101T000000-aaaa is being carried out by another ddusers process".into(),
+            ),
         },
     );
-    let Some(Overlay::Summary(summary)) = &state.overlay else {
-        panic!("a summary");
-    };
-    assert_eq!(summary.counts, vec![("failed".to_owned(), 2)]);
-    assert!(summary
-        .failures
-        .iter()
-        .all(|(_, r)| r.contains("another org")));
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("another ddusers process")));
 }
 
 #[test]

@@ -7,22 +7,28 @@ use tui_input::Input;
 
 use crate::api::models::{Patch, RoleId, UserId, UserUpdate};
 use crate::api::ListUsersQuery;
+use crate::runs::{Change, Draft};
 
 use super::action::{Action, StatusTab};
+use super::changes::{propose, Purpose};
 use super::effect::{BulkKind, Effect, Invitee};
 use super::invite::{email_problem, parse_emails};
-use super::msg::{InviteOutcome, ItemOutcome, Msg};
+use super::msg::Msg;
 use super::state::*;
 use super::store::{Status, UserIx, UserStore};
 
 /// How long an informational toast stays (seconds).
 const TOAST_SECS: i64 = 4;
 
-/// The effects to run when the console starts: who am I (and may I write), the roles, and
-/// the listing.
+/// The effects to run when the console starts: who am I (and may I write), the roles, the
+/// listing, and a look at the journal for unfinished runs.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut effects = vec![Effect::LoadCurrentUser, Effect::LoadRoles];
     effects.push(start_load(state));
+    // Runs left unfinished by an earlier session are announced.
+    let request_id = state.fresh_id();
+    state.journal_check = Some(request_id);
+    effects.push(Effect::LoadJournal { request_id });
     effects
 }
 
@@ -63,8 +69,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Access { read_only, reason } => {
-            state.access = Access { read_only, reason };
+        Msg::Access(access) => {
+            state.access = access;
             Vec::new()
         }
         Msg::UsersPage {
@@ -191,127 +197,29 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::BulkItem {
-            run_id,
-            user_id,
-            outcome,
-        } => {
-            on_bulk_item(state, run_id, user_id, outcome);
+        Msg::Prepared { plan, result } => super::changes::on_prepared(state, plan, result),
+        Msg::RunStarted { ticket, run, total } => {
+            super::changes::on_started(state, ticket, run, total);
             Vec::new()
         }
-        Msg::BulkFinished { run_id } => {
-            on_bulk_finished(state, run_id);
-            Vec::new()
-        }
-        Msg::InviteItem {
-            run_id,
-            email,
-            outcome,
-        } => {
-            on_invite_item(state, run_id, email, outcome);
-            Vec::new()
-        }
-        Msg::InviteFinished { run_id } => {
-            let summary = match &state.overlay {
-                Some(Overlay::Invite(form)) if form.run_id == Some(run_id) => {
-                    let done = form
-                        .results
-                        .iter()
-                        .filter(|(_, s)| matches!(s, InviteStatus::Done(_)))
-                        .count();
-                    let failed = form.results.len() - done;
-                    Some(format!("Invite finished: {done} done, {failed} not sent"))
-                }
-                _ => Some("Invite finished".to_owned()),
-            };
-            if let Some(text) = summary {
-                toast(state, Level::Info, text);
-            }
-            rebuild_view(state);
-            Vec::new()
-        }
-        Msg::UserUpdated { request_id, result } => {
-            let ours = matches!(&state.overlay, Some(Overlay::Edit(f)) if f.request_id == Some(request_id));
-            match result {
-                Ok(user) => {
-                    let (ix, new) = state.store.upsert(&user);
-                    if new {
-                        extend_view(state, &[ix]);
-                    }
-                    if ours {
-                        state.overlay = None;
-                    }
-                    toast(
-                        state,
-                        Level::Info,
-                        format!("Saved {}", user_label(&state.store, &user.id)),
-                    );
-                }
-                Err(error) => {
-                    if let (true, Some(Overlay::Edit(form))) = (ours, state.overlay.as_mut()) {
-                        form.error = Some(error.clone());
-                        form.request_id = None;
-                    }
-                    toast(state, Level::Error, format!("Saving failed: {error}"));
-                }
-            }
-            Vec::new()
-        }
-        Msg::RolesChanged {
-            run_id,
-            user_id,
+        Msg::RunItem {
+            ticket,
+            index,
+            change,
             result,
         } => {
-            if matches!(&state.overlay, Some(Overlay::Roles(p)) if p.run_id == Some(run_id)) {
-                state.overlay = None;
-            }
-            match result {
-                Ok(roles) => {
-                    if let Some(ix) = state.store.index_of(&user_id) {
-                        state.store.set_roles(ix, &roles);
-                    }
-                    let who = user_label(&state.store, &user_id);
-                    toast(state, Level::Info, format!("Roles of {who} updated"));
-                }
-                Err(error) => toast(
-                    state,
-                    Level::Error,
-                    format!("Changing roles failed: {error}"),
-                ),
-            }
+            super::changes::on_item(state, ticket, index, change, result);
             Vec::new()
         }
-        Msg::Anonymized { result, .. } => match result {
-            Ok(result) => {
-                let failures = result
-                    .anonymize_errors
-                    .iter()
-                    .map(|e| (user_label(&state.store, &e.user_id), e.error.clone()))
-                    .collect();
-                for id in &result.anonymized_user_ids {
-                    state.marks.remove(id);
-                }
-                state.overlay = Some(Overlay::Summary(Summary {
-                    title: "Anonymize".into(),
-                    counts: vec![
-                        ("anonymized".into(), result.anonymized_user_ids.len()),
-                        ("failed".into(), result.anonymize_errors.len()),
-                    ],
-                    failures,
-                }));
-                vec![start_load(state)]
-            }
-            Err(error) => {
-                toast(state, Level::Error, format!("Anonymizing failed: {error}"));
-                Vec::new()
-            }
-        },
+        Msg::RunEnded {
+            ticket,
+            stopped,
+            error,
+        } => super::changes::on_ended(state, ticket, stopped, error),
         msg @ (Msg::AuditView { .. } | Msg::Permissions { .. } | Msg::Exported { .. }) => {
             super::audit::on_msg(state, msg)
         }
-        msg @ (Msg::JournalRuns { .. } | Msg::RunFinished { .. }) => {
-            super::journal::on_msg(state, msg)
-        }
+        msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),
         Msg::Notice(text) => {
             state.toast = Some(Toast {
                 text,
@@ -320,17 +228,30 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             });
             Vec::new()
         }
-        Msg::Refused { what, reason } => {
-            on_refused(state, &what, &reason);
-            Vec::new()
-        }
     }
 }
 
 fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
-    if action == Action::Quit {
-        state.should_quit = true;
+    if matches!(state.overlay, Some(Overlay::QuitWhileRunning)) && state.plan.is_none() {
+        match action {
+            Action::Confirm | Action::Quit => state.should_quit = true,
+            Action::Cancel | Action::Back => state.overlay = None,
+            _ => {}
+        }
         return Vec::new();
+    }
+    if action == Action::Quit {
+        if state.run_in_flight() {
+            // Quitting cuts the run short: say what is left, and how to finish it.
+            state.plan = None;
+            state.overlay = Some(Overlay::QuitWhileRunning);
+        } else {
+            state.should_quit = true;
+        }
+        return Vec::new();
+    }
+    if state.plan.as_ref().is_some_and(|p| p.is_shown()) {
+        return super::changes::on_action(state, action);
     }
     if let Some(effects) =
         super::audit::on_action(state, action).or_else(|| super::journal::on_action(state, action))
@@ -341,7 +262,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Context::Browse => on_browse(state, action),
         Context::Filter => on_filter(state, action),
         Context::Command => on_command_line(state, action),
-        Context::Confirm | Context::TypedConfirm => on_confirm(state, action),
+        // The plan dialog and the quit question are handled above.
+        Context::Confirm | Context::TypedConfirm => Vec::new(),
         Context::Form | Context::Picker => on_form(state, action),
         Context::Help => {
             if let Some(Overlay::Help { scroll }) = state.overlay.as_mut() {
@@ -512,7 +434,11 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
         },
         Action::Reload => {
             toast(state, Level::Info, "Reloading users…".into());
-            vec![start_load(state)]
+            let mut effects = vec![start_load(state)];
+            if matches!(state.access.check, AccessCheck::Failed(_)) {
+                effects.push(Effect::LoadCurrentUser);
+            }
+            effects
         }
         Action::Help => {
             state.overlay = Some(Overlay::Help { scroll: 0 });
@@ -854,7 +780,7 @@ fn restore_cursor(state: &mut State, selected: Option<UserId>) {
 }
 
 /// Adds newly loaded users to the view without re-filtering the rest.
-fn extend_view(state: &mut State, new: &[UserIx]) {
+pub(super) fn extend_view(state: &mut State, new: &[UserIx]) {
     if new.is_empty() {
         return;
     }
@@ -1070,97 +996,47 @@ fn focused_user(state: &State) -> Option<UserId> {
     }
 }
 
-fn hidden_count(state: &State, ids: &[UserId]) -> usize {
-    let terms = state.filter_terms();
-    ids.iter()
-        .filter(|id| {
-            !state
-                .store
-                .by_id(id)
-                .is_some_and(|u| state.in_view(u, &terms))
-        })
-        .count()
-}
-
 fn status_of(state: &State, id: &UserId) -> Option<Status> {
     state.store.by_id(id).map(|u| u.status)
 }
 
 fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
-    if let Some(bulk) = &state.bulk {
-        if !bulk.finished
-            && matches!(
-                action,
-                Action::Disable
-                    | Action::Enable
-                    | Action::ResendInvitation
-                    | Action::CancelInvitations
-            )
-        {
-            let text = format!(
-                "A run is in progress ({}/{}); wait for it to finish",
-                bulk.done_count(),
-                bulk.total
-            );
-            toast(state, Level::Warn, text);
-            return Vec::new();
-        }
-    }
     match action {
-        Action::Disable => confirm_bulk(
+        Action::Disable => propose_bulk(
             state,
             BulkKind::Disable,
             |s| s != Status::Disabled,
             "already disabled",
         ),
-        Action::Enable => confirm_bulk(
+        Action::Enable => propose_bulk(
             state,
             BulkKind::Enable,
             |s| s == Status::Disabled,
             "not disabled",
         ),
-        Action::CancelInvitations => confirm_bulk(
+        Action::CancelInvitations => propose_bulk(
             state,
             BulkKind::CancelInvitations,
             |s| s == Status::Pending,
             "not pending",
         ),
-        // One invitation is harmless to resend at once; many emails at once deserve a look.
-        Action::ResendInvitation if targets(state).len() > 1 => confirm_bulk(
+        Action::ResendInvitation => propose_bulk(
             state,
             BulkKind::ResendInvitation,
             |s| s == Status::Pending,
             "not pending (only pending users have invitations)",
         ),
-        Action::ResendInvitation => {
-            let ids: Vec<UserId> = targets(state)
-                .into_iter()
-                .filter(|id| status_of(state, id) == Some(Status::Pending))
-                .collect();
-            if ids.is_empty() {
-                toast(
-                    state,
-                    Level::Warn,
-                    "Nothing to resend: only pending users have invitations".into(),
-                );
-                return Vec::new();
-            }
-            start_bulk(state, BulkKind::ResendInvitation, ids)
-        }
         Action::Anonymize => {
             let ids = targets(state);
             if ids.is_empty() {
                 return Vec::new();
             }
-            let hidden = hidden_count(state, &ids);
-            state.overlay = Some(Overlay::Confirm(Confirm {
-                kind: ConfirmKind::Anonymize,
-                ids,
-                hidden,
-                skipped: 0,
-                typed: Input::default(),
-            }));
-            Vec::new()
+            let title = format!("Anonymize {}", users_word(ids.len()));
+            let changes = ids
+                .into_iter()
+                .map(|user| Change::Anonymize { user })
+                .collect();
+            propose(state, Purpose::Anonymize, Draft::new(title, changes), None)
         }
         Action::Invite => {
             let roles = state
@@ -1190,7 +1066,7 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
                 email: Input::new(user.email.to_string()),
                 user_id: id,
                 focus: 0,
-                request_id: None,
+                saving: false,
                 error: None,
             };
             state.overlay = Some(Overlay::Edit(Box::new(form)));
@@ -1224,7 +1100,7 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
                 user_id: id,
                 items,
                 cursor: 0,
-                run_id: None,
+                saving: false,
             })));
             Vec::new()
         }
@@ -1232,11 +1108,21 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-fn confirm_bulk(
+fn users_word(n: usize) -> String {
+    if n == 1 {
+        "1 user".to_owned()
+    } else {
+        format!("{} users", fmt_count(n as u64))
+    }
+}
+
+/// Proposes `kind` for the targets it applies to (by the loaded status); the others are
+/// left out, and said so.
+fn propose_bulk(
     state: &mut State,
     kind: BulkKind,
     applies: impl Fn(Status) -> bool,
-    why_not: &str,
+    why_not: &'static str,
 ) -> Vec<Effect> {
     let all = targets(state);
     if all.is_empty() {
@@ -1247,7 +1133,7 @@ fn confirm_bulk(
         .filter(|id| status_of(state, id).is_none_or(&applies))
         .cloned()
         .collect();
-    let skipped = all.len() - ids.len();
+    let left_out = all.len() - ids.len();
     if ids.is_empty() {
         let text = if all.len() == 1 {
             format!("Nothing to do: the user is {why_not}")
@@ -1257,193 +1143,23 @@ fn confirm_bulk(
         toast(state, Level::Warn, text);
         return Vec::new();
     }
-    let hidden = hidden_count(state, &ids);
-    state.overlay = Some(Overlay::Confirm(Confirm {
-        kind: ConfirmKind::Bulk(kind),
-        ids,
-        hidden,
-        skipped,
-        typed: Input::default(),
-    }));
-    Vec::new()
-}
-
-fn start_bulk(state: &mut State, kind: BulkKind, ids: Vec<UserId>) -> Vec<Effect> {
-    let run_id = state.fresh_id();
-    state.bulk = Some(BulkRun {
-        run_id,
-        kind: Some(kind),
-        total: ids.len(),
-        items: ids.iter().map(|id| (id.clone(), None)).collect(),
-        finished: false,
-    });
-    vec![Effect::Bulk { run_id, kind, ids }]
-}
-
-fn on_confirm(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(Overlay::Confirm(confirm)) = state.overlay.as_mut() else {
-        return Vec::new();
-    };
-    match action {
-        Action::Cancel => {
-            state.overlay = None;
-            Vec::new()
-        }
-        Action::TextEdit(request) => {
-            confirm.typed.handle(request);
-            Vec::new()
-        }
-        Action::Confirm => match confirm.kind {
-            ConfirmKind::Bulk(kind) => {
-                let ids = std::mem::take(&mut confirm.ids);
-                state.overlay = None;
-                start_bulk(state, kind, ids)
-            }
-            ConfirmKind::Anonymize => {
-                if confirm.typed.value().trim() != ANONYMIZE_WORD {
-                    toast(
-                        state,
-                        Level::Warn,
-                        format!("Type {ANONYMIZE_WORD:?} to confirm, or Esc to cancel"),
-                    );
-                    return Vec::new();
-                }
-                let ids = std::mem::take(&mut confirm.ids);
-                state.overlay = None;
-                let run_id = state.fresh_id();
-                toast(
-                    state,
-                    Level::Info,
-                    format!("Anonymizing {} users…", ids.len()),
-                );
-                vec![Effect::Anonymize { run_id, ids }]
-            }
-        },
-        _ => Vec::new(),
-    }
-}
-
-fn on_bulk_item(state: &mut State, run_id: u64, user_id: UserId, outcome: ItemOutcome) {
-    let Some(bulk) = state.bulk.as_mut().filter(|b| b.run_id == run_id) else {
-        return;
-    };
-    let kind = bulk.kind;
-    if let ItemOutcome::Done(_) = outcome {
-        if let Some(ix) = state.store.index_of(&user_id) {
-            match kind {
-                Some(BulkKind::Disable) => state.store.set_status(ix, Status::Disabled),
-                Some(BulkKind::Enable) => state.store.set_status(ix, Status::Active),
-                _ => {}
-            }
-        }
-    }
-    if let ItemOutcome::Skipped(_) = outcome {
-        if kind == Some(BulkKind::Disable) {
-            if let Some(ix) = state.store.index_of(&user_id) {
-                state.store.set_status(ix, Status::Disabled);
-            }
-        }
-    }
-    if !matches!(outcome, ItemOutcome::Failed(_)) {
-        // Failed users stay marked, to retry.
-        state.marks.remove(&user_id);
-    }
-    if let ItemOutcome::Done(_) = outcome {
-        if kind == Some(BulkKind::ResendInvitation) {
-            state.invitations.insert(
-                user_id.clone(),
-                InvitationInfo {
-                    sent_at: state.now,
-                    expires_at: None,
-                },
-            );
-        }
-    }
-    bulk.items.insert(user_id, Some(outcome));
-}
-
-fn on_bulk_finished(state: &mut State, run_id: u64) {
-    let Some(bulk) = state.bulk.as_mut().filter(|b| b.run_id == run_id) else {
-        return;
-    };
-    bulk.finished = true;
-    let kind = bulk.kind.unwrap_or(BulkKind::Disable);
-    let mut done: Vec<(String, usize)> = Vec::new();
-    let mut failures = Vec::new();
-    let mut ids: Vec<&UserId> = bulk.items.keys().collect();
-    ids.sort_by_key(|id| state.store.index_of(id).unwrap_or(u32::MAX));
-    let mut bump = |label: &str| match done.iter_mut().find(|(l, _)| l == label) {
-        Some((_, n)) => *n += 1,
-        None => done.push((label.to_owned(), 1)),
-    };
-    for id in ids {
-        match bulk.items.get(id).cloned().flatten() {
-            Some(ItemOutcome::Done(label)) | Some(ItemOutcome::Skipped(label)) => bump(&label),
-            Some(ItemOutcome::Failed(reason)) => {
-                bump("failed");
-                failures.push((user_label(&state.store, id), reason));
-            }
-            None => {
-                bump("not attempted");
-                failures.push((
-                    user_label(&state.store, id),
-                    "not attempted (cancelled)".to_owned(),
-                ));
-            }
-        }
-    }
-    let summary = Summary {
-        title: kind.title().to_owned(),
-        counts: done,
-        failures,
-    };
-    rebuild_view(state);
-    show_summary(state, summary);
-}
-
-/// Shows a finished run's summary, or a toast when another dialog is open (a summary must
-/// not cover a form the user is typing in).
-pub(super) fn show_summary(state: &mut State, summary: Summary) {
-    if state.overlay.is_none() {
-        state.overlay = Some(Overlay::Summary(summary));
-        return;
-    }
-    let text = summary
-        .counts
-        .iter()
-        .map(|(l, n)| format!("{n} {l}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    toast(
+    let title = format!("{} {}", kind.title(), users_word(ids.len()));
+    let changes = ids
+        .into_iter()
+        .map(|user| match kind {
+            BulkKind::Disable => Change::Disable { user },
+            BulkKind::Enable => Change::Enable { user },
+            BulkKind::ResendInvitation => Change::ResendInvitation { user },
+            BulkKind::CancelInvitations => Change::CancelInvitations { user },
+        })
+        .collect();
+    let left_out = (left_out > 0).then_some((left_out, why_not));
+    propose(
         state,
-        Level::Info,
-        format!("{} finished: {text}", summary.title),
-    );
-}
-
-fn on_refused(state: &mut State, what: &str, reason: &str) {
-    if let Some(bulk) = state.bulk.as_mut().filter(|b| !b.finished) {
-        bulk.finished = true;
-        for outcome in bulk.items.values_mut().filter(|o| o.is_none()) {
-            *outcome = Some(ItemOutcome::Failed(reason.to_owned()));
-        }
-    }
-    match state.overlay.as_mut() {
-        Some(Overlay::Invite(form)) if form.run_id.is_some() => {
-            for (_, status) in form.results.iter_mut() {
-                if *status == InviteStatus::Waiting {
-                    *status = InviteStatus::Failed(reason.to_owned());
-                }
-            }
-        }
-        Some(Overlay::Edit(form)) if form.request_id.is_some() => {
-            form.request_id = None;
-            form.error = Some(reason.to_owned());
-        }
-        Some(Overlay::Roles(_)) => state.overlay = None,
-        _ => {}
-    }
-    toast(state, Level::Error, format!("Refused to {what}: {reason}"));
+        Purpose::Bulk(kind),
+        Draft::new(title, changes),
+        left_out,
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1563,67 +1279,22 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
         .filter(|(_, chosen)| *chosen)
         .filter_map(|(ix, _)| state.store.role(*ix).map(|r| r.id.clone()))
         .collect();
-    let run_id = state.next_id;
-    state.next_id += 1;
-    if let Some(Overlay::Invite(form)) = state.overlay.as_mut() {
-        form.run_id = Some(run_id);
-    }
-    vec![Effect::InviteUsers {
-        run_id,
-        invitees,
-        roles,
-    }]
-}
-
-fn on_invite_item(state: &mut State, run_id: u64, email: String, outcome: InviteOutcome) {
-    let status = match &outcome {
-        InviteOutcome::Invited {
-            user,
-            created,
-            expires_at,
-        } => {
-            let (ix, new) = state.store.upsert(user);
-            if new {
-                extend_view(state, &[ix]);
-            }
-            state.invitations.insert(
-                user.id.clone(),
-                InvitationInfo {
-                    sent_at: state.now,
-                    expires_at: *expires_at,
-                },
-            );
-            let what = if *created {
-                "created and invited"
-            } else {
-                "invited again (was pending)"
-            };
-            match expires_at {
-                Some(t) => InviteStatus::Done(format!("{what}, expires {}", fmt_date(*t))),
-                None => InviteStatus::Done(what.to_owned()),
-            }
-        }
-        InviteOutcome::AlreadyActive(user) => {
-            state.store.upsert(user);
-            InviteStatus::Done("already an active user — not re-invited".into())
-        }
-        InviteOutcome::Disabled(user) => {
-            state.store.upsert(user);
-            InviteStatus::Failed("a disabled user has this email — enable them instead".into())
-        }
-        InviteOutcome::Failed(reason) => InviteStatus::Failed(reason.clone()),
+    let count = invitees.len();
+    let changes = invitees
+        .into_iter()
+        .map(|invitee| Change::Invite {
+            email: invitee.email,
+            name: invitee.name,
+            title: invitee.title,
+            roles: roles.clone(),
+        })
+        .collect();
+    let title = if count == 1 {
+        "Invite 1 email".to_owned()
+    } else {
+        format!("Invite {count} emails")
     };
-    if let Some(Overlay::Invite(form)) = state.overlay.as_mut() {
-        if form.run_id == Some(run_id) {
-            if let Some(entry) = form
-                .results
-                .iter_mut()
-                .find(|(e, s)| e.eq_ignore_ascii_case(&email) && *s == InviteStatus::Waiting)
-            {
-                entry.1 = status;
-            }
-        }
-    }
+    propose(state, Purpose::Invite, Draft::new(title, changes), None)
 }
 
 fn on_edit_form(state: &mut State, action: Action) -> Vec<Effect> {
@@ -1656,7 +1327,7 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
     let Some(Overlay::Edit(form)) = state.overlay.as_ref() else {
         return Vec::new();
     };
-    if form.request_id.is_some() {
+    if form.saving {
         return Vec::new(); // already saving
     }
     let Some(user) = state.store.by_id(&form.user_id) else {
@@ -1690,17 +1361,24 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
         toast(state, Level::Info, "Nothing changed".into());
         return Vec::new();
     }
-    let request_id = state.fresh_id();
     let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
         return Vec::new();
     };
-    form.request_id = Some(request_id);
-    vec![Effect::UpdateUser {
-        request_id,
-        user_id: form.user_id.clone(),
-        update,
+    form.saving = true;
+    let change = Change::Update {
+        user: form.user_id.clone(),
+        name: update.name,
+        email: update.email,
+        title: match update.title {
+            Patch::Keep => None,
+            Patch::Clear => Some(None),
+            Patch::Set(title) => Some(Some(title)),
+        },
         current_user: form.current_user,
-    }]
+    };
+    let who = user_label(&state.store, &form.user_id.clone());
+    let draft = Draft::new(format!("Edit {who}"), vec![change]);
+    propose(state, Purpose::Edit, draft, None)
 }
 
 fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
@@ -1721,7 +1399,7 @@ fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Action::Submit => {
-            if picker.run_id.is_some() {
+            if picker.saving {
                 return Vec::new();
             }
             let role_id = |ix: u32| state.store.role(ix).map(|r| r.id.clone());
@@ -1742,18 +1420,23 @@ fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
                 toast(state, Level::Info, "Roles unchanged".into());
                 return Vec::new();
             }
-            let user_id = picker.user_id.clone();
-            let run_id = state.next_id;
-            state.next_id += 1;
-            if let Some(Overlay::Roles(picker)) = state.overlay.as_mut() {
-                picker.run_id = Some(run_id);
-            }
-            return vec![Effect::ChangeRoles {
-                run_id,
-                user_id,
-                add,
-                remove,
-            }];
+            let user = picker.user_id.clone();
+            picker.saving = true;
+            // Additions first: the gate's stages keep a replace from leaving no role.
+            let changes = add
+                .into_iter()
+                .map(|role| Change::AddRole {
+                    user: user.clone(),
+                    role,
+                })
+                .chain(remove.into_iter().map(|role| Change::RemoveRole {
+                    user: user.clone(),
+                    role,
+                }))
+                .collect();
+            let who = user_label(&state.store, &user);
+            let draft = Draft::new(format!("Change the roles of {who}"), changes);
+            return propose(state, Purpose::Roles, draft, None);
         }
         _ => {}
     }
@@ -1786,6 +1469,10 @@ fn one_line(text: &str) -> String {
 }
 
 fn on_paste(state: &mut State, text: &str) {
+    if let Some(plan) = state.plan.as_mut().filter(|p| p.is_shown()) {
+        insert_text(&mut plan.typed, &one_line(text));
+        return;
+    }
     match state.overlay.as_mut() {
         Some(Overlay::Invite(form)) => match form.focus {
             InviteField::Emails => {
@@ -1819,7 +1506,6 @@ fn on_paste(state: &mut State, text: &str) {
             insert_text(field, &one_line(text));
         }
         Some(Overlay::Command(input)) => insert_text(input, &one_line(text)),
-        Some(Overlay::Confirm(confirm)) => insert_text(&mut confirm.typed, &one_line(text)),
         Some(_) => {}
         None => {
             state.filter_editing = true;

@@ -1,7 +1,10 @@
-//! The commands that change the org, all through the journaled `Runner`: each prints its run
-//! id, one line per item as it finishes, and fails (exit 1) if any item failed. Also
-//! `journal`, `resume` and `undo`.
+//! Every command that changes the org goes through here, and from here through the one
+//! change gate (`runs`): the draft is checked against the org as read now, its
+//! consequences are printed, the person confirms as the blast radius requires (`--yes`
+//! skips the question, never the guard rails), and the journaled runner carries it out,
+//! printing one line per item. Also `journal`, `resume` and `undo`.
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -9,13 +12,40 @@ use futures::StreamExt;
 
 use super::connect::Connection;
 use super::output::{self, Table};
-use super::run::{confirm, emit, usage, PartialFailure};
-use super::Format;
+use super::run::{emit, usage, PartialFailure};
+use super::{ChangeArgs, Format};
+use crate::domain::Confirmation;
+use crate::runs::describe::Level;
 use crate::runs::journal::{self, find_run, read_runs};
-use crate::runs::{Change, ItemResult, Journal, RunState, Runner};
+use crate::runs::{
+    check, gather, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId, RunState,
+    Runner, Started, Summary,
+};
 
 /// Users worked on at once by a run from the command line.
 const CONCURRENCY: usize = 4;
+/// Key owners listed by name in a summary.
+const KEY_OWNERS_SHOWN: usize = 5;
+
+/// The gate refused the plan; nothing was sent (exit code 3 for a missing permission, 2
+/// otherwise).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(Refusal::line).collect::<Vec<_>>().join("; "))]
+pub struct Refused(pub Vec<Refusal>);
+
+/// `--dry-run` of a plan the gate would refuse (the refusals were printed with the plan).
+#[derive(Debug, thiserror::Error)]
+#[error("the plan would be refused ({} refusal(s), printed with it); nothing was sent", .0.len())]
+pub struct WouldBeRefused(pub Vec<Refusal>);
+
+/// A run stopped by its circuit breaker: the rest is unfinished (exit code 3).
+#[derive(Debug, thiserror::Error)]
+#[error("{reason}; {left} item(s) left unfinished — `ddusers resume {run}` finishes them with working keys")]
+pub struct Stopped {
+    pub reason: String,
+    pub left: usize,
+    pub run: RunId,
+}
 
 /// The journal file for this invocation.
 pub fn journal_path(flag: Option<&Path>) -> PathBuf {
@@ -23,54 +53,195 @@ pub fn journal_path(flag: Option<&Path>) -> PathBuf {
         .unwrap_or_else(|| journal::default_path(&|name| std::env::var(name).ok()))
 }
 
-fn runner(connection: &Connection, path: &Path) -> color_eyre::Result<Runner> {
-    let journal = Journal::open(path)?;
-    Ok(Runner::new(
-        connection.client.clone(),
-        Some(Arc::new(journal)),
-        connection.address.clone(),
-        CONCURRENCY,
-    ))
+/// Where changes go, and how.
+pub struct Changer<'a> {
+    pub conn: &'a Connection,
+    pub journal: &'a Path,
+    /// `--read-only`: the gate refuses every change.
+    pub read_only: bool,
 }
 
-/// Records and carries out `changes`, printing each item's result.
-pub async fn run_changes(
-    connection: &Connection,
-    journal: &Path,
-    title: &str,
-    changes: Vec<Change>,
-) -> color_eyre::Result<()> {
-    let runner = runner(connection, journal)?;
-    let run = runner.begin(title, None, changes)?;
-    eprintln!(
-        "run {} — {} ({} change(s)); `ddusers journal show {}` lists it",
-        run.id,
-        title,
-        run.changes.len(),
-        run.id
-    );
-    let stream = runner.execute(&run);
-    report(stream, run.changes.len()).await
+/// How one change command was asked.
+#[derive(Clone, Debug, Default)]
+pub struct Ask {
+    pub args: ChangeArgs,
+    /// How `--dry-run` prints.
+    pub format: Format,
+    /// `--force` (resume and undo).
+    pub force: bool,
 }
 
-/// Prints results as they come; counts failures.
-async fn report(
-    mut stream: futures::stream::BoxStream<'static, crate::runs::ItemReport>,
-    total: usize,
-) -> color_eyre::Result<()> {
-    let mut failed = 0;
-    while let Some(item) = stream.next().await {
+impl Ask {
+    /// From a command's change options and format.
+    pub fn new(args: &ChangeArgs, format: Format) -> Ask {
+        Ask {
+            args: args.clone(),
+            format,
+            force: false,
+        }
+    }
+}
+
+impl Changer<'_> {
+    fn runner(&self) -> color_eyre::Result<Runner> {
+        let journal = Journal::open(self.journal)?;
+        Ok(Runner::new(
+            self.conn.client.clone(),
+            Some(Arc::new(journal)),
+            self.conn.address.clone(),
+            CONCURRENCY,
+        ))
+    }
+
+    /// Checks `draft`, shows what it does, asks, and carries it out. `Ok(None)` for a dry
+    /// run or a plan with nothing in it.
+    pub async fn submit(&self, draft: Draft, ask: &Ask) -> color_eyre::Result<Option<RunId>> {
+        let options = FactsOptions {
+            read_only: self.read_only,
+            origin: self.conn.address.clone(),
+        };
+        let facts = gather(&self.conn.client, &draft, &options).await?;
+        let gate = GateOptions {
+            allow_self: ask.args.allow_self,
+            force: ask.force,
+        };
+        let verdict = check(&draft, &facts, gate);
+        let summary = verdict.summary.clone();
+        if ask.args.dry_run {
+            print_plan(&summary, ask.format)?;
+            return match verdict.into_plan() {
+                Ok(_) => Ok(None),
+                Err(refusals) => Err(WouldBeRefused(refusals).into()),
+            };
+        }
+        // Refused: the refusals are the error, one line.
+        let plan = verdict.into_plan().map_err(Refused)?;
+        if plan.items().is_empty() {
+            eprintln!("nothing to do");
+            return Ok(None);
+        }
+        confirm(&summary, ask.args.yes)?;
+        let started = self.runner()?.start(plan)?;
+        eprintln!(
+            "run {} — {} ({}); `ddusers journal show {}` lists it",
+            started.run,
+            output::sanitize(&started.title),
+            crate::runs::describe::count(started.total, "change"),
+            started.run
+        );
+        let run = started.run.clone();
+        report(started).await?;
+        Ok(Some(run))
+    }
+}
+
+/// The summary's lines on stderr, before the question.
+fn describe(summary: &Summary) {
+    eprintln!("{}", output::sanitize(&summary.title));
+    for line in summary.lines(KEY_OWNERS_SHOWN) {
+        let mark = match line.level {
+            Level::Info => "  ",
+            Level::Warn => "! ",
+            Level::Refused => "✗ ",
+        };
+        eprintln!("{mark}{}", output::sanitize(&line.text));
+    }
+}
+
+/// `--dry-run`: the plan as JSON, or the summary and one row per item.
+fn print_plan(summary: &Summary, format: Format) -> color_eyre::Result<()> {
+    if format == Format::Table {
+        describe(summary);
+    }
+    emit(format, summary, || {
+        let mut table = Table::new(vec!["CHANGE", "TARGET", "USER", "EXPECTED"]);
+        for item in &summary.items {
+            table.rows.push(vec![
+                item.op.to_owned(),
+                item.target.clone(),
+                item.user.as_ref().map(|u| u.label()).unwrap_or_default(),
+                item.expected.clone(),
+            ]);
+        }
+        table
+    })
+}
+
+/// Shows the plan's consequences and asks as its confirmation says; refuses when nobody
+/// can answer. `--yes` skips the question (the consequences are still printed, as a log).
+fn confirm(summary: &Summary, yes: bool) -> color_eyre::Result<()> {
+    let confirmation = &summary.confirmation;
+    let worth_saying = *confirmation != Confirmation::Enter || summary.changes > 1;
+    if yes || *confirmation == Confirmation::Enter {
+        if worth_saying {
+            describe(summary);
+        }
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(usage(
+            "refusing to change the org without --yes: stdin is not a terminal",
+        ));
+    }
+    describe(summary);
+    let verb = summary.items.first().map(|i| i.op).unwrap_or("go ahead");
+    match confirmation {
+        Confirmation::Type(word) => eprint!("Type {word} to {verb} (anything else cancels): "),
+        _ => eprint!("{}? [y/N] ", output::sanitize(&summary.title)),
+    }
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    let answer = answer.trim();
+    let yes_words = matches!(answer.to_ascii_lowercase().as_str(), "y" | "yes");
+    let accepted = match confirmation {
+        Confirmation::Type(_) => confirmation.accepts(answer),
+        _ => yes_words,
+    };
+    if accepted {
+        Ok(())
+    } else {
+        Err(usage("cancelled: nothing was changed"))
+    }
+}
+
+/// Prints results as they come; fails (exit 1) when an item failed or was partly done, and
+/// says how to finish a run its breaker stopped.
+async fn report(started: Started) -> color_eyre::Result<()> {
+    let Started {
+        run,
+        total,
+        breaker,
+        mut reports,
+        ..
+    } = started;
+    let mut tally = crate::runs::Tally::default();
+    while let Some(item) = reports.next().await {
+        tally.count(Some(&item.result));
         let target = output::sanitize(item.change.target());
         let detail = output::sanitize(item.result.detail());
         match &item.result {
-            ItemResult::Failed { .. } => {
-                failed += 1;
-                println!("{target}  failed: {detail}");
+            ItemResult::Failed { .. } => println!("{target}  failed: {detail}"),
+            ItemResult::Partial { next, .. } => {
+                println!(
+                    "{target}  partly done: {detail}; {}",
+                    output::sanitize(next)
+                )
             }
+            ItemResult::Unfinished { .. } => {}
             _ => println!("{target}  {detail}"),
         }
     }
-    PartialFailure::check(failed, total)
+    eprintln!("run {run}: {tally}");
+    if let Some(reason) = breaker.tripped().filter(|_| tally.unfinished > 0) {
+        return Err(Stopped {
+            reason,
+            left: tally.unfinished,
+            run,
+        }
+        .into());
+    }
+    PartialFailure::check(tally.failed + tally.partial, total)
 }
 
 /// `ddusers journal`: every run with its tally.
@@ -103,10 +274,13 @@ fn run_summary(run: &RunState) -> serde_json::Value {
         "started_at": crate::api::models::timestamp::format(&run.at),
         "title": run.title,
         "origin": run.origin,
+        "org": run.org,
+        "by": run.by,
         "of": run.of,
         "items": run.changes.len(),
         "done": tally.done,
         "skipped": tally.skipped,
+        "partial": tally.partial,
         "failed": tally.failed,
         "unfinished": tally.unfinished,
     })
@@ -124,6 +298,7 @@ pub fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<
                 "item": i,
                 "change": change,
                 "started": run.started[i],
+                "before": run.before[i],
                 "outcome": run.outcomes[i],
             })
         })
@@ -132,12 +307,13 @@ pub fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<
         let mut table = Table::new(vec!["#", "CHANGE", "TARGET", "RESULT", "DETAIL"]);
         for (i, change) in run.changes.iter().enumerate() {
             let (result, detail) = match &run.outcomes[i] {
-                Some(ItemResult::Done { detail, .. }) => ("done", detail.clone()),
-                Some(ItemResult::Skipped { detail, .. }) => ("already so", detail.clone()),
-                Some(ItemResult::Failed { reason }) => ("failed", reason.clone()),
+                Some(ItemResult::Partial { detail, next, .. }) => {
+                    ("partly done", format!("{detail}; {next}"))
+                }
+                Some(outcome) => (outcome.label(), outcome.detail().to_owned()),
                 None if run.started[i] => (
                     "unknown",
-                    "interrupted after sending: resume checks it".into(),
+                    "interrupted after sending: resume reads it back".into(),
                 ),
                 None => ("not started", String::new()),
             };
@@ -153,67 +329,32 @@ pub fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<
     })
 }
 
-fn check_origin(run: &RunState, connection: &Connection, force: bool) -> color_eyre::Result<()> {
-    if run.origin == connection.address || force {
-        return Ok(());
-    }
-    Err(usage(format!(
-        "run {} was made against {}, but this command talks to {}; point it at the same org (or pass --force)",
-        run.run, run.origin, connection.address
-    )))
-}
-
 /// `ddusers resume RUN`.
-pub async fn resume(
-    connection: &Connection,
-    journal: &Path,
-    id: &str,
-    force: bool,
-    yes: bool,
-) -> color_eyre::Result<()> {
-    let run = find_run(journal, id)?;
-    check_origin(&run, connection, force)?;
-    let left = run.changes.len() - run.tally().done - run.tally().skipped;
-    if left == 0 {
+pub async fn resume(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Result<()> {
+    let run = find_run(changer.journal, id)?;
+    if run.left() == 0 {
         println!("run {} is complete: {}", run.run, run.tally());
         return Ok(());
     }
-    confirm(
-        &format!(
-            "Resume run {} ({}): {left} item(s) left?",
-            run.run, run.title
-        ),
-        yes,
-    )?;
     eprintln!("resuming run {} — {}", run.run, run.tally());
-    let runner = runner(connection, journal)?;
-    report(runner.resume(&run), left).await
+    changer
+        .submit(Draft::Resume { run: Box::new(run) }, ask)
+        .await
+        .map(|_| ())
 }
 
 /// `ddusers undo RUN`.
-pub async fn undo(
-    connection: &Connection,
-    journal: &Path,
-    id: &str,
-    force: bool,
-    yes: bool,
-) -> color_eyre::Result<()> {
-    let run = find_run(journal, id)?;
-    check_origin(&run, connection, force)?;
-    let changes = Runner::undo_plan(&run).map_err(usage)?;
-    confirm(
-        &format!(
-            "Undo {} change(s) of run {} ({})?",
-            changes.len(),
-            run.run,
-            run.title
-        ),
-        yes,
-    )?;
-    let runner = runner(connection, journal)?;
-    let title = format!("undo of {}: {}", run.run, run.title);
-    let undo_run = runner.begin(&title, Some(run.run.clone()), changes)?;
-    eprintln!("run {} — {title}", undo_run.id);
-    let total = undo_run.changes.len();
-    report(runner.execute(&undo_run), total).await
+pub async fn undo(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Result<()> {
+    let run = find_run(changer.journal, id)?;
+    if crate::runs::plan::undo_changes(&run).is_empty() {
+        return Err(usage(format!(
+            "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
+            run.run
+        )));
+    }
+    let all = read_runs(changer.journal)?;
+    changer
+        .submit(Draft::undo(run, &all), ask)
+        .await
+        .map(|_| ())
 }

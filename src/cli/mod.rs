@@ -90,20 +90,25 @@ pub enum Command {
     /// against the users' current state first.
     Resume {
         run: String,
-        /// Resume even though the run was made against another org address.
+        /// Resume even though the run was made against another org.
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        yes: bool,
+        #[command(flatten)]
+        change: ChangeArgs,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Undo a run: re-enable what it disabled, disable what it enabled, restore roles and
     /// profile fields. Invitations and anonymizations cannot be undone.
     Undo {
         run: String,
+        /// Undo even a run of another org, a run undone already, and items changed since.
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        yes: bool,
+        #[command(flatten)]
+        change: ChangeArgs,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Run the built-in Datadog-compatible server on 127.0.0.1 until Ctrl-C.
     Sandbox(SandboxArgs),
@@ -166,6 +171,8 @@ pub enum UsersCommand {
         /// Role name or id; repeat for several.
         #[arg(long = "role", value_name = "NAME|ID")]
         roles: Vec<String>,
+        #[command(flatten)]
+        change: ChangeArgs,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -181,16 +188,15 @@ pub enum UsersCommand {
         /// Remove the title.
         #[arg(long)]
         clear_title: bool,
+        #[command(flatten)]
+        change: ChangeArgs,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
     /// Re-enable disabled users.
-    Enable {
-        #[arg(required = true)]
-        ids: Vec<String>,
-    },
-    /// Disable users: they can no longer log in and their application keys stop working.
-    Disable(DestructiveArgs),
+    Enable(ChangeTargets),
+    /// Disable users: they can no longer log in and their application keys are revoked.
+    Disable(ChangeTargets),
     /// Invite people by email: creates the missing users with the roles, then sends the
     /// invitations. Active users are reported, not re-invited.
     Invite {
@@ -199,17 +205,18 @@ pub enum UsersCommand {
         /// Role name or id for the new users; repeat for several.
         #[arg(long = "role", value_name = "NAME|ID")]
         roles: Vec<String>,
+        #[command(flatten)]
+        change: ChangeArgs,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
     /// Anonymize users: IRREVERSIBLE. Their name and email are erased for good.
     Anonymize {
-        #[arg(required = true)]
-        ids: Vec<String>,
+        #[command(flatten)]
+        targets: ChangeTargets,
         /// Required: confirms you know anonymization cannot be undone.
         #[arg(long)]
         irreversible: bool,
-        /// Do not ask (needed when stdin is not a terminal).
-        #[arg(long)]
-        yes: bool,
     },
     /// Identity-provider overrides of a user.
     #[command(subcommand)]
@@ -243,16 +250,32 @@ pub struct ListArgs {
     pub format: Format,
 }
 
-#[derive(Debug, Args)]
-pub struct DestructiveArgs {
-    #[arg(required = true)]
-    pub ids: Vec<String>,
-    /// Show what would happen, change nothing.
+/// How a change is checked and confirmed: every command that changes the org takes these.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ChangeArgs {
+    /// Show the plan and what it will break (users, admins, service accounts, application
+    /// keys revoked); change nothing. With --format json, as JSON.
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask (needed when stdin is not a terminal).
+    /// Do not ask (needed when stdin is not a terminal). Never skips the guard rails.
     #[arg(long)]
     pub yes: bool,
+    /// Allow changes that would lock you out (disabling yourself, removing your own admin
+    /// role); they run last.
+    #[arg(long)]
+    pub allow_self: bool,
+}
+
+/// Users to change, and how.
+#[derive(Debug, Args)]
+pub struct ChangeTargets {
+    #[arg(required = true, value_name = "USER_ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// How --dry-run prints the plan.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,7 +283,14 @@ pub enum IdentityProvidersCommand {
     /// Show a user's overrides.
     Get { id: String },
     /// Replace a user's overrides (none given: clear them).
-    Set { id: String, providers: Vec<String> },
+    Set {
+        id: String,
+        providers: Vec<String>,
+        #[command(flatten)]
+        change: ChangeArgs,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -272,7 +302,7 @@ pub enum InvitationsCommand {
         format: Format,
     },
     /// Cancel every pending invitation of a user.
-    Cancel(DestructiveArgs),
+    Cancel(ChangeTargets),
 }
 
 #[derive(Debug, Subcommand)]
@@ -285,6 +315,8 @@ pub enum MeCommand {
         title: Option<String>,
         #[arg(long)]
         clear_title: bool,
+        #[command(flatten)]
+        change: ChangeArgs,
     },
 }
 
@@ -318,16 +350,14 @@ pub enum RolesCommand {
     /// Add users to a role.
     AddUser {
         role: String,
-        #[arg(required = true)]
-        users: Vec<String>,
+        #[command(flatten)]
+        targets: ChangeTargets,
     },
     /// Remove users from a role.
     RemoveUser {
         role: String,
-        #[arg(required = true)]
-        users: Vec<String>,
-        #[arg(long)]
-        yes: bool,
+        #[command(flatten)]
+        targets: ChangeTargets,
     },
 }
 

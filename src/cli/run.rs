@@ -1,28 +1,25 @@
 //! Carries out the scripting commands: connect, call the client, print, and map failures to
 //! exit codes (usage, auth/permission, not found, network are told apart).
 
-use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
+use std::io::Write;
 use std::process::ExitCode;
 
 use color_eyre::eyre::{eyre, Report};
 use futures::StreamExt;
 
-use super::changes;
-use super::connect::{connect, Connection};
+use super::changes::{self, Ask, Changer};
+use super::connect::connect;
 use super::output::{self, role_names, RoleNames, Table};
 use super::{
-    Cli, Command, DestructiveArgs, Format, GlobalArgs, IdentityProvidersCommand,
-    InvitationsCommand, JournalCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs,
-    UsersCommand,
+    ChangeTargets, Cli, Command, Format, GlobalArgs, IdentityProvidersCommand, InvitationsCommand,
+    JournalCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs, UsersCommand,
 };
 use crate::api::models::*;
-use crate::api::outcome;
 use crate::api::roles::resolve_roles;
 use crate::api::{ApiError, Client, ErrorKind, ListRoleUsersQuery, ListRolesQuery, ListUsersQuery};
 use crate::config::ConfigError;
 use crate::email::parse_email_list;
-use crate::runs::Change;
+use crate::runs::{Change, Draft};
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -67,6 +64,15 @@ pub fn exit_code(error: &Report) -> u8 {
         if cause.is::<UsageError>() || cause.is::<ConfigError>() {
             return exit::USAGE;
         }
+        if let Some(refused) = cause.downcast_ref::<changes::Refused>() {
+            return refusal_code(&refused.0);
+        }
+        if let Some(refused) = cause.downcast_ref::<changes::WouldBeRefused>() {
+            return refusal_code(&refused.0);
+        }
+        if cause.is::<changes::Stopped>() {
+            return exit::AUTH;
+        }
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             return match api.kind() {
                 ErrorKind::Auth => exit::AUTH,
@@ -78,6 +84,18 @@ pub fn exit_code(error: &Report) -> u8 {
         }
     }
     exit::FAILURE
+}
+
+/// A missing permission is an auth failure; the other refusals, a usage one.
+fn refusal_code(refusals: &[crate::runs::Refusal]) -> u8 {
+    if refusals
+        .iter()
+        .any(|r| r.rule == crate::runs::Rule::Permission)
+    {
+        exit::AUTH
+    } else {
+        exit::USAGE
+    }
 }
 
 /// Runs a parsed command line; prints one clear line on failure.
@@ -149,52 +167,33 @@ async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
 }
 
 async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Result<()> {
-    if global.read_only && is_mutation(&command) {
-        return Err(usage(
-            "refused: --read-only is set and this command changes the org",
-        ));
-    }
     let connection = connect(global, &env_lookup, false).await?;
     let journal = changes::journal_path(global.journal.as_deref());
-    let result = dispatch(&connection, &journal, command).await;
+    // Every change goes through the gate, which refuses them all under --read-only.
+    let changer = Changer {
+        conn: &connection,
+        journal: &journal,
+        read_only: global.read_only,
+    };
+    let result = dispatch(&changer, command).await;
     connection.close().await;
     result
 }
 
-fn is_mutation(command: &Command) -> bool {
-    match command {
-        Command::Users(c) => !matches!(
-            c,
-            UsersCommand::List(_)
-                | UsersCommand::Get { .. }
-                | UsersCommand::Permissions { .. }
-                | UsersCommand::Orgs { .. }
-                | UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { .. })
-        ),
-        Command::Invitations(c) => matches!(c, InvitationsCommand::Cancel(_)),
-        Command::Me { action, .. } => action.is_some(),
-        Command::Roles(c) => matches!(
-            c,
-            RolesCommand::AddUser { .. } | RolesCommand::RemoveUser { .. }
-        ),
-        Command::Resume { .. } | Command::Undo { .. } => true,
-        Command::Permissions { .. }
-        | Command::Sandbox(_)
-        | Command::Journal { .. }
-        | Command::Audit(_) => false,
-    }
-}
-
-async fn dispatch(conn: &Connection, journal: &Path, command: Command) -> color_eyre::Result<()> {
+async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result<()> {
+    let conn = changer.conn;
     let client = &conn.client;
     match command {
-        Command::Users(users) => run_users(conn, journal, users).await,
+        Command::Users(users) => run_users(changer, users).await,
         Command::Invitations(InvitationsCommand::Get { uuid, format }) => {
             let invitation = client.get_invitation(&InvitationId(uuid)).await?;
             print_invitation(&invitation.data, format)
         }
-        Command::Invitations(InvitationsCommand::Cancel(args)) => {
-            cancel_invitations(conn, journal, args).await
+        Command::Invitations(InvitationsCommand::Cancel(targets)) => {
+            let changes = change_each(&targets, |user| Change::CancelInvitations { user })?;
+            let title = format!("cancel invitations of {}", plural(changes.len(), "user"));
+            submit(changer, &title, changes, &targets.change, targets.format).await?;
+            Ok(())
         }
         Command::Me {
             action: None,
@@ -209,15 +208,18 @@ async fn dispatch(conn: &Connection, journal: &Path, command: Command) -> color_
                     name,
                     title,
                     clear_title,
+                    change,
                 }),
             format,
         } => {
             let me = client.get_current_user().await?;
-            let change = user_update(&me.data.id, name, None, title, clear_title, true)?;
-            changes::run_changes(conn, journal, "update my profile", vec![change]).await?;
-            print_user(client, &client.get_current_user().await?, format).await
+            let update = user_update(&me.data.id, name, None, title, clear_title, true)?;
+            if submit(changer, "update my profile", vec![update], &change, format).await? {
+                print_user(client, &client.get_current_user().await?, format).await?;
+            }
+            Ok(())
         }
-        Command::Roles(roles) => run_roles(conn, journal, roles).await,
+        Command::Roles(roles) => run_roles(changer, roles).await,
         Command::Permissions {
             include_scopes,
             format,
@@ -227,10 +229,30 @@ async fn dispatch(conn: &Connection, journal: &Path, command: Command) -> color_
                 output::permissions_table(&catalogue.data)
             })
         }
-        Command::Resume { run, force, yes } => {
-            changes::resume(conn, journal, &run, force, yes).await
+        Command::Resume {
+            run,
+            force,
+            change,
+            format,
+        } => {
+            let ask = Ask {
+                force,
+                ..Ask::new(&change, format)
+            };
+            changes::resume(changer, &run, &ask).await
         }
-        Command::Undo { run, force, yes } => changes::undo(conn, journal, &run, force, yes).await,
+        Command::Undo {
+            run,
+            force,
+            change,
+            format,
+        } => {
+            let ask = Ask {
+                force,
+                ..Ask::new(&change, format)
+            };
+            changes::undo(changer, &run, &ask).await
+        }
         Command::Sandbox(_) | Command::Journal { .. } | Command::Audit(_) => {
             unreachable!("handled before connecting")
         }
@@ -333,12 +355,31 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-async fn run_users(
-    conn: &Connection,
-    journal: &Path,
-    command: UsersCommand,
-) -> color_eyre::Result<()> {
-    let client = &conn.client;
+/// Submits a new run of `changes` through the gate; true when it ran (not a dry run, not
+/// refused, not empty).
+async fn submit(
+    changer: &Changer<'_>,
+    title: &str,
+    changes: Vec<Change>,
+    args: &super::ChangeArgs,
+    format: Format,
+) -> color_eyre::Result<bool> {
+    let ran = changer
+        .submit(Draft::new(title, changes), &Ask::new(args, format))
+        .await?;
+    Ok(ran.is_some())
+}
+
+/// One change per user id given.
+fn change_each(
+    targets: &ChangeTargets,
+    make: impl Fn(UserId) -> Change,
+) -> color_eyre::Result<Vec<Change>> {
+    Ok(user_ids(&targets.ids)?.into_iter().map(make).collect())
+}
+
+async fn run_users(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::Result<()> {
+    let client = &changer.conn.client;
     match command {
         UsersCommand::List(args) => list_users(client, args).await,
         UsersCommand::Get { id, format } => {
@@ -378,19 +419,23 @@ async fn run_users(
             name,
             title,
             roles,
+            change,
             format,
         } => {
             let email = crate::email::validate_email(&email)
                 .map_err(|p| usage(format!("{email:?}: {p}")))?;
             let roles = pick_roles(client, &roles).await?;
-            let change = Change::Create {
+            let create = Change::Create {
                 email: email.clone(),
                 name,
                 title,
                 roles,
             };
-            changes::run_changes(conn, journal, &format!("create {email}"), vec![change]).await?;
-            match outcome::find_user_by_email(client, &email).await? {
+            let title = format!("create {email}");
+            if !submit(changer, &title, vec![create], &change, format).await? {
+                return Ok(());
+            }
+            match client.find_user_by_email(&email).await? {
                 Some(user) if format != Format::Table => {
                     let response = client.get_user(&user.id).await?;
                     print_user(client, &response, format).await
@@ -404,56 +449,72 @@ async fn run_users(
             email,
             title,
             clear_title,
+            change,
             format,
         } => {
             let id = user_id(&id)?;
-            let change = user_update(&id, name, email, title, clear_title, false)?;
-            changes::run_changes(conn, journal, &format!("update {id}"), vec![change]).await?;
-            print_user(client, &client.get_user(&id).await?, format).await
+            let update = user_update(&id, name, email, title, clear_title, false)?;
+            if submit(
+                changer,
+                &format!("update {id}"),
+                vec![update],
+                &change,
+                format,
+            )
+            .await?
+            {
+                print_user(client, &client.get_user(&id).await?, format).await?;
+            }
+            Ok(())
         }
-        UsersCommand::Enable { ids } => {
-            let ids = user_ids(&ids)?;
-            let title = format!("enable {}", plural(ids.len(), "user"));
-            let changes = ids
-                .into_iter()
-                .map(|user| Change::Enable { user })
-                .collect();
-            changes::run_changes(conn, journal, &title, changes).await
+        UsersCommand::Enable(targets) => {
+            let changes = change_each(&targets, |user| Change::Enable { user })?;
+            let title = format!("enable {}", plural(changes.len(), "user"));
+            submit(changer, &title, changes, &targets.change, targets.format).await?;
+            Ok(())
         }
-        UsersCommand::Disable(args) => disable_users(conn, journal, args).await,
-        UsersCommand::Invite { emails, roles } => invite(conn, journal, &emails, &roles).await,
+        UsersCommand::Disable(targets) => {
+            let changes = change_each(&targets, |user| Change::Disable { user })?;
+            let title = format!("disable {}", plural(changes.len(), "user"));
+            submit(changer, &title, changes, &targets.change, targets.format).await?;
+            Ok(())
+        }
+        UsersCommand::Invite {
+            emails,
+            roles,
+            change,
+            format,
+        } => invite(changer, &emails, &roles, &change, format).await,
         UsersCommand::Anonymize {
-            ids,
+            targets,
             irreversible,
-            yes,
         } => {
-            if !irreversible {
+            if !irreversible && !targets.change.dry_run {
                 return Err(usage(
                     "anonymizing cannot be undone: it erases the users' names and emails for good; pass --irreversible to confirm you mean it",
                 ));
             }
-            let ids = user_ids(&ids)?;
-            confirm(
-                &format!("Anonymize {} user(s)? This cannot be undone.", ids.len()),
-                yes,
-            )?;
-            let title = format!("anonymize {}", plural(ids.len(), "user"));
-            let changes = ids
-                .into_iter()
-                .map(|user| Change::Anonymize { user })
-                .collect();
-            changes::run_changes(conn, journal, &title, changes).await
+            let changes = change_each(&targets, |user| Change::Anonymize { user })?;
+            let title = format!("anonymize {}", plural(changes.len(), "user"));
+            submit(changer, &title, changes, &targets.change, targets.format).await?;
+            Ok(())
         }
         UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { id }) => {
             let providers = client.get_user_identity_providers(&user_id(&id)?).await?;
             emit(Format::Json, &providers.data, Table::default)
         }
-        UsersCommand::IdentityProviders(IdentityProvidersCommand::Set { id, providers }) => {
+        UsersCommand::IdentityProviders(IdentityProvidersCommand::Set {
+            id,
+            providers,
+            change,
+            format,
+        }) => {
             let user = user_id(&id)?;
             let providers = providers.into_iter().map(IdentityProviderId).collect();
-            let change = Change::SetIdentityProviders { user, providers };
+            let set = Change::SetIdentityProviders { user, providers };
             let title = format!("set identity providers of {id}");
-            changes::run_changes(conn, journal, &title, vec![change]).await
+            submit(changer, &title, vec![set], &change, format).await?;
+            Ok(())
         }
     }
 }
@@ -530,105 +591,21 @@ async fn pick_roles(client: &Client, wanted: &[String]) -> color_eyre::Result<Ve
     resolve_roles(&roles, wanted).map_err(usage)
 }
 
-/// Asks before a destructive step; refuses when nobody can answer.
-pub(super) fn confirm(question: &str, yes: bool) -> color_eyre::Result<()> {
-    if yes {
-        return Ok(());
-    }
-    if !std::io::stdin().is_terminal() {
-        return Err(usage(
-            "refusing to change the org without --yes: stdin is not a terminal",
-        ));
-    }
-    eprint!("{question} [y/N] ");
-    std::io::stderr().flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
-    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
-        Ok(())
-    } else {
-        Err(usage("cancelled: nothing was changed"))
-    }
-}
-
-async fn disable_users(
-    conn: &Connection,
-    journal: &Path,
-    args: DestructiveArgs,
-) -> color_eyre::Result<()> {
-    let client = &conn.client;
-    let ids = user_ids(&args.ids)?;
-    if args.dry_run {
-        for id in &ids {
-            match client.get_user(id).await {
-                Ok(user) => {
-                    let a = &user.data.attributes;
-                    let state = if a.status == Some(UserStatus::Disabled) {
-                        "already disabled: nothing to do"
-                    } else {
-                        "would be disabled"
-                    };
-                    println!(
-                        "{id}  {}  {}  {state}",
-                        output::sanitize(a.email.as_deref().unwrap_or("")),
-                        a.status.as_ref().map(|s| s.as_str()).unwrap_or("")
-                    );
-                }
-                Err(error) => println!("{id}  {}", output::sanitize(&error.to_string())),
-            }
-        }
-        return Ok(());
-    }
-    confirm(
-        &format!(
-            "Disable {} user(s)? They will no longer be able to log in and their application keys stop working.",
-            ids.len()
-        ),
-        args.yes,
-    )?;
-    let title = format!("disable {}", plural(ids.len(), "user"));
-    let changes = ids
-        .into_iter()
-        .map(|user| Change::Disable { user })
-        .collect();
-    changes::run_changes(conn, journal, &title, changes).await
-}
-
-async fn cancel_invitations(
-    conn: &Connection,
-    journal: &Path,
-    args: DestructiveArgs,
-) -> color_eyre::Result<()> {
-    let ids = user_ids(&args.ids)?;
-    if args.dry_run {
-        for id in &ids {
-            println!("{id}  pending invitations would be cancelled");
-        }
-        return Ok(());
-    }
-    confirm(
-        &format!("Cancel the pending invitations of {} user(s)?", ids.len()),
-        args.yes,
-    )?;
-    let title = format!("cancel invitations of {}", plural(ids.len(), "user"));
-    let changes = ids
-        .into_iter()
-        .map(|user| Change::CancelInvitations { user })
-        .collect();
-    changes::run_changes(conn, journal, &title, changes).await
-}
-
 async fn invite(
-    conn: &Connection,
-    journal: &Path,
+    changer: &Changer<'_>,
     emails: &[String],
     roles: &[String],
+    change: &super::ChangeArgs,
+    format: Format,
 ) -> color_eyre::Result<()> {
     let entries = parse_email_list(&emails.join("\n"));
     if entries.is_empty() {
         return Err(usage("no email addresses given"));
     }
-    let roles = pick_roles(&conn.client, roles).await?;
+    let roles = pick_roles(&changer.conn.client, roles).await?;
+    if roles.is_empty() {
+        eprintln!("note: no --role given: the new users get no role until one is added");
+    }
     let mut rejected = 0;
     let mut changes = Vec::new();
     for entry in &entries {
@@ -646,17 +623,17 @@ async fn invite(
         }
     }
     let sent = if changes.is_empty() {
-        Ok(())
+        Ok(false)
     } else {
         let title = format!("invite {}", plural(changes.len(), "email"));
-        changes::run_changes(conn, journal, &title, changes).await
+        submit(changer, &title, changes, change, format).await
     };
     match sent {
         Err(error) => match error.downcast::<PartialFailure>() {
             Ok(partial) => PartialFailure::check(partial.failed + rejected, entries.len()),
             Err(other) => Err(other),
         },
-        Ok(()) => PartialFailure::check(rejected, entries.len()),
+        Ok(_) => PartialFailure::check(rejected, entries.len()),
     }
 }
 
@@ -693,12 +670,8 @@ async fn find_role(client: &Client, wanted: &str) -> color_eyre::Result<RoleId> 
         .ok_or_else(|| eyre!("no role {wanted:?}"))
 }
 
-async fn run_roles(
-    conn: &Connection,
-    journal: &Path,
-    command: RolesCommand,
-) -> color_eyre::Result<()> {
-    let client = &conn.client;
+async fn run_roles(changer: &Changer<'_>, command: RolesCommand) -> color_eyre::Result<()> {
+    let client = &changer.conn.client;
     match command {
         RolesCommand::List { filter, format } => {
             let roles = match filter {
@@ -750,35 +723,33 @@ async fn run_roles(
                 output::permissions_table(&permissions.data)
             })
         }
-        RolesCommand::AddUser { role, users } => {
+        RolesCommand::AddUser { role, targets } => {
             let role = find_role(client, &role).await?;
-            let ids = user_ids(&users)?;
-            let title = format!("add {} to role {role}", plural(ids.len(), "user"));
-            let changes = ids
-                .into_iter()
-                .map(|user| Change::AddRole {
-                    user,
-                    role: role.clone(),
-                })
-                .collect();
-            changes::run_changes(conn, journal, &title, changes).await
+            let changes = change_each(&targets, |user| Change::AddRole {
+                user,
+                role: role.clone(),
+            })?;
+            let title = format!(
+                "add {} to role {}",
+                plural(changes.len(), "user"),
+                output::sanitize(role.as_str())
+            );
+            submit(changer, &title, changes, &targets.change, targets.format).await?;
+            Ok(())
         }
-        RolesCommand::RemoveUser { role, users, yes } => {
+        RolesCommand::RemoveUser { role, targets } => {
             let role = find_role(client, &role).await?;
-            let ids = user_ids(&users)?;
-            confirm(
-                &format!("Remove {} user(s) from role {role}?", ids.len()),
-                yes,
-            )?;
-            let title = format!("remove {} from role {role}", plural(ids.len(), "user"));
-            let changes = ids
-                .into_iter()
-                .map(|user| Change::RemoveRole {
-                    user,
-                    role: role.clone(),
-                })
-                .collect();
-            changes::run_changes(conn, journal, &title, changes).await
+            let changes = change_each(&targets, |user| Change::RemoveRole {
+                user,
+                role: role.clone(),
+            })?;
+            let title = format!(
+                "remove {} from role {}",
+                plural(changes.len(), "user"),
+                output::sanitize(role.as_str())
+            );
+            submit(changer, &title, changes, &targets.change, targets.format).await?;
+            Ok(())
         }
     }
 }

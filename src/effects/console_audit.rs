@@ -1,14 +1,10 @@
 //! The console's audit, export and journal effects: reading the whole org once per session
 //! (for audit views, the permission picker and exports; read again on request or after a
-//! change was sent), writing export files, reading the journal, and resuming or undoing a
-//! journal run. Only reads, apart from resume and undo, which `EffectsQueue::submit` has
-//! already let through its read-only guard; a run made against another org is refused here.
+//! change was sent), writing export files, and reading the journal. Only reads.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-
-use futures::StreamExt;
 
 use crate::api::models::UserId;
 use crate::api::Client;
@@ -16,10 +12,10 @@ use crate::app::audit::{AuditResult, ExportDone, ExportFormat, PermissionEntry};
 use crate::app::journal::JournalListing;
 use crate::app::{Effect, Msg};
 use crate::audit::{export, load, view, Org, ViewKind};
-use crate::runs::journal::{find_run, read_runs};
-use crate::runs::{RunState, Runner};
+use crate::runs::journal::read_runs;
+use crate::runs::Runner;
 
-use super::{item_outcome, plain};
+use super::plain;
 
 /// What these effects share across the session: the org as last read, and where the
 /// console's changes go.
@@ -118,74 +114,8 @@ pub async fn run(
             };
             send(Msg::JournalRuns { request_id, result });
         }
-        Effect::ResumeRun { run_id, run } => {
-            let title = format!("resume of {run}");
-            match journal_run(runner, context, &run.0, "resume") {
-                Ok(state) => {
-                    let title = format!("resume of {}: {}", state.run, state.title);
-                    forward(runner.resume(&state), run_id, &send).await;
-                    send(Msg::RunFinished {
-                        run_id,
-                        title,
-                        error: None,
-                    });
-                }
-                Err(error) => send(Msg::RunFinished {
-                    run_id,
-                    title,
-                    error: Some(error),
-                }),
-            }
-        }
-        Effect::UndoRun { run_id, run } => {
-            let mut title = format!("undo of {run}");
-            let started = journal_run(runner, context, &run.0, "undo").and_then(|state| {
-                let changes = Runner::undo_plan(&state)?;
-                // The same title as `ddusers undo`, so both read alike in the journal.
-                title = format!("undo of {}: {}", state.run, state.title);
-                runner
-                    .begin(&title, Some(state.run.clone()), changes)
-                    .map_err(|e| format!("not sent: {e}"))
-            });
-            match started {
-                Ok(undo) => {
-                    forward(runner.execute(&undo), run_id, &send).await;
-                    send(Msg::RunFinished {
-                        run_id,
-                        title,
-                        error: None,
-                    });
-                }
-                Err(error) => send(Msg::RunFinished {
-                    run_id,
-                    title,
-                    error: Some(error),
-                }),
-            }
-        }
         _ => {}
     }
-}
-
-/// The run `id` of the console's journal, refused when it was made against another org
-/// (the rule of `ddusers resume` and `ddusers undo`).
-fn journal_run(
-    runner: &Runner,
-    context: &AuditContext,
-    id: &str,
-    verb: &str,
-) -> Result<RunState, String> {
-    let journal = runner
-        .journal()
-        .ok_or("changes are not journaled in this console")?;
-    let state = find_run(journal.path(), id).map_err(|e| e.to_string())?;
-    if state.origin != context.origin {
-        return Err(format!(
-            "refused to {verb} run {}: it was made against {}, but this console talks to {}",
-            state.run, state.origin, context.origin
-        ));
-    }
-    Ok(state)
 }
 
 fn audit_result(org: &Org, kind: ViewKind) -> Result<Box<AuditResult>, String> {
@@ -252,19 +182,4 @@ fn write_export(
         count: rows.len(),
         requested: ids.len(),
     })
-}
-
-/// Hands each item's report to the app as a bulk item of `run_id`.
-async fn forward(
-    mut reports: futures::stream::BoxStream<'static, crate::runs::ItemReport>,
-    run_id: u64,
-    send: &impl Fn(Msg),
-) {
-    while let Some(report) = reports.next().await {
-        send(Msg::BulkItem {
-            run_id,
-            user_id: UserId(report.change.target().to_owned()),
-            outcome: item_outcome(report.result),
-        });
-    }
 }

@@ -1,9 +1,9 @@
 //! The action queue: executes `Effect`s on tokio with bounded concurrency and answers with
 //! `Msg`s on a channel. It owns request lanes (a newer listing, search or detail request
-//! cancels the one in flight: latest wins), cancels everything on shutdown, and is the ONE
-//! place where read-only mode and write permissions are enforced: a mutating effect it may
-//! not run is answered with `Msg::Refused`, never sent to the service. It draws nothing and
-//! never touches `State`.
+//! cancels the one in flight: latest wins) and cancels everything on shutdown. Changes
+//! reach it only as plans the change gate approved (`Effect::Apply`), after it read the
+//! facts for them (`Effect::Prepare`, with `--read-only` passed on so the gate refuses).
+//! It draws nothing and never touches `State`.
 
 mod console_audit;
 
@@ -15,17 +15,12 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::api::models::{
-    AnonymizeError, AnonymizeUsersResult, Included, Patch, RoleId, UserId, UserUpdate,
-};
+use crate::api::models::Included;
 use crate::api::{ApiError, Client, ErrorKind, ListUsersQuery, RetryNotice};
-use crate::app::{BulkKind, DetailData, Effect, InviteOutcome, Invitee, ItemOutcome, Msg};
-use crate::runs::{Change, ItemReport, ItemResult, Journal, Runner};
-
-/// The permission every user-management write needs.
-pub const MANAGE: &str = "user_access_manage";
-/// The permission invitations need (manage also allows them).
-pub const INVITE: &str = "user_access_invite";
+use crate::app::state::{Access, AccessCheck};
+use crate::app::{DetailData, Effect, Msg};
+use crate::domain::{INVITE, MANAGE};
+use crate::runs::{gather, FactsOptions, ItemResult, Journal, Runner};
 
 /// How the queue runs.
 #[derive(Clone, Debug)]
@@ -51,64 +46,28 @@ impl Default for QueueOptions {
     }
 }
 
-/// What writes are allowed, decided here only.
-#[derive(Clone, Debug, Default)]
-struct Permits {
-    /// `--read-only`.
-    forced: bool,
-    /// Permission names of the current user, once known.
-    permissions: Option<Vec<String>>,
-}
-
-impl Permits {
-    fn has(&self, name: &str) -> bool {
-        self.permissions
-            .as_ref()
-            .is_none_or(|p| p.iter().any(|n| n == name))
-    }
-
-    /// Why `effect` may not run, if it may not.
-    fn refusal(&self, effect: &Effect) -> Option<String> {
-        if !effect.is_mutating() {
-            return None;
-        }
-        if self.forced {
-            return Some("read-only mode (started with --read-only)".into());
-        }
-        let needs_invite_only = matches!(
-            effect,
-            Effect::InviteUsers { .. }
-                | Effect::Bulk {
-                    kind: BulkKind::ResendInvitation | BulkKind::CancelInvitations,
-                    ..
-                }
+/// What the console shows as allowed, from the caller's permissions. Display only: the
+/// change gate (`runs::gate`) reads the permissions again for each change and decides.
+fn access(read_only: bool, permissions: Option<&[String]>) -> Access {
+    if read_only {
+        return Access::known(
+            true,
+            Some("read-only mode (started with --read-only)".into()),
         );
-        let allowed = if needs_invite_only {
-            self.has(MANAGE) || self.has(INVITE)
-        } else {
-            self.has(MANAGE)
-        };
-        (!allowed).then(|| {
-            let needed = if needs_invite_only { INVITE } else { MANAGE };
-            format!("read-only: your user lacks the {needed} permission")
-        })
     }
-
-    /// What the console shows: read-only when no write at all is possible.
-    fn access(&self) -> (bool, Option<String>) {
-        if self.forced {
-            return (
-                true,
-                Some("read-only mode (started with --read-only)".into()),
-            );
+    match permissions {
+        None => Access::default(),
+        Some(names) => {
+            let has = |wanted: &str| names.iter().any(|n| n == wanted);
+            if has(MANAGE) || has(INVITE) {
+                Access::known(false, None)
+            } else {
+                Access::known(
+                    true,
+                    Some(format!("read-only: your user lacks {MANAGE} and {INVITE}")),
+                )
+            }
         }
-        if !self.has(MANAGE) && !self.has(INVITE) {
-            return (
-                true,
-                Some(format!("read-only: your user lacks {MANAGE} and {INVITE}")),
-            );
-        }
-        (false, None)
     }
 }
 
@@ -124,7 +83,8 @@ enum Lane {
 pub struct EffectsQueue {
     client: Client,
     tx: UnboundedSender<Msg>,
-    permits: Arc<Mutex<Permits>>,
+    /// `--read-only`: facts are not even read, the gate refuses every change.
+    read_only: bool,
     shutdown: CancellationToken,
     lanes: Mutex<HashMap<Lane, CancellationToken>>,
     tasks: TaskTracker,
@@ -161,16 +121,13 @@ impl EffectsQueue {
         let client = client.with_retry_observer(Arc::new(move |notice: &RetryNotice| {
             let _ = notices.send(Msg::Notice(retry_notice(notice)));
         }));
-        let permits = Permits {
-            forced: options.read_only,
-            permissions: None,
-        };
-        let (read_only, reason) = permits.access();
-        let _ = tx.send(Msg::Access { read_only, reason });
+        if options.read_only {
+            let _ = tx.send(Msg::Access(access(true, None)));
+        }
         let queue = EffectsQueue {
             client: client.clone(),
             tx,
-            permits: Arc::new(Mutex::new(permits)),
+            read_only: options.read_only,
             shutdown: CancellationToken::new(),
             lanes: Mutex::new(HashMap::new()),
             tasks: TaskTracker::new(),
@@ -202,20 +159,9 @@ impl EffectsQueue {
         token
     }
 
-    /// Runs `effect` in the background. Mutations that are not allowed are refused here.
+    /// Runs `effect` in the background. The one effect that writes carries a plan the
+    /// change gate approved (a `CheckedPlan` has no other constructor).
     pub fn submit(&self, effect: Effect) {
-        let refusal = self
-            .permits
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .refusal(&effect);
-        if let Some(reason) = refusal {
-            let _ = self.tx.send(Msg::Refused {
-                what: effect.describe(),
-                reason,
-            });
-            return;
-        }
         if effect.is_mutating() {
             self.audit.invalidate();
         }
@@ -227,13 +173,13 @@ impl EffectsQueue {
         };
         let client = self.client.clone();
         let tx = self.tx.clone();
-        let permits = self.permits.clone();
+        let read_only = self.read_only;
         let runner = self.runner.clone();
         let audit = self.audit.clone();
         self.tasks.spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = run(client, tx, permits, runner, audit, effect) => {}
+                _ = run(client, tx, read_only, runner, audit, effect) => {}
             }
         });
     }
@@ -242,7 +188,7 @@ impl EffectsQueue {
 async fn run(
     client: Client,
     tx: UnboundedSender<Msg>,
-    permits: Arc<Mutex<Permits>>,
+    read_only: bool,
     runner: Runner,
     audit: console_audit::AuditContext,
     effect: Effect,
@@ -332,142 +278,85 @@ async fn run(
         }
         Effect::LoadCurrentUser => match client.get_current_user().await {
             Ok(me) => {
-                if let Ok(perms) = client.list_user_permissions(&me.data.id).await {
-                    let names = perms.data.iter().map(|p| p.name().to_owned()).collect();
-                    let (read_only, reason) = {
-                        let mut permits = permits.lock().unwrap_or_else(|e| e.into_inner());
-                        permits.permissions = Some(names);
-                        permits.access()
-                    };
-                    send(Msg::Access { read_only, reason });
-                }
+                let names = client
+                    .list_user_permissions(&me.data.id)
+                    .await
+                    .map(|perms| {
+                        perms
+                            .data
+                            .iter()
+                            .map(|p| p.name().to_owned())
+                            .collect::<Vec<_>>()
+                    });
+                let shown = match names {
+                    Ok(names) => access(read_only, Some(&names)),
+                    Err(error) if !read_only => Access {
+                        check: AccessCheck::Failed(plain(&error)),
+                        ..Access::default()
+                    },
+                    Err(_) => access(true, None),
+                };
+                send(Msg::Access(shown));
                 send(Msg::CurrentUser(Ok(Box::new((me.data, me.included)))));
             }
-            Err(error) => send(Msg::CurrentUser(Err(plain(&error)))),
-        },
-        Effect::Bulk { run_id, kind, ids } => {
-            let changes: Vec<Change> = ids
-                .into_iter()
-                .map(|user| bulk_change(kind, user))
-                .collect();
-            let title = format!("{} (console)", effect_title(kind.title(), &changes));
-            for_each_item(&runner, &title, changes, |report| {
-                send(Msg::BulkItem {
-                    run_id,
-                    user_id: UserId(report.change.target().to_owned()),
-                    outcome: item_outcome(report.result),
-                })
-            })
-            .await;
-            send(Msg::BulkFinished { run_id });
-        }
-        Effect::InviteUsers {
-            run_id,
-            invitees,
-            roles,
-        } => {
-            let changes: Vec<Change> = invitees
-                .into_iter()
-                .map(|invitee| invite_change(invitee, &roles))
-                .collect();
-            let title = format!("{} (console)", effect_title("Invite", &changes));
-            for_each_item(&runner, &title, changes, |report| {
-                send(Msg::InviteItem {
-                    run_id,
-                    email: report.change.target().to_owned(),
-                    outcome: invite_outcome(report.result),
-                })
-            })
-            .await;
-            send(Msg::InviteFinished { run_id });
-        }
-        Effect::UpdateUser {
-            request_id,
-            user_id,
-            update,
-            current_user,
-        } => {
-            let change = update_change(user_id, &update, current_user);
-            let mut result = Err("nothing happened".to_owned());
-            for_each_item(&runner, "edit a user (console)", vec![change], |report| {
-                result = match report.result {
-                    ItemResult::Done {
-                        user: Some(user), ..
-                    }
-                    | ItemResult::Skipped {
-                        user: Some(user), ..
-                    } => Ok(user),
-                    other => Err(other.detail().to_owned()),
-                };
-            })
-            .await;
-            send(Msg::UserUpdated { request_id, result });
-        }
-        Effect::ChangeRoles {
-            run_id,
-            user_id,
-            add,
-            remove,
-        } => {
-            let changes: Vec<Change> = add
-                .into_iter()
-                .map(|role| Change::AddRole {
-                    user: user_id.clone(),
-                    role,
-                })
-                .chain(remove.into_iter().map(|role| Change::RemoveRole {
-                    user: user_id.clone(),
-                    role,
-                }))
-                .collect();
-            let mut failure = None;
-            let one_at_a_time = runner.with_concurrency(1);
-            for_each_item(
-                &one_at_a_time,
-                "change roles (console)",
-                changes,
-                |report| {
-                    if let ItemResult::Failed { reason } = report.result {
-                        failure.get_or_insert(reason);
-                    }
-                },
-            )
-            .await;
-            let result = match failure {
-                Some(reason) => Err(reason),
-                None => client
-                    .get_user(&user_id)
-                    .await
-                    .map(|u| u.data.role_ids().collect())
-                    .map_err(|e| plain(&e)),
-            };
-            send(Msg::RolesChanged {
-                run_id,
-                user_id,
-                result,
-            });
-        }
-        Effect::Anonymize { run_id, ids } => {
-            let changes: Vec<Change> = ids
-                .into_iter()
-                .map(|user| Change::Anonymize { user })
-                .collect();
-            let title = format!("{} (console)", effect_title("Anonymize", &changes));
-            let mut result = AnonymizeUsersResult::default();
-            for_each_item(&runner, &title, changes, |report| {
-                let user_id = UserId(report.change.target().to_owned());
-                match report.result {
-                    ItemResult::Failed { reason } => result.anonymize_errors.push(AnonymizeError {
-                        user_id,
-                        error: reason,
-                    }),
-                    _ => result.anonymized_user_ids.push(user_id),
+            Err(error) => {
+                if !read_only {
+                    send(Msg::Access(Access {
+                        check: AccessCheck::Failed(plain(&error)),
+                        ..Access::default()
+                    }));
                 }
-            })
-            .await;
-            send(Msg::Anonymized {
-                run_id,
-                result: Ok(result),
+                send(Msg::CurrentUser(Err(plain(&error))));
+            }
+        },
+        Effect::Prepare { plan, draft } => {
+            let options = FactsOptions {
+                read_only,
+                origin: runner.origin().to_owned(),
+            };
+            let result = gather(&client, &draft, &options)
+                .await
+                .map(Box::new)
+                .map_err(|e| {
+                    format!(
+                        "the org could not be read to check this change ({})",
+                        plain(&e)
+                    )
+                });
+            send(Msg::Prepared { plan, result });
+        }
+        Effect::Apply { ticket, plan } => {
+            let started = match runner.start(*plan) {
+                Ok(started) => started,
+                Err(error) => {
+                    send(Msg::RunEnded {
+                        ticket,
+                        stopped: None,
+                        error: Some(error.to_string()),
+                    });
+                    return;
+                }
+            };
+            send(Msg::RunStarted {
+                ticket,
+                run: started.run.clone(),
+                total: started.total,
+            });
+            let mut reports = started.reports;
+            let mut unfinished = false;
+            while let Some(report) = reports.next().await {
+                unfinished |= matches!(report.result, ItemResult::Unfinished { .. });
+                send(Msg::RunItem {
+                    ticket,
+                    index: report.index,
+                    change: report.change,
+                    result: report.result,
+                });
+            }
+            send(Msg::RunEnded {
+                ticket,
+                stopped: started.breaker.tripped().filter(|_| unfinished),
+                error: None,
             });
         }
         // Audits, exports, the journal, resume and undo.
@@ -475,203 +364,25 @@ async fn run(
     }
 }
 
-/// "Disable 3 users", for the journal.
-fn effect_title(verb: &str, changes: &[Change]) -> String {
-    match changes.len() {
-        1 => format!("{verb} {}", changes[0].target()),
-        n => format!("{verb} {n} users"),
-    }
-}
-
-/// Records a run and hands each item's report to `on_item` as it finishes. If the journal
-/// cannot record the run, nothing is sent and every item fails with the reason.
-async fn for_each_item(
-    runner: &Runner,
-    title: &str,
-    changes: Vec<Change>,
-    mut on_item: impl FnMut(ItemReport),
-) {
-    match runner.begin(title, None, changes.clone()) {
-        Ok(run) => {
-            let mut reports = runner.execute(&run);
-            while let Some(report) = reports.next().await {
-                on_item(report);
-            }
-        }
-        Err(error) => {
-            for (index, change) in changes.into_iter().enumerate() {
-                on_item(ItemReport {
-                    index,
-                    change,
-                    result: ItemResult::Failed {
-                        reason: format!("not sent: {error}"),
-                    },
-                });
-            }
-        }
-    }
-}
-
-fn bulk_change(kind: BulkKind, user: UserId) -> Change {
-    match kind {
-        BulkKind::Disable => Change::Disable { user },
-        BulkKind::Enable => Change::Enable { user },
-        BulkKind::ResendInvitation => Change::ResendInvitation { user },
-        BulkKind::CancelInvitations => Change::CancelInvitations { user },
-    }
-}
-
-fn invite_change(invitee: Invitee, roles: &[RoleId]) -> Change {
-    Change::Invite {
-        email: invitee.email,
-        name: invitee.name,
-        title: invitee.title,
-        roles: roles.to_vec(),
-    }
-}
-
-fn update_change(user: UserId, update: &UserUpdate, current_user: bool) -> Change {
-    Change::Update {
-        user,
-        name: update.name.clone(),
-        email: update.email.clone(),
-        title: match &update.title {
-            Patch::Keep => None,
-            Patch::Clear => Some(None),
-            Patch::Set(title) => Some(Some(title.clone())),
-        },
-        current_user,
-    }
-}
-
-fn item_outcome(result: ItemResult) -> ItemOutcome {
-    match result {
-        ItemResult::Done { detail, .. } => ItemOutcome::Done(detail),
-        ItemResult::Skipped { detail, .. } => ItemOutcome::Skipped(detail),
-        ItemResult::Failed { reason } => ItemOutcome::Failed(reason),
-    }
-}
-
-fn invite_outcome(result: ItemResult) -> InviteOutcome {
-    match result {
-        ItemResult::Done {
-            detail,
-            user: Some(user),
-            invitation_expires_at,
-            ..
-        } => InviteOutcome::Invited {
-            user,
-            created: detail.starts_with("created"),
-            expires_at: invitation_expires_at,
-        },
-        ItemResult::Skipped {
-            user: Some(user), ..
-        } => InviteOutcome::AlreadyActive(user),
-        other => InviteOutcome::Failed(other.detail().to_owned()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::models::UserUpdate;
-
-    fn every_mutating_effect() -> Vec<Effect> {
-        let ids = vec![UserId::from("u1")];
-        let mut effects: Vec<Effect> = [
-            BulkKind::Disable,
-            BulkKind::Enable,
-            BulkKind::ResendInvitation,
-            BulkKind::CancelInvitations,
-        ]
-        .into_iter()
-        .map(|kind| Effect::Bulk {
-            run_id: 1,
-            kind,
-            ids: ids.clone(),
-        })
-        .collect();
-        effects.extend([
-            Effect::InviteUsers {
-                run_id: 2,
-                invitees: vec![],
-                roles: vec![],
-            },
-            Effect::UpdateUser {
-                request_id: 3,
-                user_id: "u1".into(),
-                update: UserUpdate::default(),
-                current_user: false,
-            },
-            Effect::ChangeRoles {
-                run_id: 4,
-                user_id: "u1".into(),
-                add: vec![],
-                remove: vec![],
-            },
-            Effect::Anonymize { run_id: 5, ids },
-            Effect::ResumeRun {
-                run_id: 6,
-                run: crate::runs::RunId("20261127T061500-3f9a".into()),
-            },
-            Effect::UndoRun {
-                run_id: 7,
-                run: crate::runs::RunId("20261127T061500-3f9a".into()),
-            },
-        ]);
-        effects
-    }
+    use crate::app::PlanId;
+    use crate::runs::{check, Change, Draft, GateOptions, Rule};
 
     #[test]
-    fn forced_read_only_refuses_every_mutating_effect_and_no_read() {
-        let permits = Permits {
-            forced: true,
-            permissions: None,
-        };
-        for effect in every_mutating_effect() {
-            assert!(permits.refusal(&effect).is_some(), "{effect:?}");
-        }
-        assert!(permits.refusal(&Effect::LoadRoles).is_none());
-        assert!(permits.access().0);
-    }
-
-    #[test]
-    fn a_user_with_invite_but_not_manage_may_only_invite() {
-        let permits = Permits {
-            forced: false,
-            permissions: Some(vec![INVITE.into()]),
-        };
-        let invite = Effect::InviteUsers {
-            run_id: 1,
-            invitees: vec![],
-            roles: vec![],
-        };
-        assert!(permits.refusal(&invite).is_none());
-        let disable = Effect::Bulk {
-            run_id: 1,
-            kind: BulkKind::Disable,
-            ids: vec![],
-        };
-        assert!(permits
-            .refusal(&disable)
-            .unwrap_or_default()
-            .contains(MANAGE));
-        assert!(!permits.access().0);
-    }
-
-    #[test]
-    fn a_user_without_either_permission_is_read_only() {
-        let permits = Permits {
-            forced: false,
-            permissions: Some(vec!["dashboards_read".into()]),
-        };
-        let (read_only, reason) = permits.access();
-        assert!(read_only);
-        assert!(reason.unwrap_or_default().contains(MANAGE));
+    fn access_is_unknown_until_the_permissions_are_read() {
+        assert_eq!(access(false, None).check, AccessCheck::Checking);
+        assert!(access(false, None).blocked().is_some());
+        let invite_only = access(false, Some(&[INVITE.to_owned()]));
+        assert_eq!(invite_only.blocked(), None);
+        let neither = access(false, Some(&["dashboards_read".to_owned()]));
+        assert!(neither.blocked().unwrap_or_default().contains(MANAGE));
+        assert!(access(true, None).read_only);
     }
 
     #[tokio::test]
-    async fn the_queue_answers_a_refused_effect_with_a_message_and_sends_nothing() {
+    async fn under_read_only_a_plan_is_refused_without_a_single_request() {
         // An unroutable base URL: any request that slipped through would fail loudly.
         let options = crate::api::ClientOptions::new(
             "http://127.0.0.1:9".parse().expect("a valid URL"),
@@ -685,20 +396,24 @@ mod tests {
                 ..Default::default()
             },
         );
-        assert!(matches!(
-            rx.recv().await,
-            Some(Msg::Access {
-                read_only: true,
-                ..
-            })
-        ));
-        for effect in every_mutating_effect() {
-            queue.submit(effect);
-            match rx.recv().await {
-                Some(Msg::Refused { reason, .. }) => assert!(reason.contains("read-only")),
-                other => panic!("expected a refusal, got {other:?}"),
-            }
-        }
+        assert!(matches!(rx.recv().await, Some(Msg::Access(a)) if a.read_only));
+        let draft = Draft::new(
+            "disable 1 user",
+            vec![Change::Disable { user: "u1".into() }],
+        );
+        queue.submit(Effect::Prepare {
+            plan: PlanId(1),
+            draft: Box::new(draft.clone()),
+        });
+        let Some(Msg::Prepared {
+            result: Ok(facts), ..
+        }) = rx.recv().await
+        else {
+            panic!("the facts of a read-only console are known without reading");
+        };
+        let verdict = check(&draft, &facts, GateOptions::default());
+        assert!(verdict.plan().is_none());
+        assert_eq!(verdict.summary.refusals[0].rule, Rule::ReadOnly);
         queue.shutdown().await;
     }
 }

@@ -1,15 +1,10 @@
-//! One change to the org, as data that can be journaled, applied, checked after an
-//! interruption, and undone. `apply` knows each operation's ambiguities (a 404 that means
-//! "already disabled", a create that finds the user existing) and returns, with each change
-//! that did something, the change that would undo it.
+//! One change to the org as data that can be journaled, and what it came to. How a change
+//! is carried out is in `item`; what it expects and how it is undone, in `observe`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::models::{
-    IdentityProviderId, NewUser, Patch, RoleId, User, UserId, UserStatus, UserUpdate,
-};
-use crate::api::outcome::{self, CreateOutcome, DisableOutcome, EnableOutcome};
-use crate::api::{ApiError, Client};
+use super::observe::Observed;
+use crate::api::models::{IdentityProviderId, NewUser, Patch, RoleId, User, UserId, UserUpdate};
 
 /// A change of one user (or one email, for invitations).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +120,52 @@ impl Change {
         }
     }
 
-    fn update_body(&self) -> Option<UserUpdate> {
+    /// The user the change is about, when it names one (not an invitation's email).
+    pub fn user(&self) -> Option<UserId> {
+        match self {
+            Change::Invite { .. } | Change::Create { .. } => None,
+            other => Some(UserId(other.target().to_owned())),
+        }
+    }
+
+    /// True for changes that take something away: disabling, anonymizing, cancelling
+    /// invitations, removing a role. Their confirmations never take Enter as yes.
+    pub fn is_destructive(&self) -> bool {
+        matches!(
+            self,
+            Change::Disable { .. }
+                | Change::Anonymize { .. }
+                | Change::CancelInvitations { .. }
+                | Change::RemoveRole { .. }
+        )
+    }
+
+    /// The body of a create or invite.
+    pub fn new_user(&self) -> Option<NewUser> {
+        match self {
+            Change::Create {
+                email,
+                name,
+                title,
+                roles,
+            }
+            | Change::Invite {
+                email,
+                name,
+                title,
+                roles,
+            } => Some(NewUser {
+                email: email.clone(),
+                name: name.clone(),
+                title: title.clone(),
+                roles: roles.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The body of an update.
+    pub fn update_body(&self) -> Option<UserUpdate> {
         let Change::Update {
             name, email, title, ..
         } = self
@@ -145,7 +185,8 @@ impl Change {
     }
 }
 
-/// What one change came to. `Done` carries the change that undoes it, when there is one.
+/// What one change came to. `Done` carries the change that undoes it, when there is one,
+/// and the state it left (what an undo expects to find).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum ItemResult {
@@ -154,6 +195,9 @@ pub enum ItemResult {
         detail: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         undo: Option<Change>,
+        /// The target as the change left it, read back after the write.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        left: Option<Box<Observed>>,
         /// The user afterwards, for the console (not journaled).
         #[serde(skip)]
         user: Option<Box<User>>,
@@ -161,14 +205,26 @@ pub enum ItemResult {
         #[serde(skip)]
         invitation_expires_at: Option<i64>,
     },
-    /// Nothing to do: already so (already disabled, already active, ...).
+    /// Nothing to do: already so (already disabled, already active, ...), or left alone
+    /// by an undo because it changed since the run.
     Skipped {
         detail: String,
         #[serde(skip)]
         user: Option<Box<User>>,
     },
+    /// Part of it happened: a user was created but their invitation did not go out.
+    Partial {
+        detail: String,
+        /// What to do to finish it.
+        next: String,
+        #[serde(skip)]
+        user: Option<Box<User>>,
+    },
     /// It failed; the org is as it was for this item.
     Failed { reason: String },
+    /// Not attempted: the run stopped first (its keys stopped working, or it was cancelled).
+    /// Never journaled, so the item stays unfinished and a resume picks it up.
+    Unfinished { reason: String },
 }
 
 impl ItemResult {
@@ -177,32 +233,34 @@ impl ItemResult {
         ItemResult::Done {
             detail: detail.to_owned(),
             undo,
+            left: None,
             user: None,
             invitation_expires_at: None,
         }
     }
 
-    fn done_with(detail: impl Into<String>, undo: Option<Change>, user: User) -> ItemResult {
-        ItemResult::Done {
-            detail: detail.into(),
-            undo,
-            user: Some(Box::new(user)),
-            invitation_expires_at: None,
-        }
-    }
-
-    fn skipped(detail: impl Into<String>, user: Option<User>) -> ItemResult {
+    /// A `Skipped`, with the user when known.
+    pub fn skipped(detail: impl Into<String>, user: Option<User>) -> ItemResult {
         ItemResult::Skipped {
             detail: detail.into(),
             user: user.map(Box::new),
         }
     }
 
+    /// A `Failed`.
+    pub fn failed(reason: impl Into<String>) -> ItemResult {
+        ItemResult::Failed {
+            reason: reason.into(),
+        }
+    }
+
     /// The words for a result line.
     pub fn detail(&self) -> &str {
         match self {
-            ItemResult::Done { detail, .. } | ItemResult::Skipped { detail, .. } => detail,
-            ItemResult::Failed { reason } => reason,
+            ItemResult::Done { detail, .. }
+            | ItemResult::Skipped { detail, .. }
+            | ItemResult::Partial { detail, .. } => detail,
+            ItemResult::Failed { reason } | ItemResult::Unfinished { reason } => reason,
         }
     }
 
@@ -210,233 +268,37 @@ impl ItemResult {
     pub fn is_failed(&self) -> bool {
         matches!(self, ItemResult::Failed { .. })
     }
-}
 
-fn is_disabled(user: &User) -> bool {
-    user.attributes.disabled == Some(true) || user.attributes.status == Some(UserStatus::Disabled)
-}
-
-fn has_role(user: &User, role: &RoleId) -> bool {
-    user.role_ids().any(|r| &r == role)
-}
-
-/// Applies `change`. `Err` only for failures the caller reports as such.
-pub async fn apply(client: &Client, change: &Change) -> Result<ItemResult, ApiError> {
-    match change {
-        Change::Disable { user } => Ok(match outcome::disable_user(client, user).await? {
-            DisableOutcome::Disabled => {
-                ItemResult::done("disabled", Some(Change::Enable { user: user.clone() }))
-            }
-            DisableOutcome::AlreadyDisabled => ItemResult::skipped("already disabled", None),
-        }),
-        Change::Enable { user } => Ok(match outcome::enable_user(client, user).await? {
-            EnableOutcome::Enabled(status) => ItemResult::done(
-                &format!("enabled (now {status})"),
-                Some(Change::Disable { user: user.clone() }),
-            ),
-            EnableOutcome::AlreadyEnabled(status) => {
-                ItemResult::skipped(format!("already enabled ({status})"), None)
-            }
-        }),
-        Change::Create {
-            email,
-            name,
-            title,
-            roles,
-        } => {
-            let new = new_user(email, name, title, roles);
-            Ok(match outcome::create_user(client, &new).await? {
-                CreateOutcome::Created(user) => {
-                    let undo = Change::Disable {
-                        user: user.id.clone(),
-                    };
-                    ItemResult::done_with(format!("created {}", user.id), Some(undo), user)
-                }
-                CreateOutcome::Existing(user) => ItemResult::skipped(
-                    format!("a user with this email exists already: {}", user.id),
-                    Some(user),
-                ),
-            })
-        }
-        Change::Invite {
-            email,
-            name,
-            title,
-            roles,
-        } => invite(client, &new_user(email, name, title, roles)).await,
-        Change::ResendInvitation { user } => {
-            client.send_invitations(std::slice::from_ref(user)).await?;
-            Ok(ItemResult::done("invitation sent", None))
-        }
-        Change::CancelInvitations { user } => {
-            client.cancel_user_invitations(user).await?;
-            Ok(ItemResult::done("pending invitations cancelled", None))
-        }
-        Change::Update {
-            user, current_user, ..
-        } => {
-            let body = change.update_body().unwrap_or_default();
-            let before = if *current_user {
-                client.get_current_user().await?.data
-            } else {
-                client.get_user(user).await?.data
-            };
-            let after = if *current_user {
-                client.update_current_user(user, &body).await?.data
-            } else {
-                client.update_user(user, &body).await?.data
-            };
-            let undo = Change::Update {
-                user: user.clone(),
-                name: body.name.as_ref().and(before.attributes.name.clone()),
-                email: body.email.as_ref().and(before.attributes.email.clone()),
-                title: (!body.title.is_keep()).then(|| before.attributes.title.clone()),
-                current_user: *current_user,
-            };
-            Ok(ItemResult::done_with("updated", Some(undo), after))
-        }
-        Change::AddRole { user, role } => {
-            let current = client.get_user(user).await?.data;
-            if has_role(&current, role) {
-                return Ok(ItemResult::skipped("already has the role", Some(current)));
-            }
-            client.add_user_to_role(role, user).await?;
-            let after = client.get_user(user).await?.data;
-            let undo = Change::RemoveRole {
-                user: user.clone(),
-                role: role.clone(),
-            };
-            Ok(ItemResult::done_with("role added", Some(undo), after))
-        }
-        Change::RemoveRole { user, role } => {
-            let current = client.get_user(user).await?.data;
-            if !has_role(&current, role) {
-                return Ok(ItemResult::skipped("does not have the role", Some(current)));
-            }
-            client.remove_user_from_role(role, user).await?;
-            let after = client.get_user(user).await?.data;
-            let undo = Change::AddRole {
-                user: user.clone(),
-                role: role.clone(),
-            };
-            Ok(ItemResult::done_with("role removed", Some(undo), after))
-        }
-        Change::Anonymize { user } => {
-            let result = client
-                .anonymize_users(std::slice::from_ref(user))
-                .await?
-                .data
-                .attributes;
-            match result.anonymize_errors.into_iter().next() {
-                Some(failure) => Ok(ItemResult::Failed {
-                    reason: failure.error,
-                }),
-                None => Ok(ItemResult::done("anonymized (irreversible)", None)),
-            }
-        }
-        Change::SetIdentityProviders { user, providers } => {
-            let before = client.get_user_identity_providers(user).await?;
-            client
-                .update_user_identity_providers(user, providers)
-                .await?;
-            let undo = Change::SetIdentityProviders {
-                user: user.clone(),
-                providers: before.data.into_iter().map(|p| p.id).collect(),
-            };
-            Ok(ItemResult::done("identity providers set", Some(undo)))
-        }
+    /// True when the item needs nothing more (done, or already so).
+    pub fn is_settled(&self) -> bool {
+        matches!(self, ItemResult::Done { .. } | ItemResult::Skipped { .. })
     }
-}
 
-fn new_user(
-    email: &str,
-    name: &Option<String>,
-    title: &Option<String>,
-    roles: &[RoleId],
-) -> NewUser {
-    NewUser {
-        email: email.to_owned(),
-        name: name.clone(),
-        title: title.clone(),
-        roles: roles.to_vec(),
+    /// True when the result belongs in the journal (everything but "not attempted").
+    pub fn is_journaled(&self) -> bool {
+        !matches!(self, ItemResult::Unfinished { .. })
     }
-}
 
-async fn invite(client: &Client, new: &NewUser) -> Result<ItemResult, ApiError> {
-    let (user, created) = match outcome::create_user(client, new).await? {
-        CreateOutcome::Created(user) => (user, true),
-        CreateOutcome::Existing(user) => (user, false),
-    };
-    if is_disabled(&user) {
-        return Ok(ItemResult::Failed {
-            reason: "a disabled user has this email: enable them first, then invite".into(),
-        });
-    }
-    if !created && user.attributes.status == Some(UserStatus::Active) {
-        return Ok(ItemResult::skipped(
-            "already active: not re-invited",
-            Some(user),
-        ));
-    }
-    let sent = client
-        .send_invitations(std::slice::from_ref(&user.id))
-        .await?;
-    let detail = if created {
-        "created and invited"
-    } else {
-        "invitation sent again (had not joined)"
-    };
-    let expires_at = sent
-        .data
-        .first()
-        .and_then(|i| i.attributes.expires_at)
-        .map(|t| t.unix_timestamp());
-    Ok(ItemResult::Done {
-        detail: detail.to_owned(),
-        undo: None,
-        user: Some(Box::new(user)),
-        invitation_expires_at: expires_at,
-    })
-}
-
-/// After an interruption: decides from the user's current state whether a change whose
-/// outcome was never recorded already took effect. `Some` when it did (or cannot be told
-/// and must not be repeated), `None` when it is safe to apply now.
-///
-/// A settled change records no undo: the state found may predate the run (the user may have
-/// been disabled before it started), and undoing what this run may not have done — say,
-/// re-enabling someone disabled on purpose — is worse than leaving it for a person to decide.
-pub async fn settle(client: &Client, change: &Change) -> Result<Option<ItemResult>, ApiError> {
-    let settled = |detail: &str| Some(ItemResult::done(detail, None));
-    Ok(match change {
-        Change::Disable { user } => is_disabled(&client.get_user(user).await?.data)
-            .then(|| ItemResult::done("disabled (found so after the interruption; undo leaves it)", None)),
-        Change::Enable { user } => (!is_disabled(&client.get_user(user).await?.data))
-            .then(|| ItemResult::done("enabled (found so after the interruption; undo leaves it)", None)),
-        Change::AddRole { user, role } => has_role(&client.get_user(user).await?.data, role)
-            .then(|| ItemResult::done("has the role (found so after the interruption; undo leaves it)", None)),
-        Change::RemoveRole { user, role } => (!has_role(&client.get_user(user).await?.data, role))
-            .then(|| ItemResult::done("lacks the role (found so after the interruption; undo leaves it)", None)),
-        Change::Create { email, .. } => outcome::find_user_by_email(client, email)
-            .await?
-            .map(|user| ItemResult::done_with("created (before the interruption)", None, user)),
-        // Creating twice is refused by the service and re-sending would email the person
-        // twice: if the user exists, the invitation counts as sent.
-        Change::Invite { email, .. } => match outcome::find_user_by_email(client, email).await? {
-            Some(user) if user.attributes.status == Some(UserStatus::Pending) => settled(
-                "created before the interruption; the invitation may not have gone out (resend with r if they report none)",
-            ),
+    /// The user as the change left them, when the service said.
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            ItemResult::Done { user, .. }
+            | ItemResult::Skipped { user, .. }
+            | ItemResult::Partial { user, .. } => user.as_deref(),
             _ => None,
-        },
-        Change::ResendInvitation { .. } => {
-            settled("sent before the interruption, as far as can be told (not sent twice)")
         }
-        // Idempotent: applying again gives the same state.
-        Change::CancelInvitations { .. }
-        | Change::Update { .. }
-        | Change::Anonymize { .. }
-        | Change::SetIdentityProviders { .. } => None,
-    })
+    }
+
+    /// A word for tables: done, already so, partly done, failed, unfinished.
+    pub fn label(&self) -> &'static str {
+        match self {
+            ItemResult::Done { .. } => "done",
+            ItemResult::Skipped { .. } => "already so",
+            ItemResult::Partial { .. } => "partly done",
+            ItemResult::Failed { .. } => "failed",
+            ItemResult::Unfinished { .. } => "unfinished",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -477,16 +339,18 @@ mod tests {
 
     #[test]
     fn results_journal_their_undo_but_not_the_user() {
-        let result = ItemResult::done_with(
-            "disabled",
-            Some(Change::Enable { user: "u1".into() }),
-            User {
+        let result = ItemResult::Done {
+            detail: "disabled".into(),
+            undo: Some(Change::Enable { user: "u1".into() }),
+            left: None,
+            user: Some(Box::new(User {
                 kind: "users".into(),
                 id: "u1".into(),
                 attributes: Default::default(),
                 relationships: Default::default(),
-            },
-        );
+            })),
+            invitation_expires_at: None,
+        };
         let text = serde_json::to_string(&result).unwrap();
         assert!(!text.contains("attributes"), "{text}");
         let back: ItemResult = serde_json::from_str(&text).unwrap();

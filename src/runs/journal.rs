@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::change::{Change, ItemResult};
-use crate::api::models::timestamp;
+use super::observe::Observed;
+use crate::api::models::{timestamp, OrgId, UserId};
 
 /// A run's identifier: when it started, plus a random suffix (`20261127T061500-3f9a`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -57,14 +58,26 @@ pub enum Record {
         /// The run this one undoes or resumes, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         of: Option<RunId>,
+        /// The org the keys belonged to (resume and undo refuse another org's keys).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        org: Option<OrgId>,
+        /// The user whose keys made the run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        by: Option<UserId>,
         changes: Vec<Change>,
+        /// For an undo: per change, the state the undone run left (the item is skipped
+        /// when the user changed since).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        expect: Vec<Option<Observed>>,
     },
-    /// A change is about to be sent.
+    /// A change is about to be sent; `before` is its target as read just before.
     Intent {
         run: RunId,
         item: usize,
         #[serde(with = "timestamp")]
         at: OffsetDateTime,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        before: Option<Observed>,
     },
     /// What the change came to, and how to undo it when it did something.
     Outcome {
@@ -180,9 +193,15 @@ pub struct RunState {
     pub title: String,
     pub origin: String,
     pub of: Option<RunId>,
+    pub org: Option<OrgId>,
+    pub by: Option<UserId>,
     pub changes: Vec<Change>,
+    /// For an undo: the state each item expects to find.
+    pub expect: Vec<Option<Observed>>,
     /// Items whose intent was written.
     pub started: Vec<bool>,
+    /// The state each started item read before its first write.
+    pub before: Vec<Option<Observed>>,
     /// The last outcome of each item, if any.
     pub outcomes: Vec<Option<ItemResult>>,
 }
@@ -198,18 +217,26 @@ impl RunState {
         self.outcomes.iter().all(Option::is_some)
     }
 
-    /// Counts of done / skipped / failed / unfinished items.
+    /// Counts of done / skipped / partly done / failed / unfinished items.
     pub fn tally(&self) -> Tally {
         let mut tally = Tally::default();
         for outcome in &self.outcomes {
-            match outcome {
-                Some(ItemResult::Done { .. }) => tally.done += 1,
-                Some(ItemResult::Skipped { .. }) => tally.skipped += 1,
-                Some(ItemResult::Failed { .. }) => tally.failed += 1,
-                None => tally.unfinished += 1,
-            }
+            tally.count(outcome.as_ref());
         }
         tally
+    }
+
+    /// Items that still need work: not done and not already so.
+    pub fn left(&self) -> usize {
+        self.outcomes
+            .iter()
+            .filter(|o| !o.as_ref().is_some_and(ItemResult::is_settled))
+            .count()
+    }
+
+    /// The expectation of item `i` (for undo runs).
+    pub fn expectation(&self, i: usize) -> Option<&Observed> {
+        self.expect.get(i).and_then(Option::as_ref)
     }
 }
 
@@ -218,16 +245,34 @@ impl RunState {
 pub struct Tally {
     pub done: usize,
     pub skipped: usize,
+    pub partial: usize,
     pub failed: usize,
     pub unfinished: usize,
 }
 
+impl Tally {
+    /// Counts one item's result (`None`: no outcome yet).
+    pub fn count(&mut self, result: Option<&ItemResult>) {
+        match result {
+            Some(ItemResult::Done { .. }) => self.done += 1,
+            Some(ItemResult::Skipped { .. }) => self.skipped += 1,
+            Some(ItemResult::Partial { .. }) => self.partial += 1,
+            Some(ItemResult::Failed { .. }) => self.failed += 1,
+            Some(ItemResult::Unfinished { .. }) | None => self.unfinished += 1,
+        }
+    }
+}
+
 impl std::fmt::Display for Tally {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} done, {} already so", self.done, self.skipped)?;
+        if self.partial > 0 {
+            write!(f, ", {} partly done", self.partial)?;
+        }
         write!(
             f,
-            "{} done, {} already so, {} failed, {} unfinished",
-            self.done, self.skipped, self.failed, self.unfinished
+            ", {} failed, {} unfinished",
+            self.failed, self.unfinished
         )
     }
 }
@@ -268,9 +313,15 @@ fn apply_record(runs: &mut BTreeMap<RunId, RunState>, order: &mut Vec<RunId>, re
             title,
             origin,
             of,
+            org,
+            by,
             changes,
+            expect,
         } => {
             let n = changes.len();
+            if runs.contains_key(&run) {
+                return; // a repeated header (a copied journal): the first one stands
+            }
             order.push(run.clone());
             runs.insert(
                 run.clone(),
@@ -280,15 +331,27 @@ fn apply_record(runs: &mut BTreeMap<RunId, RunState>, order: &mut Vec<RunId>, re
                     title,
                     origin,
                     of,
+                    org,
+                    by,
                     changes,
+                    expect,
                     started: vec![false; n],
+                    before: vec![None; n],
                     outcomes: vec![None; n],
                 },
             );
         }
-        Record::Intent { run, item, .. } => {
-            if let Some(slot) = runs.get_mut(&run).and_then(|r| r.started.get_mut(item)) {
-                *slot = true;
+        Record::Intent {
+            run, item, before, ..
+        } => {
+            if let Some(state) = runs.get_mut(&run) {
+                if let Some(slot) = state.started.get_mut(item) {
+                    *slot = true;
+                }
+                if let (Some(slot), Some(before)) = (state.before.get_mut(item), before) {
+                    // The first read stands: it is the state before any attempt.
+                    slot.get_or_insert(before);
+                }
             }
         }
         Record::Outcome {
@@ -323,6 +386,9 @@ mod tests {
             title: "disable".into(),
             origin: "https://api.datadoghq.com".into(),
             of: None,
+            org: None,
+            by: None,
+            expect: Vec::new(),
             changes: (0..n)
                 .map(|i| Change::Disable {
                     user: UserId(format!("u{i}")),
@@ -345,6 +411,7 @@ mod tests {
                     run: run.clone(),
                     item: 0,
                     at,
+                    before: None,
                 },
                 true,
             )
@@ -366,6 +433,7 @@ mod tests {
                     run: run.clone(),
                     item: 1,
                     at,
+                    before: None,
                 },
                 true,
             )
@@ -378,9 +446,8 @@ mod tests {
             state.tally(),
             Tally {
                 done: 1,
-                skipped: 0,
-                failed: 0,
-                unfinished: 2
+                unfinished: 2,
+                ..Tally::default()
             }
         );
         assert!(!state.is_complete());

@@ -1,55 +1,90 @@
-//! Runs of changes that never get lost. A run is a list of `Change`s with an id; the
-//! `Runner` writes the run to the journal, then for each change writes (and syncs) its
-//! intent, applies it, and writes its outcome. An interrupted run is resumed from the
-//! journal: finished items are not sent again, the others are first checked against the
-//! user's current state (`change::settle`). A run whose changes did something can be undone
-//! by a new run of the recorded inverse changes. Used by the scripting commands and by the
-//! console's action queue alike; no UI here.
+//! Changes an admin can trust. Every change, from the console or the command line, goes
+//! through one pipeline:
+//!
+//! 1. **plan** (`plan`): a [`Draft`] — new changes, the rest of an interrupted run, or the
+//!    undo of a run — becomes items, each with the state it expects;
+//! 2. **facts** (`facts`): the org as it is now is read, with GETs only;
+//! 3. **check** (`gate`): the guard rails (read-only, permissions, the caller, the last
+//!    admin, another org's run) give a [`Verdict`] — the consequences to show and either
+//!    refusals or a [`CheckedPlan`];
+//! 4. **confirm**: the caller's business (console dialog, command-line prompt), sized by
+//!    the verdict's `Confirmation`;
+//! 5. **apply and verify** (`Runner`, `item`): under a per-run lock, the run is journaled,
+//!    then each item reads its target, journals its intent with the state before, writes,
+//!    reads back, and is retried until it converges; a circuit breaker stops the run when
+//!    the keys stop working.
+//!
+//! No UI here; the scripting commands and the console's action queue both use it.
 
+pub mod breaker;
 pub mod change;
+pub mod describe;
+pub mod facts;
+pub mod gate;
+pub mod item;
 pub mod journal;
+pub mod lock;
+pub mod observe;
+pub mod plan;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
 use futures::stream::{self, BoxStream, StreamExt};
 use time::OffsetDateTime;
 
+pub use breaker::Breaker;
 pub use change::{Change, ItemResult};
+pub use facts::{gather, FactsOptions};
+pub use gate::{check, CheckedPlan, GateOptions, Refusal, Rule, RunKind, Summary, Verdict};
+pub use item::{plain_error, ItemRetry};
 pub use journal::{Journal, JournalError, Record, RunId, RunState, Tally};
+pub use lock::{LockError, RunLock};
+pub use observe::Observed;
+pub use plan::{Draft, Facts, PlanItem};
 
-use crate::api::{ApiError, Client, ErrorKind};
+use crate::api::models::UserId;
+use crate::api::Client;
+use item::{carry_out, ItemContext};
 
-/// A run about to be (or being) carried out.
-#[derive(Clone, Debug)]
-pub struct Run {
-    pub id: RunId,
-    pub title: String,
-    pub changes: Vec<Change>,
-}
-
-/// One change's result, as it finishes.
+/// One item's result, as it finishes.
 #[derive(Clone, Debug)]
 pub struct ItemReport {
+    /// The item's number in its run.
     pub index: usize,
     pub change: Change,
     pub result: ItemResult,
 }
 
-/// Carries runs out against one org, journaling each step.
+/// Why a run could not start (nothing was sent).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+}
+
+/// A run under way: its id, and its items' results as they finish. The lock is held until
+/// the stream ends (or is dropped).
+pub struct Started {
+    pub run: RunId,
+    pub title: String,
+    /// Items this process will carry out.
+    pub total: usize,
+    /// Trip it to stop the run (items not attempted stay unfinished).
+    pub breaker: Arc<Breaker>,
+    pub reports: BoxStream<'static, ItemReport>,
+}
+
+/// Carries out checked plans against one org, journaling each step.
 #[derive(Clone)]
 pub struct Runner {
     client: Client,
     journal: Option<Arc<Journal>>,
     origin: String,
     concurrency: usize,
-}
-
-/// Words for an API error in a result line.
-pub fn plain_error(error: &ApiError) -> String {
-    match error.kind() {
-        ErrorKind::Network => format!("network problem — {error}"),
-        _ => error.to_string(),
-    }
+    retry: ItemRetry,
 }
 
 impl Runner {
@@ -65,13 +100,14 @@ impl Runner {
             journal,
             origin: origin.into(),
             concurrency: concurrency.max(1),
+            retry: ItemRetry::default(),
         }
     }
 
-    /// The same runner, working on at most `concurrency` items at once.
-    pub fn with_concurrency(&self, concurrency: usize) -> Runner {
+    /// The same runner, retrying items as `retry` says.
+    pub fn with_retry(&self, retry: ItemRetry) -> Runner {
         Runner {
-            concurrency: concurrency.max(1),
+            retry,
             ..self.clone()
         }
     }
@@ -81,167 +117,178 @@ impl Runner {
         self.journal.as_ref()
     }
 
-    /// Records a new run (nothing is sent yet).
-    pub fn begin(
-        &self,
-        title: &str,
-        of: Option<RunId>,
-        changes: Vec<Change>,
-    ) -> Result<Run, JournalError> {
+    /// The org address runs are recorded with.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The client runs use.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Starts `plan`: takes the run's lock, journals the run (a new one) or re-reads what
+    /// is left of it (a resume), then carries out its items stage by stage.
+    pub fn start(&self, plan: CheckedPlan) -> Result<Started, RunError> {
         let now = OffsetDateTime::now_utc();
-        let run = Run {
-            id: RunId::fresh(now),
-            title: title.to_owned(),
-            changes,
+        let (run, of) = match plan.kind() {
+            RunKind::Fresh { of } => (RunId::fresh(now), of.clone()),
+            RunKind::Resume(run) => (run.clone(), None),
         };
+        let mut locks = Vec::new();
+        let mut items = plan.items().to_vec();
         if let Some(journal) = &self.journal {
-            journal.append(
-                &Record::Run {
-                    run: run.id.clone(),
-                    at: now,
-                    title: run.title.clone(),
-                    origin: self.origin.clone(),
-                    of,
-                    changes: run.changes.clone(),
-                },
-                true,
-            )?;
-        }
-        Ok(run)
-    }
-
-    /// Carries out every change of a new run.
-    pub fn execute(&self, run: &Run) -> BoxStream<'static, ItemReport> {
-        let items = run
-            .changes
-            .iter()
-            .cloned()
-            .enumerate()
-            .map(|(i, c)| (i, c, false));
-        self.items(run.id.clone(), items.collect())
-    }
-
-    /// Carries out what an interrupted run left: items without a success are checked
-    /// against the user's state first, then applied only if still needed.
-    pub fn resume(&self, state: &RunState) -> BoxStream<'static, ItemReport> {
-        let items = state
-            .changes
-            .iter()
-            .cloned()
-            .enumerate()
-            .filter(|(i, _)| {
-                !matches!(
-                    state.outcomes[*i],
-                    Some(ItemResult::Done { .. } | ItemResult::Skipped { .. })
-                )
-            })
-            .map(|(i, c)| (i, c, true))
-            .collect();
-        self.items(state.run.clone(), items)
-    }
-
-    /// The changes that undo what `state` did, newest first (empty when nothing to undo).
-    pub fn undo_changes(state: &RunState) -> Vec<Change> {
-        state
-            .outcomes
-            .iter()
-            .rev()
-            .filter_map(|o| match o {
-                Some(ItemResult::Done {
-                    undo: Some(undo), ..
-                }) => Some(undo.clone()),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// The changes that undo `state`, or why there are none.
-    pub fn undo_plan(state: &RunState) -> Result<Vec<Change>, String> {
-        let changes = Self::undo_changes(state);
-        if changes.is_empty() {
-            return Err(format!(
-                "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
-                state.run
-            ));
-        }
-        Ok(changes)
-    }
-
-    fn items(
-        &self,
-        run: RunId,
-        items: Vec<(usize, Change, bool)>,
-    ) -> BoxStream<'static, ItemReport> {
-        let client = self.client.clone();
-        let journal = self.journal.clone();
-        stream::iter(items)
-            .map(move |(index, change, settle_first)| {
-                let client = client.clone();
-                let journal = journal.clone();
-                let run = run.clone();
-                async move {
-                    let result = one_item(
-                        &client,
-                        journal.as_deref(),
-                        &run,
-                        index,
-                        &change,
-                        settle_first,
-                    )
-                    .await;
-                    ItemReport {
-                        index,
-                        change,
-                        result,
+            locks.push(RunLock::acquire(journal.path(), &run)?);
+            if let Some(of) = &of {
+                // Two undos of one run must not race either.
+                locks.push(RunLock::acquire(journal.path(), of)?);
+            }
+            match plan.kind() {
+                RunKind::Resume(id) => {
+                    // Another process may have finished items since the plan was made.
+                    let state = journal::find_run(journal.path(), &id.0)?;
+                    items.retain(|i| {
+                        !state
+                            .outcomes
+                            .get(i.index)
+                            .and_then(Option::as_ref)
+                            .is_some_and(ItemResult::is_settled)
+                    });
+                    for item in &mut items {
+                        if item.before.is_none() {
+                            item.before = state.before.get(item.index).cloned().flatten();
+                        }
                     }
                 }
-            })
-            .buffer_unordered(self.concurrency)
-            .boxed()
+                RunKind::Fresh { .. } => {
+                    journal.append(
+                        &Record::Run {
+                            run: run.clone(),
+                            at: now,
+                            title: plan.title().to_owned(),
+                            origin: self.origin.clone(),
+                            of: of.clone(),
+                            org: plan.org().cloned(),
+                            by: plan.by().cloned(),
+                            changes: items.iter().map(|i| i.change.clone()).collect(),
+                            expect: if items.iter().any(|i| i.expect.is_some()) {
+                                items.iter().map(|i| i.expect.clone()).collect()
+                            } else {
+                                Vec::new()
+                            },
+                        },
+                        true,
+                    )?;
+                }
+            }
+        }
+        if matches!(plan.kind(), RunKind::Fresh { .. }) {
+            // A fresh run's items are numbered in the order it records them.
+            for (index, item) in items.iter_mut().enumerate() {
+                item.index = index;
+            }
+        }
+        let breaker = Arc::new(Breaker::default());
+        let observer = breaker.clone();
+        let client = self
+            .client
+            .with_answer_observer(Arc::new(move |op, error| observer.observe(op, error)));
+        let context = Arc::new(ItemContext {
+            client,
+            journal: self.journal.clone(),
+            run: run.clone(),
+            breaker: breaker.clone(),
+            retry: self.retry,
+            force: plan.force(),
+        });
+        let total = items.len();
+        let reports = stages(context, items, self.concurrency, locks);
+        Ok(Started {
+            run,
+            title: plan.title().to_owned(),
+            total,
+            breaker,
+            reports,
+        })
     }
 }
 
-async fn one_item(
-    client: &Client,
-    journal: Option<&Journal>,
-    run: &RunId,
-    index: usize,
-    change: &Change,
-    settle_first: bool,
+/// Runs `items` stage by stage (a stage starts when the one before has finished), each
+/// stage `concurrency` at a time. A removal of a role waits for the additions of the same
+/// user and is not sent when one of them failed (a replace must not leave the user with
+/// neither role).
+fn stages(
+    context: Arc<ItemContext>,
+    items: Vec<PlanItem>,
+    concurrency: usize,
+    locks: Vec<RunLock>,
+) -> BoxStream<'static, ItemReport> {
+    let mut by_stage: Vec<Vec<PlanItem>> = Vec::new();
+    for item in items {
+        let stage = usize::from(item.stage);
+        if by_stage.len() <= stage {
+            by_stage.resize_with(stage + 1, Vec::new);
+        }
+        by_stage[stage].push(item);
+    }
+    let failed_additions: Arc<Mutex<HashSet<UserId>>> = Arc::default();
+    let locks = Arc::new(locks);
+    stream::iter(by_stage)
+        .map(move |stage| {
+            // The locks live as long as this closure: until the stream is dropped.
+            let _held = &locks;
+            let context = context.clone();
+            let failed_additions = failed_additions.clone();
+            stream::iter(stage)
+                .map(move |item| {
+                    let context = context.clone();
+                    let failed_additions = failed_additions.clone();
+                    async move {
+                        let result = one(&context, &item, &failed_additions).await;
+                        ItemReport {
+                            index: item.index,
+                            change: item.change,
+                            result,
+                        }
+                    }
+                })
+                .buffer_unordered(concurrency)
+        })
+        .flatten()
+        .boxed()
+}
+
+async fn one(
+    context: &ItemContext,
+    item: &PlanItem,
+    failed_additions: &Mutex<HashSet<UserId>>,
 ) -> ItemResult {
-    if let Some(journal) = journal {
-        let intent = Record::Intent {
-            run: run.clone(),
-            item: index,
-            at: OffsetDateTime::now_utc(),
-        };
-        // No intent on disk, no request: a change must never go unrecorded.
-        if let Err(error) = journal.append(&intent, true) {
-            return ItemResult::Failed {
-                reason: format!("not sent: {error}"),
-            };
-        }
+    let failed = |user: &UserId| {
+        failed_additions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(user)
+    };
+    let result = match &item.change {
+        Change::RemoveRole { user, .. } if failed(user) => ItemResult::failed(
+            "not sent: the role meant to replace this one could not be added first",
+        ),
+        _ => carry_out(context, item).await,
+    };
+    if let (Change::AddRole { user, .. }, true) = (&item.change, result.is_failed()) {
+        failed_additions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(user.clone());
     }
-    let result = async {
-        if settle_first {
-            if let Some(settled) = change::settle(client, change).await? {
-                return Ok(settled);
-            }
-        }
-        change::apply(client, change).await
-    }
-    .await
-    .unwrap_or_else(|error| ItemResult::Failed {
-        reason: plain_error(&error),
-    });
-    if let Some(journal) = journal {
+    if let (Some(journal), true) = (&context.journal, result.is_journaled()) {
         let outcome = Record::Outcome {
-            run: run.clone(),
-            item: index,
+            run: context.run.clone(),
+            item: item.index,
             at: OffsetDateTime::now_utc(),
             result: result.clone(),
         };
-        // A lost outcome only means a later resume re-checks this item.
+        // A lost outcome only means a later resume reads this item again.
         let _ = journal.append(&outcome, false);
     }
     result

@@ -8,7 +8,6 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 use tui_input::Input;
 
-use crate::app::effect::BulkKind;
 use crate::app::keymap;
 use crate::app::state::*;
 use crate::app::store::Status;
@@ -19,7 +18,7 @@ use super::theme::Theme;
 use super::{block, spinner, status_span};
 
 /// A rectangle of at most `w`×`h`, centred in `area`.
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -231,7 +230,7 @@ pub fn draw_overlay(
             frame.render_widget(Clear, hints);
             draw_input_line(frame, hints, ":", input, theme.title, theme);
         }
-        Overlay::Confirm(confirm) => draw_confirm(frame, area, confirm, state, theme),
+        Overlay::QuitWhileRunning => super::plan::draw_quit(frame, area, state, theme),
         Overlay::Invite(form) => draw_invite(frame, area, form, state, theme),
         Overlay::Edit(form) => draw_edit(frame, area, form, state, theme),
         Overlay::Roles(picker) => draw_roles(frame, area, picker, state, theme),
@@ -245,7 +244,7 @@ pub fn draw_overlay(
 }
 
 /// A one-line text input with its prompt, placing the cursor.
-fn draw_input_line(
+pub(super) fn draw_input_line(
     frame: &mut Frame,
     area: Rect,
     prompt: &str,
@@ -305,143 +304,6 @@ fn draw_help(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &
     frame.render_widget(para, rect);
 }
 
-fn who_list(ids: &[crate::api::models::UserId], state: &State, room: usize) -> Vec<Line<'static>> {
-    let mut lines: Vec<Line> = ids
-        .iter()
-        .take(room)
-        .map(|id| Line::from(format!("  • {}", user_label(&state.store, id))))
-        .collect();
-    if ids.len() > room {
-        lines.push(Line::from(format!(
-            "  … and {} more",
-            fmt_count((ids.len() - room) as u64)
-        )));
-    }
-    lines
-}
-
-fn users_word(n: usize) -> String {
-    if n == 1 {
-        "1 user".to_owned()
-    } else {
-        format!("{} users", fmt_count(n as u64))
-    }
-}
-
-fn draw_confirm(frame: &mut Frame, area: Rect, confirm: &Confirm, state: &State, theme: &Theme) {
-    let n = confirm.ids.len();
-    let (title, what, verb) = match confirm.kind {
-        ConfirmKind::Bulk(BulkKind::Disable) => (
-            format!(" Disable {}? ", users_word(n)),
-            "Disabled users can no longer log in, and their application keys stop working. \
-             Enable (E) undoes it.",
-            "disable",
-        ),
-        ConfirmKind::Bulk(BulkKind::Enable) => (
-            format!(" Enable {}? ", users_word(n)),
-            "Enabled users can log in again (pending ones still need to accept their invitation).",
-            "enable",
-        ),
-        ConfirmKind::Bulk(BulkKind::CancelInvitations) => (
-            format!(" Cancel the invitations of {}? ", users_word(n)),
-            "Their pending invitation links stop working. You can invite them again later.",
-            "cancel invitations",
-        ),
-        ConfirmKind::Bulk(BulkKind::ResendInvitation) => (
-            format!(" Resend invitations to {}? ", users_word(n)),
-            "Each user gets a new invitation email.",
-            "resend",
-        ),
-        ConfirmKind::Anonymize => (
-            format!(" Anonymize {}? ", users_word(n)),
-            "Anonymizing replaces their name, email and handle with placeholders. \
-             It CANNOT be undone.",
-            "anonymize",
-        ),
-    };
-    let room = usize::from(area.height.saturating_sub(15)).clamp(1, 10);
-    let mut lines = vec![Line::from(format!("These users will be affected ({}):", n))];
-    lines.extend(who_list(&confirm.ids, state, room));
-    if confirm.hidden > 0 {
-        lines.push(Line::styled(
-            format!(
-                "{} of them {} hidden by the current filter or tab.",
-                fmt_count(confirm.hidden as u64),
-                if confirm.hidden == 1 { "is" } else { "are" }
-            ),
-            theme.warn,
-        ));
-    }
-    if confirm.skipped > 0 {
-        lines.push(Line::styled(
-            format!(
-                "{} left out: nothing to {verb} for them.",
-                users_word(confirm.skipped)
-            ),
-            theme.dim,
-        ));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::styled(what, theme.warn));
-    lines.push(Line::from(""));
-    let extra = if confirm.kind == ConfirmKind::Anonymize {
-        4
-    } else {
-        3
-    };
-    let wanted = lines.len() as u16 + extra + 2;
-    let rect = centered(area, 72, wanted.min(area.height.saturating_sub(2)));
-    frame.render_widget(Clear, rect);
-    let para_height = if confirm.kind == ConfirmKind::Anonymize {
-        lines.push(Line::from(format!(
-            "Type {ANONYMIZE_WORD} and press Enter to confirm, Esc to cancel."
-        )));
-        rect.height.saturating_sub(3)
-    } else {
-        lines.push(Line::from(vec![
-            Span::styled("[y]", theme.title),
-            Span::raw(format!(" {verb}   ")),
-            Span::styled("[n]", theme.title),
-            Span::raw(" cancel"),
-        ]));
-        rect.height
-    };
-    let para = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block(Span::styled(title, theme.warn), true, theme));
-    frame.render_widget(
-        para,
-        Rect {
-            height: para_height,
-            ..rect
-        },
-    );
-    if confirm.kind == ConfirmKind::Anonymize && rect.height >= 4 {
-        let field = Rect::new(
-            rect.x + 2,
-            rect.y + rect.height - 2,
-            rect.width.saturating_sub(4),
-            1,
-        );
-        let outline = Rect::new(
-            rect.x,
-            rect.y + para_height,
-            rect.width,
-            rect.height - para_height,
-        );
-        frame.render_widget(Clear, outline);
-        frame.render_widget(block("", true, theme), outline);
-        draw_input_line(
-            frame,
-            field,
-            "> ",
-            &confirm.typed,
-            theme.focused_field,
-            theme,
-        );
-    }
-}
-
 fn field_line(
     frame: &mut Frame,
     area: Rect,
@@ -479,7 +341,7 @@ fn draw_invite(frame: &mut Frame, area: Rect, form: &InviteForm, state: &State, 
     if inner.height < 6 {
         return;
     }
-    if form.run_id.is_some() {
+    if form.sent {
         draw_invite_results(frame, inner, form, state, theme);
         return;
     }
@@ -706,10 +568,10 @@ fn draw_edit(frame: &mut Frame, area: Rect, form: &EditForm, state: &State, them
         theme,
     );
     field_line(frame, email, "Email", &form.email, form.focus == 2, theme);
-    let line = match (&form.error, form.request_id) {
+    let line = match (&form.error, form.saving) {
         (Some(error), _) => Line::styled(error.clone(), theme.error),
-        (None, Some(_)) => Line::styled(format!("{} saving…", spinner(state)), theme.warn),
-        (None, None) => Line::styled(
+        (None, true) => Line::styled(format!("{} saving…", spinner(state)), theme.warn),
+        (None, false) => Line::styled(
             "Tab next field · Enter on the last or C-s saves · Esc cancels",
             theme.dim,
         ),
@@ -744,7 +606,7 @@ fn draw_roles(frame: &mut Frame, area: Rect, picker: &RolePicker, state: &State,
         })
         .collect();
     draw_checklist(frame, list, &items, picker.cursor, true, theme);
-    let text = if picker.run_id.is_some() {
+    let text = if picker.saving {
         Line::styled(format!("{} applying…", spinner(state)), theme.warn)
     } else {
         Line::styled("space toggle · Enter apply · Esc cancel", theme.dim)
@@ -759,10 +621,10 @@ fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, theme: &Theme)
     frame.render_widget(Clear, rect);
     let mut lines = Vec::new();
     for (label, n) in &summary.counts {
-        let style = if label == "failed" || label == "not attempted" {
-            theme.error
-        } else {
-            theme.ok
+        let style = match label.as_str() {
+            "failed" => theme.error,
+            "partly done" | "unfinished" => theme.warn,
+            _ => theme.ok,
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{:>6} ", fmt_count(*n as u64)), style),
@@ -772,7 +634,7 @@ fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, theme: &Theme)
     if !summary.failures.is_empty() {
         lines.push(Line::from(""));
         lines.push(Line::styled(
-            "Failed (still marked, to retry):",
+            "Needs attention (failed users stay marked, to retry):",
             theme.error,
         ));
         for (who, reason) in &summary.failures {

@@ -3,15 +3,14 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
-use crate::app::journal::{describe_change, planned_changes, JournalView, RunAction};
+use crate::app::journal::{describe_change, JournalView};
 use crate::app::state::State;
 use crate::app::update::fmt_count;
 use crate::runs::{ItemResult, RunState};
 
-use super::audit::centered;
 use super::text::fit;
 use super::theme::Theme;
 use super::{block, spinner};
@@ -80,9 +79,6 @@ pub fn draw_journal(
         " j/k move · Enter items · r resume · U undo · C-r re-read · Esc closes"
     };
     frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim)), footer);
-    if let (Some(action), Some(run)) = (view.confirm, view.selected()) {
-        draw_confirm(frame, area, run, action, state, theme);
-    }
 }
 
 fn run_lines(view: &JournalView, rows: usize, w: usize, theme: &Theme) -> Vec<Line<'static>> {
@@ -159,7 +155,11 @@ fn item_lines(
         let (mark, result, style) = match outcome {
             Some(ItemResult::Done { detail, .. }) => ("✓", detail.clone(), theme.ok),
             Some(ItemResult::Skipped { detail, .. }) => ("=", detail.clone(), theme.dim),
+            Some(ItemResult::Partial { detail, next, .. }) => {
+                ("~", format!("{detail}; {next}"), theme.warn)
+            }
             Some(ItemResult::Failed { reason }) => ("✗", reason.clone(), theme.error),
+            Some(ItemResult::Unfinished { reason }) => ("·", reason.clone(), theme.warn),
             None if run.started[n] => ("?", "outcome unknown".to_owned(), theme.warn),
             None => ("·", "not started".to_owned(), theme.warn),
         };
@@ -171,60 +171,4 @@ fn item_lines(
         ]));
     }
     lines
-}
-
-fn draw_confirm(
-    frame: &mut Frame,
-    area: Rect,
-    run: &RunState,
-    action: RunAction,
-    state: &State,
-    theme: &Theme,
-) {
-    let changes = planned_changes(run, action);
-    let room = usize::from(area.height.saturating_sub(12)).clamp(1, 12);
-    let height = (8 + changes.len().min(room) + usize::from(changes.len() > room)) as u16;
-    let rect = centered(area, 76, height);
-    frame.render_widget(Clear, rect);
-    let (title, what) = match action {
-        RunAction::Resume => (
-            format!(" Resume run {}? ", run.run),
-            format!(
-                "{} item(s) left. Each is checked against the user's current state first: nothing already done is sent again.",
-                changes.len()
-            ),
-        ),
-        RunAction::Undo => (
-            format!(" Undo run {}? ", run.run),
-            format!(
-                "A new run of {} change(s), newest first, that undoes what \"{}\" did:",
-                changes.len(),
-                run.title
-            ),
-        ),
-    };
-    let mut lines = vec![Line::styled(what, theme.warn), Line::from("")];
-    for change in changes.iter().take(room) {
-        lines.push(Line::from(format!(
-            "  • {}",
-            describe_change(state, change)
-        )));
-    }
-    if changes.len() > room {
-        lines.push(Line::from(format!(
-            "  … and {} more",
-            fmt_count((changes.len() - room) as u64)
-        )));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::styled(
-        "y / Enter: do it · n / Esc: cancel",
-        theme.dim,
-    ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(title, true, theme)),
-        rect,
-    );
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod dialogs;
 pub mod journal;
+pub mod plan;
 pub mod text;
 pub mod theme;
 
@@ -15,10 +16,10 @@ use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table, Wrap}
 use ratatui::Frame;
 
 use crate::app::action::StatusTab;
-use crate::app::msg::ItemOutcome;
 use crate::app::state::{list_body_rows, Focus, State};
 use crate::app::store::{Status, UserRecord};
 use crate::app::update::{detail_side_by_side, fmt_ago, fmt_count, fmt_date};
+use crate::runs::ItemResult;
 
 use text::fit;
 use theme::Theme;
@@ -67,6 +68,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     draw_hints(frame, hints, state, &theme);
     if let Some(overlay) = &state.overlay {
         dialogs::draw_overlay(frame, area, hints, overlay, state, &theme);
+    }
+    if let Some(plan) = state.plan.as_ref().filter(|p| p.is_shown()) {
+        plan::draw_plan(frame, area, plan, state, &theme);
     }
 }
 
@@ -264,17 +268,18 @@ fn header_label(column: Column) -> &'static str {
 }
 
 fn status_cell(user: &UserRecord, state: &State, theme: &Theme) -> (String, Style) {
-    let bulk = state
-        .bulk
-        .as_ref()
-        .and_then(|b| b.items.get(&user.id).map(|o| (o, b.finished)));
     let label = user.status.label();
-    match bulk {
-        Some((None, false)) => (format!("{} {label}", spinner(state)), theme.warn),
-        Some((Some(ItemOutcome::Done(_)), _)) | Some((Some(ItemOutcome::Skipped(_)), _)) => {
+    let Some(run) = state.run.as_ref() else {
+        return (label.to_owned(), theme.status(user.status));
+    };
+    match run.result_of(&user.id) {
+        Some(None) if !run.finished => (format!("{} {label}", spinner(state)), theme.warn),
+        Some(Some(result)) if result.is_settled() => {
             (format!("✓ {label}"), theme.status(user.status))
         }
-        Some((Some(ItemOutcome::Failed(_)), _)) => (format!("✗ {label}"), theme.error),
+        Some(Some(
+            ItemResult::Failed { .. } | ItemResult::Partial { .. } | ItemResult::Unfinished { .. },
+        )) => (format!("✗ {label}"), theme.error),
         _ => (label.to_owned(), theme.status(user.status)),
     }
 }
@@ -370,18 +375,18 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    if let Some(bulk) = state.bulk.as_ref().filter(|b| !b.finished) {
-        let done = bulk.done_count();
+    if let Some(run) = state.run.as_ref().filter(|r| !r.finished) {
+        let done = run.done_count();
         let label = format!(
             "{} {} / {}",
-            bulk.kind.map(|k| k.progressive()).unwrap_or("working"),
+            text::fit(&run.title, 60).trim_end(),
             fmt_count(done as u64),
-            fmt_count(bulk.total as u64)
+            fmt_count(run.total as u64)
         );
-        let ratio = if bulk.total == 0 {
+        let ratio = if run.total == 0 {
             1.0
         } else {
-            done as f64 / bulk.total as f64
+            done as f64 / run.total as f64
         };
         frame.render_widget(
             Gauge::default()
