@@ -119,8 +119,11 @@ pub struct ApplicationKeyRelationships {
 /// they are several times the size of the other items.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ApplicationKeyIncluded {
+    /// An owner (`type: "users"`).
     User(Box<User>),
+    /// One of the owner's roles (single-key documents).
     Role(Role),
+    /// Another kind (a leak report, say), as sent.
     Other(serde_json::Value),
 }
 
@@ -455,8 +458,11 @@ const OWNER_QUERY_CONCURRENCY: usize = 4;
 /// What the console and the command line show of a key that a change would revoke.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OwnedKey {
+    /// The key's id (not its secret).
     pub id: ApplicationKeyId,
+    /// The name its owner gave it.
     pub name: Option<String>,
+    /// When it last authenticated a request; `None` if never.
     pub last_used_at: Option<OffsetDateTime>,
 }
 
