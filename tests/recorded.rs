@@ -1,8 +1,14 @@
 //! Every response recorded from the real Datadog service (tests/fixtures/recorded, copied
-//! from ../shared/api/recorded) parses into our models, whatever format the recorder used.
+//! from ../shared/api/recorded) parses into our models, whatever format the recorder used;
+//! the application-key recordings also into `ddusers::api::keys`, and the sandbox orders
+//! key names the way the recorded listing is ordered.
 
 use std::path::{Path, PathBuf};
 
+use ddusers::api::keys::{
+    ApplicationKeyIncluded, ApplicationKeyResponse, ApplicationKeysResponse,
+    ListApplicationKeysQuery,
+};
 use ddusers::api::models::*;
 use ddusers::api::RateLimit;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -206,6 +212,18 @@ fn parse_success(x: &Exchange) -> Result<&'static str, String> {
         ("GET", ["api", "v2", "roles", _]) | ("POST", ["api", "v2", "roles"]) => {
             check::<RoleResponse>(body, "RoleResponse")
         }
+        ("GET", ["api", "v2", "application_keys"])
+        | ("GET", ["api", "v2", "current_user", "application_keys"])
+        | ("GET", ["api", "v2", "service_accounts", _, "application_keys"]) => {
+            check::<ApplicationKeysResponse>(body, "ApplicationKeysResponse")
+        }
+        ("GET" | "PATCH", ["api", "v2", "application_keys", _])
+        | ("GET" | "PATCH", ["api", "v2", "current_user", "application_keys", _])
+        | ("POST", ["api", "v2", "current_user", "application_keys"])
+        | ("POST", ["api", "v2", "service_accounts", _, "application_keys"])
+        | ("GET" | "PATCH", ["api", "v2", "service_accounts", _, "application_keys", _]) => {
+            check::<ApplicationKeyResponse>(body, "ApplicationKeyResponse")
+        }
         _ => Ok("not a users or roles response"),
     }
 }
@@ -402,4 +420,207 @@ fn models_round_trip_the_recorded_user_shape() {
         .as_object()
         .unwrap()
         .contains_key("title"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Application keys (beyond-users/)
+
+#[test]
+fn recorded_application_key_listing_has_owners_totals_and_mixed_usage() {
+    let exchanges = all_exchanges();
+    let x = find(
+        &exchanges,
+        "beyond-users/cassettes/test_get_all_application_keys_returns_ok",
+        "GET",
+        200,
+    );
+    let page: ApplicationKeysResponse = serde_json::from_str(&x.body).unwrap();
+    assert_eq!(page.data.len(), 100);
+    assert_eq!(page.total_filtered_count(), Some(146));
+    assert_eq!(page.meta.as_ref().unwrap().max_allowed_per_user, Some(1000));
+    assert!(page.included.is_empty());
+    assert!(page.data.iter().all(|k| k.kind == "application_keys"));
+    assert!(page.data.iter().all(|k| k.owner_id().is_some()));
+    assert!(page.data.iter().all(|k| k
+        .relationships
+        .leak_information
+        .as_ref()
+        .is_some_and(|l| l.data.is_none())));
+    let first = &page.data[0];
+    assert_eq!(first.attributes.name.as_deref(), Some("1PASSWORD_SHARED"));
+    assert_eq!(first.attributes.last4.as_deref(), Some("xxxx"));
+    assert_eq!(first.attributes.scopes, None);
+    assert_eq!(
+        first.attributes.last_used_at.map(|t| timestamp::format(&t)),
+        Some("2025-09-06T19:03:18.487091+00:00".to_owned())
+    );
+    let scoped = page
+        .data
+        .iter()
+        .find(|k| k.attributes.scopes.is_some())
+        .unwrap();
+    assert_eq!(
+        scoped.attributes.scopes.as_deref(),
+        Some(
+            &[
+                "connections_read".to_owned(),
+                "connections_write".to_owned()
+            ][..]
+        )
+    );
+    assert!(page
+        .data
+        .iter()
+        .any(|k| k.attributes.last_used_at.is_none()));
+    // Our models write the same document back.
+    let again: ApplicationKeysResponse =
+        serde_json::from_value(serde_json::to_value(&page).unwrap()).unwrap();
+    assert_eq!(page, again);
+}
+
+#[test]
+fn recorded_current_user_listing_names_no_owner() {
+    let exchanges = all_exchanges();
+    let x = find(
+        &exchanges,
+        "test_get_all_application_keys_owned_by_current_user",
+        "GET",
+        200,
+    );
+    let page: ApplicationKeysResponse = serde_json::from_str(&x.body).unwrap();
+    assert_eq!(page.total_filtered_count(), Some(16));
+    assert_eq!(page.data.len(), 16);
+    assert!(page.data.iter().all(|k| k.owner_id().is_none()));
+    assert!(page
+        .data
+        .iter()
+        .all(|k| k.relationships.leak_information.is_some()));
+}
+
+#[test]
+fn recorded_single_keys_parse_and_the_secret_is_not_kept() {
+    let exchanges = all_exchanges();
+    let x = find(
+        &exchanges,
+        "test_get_an_application_key_returns_ok",
+        "GET",
+        200,
+    );
+    let key: ApplicationKeyResponse = serde_json::from_str(&x.body).unwrap();
+    assert_eq!(key.data.id.as_str(), "0292830c-dde3-4e62-a568-573e4be65dff");
+    assert_eq!(
+        key.data.owner_id(),
+        Some(UserId::from("9919ec9b-ebc7-49ee-8dc8-03626e717cca"))
+    );
+    assert_eq!(
+        key.data
+            .attributes
+            .created_at
+            .map(|t| timestamp::format(&t)),
+        Some("2025-09-08T09:24:48.499395+00:00".to_owned())
+    );
+    assert!(key.included.is_empty());
+
+    // The current user's key comes with its secret, the user and their role.
+    let x = find(
+        &exchanges,
+        "test_get_one_application_key_owned_by_current_user_returns_ok",
+        "GET",
+        200,
+    );
+    assert!(x.body.contains("\"key\":"));
+    let mine: ApplicationKeyResponse = serde_json::from_str(&x.body).unwrap();
+    let user = mine
+        .included
+        .iter()
+        .find_map(|i| match i {
+            ApplicationKeyIncluded::User(user) => Some(user),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(user.attributes.service_account, Some(true));
+    assert!(mine.included.iter().any(
+        |i| matches!(i, ApplicationKeyIncluded::Role(r) if r.display_name() == "Datadog Admin Role")
+    ));
+    let written = serde_json::to_string(&mine).unwrap();
+    assert!(
+        !written.contains("\"key\":"),
+        "the secret was kept: {written}"
+    );
+
+    // A created key has no last_used_at at all.
+    let x = find(
+        &exchanges,
+        "test_create_an_application_key_for_current_user",
+        "POST",
+        201,
+    );
+    let created: ApplicationKeyResponse = serde_json::from_str(&x.body).unwrap();
+    assert!(!x.body.contains("last_used_at"));
+    assert_eq!(created.data.attributes.last_used_at, None);
+}
+
+#[test]
+fn recorded_missing_keys_are_404_with_one_message() {
+    let exchanges = all_exchanges();
+    for file in [
+        "test_get_an_application_key_returns_not_found",
+        "test_get_one_application_key_owned_by_current_user_returns_not_found",
+    ] {
+        let x = find(&exchanges, file, "GET", 404);
+        assert_eq!(
+            ErrorBody::parse(x.body.as_bytes()).unwrap().errors,
+            vec!["Application key not found".to_owned()]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_sandbox_orders_key_names_like_the_recorded_listing() {
+    use ddusers::api::{Client, ClientOptions};
+    use ddusers::config::{parse_base_url, Credentials};
+    use ddusers::sandbox::{Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
+
+    let exchanges = all_exchanges();
+    let x = find(
+        &exchanges,
+        "beyond-users/cassettes/test_get_all_application_keys_returns_ok",
+        "GET",
+        200,
+    );
+    let recorded: ApplicationKeysResponse = serde_json::from_str(&x.body).unwrap();
+    let names: Vec<String> = recorded
+        .data
+        .iter()
+        .map(|k| k.display_name().to_owned())
+        .collect();
+
+    let sandbox = Sandbox::start(SandboxConfig {
+        users: 2,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let client = Client::new(ClientOptions::new(
+        parse_base_url(&sandbox.base_url(), false).unwrap(),
+        Credentials::new(DEMO_API_KEY, DEMO_ADMIN_APP_KEY),
+    ))
+    .unwrap();
+    let ada = client.get_current_user().await.unwrap().data.id;
+    // Given in reverse, so insertion order cannot pass for sorting.
+    for name in names.iter().rev() {
+        sandbox.create_application_key(ada.as_str(), name).unwrap();
+    }
+    let listed = client
+        .list_all_application_keys(&ListApplicationKeysQuery::default())
+        .await
+        .unwrap();
+    let listed: Vec<String> = listed
+        .data
+        .iter()
+        .map(|k| k.display_name().to_owned())
+        .filter(|n| !n.starts_with("ddusers demo"))
+        .collect();
+    assert_eq!(listed, names);
+    sandbox.shutdown().await;
 }

@@ -1,9 +1,11 @@
-//! The typed Datadog Users API v2 (and Roles API) client: models, one async fn per
-//! operation, a concurrent page stream, and errors that carry the HTTP status, Datadog's
-//! messages and the rate-limit headers. No UI here.
+//! The typed Datadog Users API v2 (and Roles API, and the Key Management API's
+//! application-key reads) client: models, one async fn per operation, a concurrent page
+//! stream, and errors that carry the HTTP status, Datadog's messages and the rate-limit
+//! headers. No UI here.
 
 pub mod client;
 pub mod error;
+pub mod keys;
 pub mod models;
 pub mod pacer;
 pub mod paging;
@@ -13,6 +15,12 @@ pub mod users;
 
 pub use client::{AnswerObserver, Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy};
 pub use error::{ApiError, ErrorKind};
+pub use keys::{
+    application_keys_by_owner, ApplicationKey, ApplicationKeyAttributes, ApplicationKeyId,
+    ApplicationKeyIncluded, ApplicationKeyRelationships, ApplicationKeyResponse,
+    ApplicationKeySort, ApplicationKeysMeta, ApplicationKeysResponse, KeysByOwner,
+    ListApplicationKeysQuery, OwnedKey, MAX_APPLICATION_KEY_PAGES, PER_OWNER_QUERY_LIMIT,
+};
 pub use paging::UsersPage;
 pub use ratelimit::RateLimit;
 pub use roles::{ListRoleUsersQuery, ListRolesQuery};

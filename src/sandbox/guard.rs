@@ -27,7 +27,15 @@ pub const DEFAULT_RATE_LIMIT: RateLimitSpec = RateLimitSpec {
 /// The rate-limit group (`X-RateLimit-Name`) of a request.
 pub fn rate_limit_group(method: &Method, path: &str) -> &'static str {
     let read = method == Method::GET || method == Method::HEAD;
-    if path.starts_with("/api/v2/permissions") {
+    if path.starts_with("/api/v2/application_keys")
+        || path.starts_with("/api/v2/current_user/application_keys")
+    {
+        if read {
+            "keys_read"
+        } else {
+            "keys_write"
+        }
+    } else if path.starts_with("/api/v2/permissions") {
         "permissions_read"
     } else if path.starts_with("/api/v2/roles") {
         if read {
@@ -226,6 +234,18 @@ mod tests {
         assert_eq!(
             rate_limit_group(&Method::GET, "/api/v2/permissions"),
             "permissions_read"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::GET, "/api/v2/application_keys/x"),
+            "keys_read"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::GET, "/api/v2/current_user/application_keys"),
+            "keys_read"
+        );
+        assert_eq!(
+            rate_limit_group(&Method::GET, "/api/v2/current_user"),
+            "users_read"
         );
     }
 

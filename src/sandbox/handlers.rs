@@ -1,5 +1,6 @@
 //! The sandbox's HTTP surface: the router, authentication and permission checks, request
-//! parsing and validation, and one handler per Users / Roles API operation. Responses are
+//! parsing and validation, and one handler per Users / Roles API operation (the Key
+//! Management reads are in `keys`, which shares the helpers here). Responses are
 //! serialised through `crate::api::models` so the client and the sandbox share one shape.
 //! Handlers take the store lock synchronously and never hold it across an await.
 
@@ -79,6 +80,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(role_users).post(add_role_user).delete(remove_role_user),
         )
         .route("/api/v2/permissions", get(list_permissions))
+        .merge(super::keys::routes())
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .method_not_allowed_fallback(|| async {
             error_response(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
@@ -101,7 +103,7 @@ pub(crate) struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
             status,
             message: message.into(),
@@ -109,7 +111,7 @@ impl ApiError {
     }
 }
 
-fn bad_request(message: impl Into<String>) -> ApiError {
+pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, message)
 }
 
@@ -157,9 +159,9 @@ fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
     }
 }
 
-type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, ApiError>;
 
-fn ok<T: Serialize>(body: &T) -> ApiResult {
+pub(super) fn ok<T: Serialize>(body: &T) -> ApiResult {
     Ok(json_response(StatusCode::OK, body))
 }
 
@@ -168,7 +170,7 @@ fn ok<T: Serialize>(body: &T) -> ApiResult {
 
 /// Checks both keys and, when given, that the key's user holds `permission`. Returns the
 /// caller's user index.
-fn authorize(
+pub(super) fn authorize(
     store: &Store,
     headers: &HeaderMap,
     permission: Option<&str>,
@@ -197,10 +199,10 @@ fn authorize(
 // ---------------------------------------------------------------------------------------
 // Query strings
 
-type Query = HashMap<String, String>;
+pub(super) type Query = HashMap<String, String>;
 
 /// Decodes a query string, including percent-encoded bracketed names (`page%5Bsize%5D`).
-fn parse_query(raw: Option<&str>) -> Query {
+pub(super) fn parse_query(raw: Option<&str>) -> Query {
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(&s.replace('+', " "))
             .decode_utf8_lossy()
@@ -218,8 +220,16 @@ fn parse_query(raw: Option<&str>) -> Query {
 
 /// `page[number]` and `page[size]` (default 0 and 10, size 1–100).
 fn paging(query: &Query) -> Result<(u64, u64), ApiError> {
+    paging_with_default(query, 10)
+}
+
+/// The same with another default page size.
+pub(super) fn paging_with_default(
+    query: &Query,
+    default_size: i64,
+) -> Result<(u64, u64), ApiError> {
     let size = match query.get("page[size]") {
-        None => 10,
+        None => default_size,
         Some(text) => text
             .trim()
             .parse::<i64>()
@@ -453,6 +463,10 @@ fn apply_user_changes(store: &mut Store, idx: usize, changes: UserChanges) -> Re
     if let Some(email) = changes.email {
         store.set_email(idx, email);
     }
+    if changes.disabled == Some(true) {
+        // Disabling revokes the user's application keys; re-enabling does not restore them.
+        store.revoke_application_keys(idx);
+    }
     let user = &mut store.users[idx];
     if let Some(name) = changes.name {
         user.name = name;
@@ -667,6 +681,7 @@ async fn disable_user(
     if store.users[idx].disabled {
         return Err(not_found(&id));
     }
+    store.revoke_application_keys(idx);
     let user = &mut store.users[idx];
     user.disabled = true;
     user.modified_at = OffsetDateTime::now_utc();
@@ -890,6 +905,7 @@ fn anonymize(store: &mut Store, idx: usize) {
     let id = store.users[idx].id.clone();
     let email = format!("anonymized-{id}@anonymized.invalid");
     store.set_email(idx, email.clone());
+    store.revoke_application_keys(idx);
     let user = &mut store.users[idx];
     user.name = None;
     user.handle = email;

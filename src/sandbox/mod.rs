@@ -1,6 +1,7 @@
 //! The built-in Datadog-compatible Users API v2 server: starts an axum server on
 //! 127.0.0.1 over a seeded (or loaded) in-memory org, with knobs for latency, rate limits
-//! and injected faults. Owns its store and state file; never touches the client or the UI.
+//! and injected faults. Also serves the Roles API and the Key Management API's
+//! application-key reads. Owns its store and state file; never touches the client or the UI.
 //!
 //! Choices where the real service is undocumented (see also each handler):
 //! - Missing or unknown `DD-API-KEY` or `DD-APPLICATION-KEY` → 403 `{"errors":["Forbidden"]}`;
@@ -8,8 +9,37 @@
 //! - ListUsers direction: `sort_dir` decides when given; otherwise a leading `-` on `sort`
 //!   means descending; otherwise ascending. Ties are broken on the user id.
 //! - Rate-limit groups (`X-RateLimit-Name`): `users_list` (GET /users), `users_read`,
-//!   `users_write`, `roles_read`, `roles_write`, `permissions_read`, `other`; each allows
-//!   [`RateLimitSpec`] requests per calendar-aligned period (default 10000 per 10 s).
+//!   `users_write`, `roles_read`, `roles_write`, `permissions_read`, `keys_read` (the
+//!   application-key reads), `keys_write`, `other`; each allows [`RateLimitSpec`] requests
+//!   per calendar-aligned period (default 10000 per 10 s).
+//! - Application keys are records (id, name, created_at, last4, scopes, last_used_at,
+//!   owner, secret); a request authenticates by the secret. The secret is never in a
+//!   response, not even where the service sends it (`attributes.key` of
+//!   GetCurrentUserApplicationKey). `last_used_at` is seeded and not updated by requests,
+//!   so listings stay the same from one request to the next.
+//! - Disabling a user (DisableUser, UpdateUser with `disabled: true`, AnonymizeUsers)
+//!   deletes their application keys, as the service revokes them: the secrets stop
+//!   authenticating (403) and the keys leave the listings; re-enabling brings none back.
+//! - Key listings: `page[size]` 1–100, default 100 (the recorded listing without
+//!   parameters returned 100 of 146; the reference's generic page size is 10); default
+//!   order `name`, compared the way the recording is ordered (letters and digits only,
+//!   case-insensitive; then the whole lower-cased name, then the id); other `sort` values
+//!   than `created_at`, `last4`, `name` (each optionally `-`) → 400; `filter` is a
+//!   case-insensitive substring of the name; `filter[created_at][start|end]` take an RFC
+//!   3339 time or a date (a whole day, both ends inclusive), anything else → 400;
+//!   `filter[owned_by]` takes a user id (an unknown one matches nothing); `include` other
+//!   than `owned_by` → 400. `meta` is `{"page":{"total_filtered_count":N},
+//!   "max_allowed_per_user":1000}`.
+//! - ListApplicationKeys needs `org_app_keys_read`; the current user's endpoints need
+//!   `user_app_keys` (the reference; the Datadog Read Only Role lacks it, so Rita
+//!   Readonly may list the org's keys but not "her own"). Keys of the current user's
+//!   listing carry no `owned_by` unless `include=owned_by` (then the caller is in
+//!   `included`); GetCurrentUserApplicationKey always includes the caller and their roles
+//!   (as recorded); GetApplicationKey does with `include=owned_by`. An unknown key, or
+//!   another user's key on the current user's endpoint → 404
+//!   `{"errors":["Application key not found"]}`.
+//! - Seeded keys: the two demo keys; one to three for every service account; one to three
+//!   for about one active person in six; none for pending or disabled users.
 //! - Unknown role ids in a CreateUser body → 400; inviting a disabled user → 400.
 //! - AnonymizeUsers replaces name (→ `null`), email and handle
 //!   (`anonymized-<id>@anonymized.invalid`), clears title, roles, invitations and identity
@@ -18,6 +48,8 @@
 
 mod guard;
 mod handlers;
+mod keyring;
+mod keys;
 mod offline;
 mod persist;
 mod seed;
@@ -63,8 +95,9 @@ pub struct SandboxConfig {
     pub fail_rate: f64,
     /// Requests allowed per rate-limit group and period; `None` = [`DEFAULT_RATE_LIMIT`].
     pub rate_limit: Option<RateLimitSpec>,
-    /// Extra keys accepted besides the demo ones: an API key and an application key that
-    /// acts as the demo admin (tests use secret-looking keys to check that none leaks).
+    /// Extra keys accepted besides the demo ones: an API key and an application key of the
+    /// demo admin (listed among Ada Admin's keys; never written to the state file; tests
+    /// use secret-looking keys to check that none leaks).
     pub extra_keys: Option<(String, String)>,
     /// Fraction (0–1) of answers lost after the request was handled (so a write took
     /// effect but the client cannot tell): the connection is cut mid-body, or a bodiless 204
@@ -137,6 +170,25 @@ impl std::str::FromStr for RateLimitSpec {
             requests,
             period_secs,
         })
+    }
+}
+
+/// An application key made by [`Sandbox::create_application_key`]. `Debug` hides the
+/// secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct IssuedApplicationKey {
+    /// The key's id, as the Key Management API lists it.
+    pub id: crate::api::ApplicationKeyId,
+    /// The value to send as `DD-APPLICATION-KEY`.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for IssuedApplicationKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedApplicationKey")
+            .field("id", &self.id)
+            .field("secret", &"***")
+            .finish()
     }
 }
 
@@ -316,6 +368,34 @@ impl Sandbox {
     /// The address the server listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Gives the user with this id a new application key named `name`, as an admin does in
+    /// the web UI, and returns it (its secret included, which no response ever shows).
+    /// `None` when there is no such user or the user is disabled (disabling revokes keys,
+    /// so a disabled user holds none).
+    pub fn create_application_key(
+        &self,
+        user_id: &str,
+        name: &str,
+    ) -> Option<IssuedApplicationKey> {
+        let secret = format!(
+            "{:016x}{:016x}{:08x}",
+            fastrand::u64(..),
+            fastrand::u64(..),
+            fastrand::u32(..)
+        );
+        let id = {
+            let mut store = self.shared.write();
+            let user = store.user_index(user_id)?;
+            store.add_application_key(user, &secret, name)?
+        };
+        // Written to the state file like any change, but not counted as a request's write.
+        self.shared.changed.notify_one();
+        Some(IssuedApplicationKey {
+            id: id.into(),
+            secret,
+        })
     }
 
     /// The request counters so far.

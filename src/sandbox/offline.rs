@@ -18,6 +18,9 @@ use super::{Sandbox, SandboxConfig, SandboxError};
 /// The application key of a sandbox started with [`Sandbox::start_offline`].
 pub const OFFLINE_APP_KEY: &str = "sandbox-offline-audit-key";
 
+/// The name [`OFFLINE_APP_KEY`]'s record has in the key listings.
+pub(crate) const OFFLINE_KEY_NAME: &str = "ddusers offline audit";
+
 /// The permission the key's user needs to list users.
 const READ: &str = "user_access_read";
 
@@ -134,7 +137,9 @@ fn offline_store(snapshot: &AuditSnapshot) -> Result<Store, String> {
             roles,
             users,
             invitations: Vec::new(),
+            // Made into a key record the way an older state file's keys are.
             app_keys: vec![(OFFLINE_APP_KEY.to_owned(), caller)],
+            application_keys: None,
         },
         permissions,
     )

@@ -1,6 +1,7 @@
-//! The sandbox's in-memory organization: users, roles, the permission catalogue and
-//! invitations, with the indices that keep list pages O(page). Pure data and queries: no
-//! HTTP, no locking policy (the caller holds the store behind a lock), no files.
+//! The sandbox's in-memory organization: users, roles, the permission catalogue,
+//! invitations and application keys (`keyring`), with the indices that keep list pages
+//! O(page). Pure data and queries: no HTTP, no locking policy (the caller holds the store
+//! behind a lock), no files.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -9,6 +10,7 @@ use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::keyring::{AppKeyRec, KeyRing};
 use crate::api::models::{
     self, timestamp, Included, Organization, OrganizationAttributes, Permission,
     PermissionAttributes, ResourceRef, Role, RoleAttributes, RoleRelationships, ToMany, ToOne,
@@ -167,7 +169,14 @@ pub(crate) struct Snapshot {
     pub roles: Vec<RoleRec>,
     pub users: Vec<UserRec>,
     pub invitations: Vec<InvRec>,
+    /// `(secret, owner id)` of every key: all that files written before keys were records
+    /// hold. Still written, so an older ddusers can load a newer file; read only when
+    /// `application_keys` is absent.
+    #[serde(default)]
     pub app_keys: Vec<(String, String)>,
+    /// The application keys; absent in older files.
+    #[serde(default)]
+    pub application_keys: Option<Vec<AppKeyRec>>,
 }
 
 /// The same, borrowed, so a snapshot can be written without cloning 100,000 users.
@@ -179,6 +188,7 @@ pub(crate) struct SnapshotRef<'a> {
     pub users: &'a [UserRec],
     pub invitations: &'a [InvRec],
     pub app_keys: Vec<(&'a String, &'a String)>,
+    pub application_keys: Vec<&'a AppKeyRec>,
 }
 
 /// The current snapshot format.
@@ -246,7 +256,8 @@ pub(crate) struct Store {
     pub users: Vec<UserRec>,
     user_index: HashMap<String, usize>,
     email_index: HashMap<String, usize>,
-    app_keys: HashMap<String, String>,
+    /// Application keys; authentication looks the secret up here.
+    pub keys: KeyRing,
     /// API keys accepted besides the demo one (never persisted).
     extra_api_keys: Vec<String>,
     pub invitations: Vec<InvRec>,
@@ -285,6 +296,10 @@ impl Store {
             ));
         }
         let seed = snapshot.users.len() as u64 ^ 0x5eed_5eed;
+        let keys = match snapshot.application_keys {
+            Some(keys) => keys,
+            None => legacy_keys(&snapshot.app_keys, &snapshot.users),
+        };
         let mut store = Store {
             org: snapshot.org,
             permissions,
@@ -294,7 +309,7 @@ impl Store {
             users: snapshot.users,
             user_index: HashMap::new(),
             email_index: HashMap::new(),
-            app_keys: snapshot.app_keys.into_iter().collect(),
+            keys: KeyRing::new(keys)?,
             extra_api_keys: Vec::new(),
             invitations: snapshot.invitations,
             generation: 0,
@@ -337,12 +352,32 @@ impl Store {
                 return Err(format!("user {} refers to unknown role {role}", user.id));
             }
         }
+        if let Some(key) = self
+            .keys
+            .records()
+            .iter()
+            .find(|k| !self.user_index.contains_key(&k.owner))
+        {
+            return Err(format!(
+                "application key {} belongs to unknown user {}",
+                key.id, key.owner
+            ));
+        }
         Ok(())
     }
 
-    /// A borrowed snapshot for persistence.
+    /// A borrowed snapshot for persistence (keys configured at start left out).
     pub fn snapshot(&self) -> SnapshotRef<'_> {
-        let mut app_keys: Vec<_> = self.app_keys.iter().collect();
+        let application_keys: Vec<&AppKeyRec> = self
+            .keys
+            .records()
+            .iter()
+            .filter(|k| !k.transient)
+            .collect();
+        let mut app_keys: Vec<_> = application_keys
+            .iter()
+            .map(|k| (&k.key, &k.owner))
+            .collect();
         app_keys.sort();
         SnapshotRef {
             version: SNAPSHOT_VERSION,
@@ -351,6 +386,7 @@ impl Store {
             users: &self.users,
             invitations: &self.invitations,
             app_keys,
+            application_keys,
         }
     }
 
@@ -377,10 +413,22 @@ impl Store {
         self.perm_index.get(id).copied()
     }
 
-    /// Also accepts `api_key`, and `app_key` as the user `existing_app_key` belongs to.
+    /// Also accepts `api_key`, and `app_key` as a key (not persisted) of the user
+    /// `existing_app_key` belongs to.
     pub fn alias_keys(&mut self, api_key: &str, app_key: &str, existing_app_key: &str) {
-        if let Some(user) = self.app_keys.get(existing_app_key).cloned() {
-            self.app_keys.insert(app_key.to_owned(), user);
+        let owner = self
+            .keys
+            .owner_of_secret(existing_app_key)
+            .map(str::to_owned);
+        if let Some(owner) = owner.and_then(|id| self.user_index(&id)) {
+            let mut record = key_record_for(
+                &self.users[owner],
+                app_key,
+                "ddusers extra key (sandbox config)",
+            );
+            record.transient = true;
+            // An existing secret already authenticates; nothing to add then.
+            let _ = self.keys.insert(record);
         }
         self.extra_api_keys.push(api_key.to_owned());
     }
@@ -392,7 +440,32 @@ impl Store {
 
     /// The user an application key belongs to.
     pub fn user_for_app_key(&self, key: &str) -> Option<usize> {
-        self.app_keys.get(key).and_then(|id| self.user_index(id))
+        self.keys
+            .owner_of_secret(key)
+            .and_then(|id| self.user_index(id))
+    }
+
+    /// Deletes the user's application keys, as disabling a user does; returns how many.
+    pub fn revoke_application_keys(&mut self, user: usize) -> usize {
+        let revoked = self.keys.revoke_owner(&self.users[user].id);
+        if revoked > 0 {
+            self.touch();
+        }
+        revoked
+    }
+
+    /// Gives an enabled user a new application key with this secret, created now; returns
+    /// its id, or `None` when the user is disabled or the secret is taken.
+    pub fn add_application_key(&mut self, user: usize, secret: &str, name: &str) -> Option<String> {
+        if self.users[user].disabled {
+            return None;
+        }
+        let mut record = key_record_for(&self.users[user], secret, name);
+        record.created_at = OffsetDateTime::now_utc();
+        let id = record.id.clone();
+        self.keys.insert(record).ok()?;
+        self.touch();
+        Some(id)
     }
 
     /// Whether the user holds a permission (by name) through any of their roles.
@@ -724,6 +797,65 @@ impl Store {
             included: self.users_included(&[idx]),
         }
     }
+}
+
+/// A deterministic key id derived from its secret (FNV-1a), in the UUID v4 look of the
+/// service's key ids: keys made from a secret alone get the same id on every start.
+fn key_id_for_secret(secret: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in secret.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let mut rng = fastrand::Rng::with_seed(hash);
+    new_key_id(&mut rng)
+}
+
+/// A UUID v4-shaped id from the PRNG, like the service's application key ids.
+pub(crate) fn new_key_id(rng: &mut fastrand::Rng) -> String {
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        rng.u32(..),
+        rng.u16(..),
+        rng.u16(..) & 0x0fff,
+        0x8000 | (rng.u16(..) & 0x3fff),
+        rng.u64(..) & 0xffff_ffff_ffff
+    )
+}
+
+/// A key of `owner` with this secret, made when the owner joined, never used, unscoped.
+fn key_record_for(owner: &UserRec, secret: &str, name: &str) -> AppKeyRec {
+    AppKeyRec {
+        id: key_id_for_secret(secret),
+        name: name.to_owned(),
+        created_at: owner.created_at,
+        last_used_at: None,
+        scopes: None,
+        owner: owner.id.clone(),
+        key: secret.to_owned(),
+        transient: false,
+    }
+}
+
+/// Key records for a file written before keys were records: one per `(secret, owner)`
+/// pair whose owner exists and is enabled (disabling now revokes keys), named after the
+/// demo key it is when it is one.
+fn legacy_keys(pairs: &[(String, String)], users: &[UserRec]) -> Vec<AppKeyRec> {
+    let by_id: HashMap<&str, &UserRec> = users.iter().map(|u| (u.id.as_str(), u)).collect();
+    let mut seen = HashSet::new();
+    pairs
+        .iter()
+        .filter(|(secret, _)| seen.insert(secret.as_str()))
+        .filter_map(|(secret, owner)| {
+            let owner = by_id.get(owner.as_str()).filter(|u| !u.disabled)?;
+            let name = match secret.as_str() {
+                super::DEMO_ADMIN_APP_KEY => super::seed::DEMO_ADMIN_KEY_NAME,
+                super::DEMO_READONLY_APP_KEY => super::seed::DEMO_READONLY_KEY_NAME,
+                super::OFFLINE_APP_KEY => super::offline::OFFLINE_KEY_NAME,
+                _ => "sandbox key",
+            };
+            Some(key_record_for(owner, secret, name))
+        })
+        .collect()
 }
 
 /// Takes `size` items of page `number` from an ascending list, reading it backwards for a
