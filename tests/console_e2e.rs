@@ -279,3 +279,59 @@ async fn the_run_loop_quits_on_q_from_a_scripted_input_stream() {
     assert!(runtime.state.should_quit);
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn marking_yourself_asks_for_your_email_and_then_the_count() {
+    let sandbox = sandbox(60, 42).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let mut console = console(api.clone(), false).await;
+    let me = console.state.me.clone().expect("me");
+    let my_email = console
+        .state
+        .store
+        .by_id(&me)
+        .map(|u| u.email.to_string())
+        .expect("my email");
+    // Mark me and the next user.
+    while console.state.selected().map(|u| u.id.clone()) != Some(me.clone()) {
+        console.press(Key::ch('j'));
+    }
+    console.press(Key::ch(' '));
+    console.press(Key::ch(' '));
+    console.press(Key::ch('d'));
+    let checked = console
+        .run_until(WAIT, |s| {
+            s.plan.as_ref().is_some_and(|p| p.verdict().is_some())
+        })
+        .await
+        .expect("draws");
+    assert!(checked);
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("is you"), "{screen}");
+    assert!(screen.contains("type your email"), "{screen}");
+    assert!(console
+        .state
+        .plan
+        .as_ref()
+        .is_some_and(|p| p.asks_for_email()));
+    console.type_text(&my_email);
+    console.press(enter());
+    let verdict = console
+        .state
+        .plan
+        .as_ref()
+        .and_then(|p| p.verdict())
+        .cloned()
+        .expect("checked again");
+    assert!(verdict.plan().is_some(), "{:?}", verdict.summary.refusals);
+    assert_eq!(
+        verdict.summary.confirmation,
+        ddusers::domain::Confirmation::Type("2".into())
+    );
+    // Esc: nothing was sent.
+    console.press(Key::plain(KeyCode::Esc));
+    assert!(console.state.plan.is_none());
+    console.shutdown().await;
+    assert_eq!(sandbox.stats().write_requests, 0);
+    sandbox.shutdown().await;
+}

@@ -638,12 +638,7 @@ fn finish_edit(state: &mut State, progress: &RunProgress, error: Option<String>)
             if matches!(state.overlay, Some(Overlay::Edit(_))) {
                 state.overlay = None;
             }
-            let who = progress
-                .results
-                .first()
-                .and_then(|(_, c, _)| c.user())
-                .map(|id| user_label(&state.store, &id))
-                .unwrap_or_default();
+            let who = first_user(state, progress);
             toast(state, Level::Info, format!("Saved {who}"));
         }
         Some(reason) => {
@@ -660,12 +655,7 @@ fn finish_roles(state: &mut State, progress: &RunProgress, error: Option<String>
     if matches!(state.overlay, Some(Overlay::Roles(_))) {
         state.overlay = None;
     }
-    let who = progress
-        .results
-        .first()
-        .and_then(|(_, c, _)| c.user())
-        .map(|id| user_label(&state.store, &id))
-        .unwrap_or_default();
+    let who = first_user(state, progress);
     match error.or_else(|| first_problem(progress)) {
         None => toast(state, Level::Info, format!("Roles of {who} updated")),
         Some(reason) => toast(
@@ -674,6 +664,16 @@ fn finish_roles(state: &mut State, progress: &RunProgress, error: Option<String>
             format!("Changing roles failed: {reason}"),
         ),
     }
+}
+
+/// The user of a run's first item (the one a form changed), by name.
+fn first_user(state: &State, progress: &RunProgress) -> String {
+    progress
+        .results
+        .first()
+        .and_then(|(_, c, _)| c.user())
+        .map(|id| user_label(&state.store, &id))
+        .unwrap_or_default()
 }
 
 /// The first failure (or unfinished item) of a run, in words.

@@ -227,6 +227,11 @@ fn unfinished_notice(state: &mut State, listing: &JournalListing) {
         } else {
             format!("{unfinished} unfinished runs")
         };
-        toast(state, Level::Warn, format!("{runs} — J to resume"));
+        // Stays until something replaces it: it is easy to miss while the org loads.
+        state.toast = Some(super::state::Toast {
+            text: format!("{runs} — J to resume"),
+            level: Level::Warn,
+            until: None,
+        });
     }
 }

@@ -1527,23 +1527,14 @@ pub(super) fn toast(state: &mut State, level: Level, text: String) {
 /// "Ada Lovelace <ada@example.com>", or the id when the user is not loaded.
 pub fn user_label(store: &UserStore, id: &UserId) -> String {
     match store.by_id(id) {
-        Some(u) if u.name.is_empty() => u.email.to_string(),
-        Some(u) => format!("{} <{}>", u.name, u.email),
+        Some(u) => crate::runs::plan::label(id, Some(&u.name), Some(&u.email)),
         None => id.to_string(),
     }
 }
 
 /// 100000 → "100,000".
 pub fn fmt_count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::thousands(n)
 }
 
 /// Unix seconds → "2024-03-01".

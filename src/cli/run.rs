@@ -724,34 +724,39 @@ async fn run_roles(changer: &Changer<'_>, command: RolesCommand) -> color_eyre::
             })
         }
         RolesCommand::AddUser { role, targets } => {
-            let role = find_role(client, &role).await?;
-            let changes = change_each(&targets, |user| Change::AddRole {
-                user,
-                role: role.clone(),
-            })?;
-            let title = format!(
-                "add {} to role {}",
-                plural(changes.len(), "user"),
-                output::sanitize(role.as_str())
-            );
-            submit(changer, &title, changes, &targets.change, targets.format).await?;
-            Ok(())
+            role_membership(changer, &role, &targets, true).await
         }
         RolesCommand::RemoveUser { role, targets } => {
-            let role = find_role(client, &role).await?;
-            let changes = change_each(&targets, |user| Change::RemoveRole {
-                user,
-                role: role.clone(),
-            })?;
-            let title = format!(
-                "remove {} from role {}",
-                plural(changes.len(), "user"),
-                output::sanitize(role.as_str())
-            );
-            submit(changer, &title, changes, &targets.change, targets.format).await?;
-            Ok(())
+            role_membership(changer, &role, &targets, false).await
         }
     }
+}
+
+/// `roles add-user` and `roles remove-user`.
+async fn role_membership(
+    changer: &Changer<'_>,
+    role: &str,
+    targets: &ChangeTargets,
+    adding: bool,
+) -> color_eyre::Result<()> {
+    let role = find_role(&changer.conn.client, role).await?;
+    let changes = change_each(targets, |user| {
+        let role = role.clone();
+        if adding {
+            Change::AddRole { user, role }
+        } else {
+            Change::RemoveRole { user, role }
+        }
+    })?;
+    let users = plural(changes.len(), "user");
+    let role = output::sanitize(role.as_str());
+    let title = if adding {
+        format!("add {users} to role {role}")
+    } else {
+        format!("remove {users} from role {role}")
+    };
+    submit(changer, &title, changes, &targets.change, targets.format).await?;
+    Ok(())
 }
 
 async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {

@@ -42,15 +42,7 @@ pub fn count(n: usize, what: &str) -> String {
 
 /// 15863 → "15,863".
 pub fn group(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::text::thousands(n as u64)
 }
 
 /// "2d ago", "5h ago", "just now".
@@ -82,7 +74,12 @@ impl Summary {
     /// The consequences, one line each: who is in it, what it breaks, what was refused.
     /// `key_owners` caps how many key owners are listed by name.
     pub fn lines(&self, key_owners: usize) -> Vec<Line> {
-        let mut lines = Vec::new();
+        // What stops the plan comes first: the rest explains it.
+        let mut lines: Vec<Line> = self
+            .refusals
+            .iter()
+            .map(|r| line(Level::Refused, r.line()))
+            .collect();
         let mut who = vec![count(self.users, "user")];
         let mut parts = Vec::new();
         if !self.admins.is_empty() {
@@ -154,9 +151,6 @@ impl Summary {
                 format!("{} not found in the org", count(self.unknown_users, "user")),
             ));
         }
-        for refusal in &self.refusals {
-            lines.push(line(Level::Refused, refusal.line()));
-        }
         lines
     }
 
@@ -217,9 +211,14 @@ impl Summary {
             ));
         }
         if keys.owners.len() > shown {
+            let more = keys.owners.len() - shown;
             lines.push(line(
                 Level::Info,
-                format!("  and {} more", count(keys.owners.len() - shown, "owner")),
+                format!(
+                    "  and {} more {}",
+                    group(more),
+                    if more == 1 { "owner" } else { "owners" }
+                ),
             ));
         }
         lines

@@ -9,7 +9,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use time::OffsetDateTime;
 
 use super::change::Change;
-use super::plan::{Caller, Draft, Facts, Keys, RoleFacts, Subject};
+use super::plan::{Caller, Draft, Facts, KeyFact, Keys, RoleFacts, Subject};
+use crate::api::keys::application_keys_by_owner;
 use crate::api::models::{PermissionId, Role, RoleId, User, UserId, UserStatus};
 use crate::api::{ApiError, Client, ErrorKind, ListRoleUsersQuery, ListUsersQuery};
 use crate::domain::{ADMIN_ROLE_NAME, MANAGE, ORG_APP_KEYS_READ};
@@ -71,7 +72,7 @@ pub async fn gather(
         .filter(|id| facts.subjects.contains_key(id))
         .collect();
     if !revoking.is_empty() {
-        facts.keys = read_keys(client, &revoking, &facts.caller).await;
+        facts.keys = read_keys(client, &revoking).await;
     }
     Ok(facts)
 }
@@ -271,13 +272,28 @@ async fn list_org(
     Ok(())
 }
 
-/// The keys `owners` own; unknown (with why) when they cannot be read.
-async fn read_keys(client: &Client, owners: &[UserId], caller: &Caller) -> Keys {
-    let _ = (client, owners);
-    if !caller.has(ORG_APP_KEYS_READ) {
-        return Keys::Unknown(format!(
-            "your user lacks {ORG_APP_KEYS_READ}: the application keys these users own (and a disable revokes) are unknown"
-        ));
+/// The keys `owners` own (what disabling them revokes); unknown, with why, when they
+/// cannot be read: they inform the confirmation and never block it.
+async fn read_keys(client: &Client, owners: &[UserId]) -> Keys {
+    match application_keys_by_owner(client, owners).await {
+        Ok(by_owner) => Keys::Known(
+            by_owner
+                .iter()
+                .map(|(owner, keys)| {
+                    let keys = keys
+                        .iter()
+                        .map(|k| KeyFact {
+                            name: k.name.clone().unwrap_or_else(|| k.id.to_string()),
+                            last_used_at: k.last_used_at,
+                        })
+                        .collect();
+                    (owner.clone(), keys)
+                })
+                .collect(),
+        ),
+        Err(error) if error.kind() == ErrorKind::Auth => Keys::Unknown(format!(
+            "your user lacks {ORG_APP_KEYS_READ}: the application keys these users own (which a disable revokes) are unknown"
+        )),
+        Err(error) => Keys::Unknown(format!("they could not be read ({})", super::plain_error(&error))),
     }
-    Keys::Unknown("application keys are not read yet".into())
 }

@@ -90,12 +90,7 @@ impl UserRef {
 
     /// "Ada Admin <ada@example.com>", or the id.
     pub fn label(&self) -> String {
-        match (&self.name, &self.email) {
-            (Some(name), Some(email)) if !name.is_empty() => format!("{name} <{email}>"),
-            (_, Some(email)) => email.clone(),
-            (Some(name), None) => name.clone(),
-            (None, None) => self.id.to_string(),
-        }
+        super::plan::label(&self.id, self.name.as_deref(), self.email.as_deref())
     }
 }
 

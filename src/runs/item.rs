@@ -125,6 +125,36 @@ impl ItemContext {
     }
 }
 
+/// Unwraps `result`, or moves on: a transient error tries the item again (`continue`, the
+/// next attempt reads first), a permanent one fails it, and a tripped breaker leaves it
+/// unfinished (`return`).
+macro_rules! or_next {
+    ($ctx:expr, $last:ident, $result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(error) => match $ctx.judge(&error) {
+                Next::Retry(words) => {
+                    $last = Some(words);
+                    continue;
+                }
+                Next::Fail(words) => return ItemResult::failed(words),
+                Next::Stop(reason) => return ItemResult::Unfinished { reason },
+            },
+        }
+    };
+}
+
+/// Waits before attempt `attempt`, or returns the item unfinished when the run stopped.
+macro_rules! pause_or_stop {
+    ($ctx:expr, $attempt:expr) => {
+        if !$ctx.pause($attempt).await {
+            return ItemResult::Unfinished {
+                reason: $ctx.stopped().unwrap_or_default(),
+            };
+        }
+    };
+}
+
 /// Carries out one item; never panics, always answers.
 pub(crate) async fn carry_out(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     if let Some(reason) = ctx.stopped() {
@@ -156,22 +186,8 @@ async fn readable(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     let mut maybe_applied = before.is_some();
     let mut last = None;
     for attempt in 0..ctx.retry.attempts {
-        if !ctx.pause(attempt).await {
-            return ItemResult::Unfinished {
-                reason: ctx.stopped().unwrap_or_default(),
-            };
-        }
-        let now = match observe(&ctx.client, change).await {
-            Ok(now) => now,
-            Err(error) => match ctx.judge(&error) {
-                Next::Retry(words) => {
-                    last = Some(words);
-                    continue;
-                }
-                Next::Fail(words) => return ItemResult::failed(words),
-                Next::Stop(reason) => return ItemResult::Unfinished { reason },
-            },
-        };
+        pause_or_stop!(ctx, attempt);
+        let now = or_next!(ctx, last, observe(&ctx.client, change).await);
         if let Some(left) = &item.expect {
             if !ctx.force && !unchanged_since(change, left, &now) {
                 return ItemResult::skipped(
@@ -331,22 +347,8 @@ async fn unreadable(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     let mut maybe_applied = before.is_some();
     let mut last = None;
     for attempt in 0..ctx.retry.attempts {
-        if !ctx.pause(attempt).await {
-            return ItemResult::Unfinished {
-                reason: ctx.stopped().unwrap_or_default(),
-            };
-        }
-        let now = match observe(&ctx.client, change).await {
-            Ok(now) => now,
-            Err(error) => match ctx.judge(&error) {
-                Next::Retry(words) => {
-                    last = Some(words);
-                    continue;
-                }
-                Next::Fail(words) => return ItemResult::failed(words),
-                Next::Stop(reason) => return ItemResult::Unfinished { reason },
-            },
-        };
+        pause_or_stop!(ctx, attempt);
+        let now = or_next!(ctx, last, observe(&ctx.client, change).await);
         let pending = now.status == Some(UserStatus::Pending);
         match change {
             Change::ResendInvitation { .. } if !pending && !maybe_applied => {
@@ -477,21 +479,8 @@ async fn invite(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
         }
     };
     for attempt in 0..ctx.retry.attempts {
-        if !ctx.pause(attempt).await {
-            let reason = ctx.stopped().unwrap_or_default();
-            return ItemResult::Unfinished { reason };
-        }
-        let found = match ctx.client.find_user_by_email(&new.email).await {
-            Ok(found) => found,
-            Err(error) => match ctx.judge(&error) {
-                Next::Retry(words) => {
-                    last = Some(words);
-                    continue;
-                }
-                Next::Fail(words) => return ItemResult::failed(words),
-                Next::Stop(reason) => return ItemResult::Unfinished { reason },
-            },
-        };
+        pause_or_stop!(ctx, attempt);
+        let found = or_next!(ctx, last, ctx.client.find_user_by_email(&new.email).await);
         let user = match found {
             None => {
                 if before.is_none() {
@@ -503,20 +492,12 @@ async fn invite(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
                 }
                 match ctx.client.create_user(&new).await {
                     Ok(created) => created.data,
-                    Err(error) => {
-                        if error.status() == Some(409) {
-                            last = Some(plain_error(&error));
-                            continue;
-                        }
-                        match ctx.judge(&error) {
-                            Next::Retry(words) => {
-                                last = Some(words);
-                                continue;
-                            }
-                            Next::Fail(words) => return ItemResult::failed(words),
-                            Next::Stop(reason) => return ItemResult::Unfinished { reason },
-                        }
+                    // Someone (or a lost earlier attempt) created it: read again.
+                    Err(error) if error.status() == Some(409) => {
+                        last = Some(plain_error(&error));
+                        continue;
                     }
+                    Err(error) => or_next!(ctx, last, Err(error)),
                 }
             }
             Some(user) => user,

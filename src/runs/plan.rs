@@ -204,12 +204,17 @@ impl Subject {
 
     /// "Ada Admin <ada@example.com>", or the id.
     pub fn label(&self) -> String {
-        match (&self.name, &self.email) {
-            (Some(name), Some(email)) if !name.is_empty() => format!("{name} <{email}>"),
-            (_, Some(email)) => email.clone(),
-            (Some(name), None) => name.clone(),
-            (None, None) => self.id.to_string(),
-        }
+        label(&self.id, self.name.as_deref(), self.email.as_deref())
+    }
+}
+
+/// A user in words: "Ada Admin <ada@example.com>", the email, the name, or the id.
+pub fn label(id: &UserId, name: Option<&str>, email: Option<&str>) -> String {
+    match (name, email) {
+        (Some(name), Some(email)) if !name.is_empty() => format!("{name} <{email}>"),
+        (_, Some(email)) => email.to_owned(),
+        (Some(name), None) if !name.is_empty() => name.to_owned(),
+        _ => id.to_string(),
     }
 }
 

@@ -159,8 +159,12 @@ pub(crate) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
+    let injected = shared.injected_fault(req.method().as_str(), req.uri().path());
     let mut response = if !decision.allowed {
         error_response(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+    } else if let Some(super::Fault::Refuse(status)) = injected {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        error_response(status, "Refused (injected fault)")
     } else if roll(&shared, shared.config.fail_rate) {
         let status = if roll(&shared, 0.5) {
             StatusCode::SERVICE_UNAVAILABLE
@@ -172,7 +176,7 @@ pub(crate) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
         next.run(req).await
     };
     add_rate_headers(response.headers_mut(), &decision);
-    if roll(&shared, shared.config.drop_rate) {
+    if injected == Some(super::Fault::LoseAnswer) || roll(&shared, shared.config.drop_rate) {
         response = if response.status() == StatusCode::NO_CONTENT {
             // A bodiless answer cannot be cut mid-body: lose it the way a gateway does, after
             // the change was applied, so the client cannot know whether it took effect.

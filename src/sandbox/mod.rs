@@ -246,9 +246,45 @@ pub(crate) struct Shared {
     limiter: guard::RateLimiter,
     fault_rng: Mutex<fastrand::Rng>,
     changed: Arc<Notify>,
+    /// Faults a test asked for, for the next matching requests.
+    injected: Mutex<Vec<Injection>>,
+}
+
+/// A fault for the next requests matching a method and a path prefix (tests' precise
+/// counterpart of the random `fail_rate` and `drop_rate`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Injection {
+    /// `GET`, `POST`, `PATCH`, `PUT`, `DELETE`.
+    pub method: String,
+    /// The path starts with this (`/api/v2/users/`, `/api/v2/user_invitations`).
+    pub path_prefix: String,
+    /// How many matching requests it applies to.
+    pub times: usize,
+    pub fault: Fault,
+}
+
+/// What an injected fault does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The request is handled, then its answer is lost (as with `drop_rate`).
+    LoseAnswer,
+    /// The request is refused with this status before anything is applied.
+    Refuse(u16),
 }
 
 impl Shared {
+    /// The injected fault for this request, if one matches (and counts it used).
+    pub(crate) fn injected_fault(&self, method: &str, path: &str) -> Option<Fault> {
+        let mut injected = self.injected.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = injected.iter_mut().find(|i| {
+            i.times > 0 && i.method.eq_ignore_ascii_case(method) && path.starts_with(&i.path_prefix)
+        })?;
+        found.times -= 1;
+        let fault = found.fault;
+        injected.retain(|i| i.times > 0);
+        Some(fault)
+    }
+
     /// Reads the store. Handlers never hold this across an await.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(PoisonError::into_inner)
@@ -324,6 +360,7 @@ impl Sandbox {
             fault_rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0xfa17)),
             stats: Counters::default(),
             changed: Arc::clone(&changed),
+            injected: Mutex::new(Vec::new()),
             config,
         });
         let (stop, stop_rx) = watch::channel(false);
@@ -396,6 +433,15 @@ impl Sandbox {
             id: id.into(),
             secret,
         })
+    }
+
+    /// Injects a fault for the next matching requests (for tests).
+    pub fn inject(&self, injection: Injection) {
+        self.shared
+            .injected
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(injection);
     }
 
     /// The request counters so far.

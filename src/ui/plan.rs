@@ -17,7 +17,7 @@ use crate::app::journal::{describe_change, RunAction};
 use crate::app::state::State;
 use crate::app::update::fmt_count;
 use crate::domain::Confirmation;
-use crate::runs::describe::Level;
+use crate::runs::describe::{count, Level};
 use crate::runs::Verdict;
 use crate::text::sanitize;
 
@@ -82,11 +82,7 @@ pub fn draw_plan(frame: &mut Frame, area: Rect, plan: &PlanDialog, state: &State
                     format!(
                         "{} Checking {} against the org as it is now…",
                         spinner(state),
-                        if n == 1 {
-                            "1 change".to_owned()
-                        } else {
-                            format!("{} changes", fmt_count(n as u64))
-                        }
+                        count(n, "change")
                     ),
                     theme.warn,
                 )],
@@ -205,14 +201,7 @@ fn ready_parts(plan: &PlanDialog, verdict: &Verdict, state: &State, theme: &Them
         .collect();
     if let Some((n, why)) = plan.left_out {
         head.push(Line::styled(
-            format!(
-                "{} left out: {why}",
-                if n == 1 {
-                    "1 user".to_owned()
-                } else {
-                    format!("{} users", fmt_count(n as u64))
-                }
-            ),
+            format!("{} left out: {why}", count(n, "user")),
             theme.dim,
         ));
     }
@@ -281,11 +270,7 @@ pub fn draw_quit(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         Line::styled(
             format!(
                 "A run is in flight: quit and leave {} unfinished?",
-                if left == 1 {
-                    "1 item".to_owned()
-                } else {
-                    format!("{} items", fmt_count(left as u64))
-                }
+                count(left, "item")
             ),
             theme.warn,
         ),
