@@ -446,6 +446,8 @@ pub fn on_item(
     if !ours(state, ticket) {
         return;
     }
+    // Results quote the service (an anonymize error, a refusal): made safe as they enter.
+    let result = result.sanitized();
     follow_in_store(state, &change, &result);
     if let Some(user) = change.user() {
         // Failed users stay marked, to retry.

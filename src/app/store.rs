@@ -3,6 +3,7 @@
 //! API repeats every role's permissions; we keep one copy). Owns no view, cursor or marks —
 //! those live in `State` and refer to users by id or index.
 
+use crate::text::{sanitize, sanitize_cow};
 use std::collections::HashMap;
 
 use crate::api::models::{
@@ -229,19 +230,13 @@ impl UserStore {
                 return ix;
             }
         }
+        // Text from the service is made safe once, here, so every draw site shows it safely.
+        let a = &permission.attributes;
         let info = PermInfo {
             id: permission.id.clone(),
-            name: permission.name().to_owned(),
-            display_name: permission
-                .attributes
-                .display_name
-                .clone()
-                .unwrap_or_else(|| permission.name().to_owned()),
-            group: permission
-                .attributes
-                .group_name
-                .clone()
-                .unwrap_or_else(|| "Other".to_owned()),
+            name: sanitize(permission.name()),
+            display_name: sanitize(a.display_name.as_deref().unwrap_or(permission.name())),
+            group: sanitize(a.group_name.as_deref().unwrap_or("Other")),
         };
         match self.perm_ix.get(&permission.id) {
             Some(&ix) => {
@@ -303,8 +298,9 @@ impl UserStore {
             });
         let info = &mut self.roles[ix as usize];
         if let Some(name) = &role.attributes.name {
+            let name = sanitize_cow(name);
             if info.name != *name {
-                info.name.clone_from(name);
+                info.name = name.into_owned();
                 // The roles column shows and sorts by this name.
                 self.revision += 1;
             }
@@ -336,10 +332,12 @@ impl UserStore {
     pub fn upsert(&mut self, user: &User) -> (UserIx, bool) {
         let roles: Box<[RoleIx]> = user.role_ids().map(|r| self.role_ref(r)).collect();
         let a = &user.attributes;
-        let name = a.name.clone().unwrap_or_default();
-        let email = a.email.clone().unwrap_or_default();
+        // Text from the service is made safe once, here, so every draw site shows it safely.
+        let clean = |text: &Option<String>| text.as_deref().map(sanitize);
+        let name = clean(&a.name).unwrap_or_default();
+        let email = clean(&a.email).unwrap_or_default();
         // The handle is nearly always the email: keep it only when it says something else.
-        let handle = a.handle.clone().filter(|h| *h != email);
+        let handle = clean(&a.handle).filter(|h| *h != email);
         let mut haystack = String::with_capacity(name.len() + email.len() + 2);
         haystack.push_str(&name.to_lowercase());
         haystack.push('\u{1f}');
@@ -364,7 +362,7 @@ impl UserStore {
             name: name.into(),
             email: email.into(),
             handle: handle.map(Into::into),
-            title: a.title.clone().map(Into::into),
+            title: clean(&a.title).map(Into::into),
             status: Status::from_user(user),
             service_account: a.service_account == Some(true),
             verified: a.verified,

@@ -8,6 +8,7 @@ use tui_input::Input;
 use crate::api::models::{Patch, RoleId, UserId, UserUpdate};
 use crate::api::ListUsersQuery;
 use crate::runs::{Change, Draft};
+use crate::text::sanitize;
 
 use super::action::{Action, StatusTab};
 use super::changes::{propose, Purpose};
@@ -140,11 +141,11 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     if let Some(detail) = state.detail.as_mut() {
                         detail.loading = false;
                         detail.error = None;
-                        detail.orgs = data.orgs;
+                        detail.orgs = data.orgs.iter().map(|o| sanitize(o)).collect();
                         detail.server_permissions = Some(
                             data.permissions
                                 .iter()
-                                .map(|p| p.name().to_owned())
+                                .map(|p| sanitize(p.name()))
                                 .collect(),
                         );
                     }
@@ -222,7 +223,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),
         Msg::Notice(text) => {
             state.toast = Some(Toast {
-                text,
+                text: sanitize(&text),
                 level: Level::Warn,
                 until: Some(state.now + TOAST_SECS),
             });
@@ -1519,8 +1520,11 @@ fn on_paste(state: &mut State, text: &str) {
 // ---------------------------------------------------------------------------------------
 // Words
 
+/// Shows a passing message. Messages carry the service's words (errors) and users' names:
+/// they are made safe here, the one door to the status line.
 pub(super) fn toast(state: &mut State, level: Level, text: String) {
     let until = (level != Level::Error).then_some(state.now + TOAST_SECS);
+    let text = sanitize(&text);
     state.toast = Some(Toast { text, level, until });
 }
 

@@ -151,6 +151,7 @@ pub fn write_json(
     out: &mut dyn Write,
 ) -> Result<(), AuditError> {
     let doc = document(org, view, rows);
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(|e| AuditError::Output(e.to_string()))?;
-    writeln!(out).map_err(|e| AuditError::Output(e.to_string()))
+    let text = serde_json::to_string_pretty(&doc).map_err(|e| AuditError::Output(e.to_string()))?;
+    writeln!(out, "{}", crate::text::escape_json(&text))
+        .map_err(|e| AuditError::Output(e.to_string()))
 }

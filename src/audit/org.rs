@@ -78,11 +78,11 @@ impl Snapshot {
     /// Writes the snapshot as pretty JSON, atomically (a temporary file renamed into place),
     /// so an interrupted write never leaves half a snapshot under the name.
     pub fn write(&self, path: &Path) -> Result<(), AuditError> {
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| AuditError::Write {
+        let text = serde_json::to_string_pretty(self).map_err(|e| AuditError::Write {
             path: path.to_owned(),
             source: std::io::Error::other(e),
         })?;
-        write_file_atomically(path, &bytes)
+        write_file_atomically(path, crate::text::escape_json(&text).as_bytes())
     }
 }
 

@@ -48,6 +48,11 @@ pub struct GlobalArgs {
     /// ~/.local/share/ddusers/journal.jsonl).
     #[arg(long, global = true, env = "DDUSERS_JOURNAL", value_name = "FILE")]
     pub journal: Option<PathBuf>,
+    /// Write CSV cells exactly as the data has them (for machine consumers). By default a
+    /// cell that would start a spreadsheet formula gets a leading `'` and control characters
+    /// are replaced.
+    #[arg(long, global = true)]
+    pub raw_csv: bool,
     /// Seconds one HTTP exchange may take before it counts as failed.
     #[arg(long, global = true, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: u64,

@@ -18,6 +18,8 @@ pub struct Table {
 }
 
 pub use crate::text::sanitize;
+use crate::text::{csv_cell, escape_json};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 impl Table {
     pub fn new(headers: Vec<&'static str>) -> Self {
@@ -57,21 +59,37 @@ impl Table {
         Ok(())
     }
 
-    /// Writes RFC 4180 CSV with a header row.
+    /// Writes RFC 4180 CSV with a header row. Cells are made safe to open in a spreadsheet
+    /// (no control characters, no formula) unless `--raw-csv` was given.
     pub fn write_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        let raw = raw_csv();
         let mut writer = csv::Writer::from_writer(out);
         writer.write_record(&self.headers)?;
         for row in &self.rows {
-            writer.write_record(row)?;
+            writer.write_record(row.iter().map(|cell| csv_cell(cell, raw).into_owned()))?;
         }
         writer.flush()
     }
 }
 
-/// Writes `value` as pretty JSON.
+/// `--raw-csv`: CSV cells are written exactly as the data has them.
+static RAW_CSV: AtomicBool = AtomicBool::new(false);
+
+/// Sets `--raw-csv` for this process (the command line's one output option that every CSV
+/// writer honours).
+pub fn set_raw_csv(raw: bool) {
+    RAW_CSV.store(raw, Ordering::Relaxed);
+}
+
+fn raw_csv() -> bool {
+    RAW_CSV.load(Ordering::Relaxed)
+}
+
+/// Writes `value` as pretty JSON, hidden characters (C1 and bidirectional controls,
+/// zero-width characters) written as `\u` escapes: exact when parsed, safe when printed.
 pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    writeln!(out, "{}", escape_json(&text))
 }
 
 /// Role names by id, for showing names where the API gives ids.

@@ -100,6 +100,7 @@ fn refusal_code(refusals: &[crate::runs::Refusal]) -> u8 {
 
 /// Runs a parsed command line; prints one clear line on failure.
 pub async fn run(cli: Cli) -> ExitCode {
+    output::set_raw_csv(cli.global.raw_csv);
     let result = match cli.command {
         None => run_console(&cli.global).await,
         Some(Command::Sandbox(args)) => run_sandbox(args).await,

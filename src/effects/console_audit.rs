@@ -16,6 +16,7 @@ use crate::runs::journal::read_runs;
 use crate::runs::Runner;
 
 use super::plain;
+use crate::text::sanitize;
 
 /// What these effects share across the session: the org as last read, and where the
 /// console's changes go.
@@ -120,13 +121,17 @@ pub async fn run(
 
 fn audit_result(org: &Org, kind: ViewKind) -> Result<Box<AuditResult>, String> {
     let audit = view(org, &kind).map_err(|e| e.to_string())?;
+    // Cells quote role and user names from the service: made safe as they enter the console.
     let rows = audit
         .rows
         .iter()
-        .map(|r| (org.users()[r.user].id.clone(), r.cells.clone()))
+        .map(|r| {
+            let cells = r.cells.iter().map(|c| sanitize(c)).collect();
+            (org.users()[r.user].id.clone(), cells)
+        })
         .collect();
     Ok(Box::new(AuditResult {
-        title: audit.title,
+        title: sanitize(&audit.title),
         columns: audit.columns.iter().map(|c| c.to_string()).collect(),
         kind,
         rows,
@@ -139,13 +144,14 @@ fn permission_entries(org: &Org) -> Vec<PermissionEntry> {
         .map(|p| {
             let a = &p.attributes;
             PermissionEntry {
-                group: a.group_name.clone().unwrap_or_else(|| "Other".into()),
-                name: p.name().to_owned(),
-                about: a
-                    .display_name
-                    .clone()
-                    .or_else(|| a.description.clone())
-                    .unwrap_or_default(),
+                group: sanitize(a.group_name.as_deref().unwrap_or("Other")),
+                name: sanitize(p.name()),
+                about: sanitize(
+                    a.display_name
+                        .as_deref()
+                        .or(a.description.as_deref())
+                        .unwrap_or_default(),
+                ),
             }
         })
         .collect()

@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::api::models::Included;
-use crate::api::{ApiError, Client, ErrorKind, ListUsersQuery, RetryNotice};
+use crate::api::{ApiError, Client, ListUsersQuery, RetryNotice};
 use crate::app::state::{Access, AccessCheck};
 use crate::app::{DetailData, Effect, Msg};
 use crate::domain::{INVITE, MANAGE};
@@ -93,12 +93,9 @@ pub struct EffectsQueue {
     audit: console_audit::AuditContext,
 }
 
-/// Words for an API error, for the status line.
+/// Words for an API error, for the status line (made safe: they quote the service).
 pub fn plain(error: &ApiError) -> String {
-    match error.kind() {
-        ErrorKind::Network => format!("network problem — {error}"),
-        _ => error.to_string(),
-    }
+    crate::runs::plain_error(error)
 }
 
 fn retry_notice(notice: &RetryNotice) -> String {

@@ -264,6 +264,24 @@ impl ItemResult {
         }
     }
 
+    /// The same result with its words made safe to show (they may quote the service).
+    pub fn sanitized(mut self) -> ItemResult {
+        use crate::text::sanitize;
+        match &mut self {
+            ItemResult::Done { detail, .. } | ItemResult::Skipped { detail, .. } => {
+                *detail = sanitize(detail)
+            }
+            ItemResult::Partial { detail, next, .. } => {
+                *detail = sanitize(detail);
+                *next = sanitize(next);
+            }
+            ItemResult::Failed { reason } | ItemResult::Unfinished { reason } => {
+                *reason = sanitize(reason)
+            }
+        }
+        self
+    }
+
     /// True for a failure.
     pub fn is_failed(&self) -> bool {
         matches!(self, ItemResult::Failed { .. })

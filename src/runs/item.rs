@@ -51,12 +51,14 @@ impl ItemRetry {
     }
 }
 
-/// Words for an API error in a result line.
+/// Words for an API error in a result line or the status line, made safe to print: they
+/// quote the service's messages.
 pub fn plain_error(error: &ApiError) -> String {
-    match error.kind() {
+    let words = match error.kind() {
         ErrorKind::Network => format!("network problem — {error}"),
         _ => error.to_string(),
-    }
+    };
+    crate::text::sanitize(&words)
 }
 
 /// What one run's items share.

@@ -37,9 +37,10 @@ impl RunId {
     }
 }
 
+/// Shown sanitised: a run id comes from the journal file, which anyone may have edited.
 impl std::fmt::Display for RunId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&crate::text::sanitize_cow(&self.0))
     }
 }
 

@@ -1,6 +1,7 @@
 //! Drawing the journal overlay: the runs (newest first) with their tallies, a run's items,
 //! and the resume / undo confirmation listing what will be sent.
 
+use crate::text::sanitize;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
@@ -44,7 +45,7 @@ pub fn draw_journal(
     );
     frame.render_widget(Clear, rect);
     let title = match (view.items, view.selected()) {
-        (Some(_), Some(run)) => format!(" Run {} — {} ", run.run, run.title),
+        (Some(_), Some(run)) => format!(" Run {} — {} ", run.run, sanitize(&run.title)),
         _ => format!(" Journal — {} runs ", fmt_count(view.runs.len() as u64)),
     };
     let outer = block(title, true, theme);
@@ -140,7 +141,12 @@ fn item_lines(
     theme: &Theme,
 ) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled(
-        format!(" {} · {} · org {}", started(run), run.tally(), run.origin),
+        format!(
+            " {} · {} · org {}",
+            started(run),
+            run.tally(),
+            sanitize(&run.origin)
+        ),
         theme.dim,
     )];
     let change_width = w.saturating_sub(30).min(60);

@@ -83,4 +83,16 @@ mod tests {
         assert_eq!(fit("a\u{1b}[2Jb", 6), "a\u{FFFD}[2Jb");
         assert_eq!(fit("a\tb\u{202E}c", 5), "a b\u{FFFD}c");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn fitted_text_is_exactly_as_wide_as_asked_and_holds_nothing_hidden(
+            text in proptest::prelude::any::<String>(),
+            max in 0usize..40,
+        ) {
+            let cut = fit(&text, max);
+            proptest::prop_assert_eq!(width(&cut), max);
+            proptest::prop_assert!(!cut.chars().any(crate::text::is_hidden));
+        }
+    }
 }
