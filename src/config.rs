@@ -93,6 +93,7 @@ pub enum ConfigError {
     EmptyKey(&'static str),
     #[error("the {0} contains spaces or characters that are not allowed in an HTTP header")]
     MalformedKey(&'static str),
+    /// `url` is shown without user-info, query or fragment (see [`redact_url`]).
     #[error("invalid base URL {url:?}: {reason}")]
     BadBaseUrl { url: String, reason: String },
     #[error("refusing plain http:// to {0}: http is only allowed for loopback addresses (use https, or --insecure if you really mean it)")]
@@ -152,8 +153,9 @@ pub fn site_base_url(site: &str) -> Result<Url, ConfigError> {
 /// Parses a base-URL override. `http://` is accepted only for loopback hosts unless
 /// `insecure` is set; the path must be empty (the API paths are appended to it).
 pub fn parse_base_url(text: &str, insecure: bool) -> Result<Url, ConfigError> {
+    // The text may hold a password or a token: errors show it redacted.
     let bad = |reason: &str| ConfigError::BadBaseUrl {
-        url: text.to_owned(),
+        url: redact_url(text),
         reason: reason.to_owned(),
     };
     let url = Url::parse(text.trim()).map_err(|e| bad(&e.to_string()))?;
@@ -162,7 +164,9 @@ pub fn parse_base_url(text: &str, insecure: bool) -> Result<Url, ConfigError> {
         .ok_or_else(|| bad("it has no host"))?
         .to_owned();
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("credentials in the URL are not supported"));
+        return Err(bad(
+            "credentials in the URL are not supported (the keys go in DD_API_KEY and DD_APP_KEY)",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(bad("it must not have a query or fragment"));
@@ -174,6 +178,32 @@ pub fn parse_base_url(text: &str, insecure: bool) -> Result<Url, ConfigError> {
         other => return Err(bad(&format!("unsupported scheme {other:?} (use https)"))),
     }
     Ok(url)
+}
+
+/// A URL (or text meant as one) fit for an error message: without user-info (`user:pass@`),
+/// query or fragment, which may carry secrets. Text that does not parse is cut the same way
+/// by hand: at the first `?` or `#`, and everything before the last `@` of the authority.
+pub fn redact_url(text: &str) -> String {
+    let text = text.trim();
+    if let Ok(mut url) = Url::parse(text) {
+        // Both only fail for URLs without a host, which take the by-hand path instead.
+        if url.has_host() && url.set_username("").is_ok() && url.set_password(None).is_ok() {
+            url.set_query(None);
+            url.set_fragment(None);
+            return url.to_string();
+        }
+    }
+    let cut = text.find(['?', '#']).map_or(text, |end| &text[..end]);
+    let (scheme, rest) = match cut.find("://") {
+        Some(at) => cut.split_at(at + 3),
+        None => ("", cut),
+    };
+    let authority_end = rest.find(['/', '\\']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}{host}{path}")
 }
 
 /// True for `localhost`, 127.0.0.0/8 and ::1.
@@ -259,6 +289,33 @@ mod tests {
         assert_eq!(
             site_base_url("us3.datadoghq.com").unwrap().as_str(),
             "https://api.us3.datadoghq.com/"
+        );
+    }
+
+    #[test]
+    fn base_url_errors_never_show_passwords_or_tokens() {
+        for text in [
+            "http://user:secret@127.0.0.1:1/?token=abc",
+            "https://user:secret@api.datadoghq.com/#abc",
+            "http://127.0.0.1:1/?token=abc",
+            "http://user:secret@[::1/?token=abc",
+            "ftp://user:secret@host/?token=abc",
+            "http://user:secret@exa mple.com/x?token=abc",
+        ] {
+            let err = parse_base_url(text, false).unwrap_err().to_string();
+            assert!(
+                !err.contains("secret") && !err.contains("abc"),
+                "{text}: {err}"
+            );
+            assert!(!format!("{err:?}").contains("secret"), "{text}");
+        }
+        assert_eq!(
+            redact_url("http://user:secret@127.0.0.1:1/?token=abc"),
+            "http://127.0.0.1:1/"
+        );
+        assert_eq!(
+            redact_url("http://u:p@bad host/path?q=1"),
+            "http://bad host/path"
         );
     }
 

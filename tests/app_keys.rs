@@ -1006,35 +1006,37 @@ async fn a_state_file_from_before_key_records_still_loads() {
 // The page cap, against a server whose listing never ends
 
 /// Serves a full page of `size` keys to every request, with `total` as the announced
-/// count (or none); counts the requests.
+/// count (or none); counts the requests. Each answer's keys are new (a page that only
+/// repeated earlier ones would be stopped sooner, as a repeat).
 async fn endless_listing(size: usize, total: Option<usize>) -> (String, Arc<AtomicUsize>) {
-    let keys: Vec<Value> = (0..size)
-        .map(|i| {
-            serde_json::json!({
-                "type": "application_keys",
-                "id": format!("key-{i}"),
-                "attributes": {"name": format!("k{i}"), "last4": "abcd", "scopes": null},
-                "relationships": {"owned_by": {"data": {"type": "users", "id": "u"}}},
+    let response = move |stamp: usize| {
+        let keys: Vec<Value> = (0..size)
+            .map(|i| {
+                serde_json::json!({
+                    "type": "application_keys",
+                    "id": format!("key-{stamp}-{i}"),
+                    "attributes": {"name": format!("k{i}"), "last4": "abcd", "scopes": null},
+                    "relationships": {"owned_by": {"data": {"type": "users", "id": "u"}}},
+                })
             })
-        })
-        .collect();
-    let mut page = serde_json::json!({"data": keys});
-    if let Some(total) = total {
-        page["meta"] = serde_json::json!({"page": {"total_filtered_count": total}});
-    }
-    let body = page.to_string();
-    let response = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
+            .collect();
+        let mut page = serde_json::json!({"data": keys});
+        if let Some(total) = total {
+            page["meta"] = serde_json::json!({"page": {"total_filtered_count": total}});
+        }
+        let body = page.to_string();
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("address"));
     let requests = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&requests);
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let response = response.clone();
+            let response = response(counter.fetch_add(1, Ordering::SeqCst));
             tokio::spawn(async move {
                 let mut buffer = vec![0u8; 16 * 1024];
                 let _ = socket.read(&mut buffer).await;

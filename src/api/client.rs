@@ -6,11 +6,17 @@
 //! retried only when it is known not to have been applied: on a 429 (the service refuses
 //! before doing anything) or when the connection could not even be opened. Any other failed
 //! write is returned as is; callers that must know its outcome read first (see `outcome`).
+//!
+//! Nothing the server says is trusted without a bound: redirects are not followed (a 3xx is
+//! an error naming the host it pointed to), bodies are read in chunks up to
+//! `ClientOptions::max_body_bytes`, every wait a rate-limit header asks for is capped at
+//! `RetryPolicy::max_rate_limit_wait`, and ids that would change the endpoint (`..`) are
+//! refused before anything is sent.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, USER_AGENT};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
@@ -18,7 +24,7 @@ use super::error::ApiError;
 use super::models::ErrorBody;
 use super::pacer::Pacer;
 use super::ratelimit::RateLimit;
-use crate::config::{ConfigError, Credentials};
+use crate::config::{redact_url, ConfigError, Credentials};
 
 /// How reads (and writes refused with 429) are retried.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,7 +35,8 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Ceiling of one backoff.
     pub max_delay: Duration,
-    /// Ceiling of one wait for a rate-limit reset.
+    /// Ceiling of one wait for a rate-limit reset, after a 429 and in the pacer alike:
+    /// whatever `X-RateLimit-Reset` says, no request waits longer than this.
     pub max_rate_limit_wait: Duration,
 }
 
@@ -55,13 +62,13 @@ impl RetryPolicy {
 
     /// How long to wait before retry number `attempt` (0-based) after `error`.
     pub fn delay(&self, attempt: u32, error: &ApiError) -> Duration {
-        if let Some(reset) = error.rate_limit().and_then(|r| r.reset) {
+        let ceiling = self.max_rate_limit_wait;
+        if let Some(reset) = error.rate_limit().and_then(|r| r.reset_after(ceiling)) {
             if error.status() == Some(429) {
                 // The window resets at a whole second; a little jitter keeps concurrent
                 // callers from stampeding the first instant of the new window.
-                let wait =
-                    Duration::from_secs(reset) + Duration::from_millis(fastrand::u64(0..=250));
-                return wait.min(self.max_rate_limit_wait);
+                let jitter = Duration::from_millis(fastrand::u64(0..=250));
+                return reset.saturating_add(jitter).min(ceiling);
             }
         }
         let exp = self
@@ -91,9 +98,14 @@ pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
 /// and the error when it failed. A run's circuit breaker listens here.
 pub type AnswerObserver = Arc<dyn Fn(&'static str, Option<&ApiError>) + Send + Sync>;
 
+/// The largest answer the client reads by default: 64 MiB. A page of 100 users is about
+/// 250 KB, so only a broken or hostile server comes near it.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// Everything a `Client` needs.
 #[derive(Clone)]
 pub struct ClientOptions {
+    /// Where the API is; no user-info, query or fragment (see `config::parse_base_url`).
     pub base_url: Url,
     pub credentials: Credentials,
     pub retry: RetryPolicy,
@@ -101,9 +113,16 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// How many list pages are fetched at once after the first.
     pub page_concurrency: usize,
+    /// The largest answer read, in bytes: reading stops there with an error (default
+    /// [`DEFAULT_MAX_BODY_BYTES`]).
+    pub max_body_bytes: usize,
+    /// The most pages one "every page" listing reads before it stops with an error
+    /// (default [`MAX_PAGES`](super::paging::MAX_PAGES)).
+    pub max_pages: u64,
 }
 
 impl ClientOptions {
+    /// Default retries, timeout, concurrency and bounds for `base_url` and `credentials`.
     pub fn new(base_url: Url, credentials: Credentials) -> Self {
         Self {
             base_url,
@@ -111,6 +130,8 @@ impl ClientOptions {
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             page_concurrency: 8,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_pages: super::paging::MAX_PAGES,
         }
     }
 }
@@ -118,11 +139,13 @@ impl ClientOptions {
 impl std::fmt::Debug for ClientOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientOptions")
-            .field("base_url", &self.base_url.as_str())
+            .field("base_url", &redact_url(self.base_url.as_str()))
             .field("credentials", &self.credentials)
             .field("retry", &self.retry)
             .field("timeout", &self.timeout)
             .field("page_concurrency", &self.page_concurrency)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }
@@ -138,6 +161,8 @@ struct Inner {
     base: Url,
     retry: RetryPolicy,
     page_concurrency: usize,
+    max_body_bytes: usize,
+    max_pages: u64,
     observer: Option<RetryObserver>,
     answers: Option<AnswerObserver>,
     pacer: Arc<Pacer>,
@@ -146,7 +171,7 @@ struct Inner {
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base_url", &self.inner.base.as_str())
+            .field("base_url", &redact_url(self.inner.base.as_str()))
             .finish_non_exhaustive()
     }
 }
@@ -200,9 +225,18 @@ pub(crate) struct Answer {
 }
 
 impl Client {
-    /// Builds a client; fails only when the keys cannot be sent as headers.
+    /// Builds a client; fails when the keys cannot be sent as headers, or when the base URL
+    /// carries user-info or a query (they would travel with every request, and show in
+    /// errors).
     pub fn new(options: ClientOptions) -> Result<Client, ConfigError> {
         options.credentials.validate()?;
+        let base = &options.base_url;
+        if !base.username().is_empty() || base.password().is_some() || base.query().is_some() {
+            return Err(ConfigError::BadBaseUrl {
+                url: redact_url(base.as_str()),
+                reason: "credentials or a query in the URL are not supported".into(),
+            });
+        }
         let mut headers = HeaderMap::new();
         for (name, key, what) in [
             ("dd-api-key", &options.credentials.api_key, "API key"),
@@ -226,20 +260,29 @@ impl Client {
             .default_headers(headers)
             .timeout(options.timeout)
             .connect_timeout(Duration::from_secs(10))
+            // The keys are ordinary headers: a followed redirect would hand them to whatever
+            // host (and scheme) the answer names, and replay a DELETE there. The Datadog API
+            // never redirects, so a 3xx is an error (see `send_once`).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConfigError::BadBaseUrl {
-                url: options.base_url.to_string(),
-                reason: format!("the HTTP client could not be set up: {e}"),
+                url: redact_url(options.base_url.as_str()),
+                reason: format!(
+                    "the HTTP client could not be set up: {}",
+                    root_cause(&e.without_url())
+                ),
             })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base: options.base_url,
-                retry: options.retry,
                 page_concurrency: options.page_concurrency.max(1),
+                max_body_bytes: options.max_body_bytes.max(1),
+                max_pages: options.max_pages.max(1),
                 observer: None,
                 answers: None,
-                pacer: Arc::new(Pacer::default()),
+                pacer: Arc::new(Pacer::new(options.retry.max_rate_limit_wait)),
+                retry: options.retry,
             }),
         })
     }
@@ -262,6 +305,8 @@ impl Client {
                 base: self.inner.base.clone(),
                 retry: self.inner.retry.clone(),
                 page_concurrency: self.inner.page_concurrency,
+                max_body_bytes: self.inner.max_body_bytes,
+                max_pages: self.inner.max_pages,
                 observer,
                 answers,
                 pacer: self.inner.pacer.clone(),
@@ -277,6 +322,11 @@ impl Client {
     /// How many list pages are fetched at once.
     pub fn page_concurrency(&self) -> usize {
         self.inner.page_concurrency
+    }
+
+    /// The most pages one "every page" listing reads.
+    pub fn max_pages(&self) -> u64 {
+        self.inner.max_pages
     }
 
     fn url(&self, request: &Request) -> Url {
@@ -296,6 +346,17 @@ impl Client {
     /// Sends `request`, retrying what is safe to retry, and tells the answer observer how
     /// it ended.
     pub(crate) async fn send(&self, request: &Request) -> Result<Answer, ApiError> {
+        // Segments are percent-encoded when the URL is built, but `.` and `..` would still
+        // be resolved into another endpoint (`users/..` is `users`): refuse them first.
+        for segment in &request.segments {
+            if let Some(reason) = id_problem(segment) {
+                return Err(ApiError::BadId {
+                    operation: request.operation,
+                    id: segment.clone(),
+                    reason,
+                });
+            }
+        }
         let result = self.send_with_retries(request).await;
         if let Some(answers) = &self.inner.answers {
             answers(request.operation, result.as_ref().err());
@@ -335,29 +396,36 @@ impl Client {
         }
     }
 
-    /// Waits until the pacer has a slot for this operation, telling the observer why.
+    /// Waits until the pacer has a slot for this operation, telling the observer why. Holds
+    /// no longer than the pacer's ceiling in all: after that the request goes anyway, and a
+    /// 429 it may meet is retried within bounds.
     async fn pace(&self, operation: &'static str) {
+        let budget = self.inner.pacer.max_wait();
+        let mut held = Duration::ZERO;
         while let Err(hold) = self.inner.pacer.take(operation) {
+            let wait = hold.wait.min(budget.saturating_sub(held));
+            if wait.is_zero() {
+                return;
+            }
+            held = held.saturating_add(wait);
             if let Some(observer) = &self.inner.observer {
                 observer(&RetryNotice {
                     operation,
                     attempt: 0,
-                    wait: hold.wait,
+                    wait,
                     reason: format!("rate limit {} reached", hold.limit),
                     rate_limited: true,
                 });
             }
-            tokio::time::sleep(hold.wait).await;
+            tokio::time::sleep(wait).await;
         }
     }
 
     /// One exchange. The flag says whether the request may have reached the server.
     async fn send_once(&self, request: &Request) -> (Result<Answer, ApiError>, bool) {
         self.pace(request.operation).await;
-        let mut builder = self
-            .inner
-            .http
-            .request(request.method.clone(), self.url(request));
+        let url = self.url(request);
+        let mut builder = self.inner.http.request(request.method.clone(), url.clone());
         if let Some(body) = &request.body {
             builder = builder
                 .header(CONTENT_TYPE, "application/json")
@@ -367,7 +435,7 @@ impl Client {
             Ok(response) => response,
             Err(e) => {
                 let sent = !e.is_connect();
-                return (Err(network_error(request.operation, &e)), sent);
+                return (Err(network_error(request.operation, e)), sent);
             }
         };
         let status = response.status();
@@ -375,9 +443,41 @@ impl Client {
         if let Some(headers) = &rate_limit {
             self.inner.pacer.observe(request.operation, headers);
         }
-        let body = match response.bytes().await {
+        if status.is_redirection() {
+            // Not followed (see `Client::new`); the body is not even read.
+            let location = location_host(&url, response.headers());
+            return (
+                Err(ApiError::Redirected {
+                    operation: request.operation,
+                    status: status.as_u16(),
+                    location,
+                }),
+                true,
+            );
+        }
+        let limit = self.inner.max_body_bytes;
+        let body = match read_body(response, limit).await {
             Ok(body) => body,
-            Err(e) => return (Err(network_error(request.operation, &e)), true),
+            Err(BodyError::Network(e)) => return (Err(network_error(request.operation, e)), true),
+            Err(BodyError::TooLarge) if status.is_success() => {
+                return (
+                    Err(ApiError::Decode {
+                        operation: request.operation,
+                        status: status.as_u16(),
+                        detail: too_large(limit),
+                    }),
+                    true,
+                )
+            }
+            Err(BodyError::TooLarge) => {
+                // The status still says what happened (a 429 is still retried); only the
+                // body is dropped.
+                let mut error = status_error(request.operation, status, b"", rate_limit);
+                if let ApiError::Status { messages, .. } = &mut error {
+                    messages.push(too_large(limit));
+                }
+                return (Err(error), true);
+            }
         };
         if status.is_success() {
             return (
@@ -403,6 +503,81 @@ impl Client {
     /// Sends and ignores any body (204s and the bodiless 200 of DeleteUserInvitations).
     pub(crate) async fn no_content(&self, request: Request) -> Result<(), ApiError> {
         self.send(&request).await.map(|_| ())
+    }
+}
+
+/// Why a body could not be read whole.
+enum BodyError {
+    /// Longer than the limit, declared or as it arrived.
+    TooLarge,
+    Network(reqwest::Error),
+}
+
+/// Reads a body chunk by chunk, stopping as soon as it passes `limit` bytes: an endless or
+/// enormous answer costs at most `limit` bytes of memory. A `content-length` above the
+/// limit is refused before reading anything.
+async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<bytes::Bytes, BodyError> {
+    let declared = response.content_length();
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    // The declared length only sizes the first allocation, and never beyond 1 MiB: a server
+    // may declare what it likes.
+    let first = declared.unwrap_or(0).min(limit as u64).min(1 << 20) as usize;
+    let mut body = Vec::with_capacity(first);
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
+        if chunk.len() > limit - body.len() {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(bytes::Bytes::from(body))
+}
+
+/// "the answer was larger than 64 MB: stopped reading".
+fn too_large(limit: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    let size = if limit >= MB && limit.is_multiple_of(MB) {
+        format!("{} MB", limit / MB)
+    } else if limit >= 1024 && limit.is_multiple_of(1024) {
+        format!("{} KB", limit / 1024)
+    } else {
+        format!("{limit} bytes")
+    };
+    format!("the answer was larger than {size}: stopped reading (no Datadog answer comes near that; is the base URL right?)")
+}
+
+/// The host (and port) a redirect points to, resolved against the request's URL; never its
+/// path, query or user-info, which may carry tokens. At most 100 characters.
+fn location_host(from: &Url, headers: &HeaderMap) -> Option<String> {
+    let text = headers.get(LOCATION)?.to_str().ok()?;
+    let target = from.join(text.trim()).ok()?;
+    let host = target.host_str()?;
+    let mut shown = match target.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    };
+    if shown.chars().count() > 100 {
+        shown = shown.chars().take(100).collect::<String>() + "…";
+    }
+    Some(shown)
+}
+
+/// Why `id` cannot be a path segment of a request, if it cannot: empty, `.` or `..` (which
+/// URL resolution turns into another endpoint), or containing `/`. Ids of every kind go
+/// through this one rule, in the client before anything is sent and on the command line.
+pub fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        Some("an id cannot be empty")
+    } else if id == "." || id == ".." {
+        Some("\".\" and \"..\" are not ids: they would address another endpoint")
+    } else if id.contains('/') {
+        Some("an id cannot contain \"/\"")
+    } else {
+        None
     }
 }
 
@@ -462,7 +637,9 @@ fn looks_like_html(body: &[u8]) -> bool {
     start.trim_start().starts_with('<')
 }
 
-fn network_error(operation: &'static str, error: &reqwest::Error) -> ApiError {
+/// A failed exchange in words. Names the host and port only: reqwest's errors carry the
+/// URL, which is dropped before any of its text is used.
+fn network_error(operation: &'static str, error: reqwest::Error) -> ApiError {
     let host = error
         .url()
         .map(|u| {
@@ -480,7 +657,10 @@ fn network_error(operation: &'static str, error: &reqwest::Error) -> ApiError {
     } else if error.is_body() || error.is_decode() {
         format!("the connection to {host} broke while reading the answer")
     } else {
-        format!("the request to {host} failed ({})", root_cause(error))
+        format!(
+            "the request to {host} failed ({})",
+            root_cause(&error.without_url())
+        )
     };
     ApiError::Network { operation, detail }
 }

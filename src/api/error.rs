@@ -19,7 +19,8 @@ pub enum ErrorKind {
     Server,
     /// Could not connect, timed out, or the connection dropped.
     Network,
-    /// The response could not be read.
+    /// The response could not be read or used: a body that is not what the operation
+    /// returns or is too large, a redirect, or a listing that does not end.
     Decode,
 }
 
@@ -41,13 +42,53 @@ pub enum ApiError {
         operation: &'static str,
         detail: String,
     },
-    /// The service answered, but the body is not what the operation returns.
+    /// The service answered, but the body is not what the operation returns (or was larger
+    /// than the client reads: see `ClientOptions::max_body_bytes`).
     #[error("{operation}: the response (HTTP {status}) could not be read: {detail}")]
     Decode {
         operation: &'static str,
         status: u16,
         detail: String,
     },
+    /// The server answered with a redirect (3xx). The client follows none: the Datadog API
+    /// never redirects, and following would send the keys, and replay a write, elsewhere.
+    /// Nothing was sent to the new address, and a write answered so was not applied.
+    #[error("{operation}: {}", describe_redirect(*status, location.as_deref()))]
+    Redirected {
+        operation: &'static str,
+        status: u16,
+        /// Where the server pointed: the host (and port) only, never a path, query or
+        /// user-info; `None` when the `Location` header was missing or unreadable.
+        location: Option<String>,
+    },
+    /// A listing that does not add up (pages that never end, repeat themselves, or bring
+    /// more than the announced count) was stopped rather than read forever.
+    #[error("{operation}: {detail}")]
+    Listing {
+        operation: &'static str,
+        detail: String,
+    },
+    /// An id that would change which endpoint a request reaches (empty, `.`, `..`, or with
+    /// a `/`) was refused before anything was sent.
+    #[error("{operation}: refusing the id {id:?}: {reason}; nothing was sent")]
+    BadId {
+        operation: &'static str,
+        id: String,
+        reason: &'static str,
+    },
+}
+
+fn describe_redirect(status: u16, location: Option<&str>) -> String {
+    let target = match location {
+        Some(host) => format!("to {host}"),
+        None => "with no usable Location".to_owned(),
+    };
+    format!(
+        "the server answered with a redirect (HTTP {status}) {target}; ddusers follows no \
+         redirects (the Datadog API never redirects, and following one would send your keys \
+         elsewhere), so nothing was sent there and nothing was changed: check DD_SITE or \
+         --base-url (DDUSERS_BASE_URL)"
+    )
 }
 
 fn describe_status(status: u16, messages: &[String]) -> String {
@@ -78,8 +119,10 @@ impl ApiError {
     /// The HTTP status, when the service answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Status { status, .. } | ApiError::Decode { status, .. } => Some(*status),
-            ApiError::Network { .. } => None,
+            ApiError::Status { status, .. }
+            | ApiError::Decode { status, .. }
+            | ApiError::Redirected { status, .. } => Some(*status),
+            ApiError::Network { .. } | ApiError::Listing { .. } | ApiError::BadId { .. } => None,
         }
     }
 
@@ -103,7 +146,10 @@ impl ApiError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             ApiError::Network { .. } => ErrorKind::Network,
-            ApiError::Decode { .. } => ErrorKind::Decode,
+            ApiError::Decode { .. } | ApiError::Redirected { .. } | ApiError::Listing { .. } => {
+                ErrorKind::Decode
+            }
+            ApiError::BadId { .. } => ErrorKind::BadRequest,
             ApiError::Status { status, .. } => match status {
                 401 | 403 => ErrorKind::Auth,
                 404 => ErrorKind::NotFound,
@@ -134,6 +180,10 @@ impl ApiError {
             ApiError::Network { .. } => true,
             ApiError::Status { status, .. } => matches!(status, 500 | 502 | 504),
             ApiError::Decode { status, .. } => (200..300).contains(status),
+            // The service never redirects: a 3xx came from something that is not the API.
+            ApiError::Redirected { .. } | ApiError::Listing { .. } | ApiError::BadId { .. } => {
+                false
+            }
         }
     }
 }

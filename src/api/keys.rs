@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
+
+use super::paging::{bounded_pages, Bounds, Listed};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
@@ -206,6 +208,16 @@ impl ApplicationKeysResponse {
     }
 }
 
+impl Listed for ApplicationKeysResponse {
+    fn ids(&self) -> Vec<&str> {
+        self.data.iter().map(|k| k.id.as_str()).collect()
+    }
+
+    fn total(&self) -> Option<i64> {
+        self.total_filtered_count()
+    }
+}
+
 /// GetApplicationKey and GetCurrentUserApplicationKey.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationKeyResponse {
@@ -329,8 +341,9 @@ impl ListApplicationKeysQuery {
 const ORG_KEYS: [&str; 3] = ["api", "v2", "application_keys"];
 const MY_KEYS: [&str; 4] = ["api", "v2", "current_user", "application_keys"];
 
-/// Pages [`Client::list_all_application_keys`] reads before giving up: at 100 keys a page,
-/// a million keys, far beyond any org (each user may own 1,000).
+/// Pages [`Client::list_all_application_keys`] reads at most before giving up (fewer when
+/// the client's `max_pages` is lower): at 100 keys a page, a million keys, far beyond any
+/// org (each user may own 1,000).
 pub const MAX_APPLICATION_KEY_PAGES: u64 = 10_000;
 
 impl Client {
@@ -390,14 +403,17 @@ impl Client {
         &self,
         query: &ListApplicationKeysQuery,
     ) -> Result<ApplicationKeysResponse, ApiError> {
-        self.list_all_application_keys_within(query, MAX_APPLICATION_KEY_PAGES)
+        let max_pages = self.max_pages().min(MAX_APPLICATION_KEY_PAGES);
+        self.list_all_application_keys_within(query, max_pages)
             .await
     }
 
-    /// The same, reading at most `max_pages` pages. Stops on a short page or once
-    /// `meta.page.total_filtered_count` keys have arrived; a listing still going after
-    /// `max_pages` pages is an error (a [`ErrorKind::Decode`](super::ErrorKind::Decode):
-    /// the answers do not add up) rather than an endless loop.
+    /// The same, reading at most `max_pages` pages, each key once. Bounded like every
+    /// listing (see [`paging`](super::paging)): it stops on a short page or after the pages
+    /// `meta.page.total_filtered_count` needs; a listing still going after `max_pages`
+    /// pages, a page that repeats earlier ones, or more keys than counted is an
+    /// [`ApiError::Listing`] (a [`ErrorKind::Decode`](super::ErrorKind::Decode): the
+    /// answers do not add up) rather than an endless loop.
     pub async fn list_all_application_keys_within(
         &self,
         query: &ListApplicationKeysQuery,
@@ -411,13 +427,29 @@ impl Client {
             page_size: Some(size),
             ..query.clone()
         };
+        let client = self.clone();
+        let bounds = Bounds {
+            operation: "list application keys",
+            items: "keys",
+            size,
+            concurrency: 1,
+            max_pages,
+        };
+        let mut pages = bounded_pages(bounds, move |number| {
+            let client = client.clone();
+            let query = query.at_page(number);
+            async move { client.list_application_keys(&query).await }
+        });
         let mut all = ApplicationKeysResponse::default();
+        let mut seen_keys: HashSet<ApplicationKeyId> = HashSet::new();
         let mut seen_included: HashSet<(String, String)> = HashSet::new();
-        for number in 0..max_pages {
-            let page = self.list_application_keys(&query.at_page(number)).await?;
-            let count = page.data.len();
-            let total = page.total_filtered_count();
-            all.data.extend(page.data);
+        while let Some(page) = pages.next().await {
+            let page = page?.page;
+            all.data.extend(
+                page.data
+                    .into_iter()
+                    .filter(|k| seen_keys.insert(k.id.clone())),
+            );
             for item in page.included {
                 let fresh = match item.identity() {
                     Some((kind, id)) => seen_included.insert((kind.to_owned(), id.to_owned())),
@@ -428,20 +460,8 @@ impl Client {
                 }
             }
             all.meta = page.meta;
-            let reached_total = total.is_some_and(|t| all.data.len() as i64 >= t);
-            if count < size as usize || reached_total {
-                return Ok(all);
-            }
         }
-        Err(ApiError::Decode {
-            operation: "list application keys",
-            status: 200,
-            detail: format!(
-                "the listing did not end after {max_pages} pages of {size} keys ({} keys so far); \
-                 stopped rather than read forever",
-                all.data.len()
-            ),
-        })
+        Ok(all)
     }
 }
 

@@ -13,7 +13,10 @@ pub mod ratelimit;
 pub mod roles;
 pub mod users;
 
-pub use client::{AnswerObserver, Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy};
+pub use client::{
+    id_problem, AnswerObserver, Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy,
+    DEFAULT_MAX_BODY_BYTES,
+};
 pub use error::{ApiError, ErrorKind};
 pub use keys::{
     application_keys_by_owner, ApplicationKey, ApplicationKeyAttributes, ApplicationKeyId,
@@ -21,7 +24,7 @@ pub use keys::{
     ApplicationKeySort, ApplicationKeysMeta, ApplicationKeysResponse, KeysByOwner,
     ListApplicationKeysQuery, OwnedKey, MAX_APPLICATION_KEY_PAGES, PER_OWNER_QUERY_LIMIT,
 };
-pub use paging::UsersPage;
+pub use paging::{UsersPage, MAX_PAGES};
 pub use ratelimit::RateLimit;
 pub use roles::{ListRoleUsersQuery, ListRolesQuery};
 pub use users::{ListUsersQuery, SortDir, MAX_PAGE_SIZE};

@@ -3,6 +3,10 @@
 //! limit each operation falls under and, when a window has no requests left, holds further
 //! requests of that limit until it resets — instead of spending them on 429s. Concurrent
 //! requests each take one of the remaining slots, so a burst cannot overshoot the window.
+//!
+//! The headers come from the server, so nothing it says can hold a request for long: every
+//! wait is capped at `max_wait` (the client's `RetryPolicy::max_rate_limit_wait`), a window
+//! always has at least one slot, and no time arithmetic can overflow.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,12 +22,30 @@ struct Window {
     limit: u64,
     remaining: u64,
     resets_at: Instant,
+    /// How long a new window lasts (`X-RateLimit-Period`, one second when not announced).
+    period: Duration,
 }
 
+/// The longest hold when none is given: a minute, like `RetryPolicy::max_rate_limit_wait`.
+const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60);
+
 /// Shared by every clone of a client.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Pacer {
     state: Mutex<State>,
+    max_wait: Duration,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Pacer::new(DEFAULT_MAX_WAIT)
+    }
+}
+
+/// `at + wait`, or `at` itself if that is past what the clock can represent (it cannot be
+/// with capped waits; this only keeps the arithmetic from ever panicking).
+fn after(at: Instant, wait: Duration) -> Instant {
+    at.checked_add(wait).unwrap_or(at)
 }
 
 #[derive(Debug, Default)]
@@ -41,6 +63,19 @@ pub struct Hold {
 }
 
 impl Pacer {
+    /// A pacer that never holds a request longer than `max_wait`, whatever the headers say.
+    pub fn new(max_wait: Duration) -> Self {
+        Pacer {
+            state: Mutex::default(),
+            max_wait,
+        }
+    }
+
+    /// The longest it holds one request.
+    pub fn max_wait(&self) -> Duration {
+        self.max_wait
+    }
+
     /// Takes a slot for `operation`, or says how long to wait before asking again.
     pub fn take(&self, operation: &'static str) -> Result<(), Hold> {
         let now = Instant::now();
@@ -54,7 +89,7 @@ impl Pacer {
         if now >= window.resets_at {
             // A new window: assume the full limit until an answer says otherwise.
             window.remaining = window.limit;
-            window.resets_at = now + Duration::from_secs(1);
+            window.resets_at = after(now, window.period);
         }
         if window.remaining > 0 {
             window.remaining -= 1;
@@ -68,24 +103,33 @@ impl Pacer {
 
     /// Learns from an answer's rate-limit headers.
     pub fn observe(&self, operation: &'static str, headers: &RateLimit) {
-        let (Some(name), Some(remaining), Some(reset)) =
-            (headers.name.clone(), headers.remaining, headers.reset)
-        else {
+        let (Some(name), Some(remaining), Some(reset)) = (
+            headers.name.clone(),
+            headers.remaining,
+            headers.reset_after(self.max_wait),
+        ) else {
             return;
         };
         let now = Instant::now();
         // Windows end on whole seconds; a little slack avoids arriving a hair early.
-        let resets_at = now + Duration::from_secs(reset) + Duration::from_millis(50);
-        let limit = headers.limit.unwrap_or(remaining.max(1));
+        let resets_at = after(now, reset.saturating_add(Duration::from_millis(50)));
+        let period = headers
+            .period_within(self.max_wait)
+            .unwrap_or(Duration::from_secs(1));
+        // A limit of zero would hold every request of the operation for good: a window
+        // always lets at least one through (the service says 429 if it really meant zero).
+        let limit = headers.limit.unwrap_or(remaining).max(1);
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.limits_of.insert(operation, name.clone());
         let window = state.windows.entry(name).or_insert(Window {
             limit,
             remaining,
             resets_at,
+            period,
         });
-        let same_window = resets_at <= window.resets_at + Duration::from_millis(1100);
+        let same_window = resets_at <= after(window.resets_at, Duration::from_millis(1100));
         window.limit = limit;
+        window.period = period;
         window.remaining = if same_window && now < window.resets_at {
             // Answers to requests sent earlier may report more than we still hold.
             window.remaining.min(remaining)
@@ -134,6 +178,46 @@ mod tests {
         assert!(pacer.take("disable user").is_err());
         tokio::time::advance(Duration::from_millis(1100)).await;
         assert_eq!(pacer.take("disable user"), Ok(()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn absurd_resets_hold_no_longer_than_the_ceiling() {
+        let pacer = Pacer::new(Duration::from_secs(5));
+        for reset in [1_000_000_000, u64::MAX] {
+            pacer.observe("disable user", &headers(0, reset));
+            let hold = pacer.take("disable user").unwrap_err();
+            assert!(
+                hold.wait <= Duration::from_millis(5_050),
+                "{reset}: {hold:?}"
+            );
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_limit_of_zero_still_lets_one_request_through_each_window() {
+        let pacer = Pacer::default();
+        let zero = RateLimit {
+            limit: Some(0),
+            remaining: Some(0),
+            ..headers(0, 1)
+        };
+        pacer.observe("disable user", &zero);
+        assert!(pacer.take("disable user").is_err());
+        tokio::time::advance(Duration::from_millis(1100)).await;
+        assert_eq!(pacer.take("disable user"), Ok(()));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_new_window_lasts_the_announced_period() {
+        let pacer = Pacer::default();
+        pacer.observe("disable user", &headers(0, 1));
+        tokio::time::advance(Duration::from_millis(1100)).await;
+        // headers(..) announce a limit of 3 per 10 s: the new window holds 3, for 10 s.
+        for _ in 0..3 {
+            assert_eq!(pacer.take("disable user"), Ok(()));
+        }
+        let hold = pacer.take("disable user").unwrap_err();
+        assert!(hold.wait > Duration::from_secs(9), "{hold:?}");
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,4 +1,8 @@
-//! Datadog's rate-limit headers (`X-RateLimit-Limit/Period/Remaining/Reset/Name`).
+//! Datadog's rate-limit headers (`X-RateLimit-Limit/Period/Remaining/Reset/Name`). They
+//! come from the server, so they are read defensively (anything but a plain non-negative
+//! integer is ignored) and every wait derived from them is capped by the caller.
+
+use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 
@@ -18,7 +22,23 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Reads the headers; `None` when the response carried none of them.
+    /// How long until the current period resets, capped at `ceiling`: a server may announce
+    /// any number, and no wait may be longer than the caller allows.
+    pub fn reset_after(&self, ceiling: Duration) -> Option<Duration> {
+        self.reset
+            .map(|secs| Duration::from_secs(secs).min(ceiling))
+    }
+
+    /// The period's length, between one second and `ceiling`.
+    pub fn period_within(&self, ceiling: Duration) -> Option<Duration> {
+        self.period.map(|secs| {
+            Duration::from_secs(secs)
+                .clamp(Duration::from_secs(1), ceiling.max(Duration::from_secs(1)))
+        })
+    }
+
+    /// Reads the headers; `None` when the response carried none of them. Negative,
+    /// fractional, garbled or out-of-range numbers read as absent.
     pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
         let number = |name: &str| {
             headers
@@ -73,5 +93,40 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-ratelimit-reset", HeaderValue::from_static("soon"));
         assert_eq!(RateLimit::from_headers(&headers), None);
+    }
+
+    #[test]
+    fn negative_fractional_and_overflowing_numbers_read_as_absent() {
+        for bad in ["-5", "1.5", "abc", "99999999999999999999999", "", "0x10"] {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-ratelimit-reset", HeaderValue::from_str(bad).unwrap());
+            assert_eq!(RateLimit::from_headers(&headers), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_reset_is_never_longer_than_the_ceiling() {
+        let ceiling = Duration::from_secs(60);
+        for (reset, expected) in [
+            (3, Duration::from_secs(3)),
+            (1_000_000_000, ceiling),
+            (u64::MAX, ceiling),
+        ] {
+            let limit = RateLimit {
+                reset: Some(reset),
+                ..RateLimit::default()
+            };
+            assert_eq!(limit.reset_after(ceiling), Some(expected));
+        }
+        let limit = RateLimit {
+            period: Some(u64::MAX),
+            ..RateLimit::default()
+        };
+        assert_eq!(limit.period_within(ceiling), Some(ceiling));
+        let limit = RateLimit {
+            period: Some(0),
+            ..RateLimit::default()
+        };
+        assert_eq!(limit.period_within(ceiling), Some(Duration::from_secs(1)));
     }
 }

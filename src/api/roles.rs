@@ -1,11 +1,14 @@
 //! The Roles API operations the console needs: role pickers, membership and permission
 //! inspection (API.md §11).
 
+use futures::stream::{BoxStream, StreamExt};
 use reqwest::Method;
 
 use super::client::{Client, Request};
 use super::error::ApiError;
 use super::models::*;
+use super::paging::{bounded_pages, every_item, Bounds, Numbered};
+use super::users::MAX_PAGE_SIZE;
 
 /// ListRoles' query parameters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,24 +58,28 @@ impl Client {
         self.json(request).await
     }
 
-    /// Every role of the org, page by page (an org may hold thousands).
+    /// Every role of the org, page by page (an org may hold thousands), each once. Bounded
+    /// like every listing (see [`paging`](super::paging)): a listing that does not end is
+    /// an [`ApiError::Listing`].
     pub async fn list_all_roles(&self) -> Result<Vec<Role>, ApiError> {
-        let mut roles = Vec::new();
-        for number in 0.. {
-            let page = self
-                .list_roles(&ListRolesQuery {
-                    page_size: Some(super::users::MAX_PAGE_SIZE),
-                    page_number: Some(number),
-                    ..Default::default()
-                })
-                .await?;
-            let count = page.data.len();
-            roles.extend(page.data);
-            if count < super::users::MAX_PAGE_SIZE as usize {
-                break;
-            }
-        }
-        Ok(roles)
+        let client = self.clone();
+        let bounds = Bounds {
+            operation: "list roles",
+            items: "roles",
+            size: MAX_PAGE_SIZE,
+            concurrency: 1,
+            max_pages: self.max_pages(),
+        };
+        let pages = bounded_pages(bounds, move |number| {
+            let client = client.clone();
+            let query = ListRolesQuery {
+                page_size: Some(MAX_PAGE_SIZE),
+                page_number: Some(number),
+                ..Default::default()
+            };
+            async move { client.list_roles(&query).await }
+        });
+        every_item(pages, |page| page.data, |role| role.id.clone()).await
     }
 
     /// GetRole (`GET /api/v2/roles/{id}`).
@@ -105,6 +112,50 @@ impl Client {
             .query_opt("sort", query.sort.as_deref())
             .query_opt("filter", query.filter.as_deref());
         self.json(request).await
+    }
+
+    /// Every page of `role`'s members, one after another from page 0 (100 a page). Bounded
+    /// like every listing (see [`paging`](super::paging)): a listing that does not end
+    /// finishes with an [`ApiError::Listing`]. Drop the stream to stop early.
+    pub fn role_user_pages(
+        &self,
+        role: &RoleId,
+    ) -> BoxStream<'static, Result<UsersResponse, ApiError>> {
+        self.numbered_role_user_pages(role)
+            .map(|page| page.map(|p| p.page))
+            .boxed()
+    }
+
+    /// Every member of `role`, each once, in page order; bounded like
+    /// [`role_user_pages`](Self::role_user_pages).
+    pub async fn list_all_role_users(&self, role: &RoleId) -> Result<Vec<User>, ApiError> {
+        let pages = self.numbered_role_user_pages(role);
+        every_item(pages, |page| page.data, |user| user.id.clone()).await
+    }
+
+    fn numbered_role_user_pages(
+        &self,
+        role: &RoleId,
+    ) -> BoxStream<'static, Result<Numbered<UsersResponse>, ApiError>> {
+        let client = self.clone();
+        let role = role.clone();
+        let bounds = Bounds {
+            operation: "list role users",
+            items: "users",
+            size: MAX_PAGE_SIZE,
+            concurrency: 1,
+            max_pages: self.max_pages(),
+        };
+        bounded_pages(bounds, move |number| {
+            let client = client.clone();
+            let role = role.clone();
+            let query = ListRoleUsersQuery {
+                page_size: Some(MAX_PAGE_SIZE),
+                page_number: Some(number),
+                ..Default::default()
+            };
+            async move { client.list_role_users(&role, &query).await }
+        })
     }
 
     /// AddUserToRole (`POST /api/v2/roles/{id}/users`, 200): the role's members after.

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::api::models::*;
 use crate::api::roles::resolve_roles;
-use crate::api::{ApiError, Client, ErrorKind, ListRoleUsersQuery, ListRolesQuery, ListUsersQuery};
+use crate::api::{ApiError, Client, ErrorKind, ListRolesQuery, ListUsersQuery};
 use crate::config::ConfigError;
 use crate::email::parse_email_list;
 use crate::runs::{Change, Draft};
@@ -306,10 +306,14 @@ async fn print_user(
     }
 }
 
+/// A user id from the command line, refused (exit 2, before anything is sent) when it is
+/// empty or would address another endpoint (`.`, `..`, a `/`): the client's one rule.
 fn user_id(text: &str) -> color_eyre::Result<UserId> {
     let text = text.trim();
-    if text.is_empty() {
-        return Err(usage("a user id is empty"));
+    if let Some(problem) = crate::api::id_problem(text) {
+        return Err(usage(format!(
+            "{text:?} is not a user id: {problem}; give the id as `ddusers users list` shows it"
+        )));
     }
     Ok(UserId(text.to_owned()))
 }
@@ -696,20 +700,7 @@ async fn run_roles(changer: &Changer<'_>, command: RolesCommand) -> color_eyre::
         }
         RolesCommand::Users { role, format } => {
             let role = find_role(client, &role).await?;
-            let mut users = Vec::new();
-            for number in 0.. {
-                let query = ListRoleUsersQuery {
-                    page_size: Some(100),
-                    page_number: Some(number),
-                    ..Default::default()
-                };
-                let page = client.list_role_users(&role, &query).await?;
-                let count = page.data.len();
-                users.extend(page.data);
-                if count < 100 {
-                    break;
-                }
-            }
+            let users = client.list_all_role_users(&role).await?;
             let names = all_role_names(client).await?;
             emit(format, &users, || match format {
                 Format::Csv => output::users_csv(&users, &names),

@@ -12,15 +12,13 @@ use super::change::Change;
 use super::plan::{Caller, Draft, Facts, KeyFact, Keys, RoleFacts, Subject};
 use crate::api::keys::application_keys_by_owner;
 use crate::api::models::{PermissionId, Role, RoleId, User, UserId, UserStatus};
-use crate::api::{ApiError, Client, ErrorKind, ListRoleUsersQuery, ListUsersQuery};
+use crate::api::{ApiError, Client, ErrorKind, ListUsersQuery};
 use crate::domain::{ADMIN_ROLE_NAME, MANAGE, ORG_APP_KEYS_READ};
 
 /// Up to this many users are read one by one; more, by listing the whole org.
 const READ_ONE_BY_ONE: usize = 100;
 /// Reads in flight at once.
 const CONCURRENCY: usize = 8;
-/// Pages of one role's members read at most while looking for another admin.
-const MAX_ROLE_PAGES: u64 = 1_000;
 
 /// Where the facts are read, and whether to read at all.
 #[derive(Clone, Debug, Default)]
@@ -215,23 +213,17 @@ async fn find_other_admins(
         if facts.other_managers && (facts.other_admin_members || !is_admin_role) {
             continue;
         }
-        for number in 0..MAX_ROLE_PAGES {
-            let query = ListRoleUsersQuery {
-                page_size: Some(100),
-                page_number: Some(number),
-                ..Default::default()
-            };
-            let page = client.list_role_users(&role, &query).await?;
-            let found = page
+        // Bounded by the client: a members listing that does not end is an error, and the
+        // gate then fails closed.
+        let mut pages = client.role_user_pages(&role);
+        while let Some(page) = pages.next().await {
+            let found = page?
                 .data
                 .iter()
                 .any(|u| u.status() == UserStatus::Active && !targets.contains(&u.id));
             if found {
                 facts.other_managers |= grants;
                 facts.other_admin_members |= is_admin_role;
-                break;
-            }
-            if page.data.len() < 100 {
                 break;
             }
         }
