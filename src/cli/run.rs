@@ -74,6 +74,10 @@ pub fn exit_code(error: &Report) -> u8 {
             return exit::AUTH;
         }
         if let Some(api) = cause.downcast_ref::<ApiError>() {
+            // A redirect means the address is not the Datadog API: a network-side failure.
+            if matches!(api, ApiError::Redirected { .. }) {
+                return exit::NETWORK;
+            }
             return match api.kind() {
                 ErrorKind::Auth => exit::AUTH,
                 ErrorKind::NotFound => exit::NOT_FOUND,
