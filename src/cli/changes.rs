@@ -244,9 +244,13 @@ async fn report(started: Started) -> color_eyre::Result<()> {
     PartialFailure::check(tally.failed + tally.partial, total)
 }
 
-/// `ddusers journal`: every run with its tally.
+/// `ddusers journal`: every run with its tally, and on stderr how many damaged lines
+/// (torn by a kill or a full disk) were skipped.
 pub fn list_runs(journal: &Path, format: Format) -> color_eyre::Result<()> {
-    let runs = read_runs(journal)?;
+    let journal::JournalRead { runs, skipped } = journal::read_journal(journal)?;
+    if skipped > 0 {
+        eprintln!("note: {}", skipped_note(skipped, journal));
+    }
     if runs.is_empty() && format == Format::Table {
         eprintln!("no runs in {}", journal.display());
         return Ok(());
@@ -265,6 +269,20 @@ pub fn list_runs(journal: &Path, format: Format) -> color_eyre::Result<()> {
         }
         table
     })
+}
+
+/// "2 damaged lines of the journal … were skipped".
+fn skipped_note(skipped: usize, journal: &Path) -> String {
+    let lines = if skipped == 1 {
+        "1 damaged line of the journal".to_owned()
+    } else {
+        format!("{skipped} damaged lines of the journal")
+    };
+    let verb = if skipped == 1 { "was" } else { "were" };
+    format!(
+        "{lines} {} {verb} skipped (torn by a kill or a full disk, or not a journal record); the runs on other lines are intact",
+        output::sanitize(&journal.display().to_string())
+    )
 }
 
 fn run_summary(run: &RunState) -> serde_json::Value {

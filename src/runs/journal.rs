@@ -769,7 +769,11 @@ mod tests {
         let ids: Vec<&str> = read.runs.iter().map(|r| r.run.0.as_str()).collect();
         assert_eq!(ids, ["r1", "r2"]);
         assert_eq!(read.skipped, 1, "the half intent");
-        assert_eq!(read.runs[0].started, vec![false], "the intent never counted");
+        assert_eq!(
+            read.runs[0].started,
+            vec![false],
+            "the intent never counted"
+        );
     }
 
     #[cfg(target_os = "linux")]
