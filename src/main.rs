@@ -8,6 +8,9 @@ fn main() -> ExitCode {
     if let Err(error) = color_eyre::install() {
         eprintln!("error: could not install the error reporter: {error}");
     }
+    // After color-eyre's hook, which it chains: a panic anywhere — a spawned task included —
+    // gives the terminal back, prints the report and ends the process.
+    ddusers::terminal::install_panic_hook();
     let cli = ddusers::cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -1,7 +1,8 @@
 //! The one event loop, generic over the ratatui backend and the input stream: terminal
 //! events become `Msg`s (through the keymap), `update` runs, its effects go to the queue, the
 //! queue's answers come back as `Msg`s. It redraws only when something changed, at most
-//! every ~16 ms. Tests drive it with a `TestBackend` and scripted events.
+//! every ~16 ms. Tests drive it with a `TestBackend` and scripted events. Also the signals
+//! that end a process ([`StopSignals`]), and the error that says what one left undone.
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,124 @@ const FRAME: Duration = Duration::from_millis(16);
 const TICK: Duration = Duration::from_millis(200);
 /// The longest the loop spends on queued messages before it looks at input and the screen.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
+
+/// A signal that asks ddusers to stop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopSignal {
+    /// SIGINT (`kill -INT`; Ctrl-C outside raw mode).
+    Interrupt,
+    /// SIGTERM.
+    Terminate,
+    /// SIGHUP (the terminal went away).
+    Hangup,
+    /// SIGQUIT.
+    Quit,
+}
+
+impl StopSignal {
+    /// Its usual name, `SIGTERM`.
+    pub fn name(self) -> &'static str {
+        match self {
+            StopSignal::Interrupt => "SIGINT",
+            StopSignal::Terminate => "SIGTERM",
+            StopSignal::Hangup => "SIGHUP",
+            StopSignal::Quit => "SIGQUIT",
+        }
+    }
+
+    /// The exit code of a process it stopped, as shells report one killed by it:
+    /// 128 + the signal's number.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            StopSignal::Hangup => 129,
+            StopSignal::Interrupt => 130,
+            StopSignal::Quit => 131,
+            StopSignal::Terminate => 143,
+        }
+    }
+}
+
+/// Listens for stop signals. Once listened for, a signal no longer ends the process by
+/// itself (tokio keeps the handler for the process's life): whoever listens must act.
+pub struct StopSignals {
+    #[cfg(unix)]
+    listeners: Vec<(StopSignal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    /// Starts listening for `signals` (outside unix only SIGINT, as Ctrl-C, is heard).
+    /// Needs a tokio runtime.
+    pub fn listen(signals: &[StopSignal]) -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let listeners = signals
+                .iter()
+                .map(|&which| {
+                    let kind = match which {
+                        StopSignal::Interrupt => SignalKind::interrupt(),
+                        StopSignal::Terminate => SignalKind::terminate(),
+                        StopSignal::Hangup => SignalKind::hangup(),
+                        StopSignal::Quit => SignalKind::quit(),
+                    };
+                    signal(kind).map(|listener| (which, listener))
+                })
+                .collect::<std::io::Result<_>>()?;
+            Ok(StopSignals { listeners })
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = signals;
+            Ok(StopSignals {})
+        }
+    }
+
+    /// The next signal; `None` when nothing is listened for or the runtime shuts down.
+    pub async fn next(&mut self) -> Option<StopSignal> {
+        #[cfg(unix)]
+        {
+            if self.listeners.is_empty() {
+                return None;
+            }
+            let waits = self.listeners.iter_mut().map(|(which, listener)| {
+                let which = *which;
+                Box::pin(async move { listener.recv().await.map(|()| which) })
+            });
+            futures::future::select_all(waits).await.0
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c()
+                .await
+                .ok()
+                .map(|()| StopSignal::Interrupt)
+        }
+    }
+}
+
+/// A signal stopped the process; what it left unfinished, and how to finish it.
+#[derive(Debug, thiserror::Error)]
+pub struct Interrupted {
+    pub signal: StopSignal,
+    /// The run under way, if one was.
+    pub run: Option<crate::runs::RunId>,
+    /// Its items left unfinished.
+    pub left: usize,
+}
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "interrupted by {}", self.signal.name())?;
+        match &self.run {
+            Some(run) if self.left > 0 => write!(
+                f,
+                "; {} item(s) of run {run} left unfinished — `ddusers resume {run}` finishes them (or J → r in the console)",
+                self.left
+            ),
+            _ => Ok(()),
+        }
+    }
+}
 
 /// Unix seconds now.
 pub fn unix_now() -> i64 {

@@ -204,6 +204,7 @@ fn open_journal(state: &mut State) {
                 runs: runs(),
                 address: ADDRESS.into(),
                 path: "/home/ada/.local/share/ddusers/journal.jsonl".into(),
+                skipped: 0,
             })),
         },
     );

@@ -1,6 +1,7 @@
 //! The real binary in a pseudo-terminal, as a person runs it: `ddusers` with no keys opens
 //! the console on the demo org; keys are typed, the screen is read through a VT100 parser,
-//! and after quitting (or SIGTERM) the terminal must be back as it was.
+//! and after quitting (or SIGINT, SIGTERM, SIGHUP, SIGQUIT) the terminal must be back as it
+//! was.
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
@@ -190,17 +191,48 @@ fn console_opens_on_the_demo_org_filters_shows_help_and_quits_cleanly() {
     console.assert_terminal_restored();
 }
 
-#[test]
-fn console_gives_the_terminal_back_on_sigterm() {
+/// Sends `signal` to the console once it has loaded; it must end with `code` and give the
+/// terminal back.
+fn console_gives_the_terminal_back_on(signal: &str, code: u32) {
     let mut console = Console::start();
     console.wait_for("users loaded");
     let pid = console.child.process_id().expect("a pid").to_string();
     let killed = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
+        .args([&format!("-{signal}"), &pid])
         .status()
         .unwrap();
     assert!(killed.success());
-    console.wait_for_exit();
+    let status = console.wait_for_exit();
+    assert_eq!(
+        status.exit_code(),
+        code,
+        "SIG{signal} ends the console with {code}: {status:?}"
+    );
     console.assert_terminal_restored();
-    let _ = console.wait_until_gone("users loaded");
+    let screen = console.wait_until_gone("users loaded");
+    assert!(
+        screen.contains(&format!("interrupted by SIG{signal}")),
+        "one line says why it ended:\n{screen}"
+    );
+}
+
+#[test]
+fn console_gives_the_terminal_back_on_sigterm() {
+    console_gives_the_terminal_back_on("TERM", 143);
+}
+
+#[test]
+fn console_gives_the_terminal_back_on_sigint() {
+    // In raw mode Ctrl-C is a key; `kill -INT` is the real signal.
+    console_gives_the_terminal_back_on("INT", 130);
+}
+
+#[test]
+fn console_gives_the_terminal_back_on_sigquit() {
+    console_gives_the_terminal_back_on("QUIT", 131);
+}
+
+#[test]
+fn console_gives_the_terminal_back_on_sighup() {
+    console_gives_the_terminal_back_on("HUP", 129);
 }

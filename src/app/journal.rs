@@ -21,6 +21,8 @@ use super::update::{toast, user_label};
 pub struct JournalListing {
     /// Oldest first, as `read_runs` gives them.
     pub runs: Vec<RunState>,
+    /// Damaged lines of the journal that were skipped (torn by a kill or a full disk).
+    pub skipped: usize,
     /// The org address this console talks to (runs elsewhere cannot be resumed here).
     pub address: String,
     /// Where the journal lives.
@@ -42,6 +44,8 @@ pub struct JournalView {
     pub error: Option<String>,
     /// Newest first.
     pub runs: Vec<RunState>,
+    /// Damaged lines skipped when the journal was read.
+    pub skipped: usize,
     pub address: String,
     pub path: String,
     pub cursor: usize,
@@ -194,6 +198,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                         let listing = *listing;
                         let selected = view.selected().map(|r| r.run.clone());
                         view.runs = listing.runs.into_iter().rev().collect();
+                        view.skipped = listing.skipped;
                         view.address = listing.address;
                         view.path = listing.path;
                         view.error = None;

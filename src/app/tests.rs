@@ -800,6 +800,7 @@ fn the_start_mentions_unfinished_runs_of_this_org() {
         ],
         address: "here".into(),
         path: "journal.jsonl".into(),
+        skipped: 0,
     };
     update(
         &mut state,

@@ -407,6 +407,7 @@ fn journal_open(state: &mut State) {
                 runs,
                 address: ADDRESS.into(),
                 path: "/tmp/journal.jsonl".into(),
+                skipped: 0,
             })),
         },
     );

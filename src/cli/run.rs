@@ -3,11 +3,12 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use color_eyre::eyre::{eyre, Report};
+use color_eyre::eyre::{eyre, Report, WrapErr};
 use futures::StreamExt;
 
-use super::changes::{self, Ask, Changer};
+use super::changes::{self, Ask, Changer, Heard, Interrupts};
 use super::connect::connect;
 use super::output::{self, role_names, RoleNames, Table};
 use super::{
@@ -20,6 +21,7 @@ use crate::api::{ApiError, Client, ErrorKind, ListRolesQuery, ListUsersQuery};
 use crate::config::ConfigError;
 use crate::email::parse_email_list;
 use crate::runs::{Change, Draft};
+use crate::runtime::{Interrupted, StopSignal, StopSignals};
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -72,6 +74,9 @@ pub fn exit_code(error: &Report) -> u8 {
         }
         if cause.is::<changes::Stopped>() {
             return exit::AUTH;
+        }
+        if let Some(interrupted) = cause.downcast_ref::<Interrupted>() {
+            return interrupted.signal.exit_code();
         }
         if let Some(api) = cause.downcast_ref::<ApiError>() {
             // A redirect means the address is not the Datadog API: a network-side failure.
@@ -172,6 +177,8 @@ async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
 }
 
 async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Result<()> {
+    let interrupts = Arc::new(Interrupts::default());
+    stop_on_signals(interrupts.clone())?;
     let connection = connect(global, &env_lookup, false).await?;
     let journal = changes::journal_path(global.journal.as_deref());
     // Every change goes through the gate, which refuses them all under --read-only.
@@ -179,10 +186,46 @@ async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Resul
         conn: &connection,
         journal: &journal,
         read_only: global.read_only,
+        interrupts: &interrupts,
     };
     let result = dispatch(&changer, command).await;
     connection.close().await;
     result
+}
+
+/// From now on SIGINT, SIGTERM and SIGHUP stop a run under way at an item boundary (the
+/// command then exits with the signal's code and names the resume command), and end the
+/// process at once otherwise — as they did by default, but with the conventional exit
+/// code and a line on stderr.
+fn stop_on_signals(interrupts: Arc<Interrupts>) -> color_eyre::Result<()> {
+    // Listening starts here, not in the task: no signal falls between the two.
+    let mut signals = StopSignals::listen(&[
+        StopSignal::Interrupt,
+        StopSignal::Terminate,
+        StopSignal::Hangup,
+    ])
+    .wrap_err("could not listen for SIGINT, SIGTERM and SIGHUP")?;
+    tokio::spawn(async move {
+        while let Some(signal) = signals.next().await {
+            match interrupts.hear(signal) {
+                Heard::Stopping(run) => eprintln!(
+                    "{}: stopping run {run} once the items in flight finish (again to stop at once)…",
+                    signal.name()
+                ),
+                Heard::EndNow(run) => {
+                    match run {
+                        Some(run) => eprintln!(
+                            "error: interrupted by {}; run {run} stopped mid-item — `ddusers resume {run}` reads back what was sent and finishes it",
+                            signal.name()
+                        ),
+                        None => eprintln!("error: interrupted by {}", signal.name()),
+                    }
+                    std::process::exit(i32::from(signal.exit_code()));
+                }
+            }
+        }
+    });
+    Ok(())
 }
 
 async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result<()> {

@@ -12,7 +12,7 @@ use crate::app::audit::{AuditResult, ExportDone, ExportFormat, PermissionEntry};
 use crate::app::journal::JournalListing;
 use crate::app::{Effect, Msg};
 use crate::audit::{export, load, view, Org, ViewKind};
-use crate::runs::journal::read_runs;
+use crate::runs::journal::read_journal;
 use crate::runs::Runner;
 
 use super::plain;
@@ -103,10 +103,11 @@ pub async fn run(
         Effect::LoadJournal { request_id } => {
             let result = match runner.journal() {
                 None => Err("changes are not journaled in this console".to_owned()),
-                Some(journal) => read_runs(journal.path())
-                    .map(|runs| {
+                Some(journal) => read_journal(journal.path())
+                    .map(|read| {
                         Box::new(JournalListing {
-                            runs,
+                            runs: read.runs,
+                            skipped: read.skipped,
                             address: context.origin.clone(),
                             path: journal.path().display().to_string(),
                         })

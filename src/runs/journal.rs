@@ -1,11 +1,17 @@
 //! The append-only journal of changes: JSON lines in the platform data directory (or
 //! `DDUSERS_JOURNAL`), mode 0600. A run's header lists every change it will make; before a
 //! change is sent its intent is written and synced, after it its outcome. Keys are never
-//! written: nothing here holds one. Reading tolerates a torn last line (a killed process).
+//! written: nothing here holds one.
+//!
+//! Torn-line safe: a process killed mid-write, or a disk that filled up, can leave half a
+//! line. Appending never glues a record onto one (a file or a failed write that may not end
+//! in a newline gets one first), and reading treats the file as bytes split on `\n`: a bad
+//! line — torn, invalid UTF-8, not a record, or longer than [`MAX_LINE`] — is skipped and
+//! counted, and reading goes on.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -103,15 +109,53 @@ pub enum JournalError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("the journal {path} could not be read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no run {0} in the journal (see `ddusers journal`)")]
     UnknownRun(String),
 }
+
+/// The longest line the reader takes (16 MiB); a longer one is skipped as damaged without
+/// being held in memory. A run of 100,000 changes is about 10 MiB.
+pub const MAX_LINE: usize = 16 * 1024 * 1024;
 
 /// The journal file, shared by every run of this process.
 #[derive(Debug)]
 pub struct Journal {
     path: PathBuf,
-    file: Mutex<File>,
+    file: Mutex<Tail<File>>,
+}
+
+/// The end of the journal as this process writes it.
+#[derive(Debug)]
+struct Tail<W> {
+    out: W,
+    /// False when the file may not end in a newline: it did not when opened, or a write
+    /// failed partway (a full disk). The next record then starts with one, so a torn line
+    /// stays alone on its line. (Truncating back instead could cut another process's
+    /// records: the console and the command line may append to the same journal.)
+    at_line_start: bool,
+}
+
+impl<W: Write> Tail<W> {
+    /// Writes `line` (ending in a newline) in one `write_all`, after a newline when the
+    /// file may end in the middle of a line.
+    fn append(&mut self, line: &[u8]) -> std::io::Result<()> {
+        let written = if self.at_line_start {
+            self.out.write_all(line)
+        } else {
+            let mut fenced = Vec::with_capacity(line.len() + 1);
+            fenced.push(b'\n');
+            fenced.extend_from_slice(line);
+            self.out.write_all(&fenced)
+        };
+        // Whatever part of a failed write reached the file is a torn line now.
+        self.at_line_start = written.is_ok();
+        written
+    }
 }
 
 /// Where the journal lives: `DDUSERS_JOURNAL` if set, else the platform data directory.
@@ -135,16 +179,28 @@ impl Journal {
             create_private_dir(dir).map_err(error)?;
         }
         let mut options = OpenOptions::new();
-        options.create(true).append(true);
+        // Read too: to see whether the last line was finished.
+        options.create(true).append(true).read(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let file = options.open(path).map_err(error)?;
+        let mut file = options.open(path).map_err(error)?;
+        let at_line_start = ends_with_newline(&mut file).map_err(error)?;
+        let mut tail = Tail {
+            out: file,
+            at_line_start,
+        };
+        if !tail.at_line_start {
+            // Finish the torn line now. If even that fails (a full disk), the next record
+            // starts with the newline instead, and fails the same way if the disk is still
+            // full — so nothing is sent either.
+            tail.at_line_start = tail.out.write_all(b"\n").is_ok();
+        }
         Ok(Journal {
             path: path.to_owned(),
-            file: Mutex::new(file),
+            file: Mutex::new(tail),
         })
     }
 
@@ -160,16 +216,32 @@ impl Journal {
             source: std::io::Error::other(e),
         })?;
         line.push(b'\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        let mut tail = self.file.lock().unwrap_or_else(|e| e.into_inner());
         // One write per line: with O_APPEND, lines of concurrent writers do not interleave.
-        let written = file
-            .write_all(&line)
-            .and_then(|()| if sync { file.sync_data() } else { Ok(()) });
+        let mut written = tail.append(&line);
+        if written.is_ok() && sync {
+            written = tail.out.sync_data();
+            if written.is_err() {
+                // The line may not have reached the disk whole.
+                tail.at_line_start = false;
+            }
+        }
         written.map_err(|source| JournalError::Write {
             path: self.path.clone(),
             source,
         })
     }
+}
+
+/// True when `file` is empty or its last byte is a newline.
+fn ends_with_newline(file: &mut File) -> std::io::Result<bool> {
+    if file.metadata()?.len() == 0 {
+        return Ok(true);
+    }
+    let mut last = [0u8; 1];
+    file.seek(SeekFrom::End(-1))?;
+    file.read_exact(&mut last)?;
+    Ok(last[0] == b'\n')
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -278,12 +350,28 @@ impl std::fmt::Display for Tally {
     }
 }
 
+/// The journal as read: its runs, and how many damaged lines were skipped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JournalRead {
+    /// Oldest first.
+    pub runs: Vec<RunState>,
+    /// Lines that were not records: torn (a kill, a full disk), invalid UTF-8, not JSON,
+    /// not a record, or longer than [`MAX_LINE`].
+    pub skipped: usize,
+}
+
 /// Reads every run of the journal at `path`, oldest first. A missing file is an empty
-/// journal; lines that do not parse (a torn last line after a kill) are skipped.
+/// journal; damaged lines are skipped (see [`read_journal`] for how many).
 pub fn read_runs(path: &Path) -> Result<Vec<RunState>, JournalError> {
+    read_journal(path).map(|read| read.runs)
+}
+
+/// Reads every run of the journal at `path`, oldest first, and counts the damaged lines it
+/// skipped. A missing file is an empty journal.
+pub fn read_journal(path: &Path) -> Result<JournalRead, JournalError> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(JournalRead::default()),
         Err(source) => {
             return Err(JournalError::Open {
                 path: path.to_owned(),
@@ -291,19 +379,69 @@ pub fn read_runs(path: &Path) -> Result<Vec<RunState>, JournalError> {
             })
         }
     };
+    read_from(BufReader::new(file), MAX_LINE).map_err(|source| JournalError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads records from `reader`, one per `\n`-separated line of at most `max_line` bytes.
+fn read_from(mut reader: impl BufRead, max_line: usize) -> std::io::Result<JournalRead> {
     let mut runs: BTreeMap<RunId, RunState> = BTreeMap::new();
     let mut order: Vec<RunId> = Vec::new();
-    for line in BufReader::new(file).lines() {
-        let Ok(line) = line else { break };
-        let Ok(record) = serde_json::from_str::<Record>(&line) else {
+    let mut skipped = 0;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        // At most one byte past the limit: enough to know the line is too long.
+        let limit = max_line as u64 + 1;
+        if (&mut reader).take(limit).read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        if line.last() == Some(&b'\n') {
+            line.pop();
+        } else if line.len() > max_line {
+            reader.skip_until(b'\n')?;
+            skipped += 1;
             continue;
-        };
-        apply_record(&mut runs, &mut order, record);
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue; // the newline that fenced off a torn line
+        }
+        match parse_line(&line) {
+            Some((record, whole)) => {
+                if !whole {
+                    skipped += 1;
+                }
+                apply_record(&mut runs, &mut order, record);
+            }
+            None => skipped += 1,
+        }
     }
-    Ok(order
+    let runs = order
         .into_iter()
         .filter_map(|id| runs.remove(&id))
-        .collect())
+        .collect();
+    Ok(JournalRead { runs, skipped })
+}
+
+/// How every record starts: the tag is the first field written, and inside a JSON string
+/// the quotes would be escaped, so this only ever begins a record.
+const RECORD_START: &[u8] = b"{\"record\":";
+
+/// The record on `line`, and whether the line was whole. A line that does not parse may
+/// be a torn fragment with a whole record glued after it (another process appended after
+/// a write of ours failed partway): that record is kept, the fragment counted as damaged.
+fn parse_line(line: &[u8]) -> Option<(Record, bool)> {
+    if let Ok(record) = serde_json::from_slice::<Record>(line) {
+        return Some((record, true));
+    }
+    let last_start = line
+        .windows(RECORD_START.len())
+        .rposition(|w| w == RECORD_START)
+        .filter(|&at| at > 0)?;
+    let record = serde_json::from_slice::<Record>(&line[last_start..]).ok()?;
+    Some((record, false))
 }
 
 fn apply_record(runs: &mut BTreeMap<RunId, RunState>, order: &mut Vec<RunId>, record: Record) {
@@ -471,8 +609,187 @@ mod tests {
         let mut file = OpenOptions::new().append(true).open(&path).unwrap();
         file.write_all(b"{\"record\":\"outcome\",\"run\":\"r1\",\"it")
             .unwrap();
-        let runs = read_runs(&path).unwrap();
-        assert_eq!(runs[0].tally().unfinished, 1);
+        let read = read_journal(&path).unwrap();
+        assert_eq!(read.runs[0].tally().unfinished, 1);
+        assert_eq!(read.skipped, 1, "the torn line is counted as damaged");
+    }
+
+    fn intent(run: &RunId, item: usize) -> Record {
+        Record::Intent {
+            run: run.clone(),
+            item,
+            at: OffsetDateTime::UNIX_EPOCH,
+            before: None,
+        }
+    }
+
+    fn append_raw(path: &Path, bytes: &[u8]) {
+        let mut file = OpenOptions::new().append(true).open(path).unwrap();
+        file.write_all(bytes).unwrap();
+    }
+
+    #[test]
+    fn a_torn_line_does_not_swallow_the_next_runs_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let (first, second) = (RunId("r1".into()), RunId("r2".into()));
+        Journal::open(&path)
+            .unwrap()
+            .append(&run_record(&first, 2), true)
+            .unwrap();
+        // Killed (or out of disk) halfway through an intent.
+        append_raw(&path, b"{\"record\":\"intent\",\"run\":\"r1\",\"it");
+
+        let journal = Journal::open(&path).unwrap();
+        journal.append(&run_record(&second, 2), true).unwrap();
+        journal.append(&intent(&second, 0), true).unwrap();
+
+        let read = read_journal(&path).unwrap();
+        let ids: Vec<&str> = read.runs.iter().map(|r| r.run.0.as_str()).collect();
+        assert_eq!(ids, ["r1", "r2"]);
+        assert_eq!(read.runs[1].started, vec![true, false]);
+        assert_eq!(read.skipped, 1);
+        assert_eq!(find_run(&path, "r2").unwrap().run, second);
+    }
+
+    #[test]
+    fn opening_a_journal_that_ends_mid_line_finishes_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        std::fs::write(&path, b"{\"record\":\"ru").unwrap();
+        Journal::open(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"record\":\"ru\n");
+        // A journal that ends cleanly is left as it is.
+        Journal::open(&path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"{\"record\":\"ru\n");
+    }
+
+    #[test]
+    fn damaged_lines_are_skipped_and_counted_and_reading_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let journal = Journal::open(&path).unwrap();
+        journal
+            .append(&run_record(&RunId("r1".into()), 1), true)
+            .unwrap();
+        append_raw(&path, b"\xff\xfe not utf-8 \xc3\x28\n");
+        append_raw(&path, b"{\"record\":\"run\",\"title\":\"\xff\"}\n");
+        append_raw(&path, b"<html>502 Bad Gateway</html>\n");
+        append_raw(&path, b"{\"record\":\"something_newer\",\"run\":\"r1\"}\n");
+        append_raw(&path, b"[1, 2, 3]\n\n   \n");
+        journal
+            .append(&run_record(&RunId("r2".into()), 1), true)
+            .unwrap();
+
+        let read = read_journal(&path).unwrap();
+        assert_eq!(read.runs.len(), 2, "the run after the damage is read");
+        assert_eq!(read.skipped, 5, "blank lines are not damage");
+    }
+
+    #[test]
+    fn an_overlong_line_is_skipped_without_ending_the_read() {
+        let mut text = serde_json::to_vec(&run_record(&RunId("r1".into()), 1)).unwrap();
+        let limit = text.len() + 10;
+        text.push(b'\n');
+        text.extend(std::iter::repeat_n(b'x', limit * 3));
+        text.push(b'\n');
+        // Exactly at the limit and not a record: damaged, but not overlong.
+        text.extend(std::iter::repeat_n(b'y', limit));
+        text.push(b'\n');
+        text.extend(serde_json::to_vec(&run_record(&RunId("r2".into()), 1)).unwrap());
+        // An overlong last line without a newline.
+        text.push(b'\n');
+        text.extend(std::iter::repeat_n(b'z', limit + 1));
+
+        let read = read_from(&text[..], limit).unwrap();
+        let ids: Vec<&str> = read.runs.iter().map(|r| r.run.0.as_str()).collect();
+        assert_eq!(ids, ["r1", "r2"]);
+        assert_eq!(read.skipped, 3);
+    }
+
+    #[test]
+    fn a_record_glued_after_a_torn_fragment_is_kept() {
+        // Another process appended right after a write of ours failed partway.
+        let mut text = b"{\"record\":\"outcome\",\"run\":\"r1\",\"it".to_vec();
+        text.extend(serde_json::to_vec(&run_record(&RunId("r2".into()), 1)).unwrap());
+        text.push(b'\n');
+        let read = read_from(&text[..], MAX_LINE).unwrap();
+        assert_eq!(read.runs.len(), 1);
+        assert_eq!(read.runs[0].run.0, "r2");
+        assert_eq!(read.skipped, 1);
+    }
+
+    /// Takes `room` more bytes, then fails as a full disk does.
+    struct FillingDisk {
+        written: Vec<u8>,
+        room: usize,
+    }
+
+    impl Write for FillingDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.room == 0 {
+                return Err(std::io::Error::from(std::io::ErrorKind::StorageFull));
+            }
+            let n = buf.len().min(self.room);
+            self.room -= n;
+            self.written.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_write_cut_by_a_full_disk_leaves_no_half_line_for_the_next_record() {
+        let line = |record: &Record| {
+            let mut line = serde_json::to_vec(record).unwrap();
+            line.push(b'\n');
+            line
+        };
+        let (first, second) = (RunId("r1".into()), RunId("r2".into()));
+        let mut tail = Tail {
+            out: FillingDisk {
+                written: Vec::new(),
+                room: usize::MAX,
+            },
+            at_line_start: true,
+        };
+        tail.append(&line(&run_record(&first, 1))).unwrap();
+        tail.out.room = 20;
+        let failed = tail.append(&line(&intent(&first, 0))).unwrap_err();
+        assert_eq!(failed.kind(), std::io::ErrorKind::StorageFull);
+        assert!(!tail.at_line_start);
+        // Space again (a file was deleted): the next record starts on a line of its own.
+        tail.out.room = usize::MAX;
+        tail.append(&line(&run_record(&second, 1))).unwrap();
+        assert!(tail.at_line_start);
+
+        let read = read_from(&tail.out.written[..], MAX_LINE).unwrap();
+        let ids: Vec<&str> = read.runs.iter().map(|r| r.run.0.as_str()).collect();
+        assert_eq!(ids, ["r1", "r2"]);
+        assert_eq!(read.skipped, 1, "the half intent");
+        assert_eq!(
+            read.runs[0].started,
+            vec![false],
+            "the intent never counted"
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn an_append_to_a_full_disk_is_an_error_that_names_the_journal() {
+        let journal = Journal::open(Path::new("/dev/full")).unwrap();
+        let error = journal
+            .append(&run_record(&RunId("r1".into()), 1), true)
+            .unwrap_err();
+        let JournalError::Write { path, source } = &error else {
+            panic!("a write error: {error:?}");
+        };
+        assert_eq!(path, Path::new("/dev/full"));
+        assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+        assert!(error.to_string().contains("/dev/full"), "{error}");
     }
 
     #[cfg(unix)]

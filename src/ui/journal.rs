@@ -46,6 +46,12 @@ pub fn draw_journal(
     frame.render_widget(Clear, rect);
     let title = match (view.items, view.selected()) {
         (Some(_), Some(run)) => format!(" Run {} — {} ", run.run, sanitize(&run.title)),
+        _ if view.skipped > 0 => format!(
+            " Journal — {} runs · {} damaged line{} skipped ",
+            fmt_count(view.runs.len() as u64),
+            fmt_count(view.skipped as u64),
+            if view.skipped == 1 { "" } else { "s" }
+        ),
         _ => format!(" Journal — {} runs ", fmt_count(view.runs.len() as u64)),
     };
     let outer = block(title, true, theme);
