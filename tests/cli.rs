@@ -316,3 +316,21 @@ fn a_proxy_that_never_answers_times_out_with_a_network_exit() {
         .unwrap();
     assert_one_clear_line(&output, 5, "did not answer in time");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    use std::io::Read;
+    let mut child = ddusers()
+        .args(["--sandbox", "users", "list", "--all", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout); // like `| head -c 64`
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stderr(&output), "", "no 'Broken pipe' error");
+}

@@ -127,6 +127,8 @@ pub async fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`| head`): nothing more to say to anyone.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             if !error.is::<PartialFailure>() {
                 eprintln!("error: {}", one_line(&error));
@@ -134,6 +136,14 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::from(exit_code(&error))
         }
     }
+}
+
+fn is_broken_pipe(error: &Report) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// The error and its causes on one line, without repeating what the outer one says.
