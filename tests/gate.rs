@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::execute;
 use ddusers::api::models::{IdentityProviderId, RoleId, User, UserId, UserStatus};
-use ddusers::api::{Client, ClientOptions, ListRoleUsersQuery, ListUsersQuery};
+use ddusers::api::{Client, ClientOptions, ListRoleUsersQuery};
 use ddusers::config::{parse_base_url, Credentials};
 use ddusers::runs::journal::{find_run, read_runs};
 use ddusers::runs::{
@@ -59,12 +59,7 @@ fn lose(sandbox: &Sandbox, method: &str, path: String) {
     });
 }
 
-async fn everyone(client: &Client) -> Vec<User> {
-    client
-        .list_all_users(ListUsersQuery::default())
-        .await
-        .expect("listing")
-}
+use common::everyone;
 
 /// Active people who are neither admins nor the caller nor service accounts.
 fn plain_active(users: &[User]) -> Vec<User> {
@@ -508,16 +503,7 @@ async fn undo_leaves_users_changed_since_the_run_unless_forced() {
 // The command line
 
 fn ddusers(journal: &Path, base_url: &str, app_key: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DD_API_KEY", DEMO_API_KEY)
-        .env("DD_APP_KEY", app_key)
-        .env("DDUSERS_JOURNAL", journal)
-        .env("DDUSERS_BASE_URL", base_url)
-        .stdin(Stdio::null());
-    command
+    common::binary(journal, base_url, app_key)
 }
 
 fn run(journal: &Path, sb: &Sandbox, args: &[&str]) -> Output {

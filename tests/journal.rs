@@ -6,28 +6,23 @@ mod common;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
 use common::{act, execute, loaded, screen};
 use ddusers::api::models::{RoleId, User, UserId, UserStatus};
-use ddusers::api::{Client, ListUsersQuery};
+use ddusers::api::Client;
 use ddusers::app::action::Action;
 use ddusers::app::journal::JournalListing;
 use ddusers::app::msg::Msg;
 use ddusers::app::{update, Effect};
 use ddusers::runs::journal::{find_run, read_journal};
 use ddusers::runs::{check, gather, Change, Draft, FactsOptions, GateOptions, Journal, Runner};
-use ddusers::sandbox::{Sandbox, ADMIN_ROLE_ID, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
+use ddusers::sandbox::{Sandbox, ADMIN_ROLE_ID, DEMO_ADMIN_APP_KEY};
 
 const ME: &str = "ada.admin@demo-org.example";
 
-async fn everyone(client: &Client) -> Vec<User> {
-    client
-        .list_all_users(ListUsersQuery::default())
-        .await
-        .expect("listing")
-}
+use common::everyone;
 
 /// Active people who are neither admins nor the caller nor service accounts.
 fn plain_active(users: &[User]) -> Vec<UserId> {
@@ -72,15 +67,8 @@ fn damage(path: &Path, bytes: &[u8]) {
 }
 
 fn ddusers(journal: &Path, sandbox: &Sandbox, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ddusers"))
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DD_API_KEY", DEMO_API_KEY)
-        .env("DD_APP_KEY", DEMO_ADMIN_APP_KEY)
-        .env("DDUSERS_JOURNAL", journal)
-        .env("DDUSERS_BASE_URL", sandbox.base_url())
+    common::binary(journal, &sandbox.base_url(), DEMO_ADMIN_APP_KEY)
         .args(args)
-        .stdin(Stdio::null())
         .output()
         .expect("the binary runs")
 }

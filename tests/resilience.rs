@@ -175,16 +175,7 @@ async fn stress_bulk_disable_of_a_thousand_users_under_faults() {
 }
 
 fn ddusers(journal: &std::path::Path, base_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DD_API_KEY", DEMO_API_KEY)
-        .env("DD_APP_KEY", DEMO_ADMIN_APP_KEY)
-        .env("DDUSERS_JOURNAL", journal)
-        .env("DDUSERS_BASE_URL", base_url)
-        .stdin(Stdio::null());
-    command
+    common::binary(journal, base_url, DEMO_ADMIN_APP_KEY)
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -14,7 +14,7 @@ use ddusers::api::models::{User, UserId, UserStatus};
 use ddusers::api::{Client, ListUsersQuery};
 use ddusers::runs::journal::{find_run, read_runs};
 use ddusers::runs::ItemResult;
-use ddusers::sandbox::{Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
+use ddusers::sandbox::{Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY};
 
 const ME: &str = "ada.admin@demo-org.example";
 
@@ -29,16 +29,7 @@ async fn everyone(client: &Client) -> Vec<User> {
 }
 
 fn ddusers(journal: &Path, base_url: &str) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("DD_API_KEY", DEMO_API_KEY)
-        .env("DD_APP_KEY", DEMO_ADMIN_APP_KEY)
-        .env("DDUSERS_JOURNAL", journal)
-        .env("DDUSERS_BASE_URL", base_url)
-        .stdin(Stdio::null());
-    command
+    common::binary(journal, base_url, DEMO_ADMIN_APP_KEY)
 }
 
 /// Starts `ddusers users disable` of 60 users against a slow sandbox, sends `signal` once

@@ -260,3 +260,26 @@ pub async fn execute(
     let run = started.run.clone();
     (run, started.reports.collect().await)
 }
+
+/// The real binary, talking to `base_url` with the demo API key and `app_key`, journaling to
+/// `journal`, with nothing else from the environment.
+pub fn binary(journal: &std::path::Path, base_url: &str, app_key: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ddusers"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("DD_API_KEY", DEMO_API_KEY)
+        .env("DD_APP_KEY", app_key)
+        .env("DDUSERS_JOURNAL", journal)
+        .env("DDUSERS_BASE_URL", base_url)
+        .stdin(std::process::Stdio::null());
+    command
+}
+
+/// Every user of the org behind `client`.
+pub async fn everyone(client: &Client) -> Vec<ddusers::api::models::User> {
+    client
+        .list_all_users(ddusers::api::ListUsersQuery::default())
+        .await
+        .expect("listing")
+}
