@@ -15,3 +15,4 @@ pub mod sandbox;
 pub mod terminal;
 pub mod text;
 pub mod ui;
+pub mod words;

@@ -6,7 +6,7 @@
 //! Every path that writes to a terminal goes through [`displayable`]: the console (at ingest,
 //! when users, roles, orgs and messages enter the state), tables, stderr and prompts. JSON
 //! keeps such characters exact as `\u` escapes ([`escape_json`]); CSV cells are neutralised
-//! and never start a spreadsheet formula ([`csv_cell`]). Also how counts are written.
+//! and never start a spreadsheet formula ([`csv_cell`]).
 
 use std::borrow::Cow;
 
@@ -96,19 +96,6 @@ pub fn csv_cell(cell: &str, raw: bool) -> Cow<'_, str> {
     } else {
         clean
     }
-}
-
-/// 100000 → "100,000": counts as people read them.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::action::{Action, StatusTab};
 use super::effect::Effect;
 use super::msg::Msg;
 use super::state::{Context, Level, Overlay, State};
-use super::update::{fmt_count, rebuild_view, toast};
+use super::update::rebuild_view;
 
 /// The audit view in force, and the one being read.
 #[derive(Clone, Debug, Default)]
@@ -184,7 +184,7 @@ pub fn default_export_name(view_name: &str, now: i64, format: ExportFormat) -> S
 pub fn open_view(state: &mut State, kind: ViewKind, reload: bool) -> Vec<Effect> {
     let request_id = state.fresh_id();
     state.audit.pending = Some((request_id, kind.name().to_owned()));
-    toast(state, Level::Info, format!("Reading the org for {kind}…"));
+    state.notify(Level::Info, format!("Reading the org for {kind}…"));
     vec![Effect::LoadAudit {
         request_id,
         kind,
@@ -198,7 +198,7 @@ pub fn leave(state: &mut State) {
     if state.audit.active.take().is_some() {
         state.audit.generation += 1;
         rebuild_view(state);
-        toast(state, Level::Info, "Back to all users".into());
+        state.notify(Level::Info, "Back to all users");
     }
 }
 
@@ -255,8 +255,7 @@ pub fn command(state: &mut State, verb: &str, rest: &[&str]) -> Option<Vec<Effec
 
 fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
     let Some(name) = rest.first() else {
-        toast(
-            state,
+        state.notify(
             Level::Error,
             format!(
                 "Usage: :audit VIEW ({}; off returns to all users)",
@@ -275,7 +274,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
             return match kind {
                 Some(kind) => open_view(state, kind, true),
                 None => {
-                    toast(state, Level::Warn, "No audit view is open".into());
+                    state.notify(Level::Warn, "No audit view is open");
                     Vec::new()
                 }
             };
@@ -288,8 +287,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         ("inactive" | "stale" | "never-logged-in", Some(n)) => match n.parse::<u32>() {
             Ok(days) => Some(days),
             Err(_) => {
-                toast(
-                    state,
+                state.notify(
                     Level::Error,
                     format!("Usage: :audit inactive [DAYS] ({n:?} is not a number of days)"),
                 );
@@ -305,7 +303,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         }
         Ok(kind) => open_view(state, kind, false),
         Err(error) => {
-            toast(state, Level::Error, error);
+            state.notify(Level::Error, error);
             Vec::new()
         }
     }
@@ -356,11 +354,7 @@ fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
 
 fn open_export(state: &mut State) -> Vec<Effect> {
     if state.view.is_empty() {
-        toast(
-            state,
-            Level::Warn,
-            "Nothing to export: the list is empty".into(),
-        );
+        state.notify(Level::Warn, "Nothing to export: the list is empty");
         return Vec::new();
     }
     let view_name = state
@@ -418,7 +412,7 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
     };
     let path = prompt.path.value().trim().to_owned();
     if path.is_empty() {
-        toast(state, Level::Warn, "Type a file name to write to".into());
+        state.notify(Level::Warn, "Type a file name to write to");
         return Vec::new();
     }
     let format = prompt.format;
@@ -430,12 +424,11 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
         .collect();
     let kind = state.audit.active.as_ref().map(|a| a.kind.clone());
     let request_id = state.fresh_id();
-    toast(
-        state,
+    state.notify(
         Level::Info,
         format!(
             "Exporting {} users as {}…",
-            fmt_count(ids.len() as u64),
+            crate::words::thousands(ids.len() as u64),
             format.label()
         ),
     );
@@ -460,7 +453,11 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Ok(result) => {
                     let result = *result;
                     let count = result.rows.len();
-                    let title = format!("{} ({})", result.kind, fmt_count(count as u64));
+                    let title = format!(
+                        "{} ({})",
+                        result.kind,
+                        crate::words::thousands(count as u64)
+                    );
                     state.audit.generation += 1;
                     state.audit.active = Some(AuditFilter {
                         ids: result.rows.iter().map(|(id, _)| id.clone()).collect(),
@@ -474,13 +471,12 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.cursor = 0;
                     state.offset = 0;
                     rebuild_view(state);
-                    toast(
-                        state,
+                    state.notify(
                         Level::Info,
                         format!("{title} — Esc or :audit off returns to all users"),
                     );
                 }
-                Err(error) => toast(state, Level::Error, format!("Audit view failed: {error}")),
+                Err(error) => state.notify(Level::Error, format!("Audit view failed: {error}")),
             }
         }
         Msg::Permissions { request_id, result } => {
@@ -506,7 +502,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                 let missing = done.requested.saturating_sub(done.count);
                 let mut text = format!(
                     "Exported {} users as {} to {}",
-                    fmt_count(done.count as u64),
+                    crate::words::thousands(done.count as u64),
                     done.format.label(),
                     done.path
                 );
@@ -515,9 +511,9 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                         " ({missing} not in the org as read; :audit reload re-reads it)"
                     ));
                 }
-                toast(state, Level::Info, text);
+                state.notify(Level::Info, text);
             }
-            Err(error) => toast(state, Level::Error, format!("Export failed: {error}")),
+            Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
         _ => {}
     }

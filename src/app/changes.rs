@@ -18,7 +18,7 @@ use super::effect::{BulkKind, Effect, PlanId, Ticket};
 use super::journal::RunAction;
 use super::state::{Context, InvitationInfo, InviteStatus, Level, Overlay, State, Summary};
 use super::store::Status;
-use super::update::{extend_view, fmt_date, rebuild_view, start_load, toast, user_label};
+use super::update::{extend_view, rebuild_view, start_load};
 
 /// What a plan is for: decides what its dialog says and what its results update.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -204,7 +204,7 @@ pub fn propose(
     left_out: Option<(usize, &'static str)>,
 ) -> Vec<Effect> {
     if let Some(reason) = state.access.blocked() {
-        toast(state, Level::Warn, format!("Unavailable: {reason}"));
+        state.notify(Level::Warn, format!("Unavailable: {reason}"));
         return Vec::new();
     }
     if let Some(run) = state.run.as_ref().filter(|r| !r.finished) {
@@ -213,7 +213,7 @@ pub fn propose(
             run.done_count(),
             run.total
         );
-        toast(state, Level::Warn, text);
+        state.notify(Level::Warn, text);
         return Vec::new();
     }
     let changes: Vec<Change> = draft.items().into_iter().map(|i| i.change).collect();
@@ -415,7 +415,7 @@ fn apply(state: &mut State) -> Vec<Effect> {
         stopped: None,
     });
     if !plan.quiet {
-        toast(state, Level::Info, format!("{}…", checked.title()));
+        state.notify(Level::Info, format!("{}…", checked.title()));
     }
     vec![Effect::Apply {
         ticket,
@@ -507,7 +507,7 @@ fn invite_status(result: &ItemResult) -> InviteStatus {
             detail,
             invitation_expires_at: Some(t),
             ..
-        } => InviteStatus::Done(format!("{detail}, expires {}", fmt_date(*t))),
+        } => InviteStatus::Done(format!("{detail}, expires {}", crate::words::date(*t))),
         ItemResult::Done { detail, .. } => InviteStatus::Done(detail.clone()),
         ItemResult::Skipped { detail, .. } => InviteStatus::Done(detail.clone()),
         ItemResult::Partial { detail, next, .. } => {
@@ -579,13 +579,12 @@ pub fn on_ended(
     let progress = progress.clone();
     let tally = progress.tally();
     if let Some(error) = &error {
-        toast(state, Level::Error, format!("Nothing was sent: {error}"));
+        state.notify(Level::Error, format!("Nothing was sent: {error}"));
     } else if stopped.is_none() {
         // The "…" of the start is no longer true.
-        toast(state, Level::Info, format!("{}: {tally}", progress.title));
+        state.notify(Level::Info, format!("{}: {tally}", progress.title));
     } else if let Some(reason) = &stopped {
-        toast(
-            state,
+        state.notify(
             Level::Error,
             format!(
                 "Run stopped: {reason} — {} left unfinished; J resumes it with working keys",
@@ -611,7 +610,7 @@ pub fn on_ended(
                     tally.failed + tally.partial + tally.unfinished
                 );
                 if stopped.is_none() {
-                    toast(state, Level::Info, text);
+                    state.notify(Level::Info, text);
                 }
             } else if let Some(Overlay::Invite(form)) = state.overlay.as_mut() {
                 form.sent = false;
@@ -641,14 +640,14 @@ fn finish_edit(state: &mut State, progress: &RunProgress, error: Option<String>)
                 state.overlay = None;
             }
             let who = first_user(state, progress);
-            toast(state, Level::Info, format!("Saved {who}"));
+            state.notify(Level::Info, format!("Saved {who}"));
         }
         Some(reason) => {
             if let Some(Overlay::Edit(form)) = state.overlay.as_mut() {
                 form.saving = false;
                 form.error = Some(reason.clone());
             }
-            toast(state, Level::Error, format!("Saving failed: {reason}"));
+            state.notify(Level::Error, format!("Saving failed: {reason}"));
         }
     }
 }
@@ -659,12 +658,8 @@ fn finish_roles(state: &mut State, progress: &RunProgress, error: Option<String>
     }
     let who = first_user(state, progress);
     match error.or_else(|| first_problem(progress)) {
-        None => toast(state, Level::Info, format!("Roles of {who} updated")),
-        Some(reason) => toast(
-            state,
-            Level::Error,
-            format!("Changing roles failed: {reason}"),
-        ),
+        None => state.notify(Level::Info, format!("Roles of {who} updated")),
+        Some(reason) => state.notify(Level::Error, format!("Changing roles failed: {reason}")),
     }
 }
 
@@ -674,7 +669,7 @@ fn first_user(state: &State, progress: &RunProgress) -> String {
         .results
         .first()
         .and_then(|(_, c, _)| c.user())
-        .map(|id| user_label(&state.store, &id))
+        .map(|id| state.store.label(&id))
         .unwrap_or_default()
 }
 
@@ -701,7 +696,7 @@ fn summary_of(state: &State, progress: &RunProgress) -> Summary {
     for (_, change, result) in results {
         bump(result.label());
         let who = match change.user() {
-            Some(id) => user_label(&state.store, &id),
+            Some(id) => state.store.label(&id),
             None => change.target().to_owned(),
         };
         match result {
@@ -741,9 +736,5 @@ pub(super) fn show_summary(state: &mut State, summary: Summary) {
         .map(|(l, n)| format!("{n} {l}"))
         .collect::<Vec<_>>()
         .join(", ");
-    toast(
-        state,
-        Level::Info,
-        format!("{} finished: {text}", summary.title),
-    );
+    state.notify(Level::Info, format!("{} finished: {text}", summary.title));
 }

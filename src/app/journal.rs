@@ -14,7 +14,6 @@ use super::changes::{propose, Purpose};
 use super::effect::Effect;
 use super::msg::Msg;
 use super::state::{Level, Overlay, State};
-use super::update::{toast, user_label};
 
 /// The journal as the effects layer read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -78,7 +77,7 @@ pub fn planned_changes(run: &RunState, action: RunAction) -> Vec<Change> {
 pub fn describe_change(state: &State, change: &Change) -> String {
     let target = match change {
         Change::Invite { email, .. } | Change::Create { email, .. } => email.clone(),
-        other => user_label(&state.store, &UserId(other.target().to_owned())),
+        other => state.store.label(&UserId(other.target().to_owned())),
     };
     let role = |id: &crate::api::models::RoleId| {
         state
@@ -167,7 +166,7 @@ fn ask(state: &mut State, action: RunAction) -> Vec<Effect> {
                 run.run
             ),
         };
-        toast(state, Level::Warn, text);
+        state.notify(Level::Warn, text);
         return Vec::new();
     }
     let draft = match action {

@@ -12,6 +12,9 @@ use super::action::StatusTab;
 use super::invite::EmailEntry;
 use super::store::{RoleIx, Status, UserIx, UserRecord, UserStore};
 
+/// How long an informational message stays (seconds).
+pub const TOAST_SECS: i64 = 4;
+
 /// Which part of the keymap applies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Context {
@@ -427,6 +430,15 @@ impl State {
             None if self.filter_editing => Context::Filter,
             None => Context::Browse,
         }
+    }
+
+    /// Shows a passing message. Messages carry the service's words (errors) and users'
+    /// names: they are made safe here, the one door to the status line. Errors stay until
+    /// replaced; the others pass after a few seconds.
+    pub fn notify(&mut self, level: Level, text: impl AsRef<str>) {
+        let until = (level != Level::Error).then_some(self.now + TOAST_SECS);
+        let text = crate::text::sanitize(text.as_ref());
+        self.toast = Some(Toast { text, level, until });
     }
 
     /// A fresh request or run id.

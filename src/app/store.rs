@@ -164,6 +164,14 @@ impl UserStore {
         self.by_id.get(id).copied()
     }
 
+    /// "Ada Lovelace <ada@example.com>", or the id when the user is not loaded.
+    pub fn label(&self, id: &UserId) -> String {
+        match self.by_id(id) {
+            Some(u) => crate::runs::plan::label(id, Some(&u.name), Some(&u.email)),
+            None => id.to_string(),
+        }
+    }
+
     pub fn by_id(&self, id: &UserId) -> Option<&UserRecord> {
         self.index_of(id).and_then(|ix| self.get(ix))
     }

@@ -18,9 +18,6 @@ use super::msg::Msg;
 use super::state::*;
 use super::store::{Status, UserIx, UserStore};
 
-/// How long an informational toast stays (seconds).
-const TOAST_SECS: i64 = 4;
-
 /// The effects to run when the console starts: who am I (and may I write), the roles, the
 /// listing, and a look at the journal for unfinished runs.
 pub fn init(state: &mut State) -> Vec<Effect> {
@@ -100,11 +97,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::UsersLoadFailed { request_id, error } => {
             if request_id == state.load.request_id {
-                toast(
-                    state,
-                    Level::Error,
-                    format!("Loading users failed: {error}"),
-                );
+                state.notify(Level::Error, format!("Loading users failed: {error}"));
                 state.load.error = Some(error);
             }
             Vec::new()
@@ -190,8 +183,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     }
                     state.me = Some(user.id);
                 }
-                Err(error) => toast(
-                    state,
+                Err(error) => state.notify(
                     Level::Warn,
                     format!("Could not read the current user: {error}"),
                 ),
@@ -395,13 +387,12 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
             let added = state.marks.len() - before;
-            toast(
-                state,
+            state.notify(
                 Level::Info,
                 format!(
                     "Marked {} users ({} marked in all)",
-                    fmt_count(added as u64),
-                    fmt_count(state.marks.len() as u64)
+                    crate::words::thousands(added as u64),
+                    crate::words::thousands(state.marks.len() as u64)
                 ),
             );
             Vec::new()
@@ -413,7 +404,7 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
         action if action.is_mutating() => {
             if let Some(reason) = state.read_only_reason() {
                 // Only to explain; the effects queue is what enforces read-only.
-                toast(state, Level::Warn, format!("Unavailable: {reason}"));
+                state.notify(Level::Warn, format!("Unavailable: {reason}"));
                 return Vec::new();
             }
             on_mutation(state, action)
@@ -425,16 +416,12 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
                 effects
             }
             None => {
-                toast(
-                    state,
-                    Level::Warn,
-                    "The current user is not known yet".into(),
-                );
+                state.notify(Level::Warn, "The current user is not known yet");
                 Vec::new()
             }
         },
         Action::Reload => {
-            toast(state, Level::Info, "Reloading users…".into());
+            state.notify(Level::Info, "Reloading users…");
             let mut effects = vec![start_load(state)];
             if matches!(state.access.check, AccessCheck::Failed(_)) {
                 effects.push(Effect::LoadCurrentUser);
@@ -514,7 +501,7 @@ fn set_tab(state: &mut State, tab: StatusTab) -> Vec<Effect> {
 fn sort_toast(state: &mut State) {
     let arrow = if state.sort.descending { "↓" } else { "↑" };
     let text = format!("Sorted by {} {arrow}", state.sort.key.label());
-    toast(state, Level::Info, text);
+    state.notify(Level::Info, text);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -901,7 +888,7 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         }
         "sort" => {
             let Some(column) = rest.first() else {
-                toast(state, Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)".into());
+                state.notify(Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)");
                 return Vec::new();
             };
             let (column, mut descending) = match column.strip_prefix('-') {
@@ -919,17 +906,16 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
                     rebuild_view(state);
                     sort_toast(state);
                 }
-                None => toast(state, Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
+                None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
             }
             Vec::new()
         }
         "status" | "tab" => match rest.first().and_then(|t| StatusTab::parse(t)) {
             Some(tab) => set_tab(state, tab),
             None => {
-                toast(
-                    state,
+                state.notify(
                     Level::Error,
-                    "Usage: :status all|active|pending|disabled|service".into(),
+                    "Usage: :status all|active|pending|disabled|service",
                 );
                 Vec::new()
             }
@@ -965,8 +951,7 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         "roles" => on_browse(state, Action::EditRoles),
         "edit" => on_browse(state, Action::EditUser),
         other => {
-            toast(
-                state,
+            state.notify(
                 Level::Error,
                 format!("Unknown command :{other} (see ? for help)"),
             );
@@ -1082,7 +1067,7 @@ fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
                     Some(e) => format!("The org's roles could not be loaded: {e}"),
                     None => "The org's roles are still loading".to_owned(),
                 };
-                toast(state, Level::Warn, text);
+                state.notify(Level::Warn, text);
                 return Vec::new();
             };
             let held: Vec<u32> = state
@@ -1113,7 +1098,7 @@ fn users_word(n: usize) -> String {
     if n == 1 {
         "1 user".to_owned()
     } else {
-        format!("{} users", fmt_count(n as u64))
+        format!("{} users", crate::words::thousands(n as u64))
     }
 }
 
@@ -1141,7 +1126,7 @@ fn propose_bulk(
         } else {
             format!("Nothing to do: all {} users are {why_not}", all.len())
         };
-        toast(state, Level::Warn, text);
+        state.notify(Level::Warn, text);
         return Vec::new();
     }
     let title = format!("{} {}", kind.title(), users_word(ids.len()));
@@ -1248,7 +1233,7 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
         } else {
             "None of the emails is valid; fix them first".to_owned()
         };
-        toast(state, Level::Warn, text);
+        state.notify(Level::Warn, text);
         return Vec::new();
     }
     let name = Some(form.name.value().trim().to_owned()).filter(|s| !s.is_empty());
@@ -1359,7 +1344,7 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
     }
     if update.is_empty() {
         state.overlay = None;
-        toast(state, Level::Info, "Nothing changed".into());
+        state.notify(Level::Info, "Nothing changed");
         return Vec::new();
     }
     let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
@@ -1377,7 +1362,7 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
         },
         current_user: form.current_user,
     };
-    let who = user_label(&state.store, &form.user_id.clone());
+    let who = state.store.label(&form.user_id.clone());
     let draft = Draft::new(format!("Edit {who}"), vec![change]);
     propose(state, Purpose::Edit, draft, None)
 }
@@ -1418,7 +1403,7 @@ fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
                 .collect();
             if add.is_empty() && remove.is_empty() {
                 state.overlay = None;
-                toast(state, Level::Info, "Roles unchanged".into());
+                state.notify(Level::Info, "Roles unchanged");
                 return Vec::new();
             }
             let user = picker.user_id.clone();
@@ -1435,7 +1420,7 @@ fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
                     role,
                 }))
                 .collect();
-            let who = user_label(&state.store, &user);
+            let who = state.store.label(&user);
             let draft = Draft::new(format!("Change the roles of {who}"), changes);
             return propose(state, Purpose::Roles, draft, None);
         }
@@ -1515,51 +1500,4 @@ fn on_paste(state: &mut State, text: &str) {
             let _ = filter_changed(state);
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Words
-
-/// Shows a passing message. Messages carry the service's words (errors) and users' names:
-/// they are made safe here, the one door to the status line.
-pub(super) fn toast(state: &mut State, level: Level, text: String) {
-    let until = (level != Level::Error).then_some(state.now + TOAST_SECS);
-    let text = sanitize(&text);
-    state.toast = Some(Toast { text, level, until });
-}
-
-/// "Ada Lovelace <ada@example.com>", or the id when the user is not loaded.
-pub fn user_label(store: &UserStore, id: &UserId) -> String {
-    match store.by_id(id) {
-        Some(u) => crate::runs::plan::label(id, Some(&u.name), Some(&u.email)),
-        None => id.to_string(),
-    }
-}
-
-/// 100000 → "100,000".
-pub fn fmt_count(n: u64) -> String {
-    crate::text::thousands(n)
-}
-
-/// Unix seconds → "2024-03-01".
-pub fn fmt_date(t: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(t) {
-        Ok(d) => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
-        Err(_) => "?".into(),
-    }
-}
-
-/// How long ago `t` was, relative to `now`: "now", "5m ago", "3h ago", "12d ago", "2y ago".
-pub fn fmt_ago(now: i64, t: i64) -> String {
-    let secs = now - t;
-    if secs < 60 {
-        return "just now".into();
-    }
-    let (n, unit) = match secs {
-        s if s < 3600 => (s / 60, "m"),
-        s if s < 86_400 => (s / 3600, "h"),
-        s if s < 86_400 * 365 => (s / 86_400, "d"),
-        s => (s / (86_400 * 365), "y"),
-    };
-    format!("{n}{unit} ago")
 }

@@ -28,32 +28,16 @@ fn line(level: Level, text: impl Into<String>) -> Line {
     }
 }
 
-/// "3 users", "1 user".
-pub fn count(n: usize, what: &str) -> String {
-    let number = group(n);
-    if n == 1 {
-        format!("{number} {what}")
-    } else if what.ends_with('s') {
-        format!("{number} {what}es")
-    } else {
-        format!("{number} {what}s")
-    }
-}
+pub use crate::words::count;
 
 /// 15863 → "15,863".
 pub fn group(n: usize) -> String {
-    crate::text::thousands(n as u64)
+    crate::words::thousands(n as u64)
 }
 
 /// "2d ago", "5h ago", "just now".
 pub fn ago(now: OffsetDateTime, then: OffsetDateTime) -> String {
-    let secs = (now - then).whole_seconds().max(0);
-    match secs {
-        0..=59 => "just now".into(),
-        60..=3_599 => format!("{}m ago", secs / 60),
-        3_600..=86_399 => format!("{}h ago", secs / 3_600),
-        _ => format!("{}d ago", secs / 86_400),
-    }
+    crate::words::ago(now.unix_timestamp(), then.unix_timestamp())
 }
 
 /// Names of the first few, "and N more".
@@ -222,19 +206,5 @@ impl Summary {
             ));
         }
         lines
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_read_as_words_with_thousands_grouped() {
-        assert_eq!(count(1, "user"), "1 user");
-        assert_eq!(count(15863, "user"), "15,863 users");
-        assert_eq!(count(2, "service account"), "2 service accounts");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
     }
 }

@@ -10,7 +10,6 @@ use ratatui::Frame;
 use crate::app::action::StatusTab;
 use crate::app::audit::{ExportPrompt, PermissionPicker};
 use crate::app::state::{tab_matches, State};
-use crate::app::update::fmt_count;
 
 use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
@@ -68,7 +67,11 @@ pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
             theme.tab
         };
         spans.push(Span::styled(
-            format!(" {} {label} {} ", n + 1, fmt_count(counts[n] as u64)),
+            format!(
+                " {} {label} {} ",
+                n + 1,
+                crate::words::thousands(counts[n] as u64)
+            ),
             style,
         ));
         spans.push(Span::raw(" "));
@@ -87,7 +90,7 @@ pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: 
     let outer = block(
         format!(
             " Export {} users ({}) ",
-            fmt_count(prompt.count as u64),
+            crate::words::thousands(prompt.count as u64),
             prompt.view_name
         ),
         true,

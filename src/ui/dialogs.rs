@@ -11,7 +11,6 @@ use tui_input::Input;
 use crate::app::keymap;
 use crate::app::state::*;
 use crate::app::store::Status;
-use crate::app::update::{fmt_ago, fmt_count, fmt_date, user_label};
 
 use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
@@ -101,14 +100,26 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     lines.push(label_value(
         "Created",
         user.created
-            .map(|t| Span::raw(format!("{} ({})", fmt_date(t), fmt_ago(state.now, t))))
+            .map(|t| {
+                Span::raw(format!(
+                    "{} ({})",
+                    crate::words::date(t),
+                    crate::words::ago(state.now, t)
+                ))
+            })
             .unwrap_or_else(dash),
         theme,
     ));
     lines.push(label_value(
         "Last login",
         user.last_login
-            .map(|t| Span::raw(format!("{} ({})", fmt_date(t), fmt_ago(state.now, t))))
+            .map(|t| {
+                Span::raw(format!(
+                    "{} ({})",
+                    crate::words::date(t),
+                    crate::words::ago(state.now, t)
+                ))
+            })
             .unwrap_or_else(|| Span::styled("never", theme.dim)),
         theme,
     ));
@@ -122,14 +133,20 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         lines.push(Line::styled("Invitation", theme.header));
         match state.invitations.get(&user.id) {
             Some(inv) => {
-                lines.push(label_value("Sent", Span::raw(fmt_date(inv.sent_at)), theme));
+                lines.push(label_value(
+                    "Sent",
+                    Span::raw(crate::words::date(inv.sent_at)),
+                    theme,
+                ));
                 let expiry = match inv.expires_at {
                     Some(t) if t <= state.now => {
-                        Span::styled(format!("{} (expired)", fmt_date(t)), theme.error)
+                        Span::styled(format!("{} (expired)", crate::words::date(t)), theme.error)
                     }
-                    Some(t) => {
-                        Span::raw(format!("{} (in {})", fmt_date(t), in_words(t - state.now)))
-                    }
+                    Some(t) => Span::raw(format!(
+                        "{} (in {})",
+                        crate::words::date(t),
+                        in_words(t - state.now)
+                    )),
                     None => Span::styled("unknown", theme.dim),
                 };
                 lines.push(label_value("Expires", expiry, theme));
@@ -542,7 +559,7 @@ fn draw_edit(frame: &mut Frame, area: Rect, form: &EditForm, state: &State, them
     let title = if form.current_user {
         " Edit my profile ".to_owned()
     } else {
-        format!(" Edit {} ", user_label(&state.store, &form.user_id))
+        format!(" Edit {} ", state.store.label(&form.user_id))
     };
     let outer = block(title, true, theme);
     let inner = outer.inner(rect);
@@ -583,7 +600,7 @@ fn draw_roles(frame: &mut Frame, area: Rect, picker: &RolePicker, state: &State,
     let rect = centered(area, 64, area.height.saturating_sub(4));
     frame.render_widget(Clear, rect);
     let outer = block(
-        format!(" Roles of {} ", user_label(&state.store, &picker.user_id)),
+        format!(" Roles of {} ", state.store.label(&picker.user_id)),
         true,
         theme,
     );
@@ -627,7 +644,7 @@ fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, theme: &Theme)
             _ => theme.ok,
         };
         lines.push(Line::from(vec![
-            Span::styled(format!("{:>6} ", fmt_count(*n as u64)), style),
+            Span::styled(format!("{:>6} ", crate::words::thousands(*n as u64)), style),
             Span::raw(label.clone()),
         ]));
     }

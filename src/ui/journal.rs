@@ -9,7 +9,6 @@ use ratatui::Frame;
 
 use crate::app::journal::{describe_change, JournalView};
 use crate::app::state::State;
-use crate::app::update::fmt_count;
 use crate::runs::{ItemResult, RunState};
 
 use super::text::fit;
@@ -48,11 +47,14 @@ pub fn draw_journal(
         (Some(_), Some(run)) => format!(" Run {} — {} ", run.run, sanitize(&run.title)),
         _ if view.skipped > 0 => format!(
             " Journal — {} runs · {} damaged line{} skipped ",
-            fmt_count(view.runs.len() as u64),
-            fmt_count(view.skipped as u64),
+            crate::words::thousands(view.runs.len() as u64),
+            crate::words::thousands(view.skipped as u64),
             if view.skipped == 1 { "" } else { "s" }
         ),
-        _ => format!(" Journal — {} runs ", fmt_count(view.runs.len() as u64)),
+        _ => format!(
+            " Journal — {} runs ",
+            crate::words::thousands(view.runs.len() as u64)
+        ),
     };
     let outer = block(title, true, theme);
     let inner = outer.inner(rect);

@@ -18,7 +18,7 @@ use ratatui::Frame;
 use crate::app::action::StatusTab;
 use crate::app::state::{list_body_rows, Focus, State};
 use crate::app::store::{Status, UserRecord};
-use crate::app::update::{detail_side_by_side, fmt_ago, fmt_count, fmt_date};
+use crate::app::update::detail_side_by_side;
 use crate::runs::ItemResult;
 
 use text::fit;
@@ -156,7 +156,11 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.tab
         };
         spans.push(Span::styled(
-            format!(" {} {label} {} ", n + 1, fmt_count(u64::from(count))),
+            format!(
+                " {} {label} {} ",
+                n + 1,
+                crate::words::thousands(u64::from(count))
+            ),
             style,
         ));
         spans.push(Span::raw(" "));
@@ -170,10 +174,13 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     if !state.marks.is_empty() {
         right.push_str(&format!(
             " · {} marked",
-            fmt_count(state.marks.len() as u64)
+            crate::words::thousands(state.marks.len() as u64)
         ));
     }
-    right.push_str(&format!(" · {} shown ", fmt_count(state.view.len() as u64)));
+    right.push_str(&format!(
+        " · {} shown ",
+        crate::words::thousands(state.view.len() as u64)
+    ));
     let right_width = text::width(&right) as u16;
     let [l, r] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
@@ -331,12 +338,15 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                         Column::LastLogin => Cell::from(fit(
                             &user
                                 .last_login
-                                .map(|t| fmt_ago(state.now, t))
+                                .map(|t| crate::words::ago(state.now, t))
                                 .unwrap_or_else(|| "never".to_owned()),
                             w,
                         )),
                         Column::Created => Cell::from(fit(
-                            &user.created.map(fmt_date).unwrap_or_else(|| "—".into()),
+                            &user
+                                .created
+                                .map(crate::words::date)
+                                .unwrap_or_else(|| "—".into()),
                             w,
                         )),
                     }
@@ -380,8 +390,8 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         let label = format!(
             "{} {} / {}",
             text::fit(&run.title, 60).trim_end(),
-            fmt_count(done as u64),
-            fmt_count(run.total as u64)
+            crate::words::thousands(done as u64),
+            crate::words::thousands(run.total as u64)
         );
         let ratio = if run.total == 0 {
             1.0
@@ -404,8 +414,8 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Some(total) => format!(
                 "{} loaded {} / {}",
                 spinner(state),
-                fmt_count(loaded.min(total)),
-                fmt_count(total)
+                crate::words::thousands(loaded.min(total)),
+                crate::words::thousands(total)
             ),
             None => format!("{} loading users…", spinner(state)),
         };
@@ -429,7 +439,10 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             theme.error,
         ),
         None => Line::styled(
-            format!(" {} users loaded", fmt_count(state.store.len() as u64)),
+            format!(
+                " {} users loaded",
+                crate::words::thousands(state.store.len() as u64)
+            ),
             theme.dim,
         ),
     };

@@ -15,7 +15,6 @@ use crate::app::changes::{PlanDialog, PlanStage, Purpose};
 use crate::app::effect::BulkKind;
 use crate::app::journal::{describe_change, RunAction};
 use crate::app::state::State;
-use crate::app::update::fmt_count;
 use crate::domain::Confirmation;
 use crate::runs::describe::{count, Level};
 use crate::runs::Verdict;
@@ -126,7 +125,7 @@ pub fn draw_plan(frame: &mut Frame, area: Rect, plan: &PlanDialog, state: &State
     let mut middle: Vec<Line> = parts.items.drain(..shown_items).collect();
     if more > 0 && room > 0 {
         middle.push(Line::styled(
-            format!("  … and {} more", fmt_count(more as u64)),
+            format!("  … and {} more", crate::words::thousands(more as u64)),
             theme.dim,
         ));
     }
