@@ -350,7 +350,7 @@ async fn bench_first_rows(report: &mut Report, sb: &Sandbox, runs: usize) {
         let mut runtime = Runtime::new(terminal, new_state(), queue, msgs);
         runtime.start();
         let shown = runtime
-            .run_until(Duration::from_secs(30), |s| !s.view.is_empty())
+            .run_until(Duration::from_secs(30), |s| !s.view.rows.is_empty())
             .await
             .expect("draws");
         samples.push(start.elapsed());
@@ -479,7 +479,7 @@ fn keystroke_samples(state: &mut State, samples: usize, prefix: &str, key: Key) 
             effects.is_empty(),
             "a keystroke over a loaded org asks nothing of the network"
         );
-        shown = state.view.len();
+        shown = state.view.rows.len();
     }
     press(state, Key::plain(KeyCode::Esc));
     press(state, Key::plain(KeyCode::Esc));
@@ -549,7 +549,7 @@ fn bench_filter(report: &mut Report, pages: &[UsersResponse], samples: usize) {
             let start = Instant::now();
             press(&mut state, Key::ch('s'));
             let took = start.elapsed();
-            let label = state.sort.key.label().to_owned();
+            let label = state.view.sort.key.label().to_owned();
             match by_key.iter_mut().find(|(l, _)| *l == label) {
                 Some((_, v)) => v.push(took),
                 None => by_key.push((label, vec![took])),
@@ -578,7 +578,7 @@ fn bench_filter(report: &mut Report, pages: &[UsersResponse], samples: usize) {
     report.row(
         &format!(
             "4. reverse sort (`S`, by {}) over {n} users",
-            state.sort.key.label()
+            state.view.sort.key.label()
         ),
         ms(d.median()),
         format!("p99 {}; {}", ms(d.pct(99.0)), range(&d)),

@@ -48,6 +48,7 @@ async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> 
 fn shown(state: &State) -> Vec<UserId> {
     state
         .view
+        .rows
         .iter()
         .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
         .collect()

@@ -73,11 +73,11 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
 
     // Filter on the domain most active users share, on the Active tab.
     console.press(Key::ch('2'));
-    assert_eq!(console.state.tab, StatusTab::Active);
+    assert_eq!(console.state.view.tab, StatusTab::Active);
     let domain = {
         let s = &console.state;
         let mut counts: std::collections::HashMap<String, usize> = Default::default();
-        for ix in &s.view {
+        for ix in &s.view.rows {
             if let Some(u) = s.store.get(*ix) {
                 if let Some((_, d)) = u.email.split_once('@') {
                     *counts.entry(d.to_owned()).or_default() += 1;
@@ -93,8 +93,11 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
     console.press(Key::ch('/'));
     console.type_text(&format!("@{domain}"));
     console.press(enter());
-    assert!(console.state.view.len() >= 3, "at least three users match");
-    let shown = console.state.view.len();
+    assert!(
+        console.state.view.rows.len() >= 3,
+        "at least three users match"
+    );
+    let shown = console.state.view.rows.len();
 
     // Open the detail (it loads beside the list and never blocks it).
     console.press(enter());
@@ -141,7 +144,7 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
     assert!(screen.contains("3 done"), "{screen}");
     assert!(console.state.marks.is_empty(), "done users are unmarked");
     // Disabled users leave the Active tab.
-    assert_eq!(console.state.view.len(), shown - 3);
+    assert_eq!(console.state.view.rows.len(), shown - 3);
     console.shutdown().await;
 
     // Through the API: exactly those three are newly disabled.

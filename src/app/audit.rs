@@ -16,7 +16,6 @@ use super::action::{Action, StatusTab};
 use super::effect::Effect;
 use super::msg::Msg;
 use super::state::{Context, Level, Overlay, State};
-use super::update::rebuild_view;
 
 /// The audit view in force, and the one being read.
 #[derive(Clone, Debug, Default)]
@@ -197,7 +196,7 @@ pub fn leave(state: &mut State) {
     state.audit.pending = None;
     if state.audit.active.take().is_some() {
         state.audit.generation += 1;
-        rebuild_view(state);
+        state.rebuild_view();
         state.notify(Level::Info, "Back to all users");
     }
 }
@@ -353,7 +352,7 @@ fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn open_export(state: &mut State) -> Vec<Effect> {
-    if state.view.is_empty() {
+    if state.view.rows.is_empty() {
         state.notify(Level::Warn, "Nothing to export: the list is empty");
         return Vec::new();
     }
@@ -368,7 +367,7 @@ fn open_export(state: &mut State) -> Vec<Effect> {
     state.overlay = Some(Overlay::Export(Box::new(ExportPrompt {
         format,
         path: Input::new(name.clone()).with_cursor(name.chars().count()),
-        count: state.view.len(),
+        count: state.view.rows.len(),
         view_name,
     })));
     Vec::new()
@@ -419,6 +418,7 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
     state.overlay = None;
     let ids: Vec<UserId> = state
         .view
+        .rows
         .iter()
         .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
         .collect();
@@ -467,10 +467,10 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                         title: title.clone(),
                     });
                     // The view's members, whatever their status: back to the All tab.
-                    state.tab = StatusTab::All;
-                    state.cursor = 0;
-                    state.offset = 0;
-                    rebuild_view(state);
+                    state.view.tab = StatusTab::All;
+                    state.view.cursor.pos = 0;
+                    state.view.cursor.offset = 0;
+                    state.rebuild_view();
                     state.notify(
                         Level::Info,
                         format!("{title} — Esc or :audit off returns to all users"),

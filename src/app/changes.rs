@@ -18,7 +18,7 @@ use super::effect::{BulkKind, Effect, PlanId, Ticket};
 use super::journal::RunAction;
 use super::state::{Context, InvitationInfo, InviteStatus, Level, Overlay, State, Summary};
 use super::store::Status;
-use super::update::{extend_view, rebuild_view, start_load};
+use super::update::start_load;
 
 /// What a plan is for: decides what its dialog says and what its results update.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -524,7 +524,7 @@ fn follow_in_store(state: &mut State, change: &Change, result: &ItemResult) {
     if let Some(user) = result.user() {
         let (ix, new) = state.store.upsert(user);
         if new {
-            extend_view(state, &[ix]);
+            state.extend_view(&[ix]);
         }
         return;
     }
@@ -592,7 +592,7 @@ pub fn on_ended(
             ),
         );
     }
-    rebuild_view(state);
+    state.rebuild_view();
     match progress.purpose {
         Purpose::Edit => {
             finish_edit(state, &progress, error);

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod audit;
 pub mod changes;
+pub mod cursor;
 pub mod effect;
 pub mod fixtures;
 pub mod invite;
@@ -13,6 +14,7 @@ pub mod msg;
 pub mod state;
 pub mod store;
 pub mod update;
+pub mod view;
 
 pub use action::{Action, StatusTab};
 pub use effect::{BulkKind, Effect, Invitee, PlanId, Ticket};

@@ -8,9 +8,9 @@ use tui_input::Input;
 
 use crate::api::models::UserId;
 
-use super::action::StatusTab;
 use super::invite::EmailEntry;
-use super::store::{RoleIx, Status, UserIx, UserRecord, UserStore};
+use super::store::{RoleIx, UserIx, UserRecord, UserStore};
+pub use super::view::{Scope, Sort, SortKey, View};
 
 /// How long an informational message stays (seconds).
 pub const TOAST_SECS: i64 = 4;
@@ -33,72 +33,6 @@ pub enum Context {
     Prompt,
     /// The journal's runs and items.
     Journal,
-}
-
-/// Columns to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SortKey {
-    /// The order the service listed them in.
-    #[default]
-    Loaded,
-    Name,
-    Email,
-    Status,
-    Roles,
-    Mfa,
-    LastLogin,
-    Created,
-}
-
-impl SortKey {
-    pub const CYCLE: [SortKey; 8] = [
-        SortKey::Loaded,
-        SortKey::Name,
-        SortKey::Email,
-        SortKey::Status,
-        SortKey::Roles,
-        SortKey::Mfa,
-        SortKey::LastLogin,
-        SortKey::Created,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Loaded => "loaded",
-            SortKey::Name => "name",
-            SortKey::Email => "email",
-            SortKey::Status => "status",
-            SortKey::Roles => "roles",
-            SortKey::Mfa => "mfa",
-            SortKey::LastLogin => "last-login",
-            SortKey::Created => "created",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<SortKey> {
-        let text = text.to_ascii_lowercase().replace('_', "-");
-        SortKey::CYCLE
-            .into_iter()
-            .find(|k| k.label() == text)
-            .or(match text.as_str() {
-                "login" | "last" | "lastlogin" => Some(SortKey::LastLogin),
-                "role" => Some(SortKey::Roles),
-                "none" | "load" => Some(SortKey::Loaded),
-                _ => None,
-            })
-    }
-
-    pub fn next(self) -> SortKey {
-        let n = SortKey::CYCLE.iter().position(|k| *k == self).unwrap_or(0);
-        SortKey::CYCLE[(n + 1) % SortKey::CYCLE.len()]
-    }
-}
-
-/// The sort in force.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Sort {
-    pub key: SortKey,
-    pub descending: bool,
 }
 
 /// Which pane has the keys.
@@ -305,22 +239,6 @@ pub struct Options {
     pub monochrome: bool,
 }
 
-/// What the view was last built from, so that the next change does only the work it needs:
-/// a keystroke that narrows the filter re-checks the users shown, not the whole store, and a
-/// widening one walks a cached sort order instead of sorting again.
-#[derive(Clone, Debug, Default)]
-pub struct ViewCache {
-    /// Every loaded user (store indices `0..order.len()`) in `order_sort` order, as of store
-    /// revision `order_revision`. Unused for the load order, which needs no cache.
-    pub order: Vec<UserIx>,
-    pub order_sort: Option<Sort>,
-    pub order_revision: u64,
-    /// The tab, filter terms, sort and audit-view generation `State::view` was built with,
-    /// as of store revision `view_revision`.
-    pub view_key: Option<(StatusTab, Vec<String>, Sort, u64)>,
-    pub view_revision: u64,
-}
-
 /// The whole state.
 #[derive(Clone, Debug)]
 pub struct State {
@@ -331,17 +249,7 @@ pub struct State {
     pub size: (u16, u16),
     pub store: UserStore,
     /// The users shown: store indices after tab, filter and sort.
-    pub view: Vec<UserIx>,
-    /// What `view` was built from (see [`ViewCache`]).
-    pub view_cache: ViewCache,
-    pub tab: StatusTab,
-    pub sort: Sort,
-    pub filter: Input,
-    pub filter_editing: bool,
-    /// Position in `view`.
-    pub cursor: usize,
-    /// First visible row.
-    pub offset: usize,
+    pub view: View,
     pub marks: HashSet<UserId>,
     pub focus: Focus,
     pub detail: Option<Detail>,
@@ -381,14 +289,7 @@ impl State {
             tick: 0,
             size: (80, 24),
             store: UserStore::default(),
-            view: Vec::new(),
-            view_cache: ViewCache::default(),
-            tab: StatusTab::All,
-            sort: Sort::default(),
-            filter: Input::default(),
-            filter_editing: false,
-            cursor: 0,
-            offset: 0,
+            view: View::default(),
             marks: HashSet::new(),
             focus: Focus::List,
             detail: None,
@@ -427,7 +328,7 @@ impl State {
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
-            None if self.filter_editing => Context::Filter,
+            None if self.view.filter_editing => Context::Filter,
             None => Context::Browse,
         }
     }
@@ -450,9 +351,35 @@ impl State {
 
     /// The user under the cursor.
     pub fn selected(&self) -> Option<&UserRecord> {
-        self.view
-            .get(self.cursor)
-            .and_then(|ix| self.store.get(*ix))
+        self.view.selected(&self.store)
+    }
+
+    /// What restricts the list beyond tab and filter (the audit view, if any).
+    pub fn scope(&self) -> Scope<'_> {
+        Scope {
+            generation: self.audit.generation,
+            members: self.audit.active.as_ref().map(|a| &a.ids),
+        }
+    }
+
+    /// Recomputes the list after the tab, filter, sort, scope or users changed.
+    pub fn rebuild_view(&mut self) {
+        let rows = self.body_rows();
+        let scope = Scope {
+            generation: self.audit.generation,
+            members: self.audit.active.as_ref().map(|a| &a.ids),
+        };
+        self.view.rebuild(&self.store, scope, rows);
+    }
+
+    /// Adds newly loaded users to the list.
+    pub fn extend_view(&mut self, new: &[UserIx]) {
+        let rows = self.body_rows();
+        let scope = Scope {
+            generation: self.audit.generation,
+            members: self.audit.active.as_ref().map(|a| &a.ids),
+        };
+        self.view.extend(&self.store, new, scope, rows);
     }
 
     /// Rows the list body shows.
@@ -481,29 +408,11 @@ impl State {
 
     /// The filter's terms, lower-cased.
     pub fn filter_terms(&self) -> Vec<String> {
-        self.filter
-            .value()
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect()
+        self.view.terms()
     }
 
     /// True when `user` belongs in the current view.
     pub fn in_view(&self, user: &UserRecord, terms: &[String]) -> bool {
-        tab_matches(self.tab, user) && self.audit.allows(&user.id) && {
-            let haystack = self.store.haystack(user);
-            terms.iter().all(|t| haystack.contains(t.as_str()))
-        }
-    }
-}
-
-/// True when the tab shows the user.
-pub fn tab_matches(tab: StatusTab, user: &UserRecord) -> bool {
-    match tab {
-        StatusTab::All => true,
-        StatusTab::Active => user.status == Status::Active,
-        StatusTab::Pending => user.status == Status::Pending,
-        StatusTab::Disabled => user.status == Status::Disabled,
-        StatusTab::ServiceAccounts => user.service_account,
+        self.view.admits(&self.store, user, terms, self.scope())
     }
 }

@@ -73,7 +73,7 @@ fn init_asks_for_the_current_user_roles_and_the_listing() {
 #[test]
 fn pages_fill_the_view_and_the_progress() {
     let state = loaded();
-    assert_eq!(state.view.len(), 12);
+    assert_eq!(state.view.rows.len(), 12);
     assert_eq!(state.load.total_users, Some(12));
     assert!(state.load.done);
     assert_eq!(state.store.counts().pending, 2);
@@ -110,19 +110,19 @@ fn moving_clamps_at_both_ends_and_keeps_the_cursor_visible() {
         },
     ); // 4 body rows
     act(&mut state, Action::Up);
-    assert_eq!(state.cursor, 0);
+    assert_eq!(state.view.cursor.pos, 0);
     act(&mut state, Action::Bottom);
-    assert_eq!(state.cursor, 11);
-    assert_eq!(state.offset, 8);
+    assert_eq!(state.view.cursor.pos, 11);
+    assert_eq!(state.view.cursor.offset, 8);
     act(&mut state, Action::PageUp);
-    assert_eq!(state.cursor, 7);
-    assert!(state.offset <= 7);
+    assert_eq!(state.view.cursor.pos, 7);
+    assert!(state.view.cursor.offset <= 7);
     act(&mut state, Action::Top);
-    assert_eq!((state.cursor, state.offset), (0, 0));
+    assert_eq!((state.view.cursor.pos, state.view.cursor.offset), (0, 0));
     act(&mut state, Action::PageDown);
-    assert_eq!(state.cursor, 4);
+    assert_eq!(state.view.cursor.pos, 4);
     act(&mut state, Action::ClickRow(2));
-    assert_eq!(state.cursor, state.offset + 2);
+    assert_eq!(state.view.cursor.pos, state.view.cursor.offset + 2);
 }
 
 #[test]
@@ -132,12 +132,12 @@ fn typing_a_filter_narrows_the_view_instantly_and_esc_clears_it() {
     assert_eq!(state.context(), Context::Filter);
     let effects = type_in(&mut state, "example.com");
     assert!(effects.is_empty(), "fully loaded: no server search");
-    assert_eq!(state.view.len(), 10);
+    assert_eq!(state.view.rows.len(), 10);
     type_in(&mut state, " ada");
-    assert_eq!(state.view.len(), 1);
+    assert_eq!(state.view.rows.len(), 1);
     assert_eq!(selected_id(&state), "u01");
     act(&mut state, Action::Cancel);
-    assert_eq!(state.view.len(), 12);
+    assert_eq!(state.view.rows.len(), 12);
     assert_eq!(state.context(), Context::Browse);
 }
 
@@ -150,7 +150,7 @@ fn the_filter_matches_names_in_any_script_case_insensitively() {
     act(&mut state, Action::Cancel);
     act(&mut state, Action::StartFilter);
     type_in(&mut state, "山田");
-    assert_eq!(state.view.len(), 1);
+    assert_eq!(state.view.rows.len(), 1);
 }
 
 #[test]
@@ -189,23 +189,23 @@ fn while_loading_the_filter_also_asks_the_server_and_the_newest_search_wins() {
             response: demo_page(),
         },
     );
-    assert_eq!(state.view.len(), 2, "Ada Lovelace and taro.yamada");
+    assert_eq!(state.view.rows.len(), 2, "Ada Lovelace and taro.yamada");
 }
 
 #[test]
 fn tabs_show_only_their_status() {
     let mut state = loaded();
     act(&mut state, Action::SelectTab(StatusTab::Pending));
-    assert_eq!(state.view.len(), 2);
+    assert_eq!(state.view.rows.len(), 2);
     act(&mut state, Action::NextTab);
-    assert_eq!(state.tab, StatusTab::Disabled);
-    assert_eq!(state.view.len(), 2);
+    assert_eq!(state.view.tab, StatusTab::Disabled);
+    assert_eq!(state.view.rows.len(), 2);
     act(&mut state, Action::NextTab);
-    assert_eq!(state.view.len(), 1);
+    assert_eq!(state.view.rows.len(), 1);
     act(&mut state, Action::NextTab);
-    assert_eq!(state.tab, StatusTab::All);
+    assert_eq!(state.view.tab, StatusTab::All);
     act(&mut state, Action::PrevTab);
-    assert_eq!(state.tab, StatusTab::ServiceAccounts);
+    assert_eq!(state.view.tab, StatusTab::ServiceAccounts);
 }
 
 #[test]
@@ -214,20 +214,23 @@ fn sorting_keeps_the_cursor_on_the_same_user() {
     act(&mut state, Action::Down);
     act(&mut state, Action::Down); // u03
     act(&mut state, Action::CycleSort); // name
-    assert_eq!(state.sort.key, SortKey::Name);
+    assert_eq!(state.view.sort.key, SortKey::Name);
     assert_eq!(selected_id(&state), "u03");
-    let first = state.store.get(state.view[0]).map(|u| u.id.to_string());
+    let first = state
+        .store
+        .get(state.view.rows[0])
+        .map(|u| u.id.to_string());
     assert_eq!(
         first.as_deref(),
         Some("u05"),
         "the user without a name sorts first"
     );
     act(&mut state, Action::ReverseSort);
-    assert!(state.sort.descending);
+    assert!(state.view.sort.descending);
     assert_eq!(selected_id(&state), "u03");
     // Byte order of lower-cased names: CJK after Cyrillic after Latin.
     assert_eq!(
-        state.store.get(state.view[0]).map(|u| u.id.as_str()),
+        state.store.get(state.view.rows[0]).map(|u| u.id.as_str()),
         Some("u03")
     );
 }
@@ -1173,7 +1176,7 @@ fn commands_sort_switch_tabs_filter_and_quit() {
     };
     run(&mut state, "sort email desc");
     assert_eq!(
-        state.sort,
+        state.view.sort,
         Sort {
             key: SortKey::Email,
             descending: true
@@ -1181,17 +1184,17 @@ fn commands_sort_switch_tabs_filter_and_quit() {
     );
     run(&mut state, "sort -created");
     assert_eq!(
-        state.sort,
+        state.view.sort,
         Sort {
             key: SortKey::Created,
             descending: true
         }
     );
     run(&mut state, "status pending");
-    assert_eq!(state.tab, StatusTab::Pending);
+    assert_eq!(state.view.tab, StatusTab::Pending);
     run(&mut state, "status all");
     run(&mut state, "filter grace");
-    assert_eq!(state.view.len(), 1);
+    assert_eq!(state.view.rows.len(), 1);
     run(&mut state, "frobnicate");
     assert!(state
         .toast
@@ -1224,9 +1227,9 @@ fn quit_works_from_anywhere() {
 fn pasting_in_the_list_starts_a_filter() {
     let mut state = loaded();
     update(&mut state, Msg::Paste("grace\n".into()));
-    assert!(state.filter_editing);
-    assert_eq!(state.filter.value(), "grace");
-    assert_eq!(state.view.len(), 1);
+    assert!(state.view.filter_editing);
+    assert_eq!(state.view.filter.value(), "grace");
+    assert_eq!(state.view.rows.len(), 1);
 }
 
 #[test]
@@ -1361,7 +1364,7 @@ fn view_from_scratch(state: &State) -> Vec<u32> {
                 .is_some_and(|u| state.in_view(u, &terms))
         })
         .collect();
-    expected.sort_by(|a, b| super::update::compare(&state.store, state.sort, *a, *b));
+    expected.sort_by(|a, b| super::view::compare(&state.store, state.view.sort, *a, *b));
     expected
 }
 
@@ -1370,20 +1373,20 @@ fn incremental_filtering_and_cached_sorts_give_the_same_view_as_a_full_rebuild()
     let mut state = loaded();
     for _ in 0..SortKey::CYCLE.len() {
         for descending in [false, true] {
-            if state.sort.descending != descending {
+            if state.view.sort.descending != descending {
                 act(&mut state, Action::ReverseSort);
             }
             assert_eq!(
-                state.view,
+                state.view.rows,
                 view_from_scratch(&state),
                 "sort {:?}",
-                state.sort
+                state.view.sort
             );
             act(&mut state, Action::StartFilter);
             for text in [
                 "a", "ad", "ada", "ad", "", "e", "ex", "example", "exa", " x", "",
             ] {
-                let current = state.filter.value().to_owned();
+                let current = state.view.filter.value().to_owned();
                 if text.starts_with(current.as_str()) {
                     type_in(&mut state, &text[current.len()..]);
                 } else {
@@ -1393,17 +1396,51 @@ fn incremental_filtering_and_cached_sorts_give_the_same_view_as_a_full_rebuild()
                     type_in(&mut state, text);
                 }
                 assert_eq!(
-                    state.view,
+                    state.view.rows,
                     view_from_scratch(&state),
                     "filter {text:?}, sort {:?}",
-                    state.sort
+                    state.view.sort
                 );
             }
             act(&mut state, Action::SelectTab(StatusTab::Active));
-            assert_eq!(state.view, view_from_scratch(&state));
+            assert_eq!(state.view.rows, view_from_scratch(&state));
             act(&mut state, Action::SelectTab(StatusTab::All));
             act(&mut state, Action::Cancel);
         }
         act(&mut state, Action::CycleSort);
     }
+}
+
+#[test]
+fn load_order_reversed_stays_right_while_pages_stream_in_and_after() {
+    let mut state = State::new(Options::default(), NOW);
+    let effects = init(&mut state);
+    let request_id = match effects.iter().find(|e| matches!(e, Effect::LoadUsers { .. })) {
+        Some(Effect::LoadUsers { request_id, .. }) => *request_id,
+        other => panic!("init loads users, got {other:?}"),
+    };
+    act(&mut state, Action::ReverseSort); // load order, newest first
+    assert_eq!(state.view.sort.key, SortKey::Loaded);
+    assert!(state.view.sort.descending);
+    let mut page = demo_page();
+    let second = page.data.split_off(6);
+    let mut rest = demo_page();
+    rest.data = second;
+    for (number, response) in [(0, page), (1, rest)] {
+        update(
+            &mut state,
+            Msg::UsersPage {
+                request_id,
+                number,
+                total_pages: Some(2),
+                response,
+            },
+        );
+        assert_eq!(state.view.rows, view_from_scratch(&state), "page {number}");
+    }
+    update(&mut state, Msg::UsersLoaded { request_id });
+    // Newest loaded first, and still so after a rebuild asked for nothing new.
+    assert_eq!(state.view.rows.first(), Some(&11));
+    state.rebuild_view();
+    assert_eq!(state.view.rows, view_from_scratch(&state));
 }

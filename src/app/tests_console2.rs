@@ -94,6 +94,7 @@ fn open_audit(state: &mut State, args: &str) -> ViewKind {
 fn shown_ids(state: &State) -> HashSet<UserId> {
     state
         .view
+        .rows
         .iter()
         .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
         .collect()
@@ -102,7 +103,7 @@ fn shown_ids(state: &State) -> HashSet<UserId> {
 #[test]
 fn an_audit_view_restricts_the_list_to_its_members_and_esc_returns_to_all() {
     let mut state = loaded();
-    let all = state.view.len();
+    let all = state.view.rows.len();
     let kind = open_audit(&mut state, "admins");
     assert_eq!(kind, ViewKind::Admins);
     let expected: HashSet<UserId> = audit_answer(&kind).rows.into_iter().map(|r| r.0).collect();
@@ -119,7 +120,7 @@ fn an_audit_view_restricts_the_list_to_its_members_and_esc_returns_to_all() {
     assert_eq!(shown_ids(&state), expected);
     act(&mut state, Action::Back);
     assert!(state.audit.active.is_none());
-    assert_eq!(state.view.len(), all);
+    assert_eq!(state.view.rows.len(), all);
 }
 
 #[test]
@@ -128,12 +129,12 @@ fn an_audit_view_restricts_a_sorted_list_too_and_leaving_it_restores_everyone() 
     // reuse a view built without (or with) the restriction.
     let mut state = loaded();
     command(&mut state, "sort name");
-    let all = state.view.len();
+    let all = state.view.rows.len();
     let kind = open_audit(&mut state, "admins");
     let expected: HashSet<UserId> = audit_answer(&kind).rows.into_iter().map(|r| r.0).collect();
     assert_eq!(shown_ids(&state), expected);
     command(&mut state, "audit off");
-    assert_eq!(state.view.len(), all);
+    assert_eq!(state.view.rows.len(), all);
     open_audit(&mut state, "no-role");
     let no_role: HashSet<UserId> = audit_answer(&ViewKind::NoRole)
         .rows
@@ -227,6 +228,7 @@ fn export_carries_the_visible_ids_in_order_and_the_audit_view() {
     command(&mut state, "sort email desc");
     let visible: Vec<UserId> = state
         .view
+        .rows
         .iter()
         .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
         .collect();
@@ -295,7 +297,7 @@ fn export_works_in_read_only_mode_and_respects_the_filter() {
         panic!("exports, got {effects:?}");
     };
     assert_eq!(kind, &None);
-    assert_eq!(ids.len(), state.view.len());
+    assert_eq!(ids.len(), state.view.rows.len());
     assert_eq!(ids.len(), state.store.counts().pending as usize);
 }
 

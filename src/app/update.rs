@@ -1,8 +1,6 @@
 //! `update`: the only place the state changes. Takes one message, returns the effects to run.
 //! Pure: no I/O, no clock (time comes in `Msg::Tick`), no drawing.
 
-use std::cmp::Ordering;
-
 use tui_input::Input;
 
 use crate::api::models::{Patch, RoleId, UserId, UserUpdate};
@@ -16,7 +14,7 @@ use super::effect::{BulkKind, Effect, Invitee};
 use super::invite::{email_problem, parse_emails};
 use super::msg::Msg;
 use super::state::*;
-use super::store::{Status, UserIx, UserStore};
+use super::store::Status;
 
 /// The effects to run when the console starts: who am I (and may I write), the roles, the
 /// listing, and a look at the journal for unfinished runs.
@@ -52,7 +50,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Resize { width, height } => {
             state.size = (width, height);
-            ensure_visible(state);
+            let rows = state.body_rows();
+            state.view.cursor.clamp(state.view.rows.len(), rows);
             Vec::new()
         }
         Msg::Tick { now } => {
@@ -86,7 +85,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             if let Some(total) = response.total_filtered_count() {
                 state.load.total_users = Some(total.max(0) as u64);
             }
-            extend_view(state, &new);
+            state.extend_view(&new);
             Vec::new()
         }
         Msg::UsersLoaded { request_id } => {
@@ -108,7 +107,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
         } => {
             if state.search_request == Some(request_id) {
                 let new = state.store.ingest_page(&response);
-                extend_view(state, &new);
+                state.extend_view(&new);
             }
             Vec::new()
         }
@@ -129,7 +128,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.store.ingest_included(&data.included);
                     let (ix, new) = state.store.upsert(&data.user);
                     if new {
-                        extend_view(state, &[ix]);
+                        state.extend_view(&[ix]);
                     }
                     if let Some(detail) = state.detail.as_mut() {
                         detail.loading = false;
@@ -179,7 +178,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
                     state.store.ingest_included(&included);
                     let (ix, new) = state.store.upsert(&user);
                     if new {
-                        extend_view(state, &[ix]);
+                        state.extend_view(&[ix]);
                     }
                     state.me = Some(user.id);
                 }
@@ -308,10 +307,10 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Top => move_cursor(state, i64::MIN / 2),
         Action::Bottom => move_cursor(state, i64::MAX / 2),
         Action::ClickRow(row) => {
-            let target = state.offset + usize::from(row);
-            if target < state.view.len() {
+            let target = state.view.cursor.offset + usize::from(row);
+            if target < state.view.rows.len() {
                 state.focus = Focus::List;
-                let delta = target as i64 - state.cursor as i64;
+                let delta = target as i64 - state.view.cursor.pos as i64;
                 return move_cursor(state, delta);
             }
             Vec::new()
@@ -339,34 +338,34 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
             if state.detail.is_some() {
                 state.detail = None;
                 state.focus = Focus::List;
-            } else if !state.filter.value().is_empty() {
-                state.filter.reset();
-                rebuild_view(state);
+            } else if !state.view.filter.value().is_empty() {
+                state.view.filter.reset();
+                state.rebuild_view();
             } else if state.audit.active.is_some() {
                 super::audit::leave(state);
             }
             Vec::new()
         }
         Action::StartFilter => {
-            state.filter_editing = true;
+            state.view.filter_editing = true;
             state.focus = Focus::List;
             Vec::new()
         }
-        Action::NextTab => set_tab(state, state.tab.next()),
-        Action::PrevTab => set_tab(state, state.tab.prev()),
+        Action::NextTab => set_tab(state, state.view.tab.next()),
+        Action::PrevTab => set_tab(state, state.view.tab.prev()),
         Action::SelectTab(tab) => set_tab(state, tab),
         Action::CycleSort => {
-            state.sort = Sort {
-                key: state.sort.key.next(),
+            state.view.sort = Sort {
+                key: state.view.sort.key.next(),
                 descending: false,
             };
-            rebuild_view(state);
+            state.rebuild_view();
             sort_toast(state);
             Vec::new()
         }
         Action::ReverseSort => {
-            state.sort.descending = !state.sort.descending;
-            rebuild_view(state);
+            state.view.sort.descending = !state.view.sort.descending;
+            state.rebuild_view();
             sort_toast(state);
             Vec::new()
         }
@@ -381,7 +380,7 @@ fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::MarkAllInView => {
             let before = state.marks.len();
-            for ix in &state.view {
+            for ix in &state.view.rows {
                 if let Some(u) = state.store.get(*ix) {
                     state.marks.insert(u.id.clone());
                 }
@@ -463,17 +462,10 @@ fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
 }
 
 fn move_cursor(state: &mut State, delta: i64) -> Vec<Effect> {
-    if state.view.is_empty() {
-        state.cursor = 0;
-        state.offset = 0;
-        return Vec::new();
-    }
-    let last = state.view.len() as i64 - 1;
-    let before = state.cursor;
-    state.cursor = (state.cursor as i64).saturating_add(delta).clamp(0, last) as usize;
-    ensure_visible(state);
-    // The detail beside the list follows the cursor (latest request wins).
-    if before != state.cursor && state.detail.is_some() && state.focus == Focus::List {
+    let rows = state.body_rows();
+    let moved = state.view.move_by(delta, rows);
+    // The detail beside the list follows the cursor.
+    if moved && state.detail.is_some() && state.focus == Focus::List {
         if let Some(id) = state.selected().map(|u| u.id.clone()) {
             return open_detail(state, id);
         }
@@ -481,324 +473,20 @@ fn move_cursor(state: &mut State, delta: i64) -> Vec<Effect> {
     Vec::new()
 }
 
-fn ensure_visible(state: &mut State) {
-    let rows = state.body_rows();
-    if state.cursor < state.offset {
-        state.offset = state.cursor;
-    } else if state.cursor >= state.offset + rows {
-        state.offset = state.cursor + 1 - rows;
-    }
-    let max_offset = state.view.len().saturating_sub(rows);
-    state.offset = state.offset.min(max_offset);
-}
-
 fn set_tab(state: &mut State, tab: StatusTab) -> Vec<Effect> {
-    state.tab = tab;
-    rebuild_view(state);
+    state.view.tab = tab;
+    state.rebuild_view();
     Vec::new()
 }
 
 fn sort_toast(state: &mut State) {
-    let arrow = if state.sort.descending { "↓" } else { "↑" };
-    let text = format!("Sorted by {} {arrow}", state.sort.key.label());
+    let arrow = if state.view.sort.descending {
+        "↓"
+    } else {
+        "↑"
+    };
+    let text = format!("Sorted by {} {arrow}", state.view.sort.key.label());
     state.notify(Level::Info, text);
-}
-
-// ---------------------------------------------------------------------------------------
-// The view
-
-/// The order of the view: by the sort column, ties by load order.
-pub(crate) fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
-    let (Some(ua), Some(ub)) = (store.get(a), store.get(b)) else {
-        return a.cmp(&b);
-    };
-    let ord = match sort.key {
-        SortKey::Loaded => Ordering::Equal,
-        SortKey::Name => store.haystack(ua).cmp(store.haystack(ub)),
-        SortKey::Email => ua
-            .email
-            .bytes()
-            .map(|c| c.to_ascii_lowercase())
-            .cmp(ub.email.bytes().map(|c| c.to_ascii_lowercase())),
-        SortKey::Status => ua.status.cmp(&ub.status),
-        SortKey::Roles => {
-            let first = |u: &super::store::UserRecord| {
-                u.roles
-                    .first()
-                    .and_then(|r| store.role(*r))
-                    .map(|r| r.name.as_str())
-            };
-            first(ua).cmp(&first(ub))
-        }
-        SortKey::Mfa => ua.mfa.cmp(&ub.mfa),
-        SortKey::LastLogin => ua.last_login.cmp(&ub.last_login),
-        SortKey::Created => ua.created.cmp(&ub.created),
-    };
-    let ord = if sort.descending { ord.reverse() } else { ord };
-    let tie = if sort.descending && sort.key == SortKey::Loaded {
-        b.cmp(&a)
-    } else {
-        a.cmp(&b)
-    };
-    ord.then(tie)
-}
-
-/// A key that orders users like [`compare`]: when two keys differ their order is the
-/// users' order; equal keys of a text column are settled by `compare` (see `exact_key`).
-/// Sorting `(key, index)` pairs is several times faster than sorting by `compare` alone.
-fn sort_key(
-    store: &UserStore,
-    key: SortKey,
-    user: &super::store::UserRecord,
-    role_rank: &[u128],
-) -> u128 {
-    fn prefix(bytes: impl Iterator<Item = u8>) -> u128 {
-        let mut out = [0u8; 16];
-        for (slot, b) in out.iter_mut().zip(bytes) {
-            *slot = b;
-        }
-        u128::from_be_bytes(out)
-    }
-    fn time(t: Option<i64>) -> u128 {
-        // None sorts first, like `Option`'s own order.
-        t.map_or(0, |t| u128::from((t as u64) ^ (1 << 63)) + 1)
-    }
-    match key {
-        SortKey::Loaded => 0,
-        SortKey::Name => prefix(store.haystack(user).bytes()),
-        SortKey::Email => prefix(user.email.bytes().map(|c| c.to_ascii_lowercase())),
-        SortKey::Roles => user
-            .roles
-            .first()
-            .and_then(|r| role_rank.get(*r as usize).copied())
-            .unwrap_or(0),
-        SortKey::Status => user.status as u128,
-        SortKey::Mfa => match user.mfa {
-            None => 0,
-            Some(false) => 1,
-            Some(true) => 2,
-        },
-        SortKey::LastLogin => time(user.last_login),
-        SortKey::Created => time(user.created),
-    }
-}
-
-/// True when equal `sort_key`s mean equal columns (so the index alone breaks the tie).
-fn exact_key(key: SortKey) -> bool {
-    !matches!(key, SortKey::Name | SortKey::Email)
-}
-
-/// For each role index, 1 + the rank of its name among all role names (equal names, equal
-/// ranks): an exact sort key for the roles column.
-fn role_ranks(store: &UserStore) -> Vec<u128> {
-    let roles = store.roles();
-    let mut by_name: Vec<usize> = (0..roles.len()).collect();
-    by_name.sort_by(|a, b| roles[*a].name.cmp(&roles[*b].name));
-    let mut ranks = vec![0; roles.len()];
-    let mut rank = 0;
-    for (n, ix) in by_name.iter().enumerate() {
-        if n == 0 || roles[by_name[n - 1]].name != roles[*ix].name {
-            rank += 1;
-        }
-        ranks[*ix] = rank;
-    }
-    ranks
-}
-
-/// `ixs` in `sort` order.
-fn sort_indices(store: &UserStore, sort: Sort, ixs: impl Iterator<Item = UserIx>) -> Vec<UserIx> {
-    let ranks = if sort.key == SortKey::Roles {
-        role_ranks(store)
-    } else {
-        Vec::new()
-    };
-    let mut keyed: Vec<(u128, UserIx)> = ixs
-        .filter_map(|ix| {
-            let key = sort_key(store, sort.key, store.get(ix)?, &ranks);
-            Some((if sort.descending { !key } else { key }, ix))
-        })
-        .collect();
-    keyed.sort_unstable();
-    if !exact_key(sort.key) {
-        let mut start = 0;
-        while start < keyed.len() {
-            let mut end = start + 1;
-            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
-                end += 1;
-            }
-            if end - start > 1 {
-                keyed[start..end].sort_unstable_by(|a, b| compare(store, sort, a.1, b.1));
-            }
-            start = end;
-        }
-    }
-    keyed.into_iter().map(|(_, ix)| ix).collect()
-}
-
-/// Brings the cached order of every loaded user up to date for the current sort: a full
-/// sort when the sort or a loaded user changed, a merge of the users added since otherwise.
-fn ensure_order(state: &mut State) {
-    let sort = state.sort;
-    let store = &state.store;
-    let cache = &mut state.view_cache;
-    let stale = cache.order_sort != Some(sort)
-        || cache.order_revision != store.revision()
-        || cache.order.len() > store.len();
-    if stale {
-        cache.order = sort_indices(store, sort, 0..store.len() as UserIx);
-    } else if cache.order.len() < store.len() {
-        let added = sort_indices(
-            store,
-            sort,
-            cache.order.len() as UserIx..store.len() as UserIx,
-        );
-        let old = std::mem::take(&mut cache.order);
-        cache.order = merge(store, sort, old, &added);
-    }
-    cache.order_sort = Some(sort);
-    cache.order_revision = store.revision();
-}
-
-/// Merges two lists already in `sort` order.
-fn merge(store: &UserStore, sort: Sort, old: Vec<UserIx>, added: &[UserIx]) -> Vec<UserIx> {
-    let mut merged = Vec::with_capacity(old.len() + added.len());
-    let (mut i, mut j) = (0, 0);
-    while i < old.len() && j < added.len() {
-        if compare(store, sort, old[i], added[j]) != Ordering::Greater {
-            merged.push(old[i]);
-            i += 1;
-        } else {
-            merged.push(added[j]);
-            j += 1;
-        }
-    }
-    merged.extend_from_slice(&old[i..]);
-    merged.extend_from_slice(&added[j..]);
-    merged
-}
-
-/// Recomputes the view, keeping the cursor on the same user when it is still shown. Does
-/// only the work the change needs: nothing when tab, filter, sort and users are as the view
-/// was built; a re-check of the users shown when the filter only narrowed (a keystroke
-/// that extends a term); otherwise one pass over the cached sort order.
-pub fn rebuild_view(state: &mut State) {
-    let selected = state.selected().map(|u| u.id.clone());
-    let terms = state.filter_terms();
-    let (tab, sort, revision) = (state.tab, state.sort, state.store.revision());
-    let audit = state.audit.generation;
-    let narrowing = match &state.view_cache.view_key {
-        Some((old_tab, old_terms, old_sort, old_audit)) => {
-            state.view_cache.view_revision == revision
-                && *old_sort == sort
-                && *old_audit == audit
-                && (*old_tab == tab || *old_tab == StatusTab::All)
-                && old_terms
-                    .iter()
-                    .all(|old| terms.iter().any(|new| new.contains(old.as_str())))
-        }
-        None => false,
-    };
-    let unchanged = narrowing
-        && state
-            .view_cache
-            .view_key
-            .as_ref()
-            .is_some_and(|(t, old_terms, _, _)| *t == tab && *old_terms == terms);
-    if unchanged {
-        // Nothing to filter again.
-    } else if narrowing {
-        let mut view = std::mem::take(&mut state.view);
-        view.retain(|ix| {
-            state
-                .store
-                .get(*ix)
-                .is_some_and(|u| state.in_view(u, &terms))
-        });
-        state.view = view;
-    } else if sort.key == SortKey::Loaded {
-        let users = state.store.users();
-        let matching = |(ix, u): (usize, &super::store::UserRecord)| {
-            state.in_view(u, &terms).then_some(ix as UserIx)
-        };
-        state.view = if sort.descending {
-            users
-                .iter()
-                .enumerate()
-                .rev()
-                .filter_map(matching)
-                .collect()
-        } else {
-            users.iter().enumerate().filter_map(matching).collect()
-        };
-    } else {
-        ensure_order(state);
-        let order = &state.view_cache.order;
-        let view: Vec<UserIx> =
-            if terms.is_empty() && tab == StatusTab::All && state.audit.active.is_none() {
-                order.clone()
-            } else {
-                order
-                    .iter()
-                    .copied()
-                    .filter(|ix| {
-                        state
-                            .store
-                            .get(*ix)
-                            .is_some_and(|u| state.in_view(u, &terms))
-                    })
-                    .collect()
-            };
-        state.view = view;
-    }
-    state.view_cache.view_key = Some((tab, terms, sort, audit));
-    state.view_cache.view_revision = revision;
-    restore_cursor(state, selected);
-}
-
-fn restore_cursor(state: &mut State, selected: Option<UserId>) {
-    let found = selected.and_then(|id| {
-        let ix = state.store.index_of(&id)?;
-        state.view.iter().position(|v| *v == ix)
-    });
-    state.cursor = match found {
-        Some(pos) => pos,
-        None => state.cursor.min(state.view.len().saturating_sub(1)),
-    };
-    ensure_visible(state);
-}
-
-/// Adds newly loaded users to the view without re-filtering the rest.
-pub(super) fn extend_view(state: &mut State, new: &[UserIx]) {
-    if new.is_empty() {
-        return;
-    }
-    let terms = state.filter_terms();
-    let mut added: Vec<UserIx> = new
-        .iter()
-        .copied()
-        .filter(|ix| {
-            state
-                .store
-                .get(*ix)
-                .is_some_and(|u| state.in_view(u, &terms))
-        })
-        .collect();
-    if added.is_empty() {
-        return;
-    }
-    let selected = state.selected().map(|u| u.id.clone());
-    let sort = state.sort;
-    if sort == Sort::default() {
-        state.view.extend(added);
-    } else {
-        let store = &state.store;
-        added = sort_indices(store, sort, added.into_iter());
-        let old = std::mem::take(&mut state.view);
-        state.view = merge(store, sort, old, &added);
-    }
-    if selected.is_some() {
-        restore_cursor(state, selected);
-    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -807,21 +495,21 @@ pub(super) fn extend_view(state: &mut State, new: &[UserIx]) {
 fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::TextEdit(request) => {
-            let before = state.filter.value().to_owned();
-            state.filter.handle(request);
-            if state.filter.value() != before {
+            let before = state.view.filter.value().to_owned();
+            state.view.filter.handle(request);
+            if state.view.filter.value() != before {
                 return filter_changed(state);
             }
             Vec::new()
         }
         Action::Submit => {
-            state.filter_editing = false;
+            state.view.filter_editing = false;
             Vec::new()
         }
         Action::Cancel => {
-            state.filter_editing = false;
-            state.filter.reset();
-            rebuild_view(state);
+            state.view.filter_editing = false;
+            state.view.filter.reset();
+            state.rebuild_view();
             Vec::new()
         }
         Action::Up => move_cursor(state, -1),
@@ -831,8 +519,8 @@ fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 fn filter_changed(state: &mut State) -> Vec<Effect> {
-    rebuild_view(state);
-    let text = state.filter.value().trim().to_owned();
+    state.rebuild_view();
+    let text = state.view.filter.value().trim().to_owned();
     // Over what is loaded, instantly; and while the org is not fully loaded, ask the
     // server too (its answers merge into the store; the newest query wins).
     if !state.load.done && text.chars().count() >= 2 {
@@ -902,8 +590,8 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
             }
             match SortKey::parse(column) {
                 Some(key) => {
-                    state.sort = Sort { key, descending };
-                    rebuild_view(state);
+                    state.view.sort = Sort { key, descending };
+                    state.rebuild_view();
                     sort_toast(state);
                 }
                 None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
@@ -921,12 +609,12 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
             }
         },
         "filter" | "f" => {
-            state.filter = Input::new(rest.join(" "));
+            state.view.filter = Input::new(rest.join(" "));
             filter_changed(state)
         }
         "clear" => {
-            state.filter.reset();
-            rebuild_view(state);
+            state.view.filter.reset();
+            state.rebuild_view();
             Vec::new()
         }
         "mark" => {
@@ -1494,8 +1182,8 @@ fn on_paste(state: &mut State, text: &str) {
         Some(Overlay::Command(input)) => insert_text(input, &one_line(text)),
         Some(_) => {}
         None => {
-            state.filter_editing = true;
-            insert_text(&mut state.filter, &one_line(text));
+            state.view.filter_editing = true;
+            insert_text(&mut state.view.filter, &one_line(text));
             // Reuse the filter path so the server is asked too.
             let _ = filter_changed(state);
         }

@@ -9,7 +9,8 @@ use ratatui::Frame;
 
 use crate::app::action::StatusTab;
 use crate::app::audit::{ExportPrompt, PermissionPicker};
-use crate::app::state::{tab_matches, State};
+use crate::app::state::State;
+use crate::app::view::tab_matches;
 
 use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
@@ -61,7 +62,7 @@ pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
         } else {
             label
         };
-        let style = if *tab == state.tab {
+        let style = if *tab == state.view.tab {
             theme.tab_selected
         } else {
             theme.tab

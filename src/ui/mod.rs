@@ -150,7 +150,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         } else {
             tab.label()
         };
-        let style = if *tab == state.tab {
+        let style = if *tab == state.view.tab {
             theme.tab_selected
         } else {
             theme.tab
@@ -169,8 +169,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
 }
 
 fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let arrow = if state.sort.descending { "↓" } else { "↑" };
-    let mut right = format!("sort {} {arrow}", state.sort.key.label());
+    let arrow = if state.view.sort.descending {
+        "↓"
+    } else {
+        "↑"
+    };
+    let mut right = format!("sort {} {arrow}", state.view.sort.key.label());
     if !state.marks.is_empty() {
         right.push_str(&format!(
             " · {} marked",
@@ -179,17 +183,17 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
     right.push_str(&format!(
         " · {} shown ",
-        crate::words::thousands(state.view.len() as u64)
+        crate::words::thousands(state.view.rows.len() as u64)
     ));
     let right_width = text::width(&right) as u16;
     let [l, r] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
-    let value = state.filter.value();
-    let line = if state.filter_editing {
+    let value = state.view.filter.value();
+    let line = if state.view.filter_editing {
         let prefix = " / ";
         let avail = l.width.saturating_sub(prefix.len() as u16 + 1) as usize;
-        let scroll = state.filter.visual_scroll(avail);
-        let cursor = state.filter.visual_cursor().saturating_sub(scroll);
+        let scroll = state.view.filter.visual_scroll(avail);
+        let cursor = state.view.filter.visual_cursor().saturating_sub(scroll);
         frame.set_cursor_position((l.x + prefix.len() as u16 + cursor as u16, l.y));
         Line::from(vec![
             Span::styled(prefix, theme.title),
@@ -294,9 +298,9 @@ fn status_cell(user: &UserRecord, state: &State, theme: &Theme) -> (String, Styl
 fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let cols = columns(area.width);
     let rows_room = area.height.saturating_sub(1) as usize;
-    let start = state.offset.min(state.view.len());
-    let end = (start + rows_room).min(state.view.len());
-    let rows: Vec<Row> = state.view[start..end]
+    let start = state.view.cursor.offset.min(state.view.rows.len());
+    let end = (start + rows_room).min(state.view.rows.len());
+    let rows: Vec<Row> = state.view.rows[start..end]
         .iter()
         .enumerate()
         .filter_map(|(n, ix)| {
@@ -352,7 +356,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     }
                 })
                 .collect();
-            let selected = start + n == state.cursor;
+            let selected = start + n == state.view.cursor.pos;
             let row = Row::new(cells);
             Some(if selected {
                 row.style(theme.selected)
@@ -370,7 +374,7 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
     let table = Table::new(rows, widths).header(header).column_spacing(1);
     frame.render_widget(table, area);
-    if state.view.is_empty() {
+    if state.view.rows.is_empty() {
         let message = if !state.load.done && state.load.error.is_none() {
             format!("{} loading users…", spinner(state))
         } else if state.store.is_empty() {

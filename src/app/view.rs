@@ -1,0 +1,450 @@
+//! The list's view of the store: which users show (tab, filter, audit view) in which order
+//! (the sort), with one cursor over them. Rebuilt incrementally — a narrowing keystroke
+//! re-checks the users shown, new pages merge into the sorted list, a wider filter walks a
+//! cached sort order — and always equal to a rebuild from scratch (tests check it). Knows the
+//! store only; `State` owns one `View` and says which audit view restricts it.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use tui_input::Input;
+
+use crate::api::models::UserId;
+
+use super::action::StatusTab;
+use super::cursor::ListCursor;
+use super::store::{Status, UserIx, UserRecord, UserStore};
+
+/// Columns to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortKey {
+    /// The order the service listed them in.
+    #[default]
+    Loaded,
+    Name,
+    Email,
+    Status,
+    Roles,
+    Mfa,
+    LastLogin,
+    Created,
+}
+
+impl SortKey {
+    pub const CYCLE: [SortKey; 8] = [
+        SortKey::Loaded,
+        SortKey::Name,
+        SortKey::Email,
+        SortKey::Status,
+        SortKey::Roles,
+        SortKey::Mfa,
+        SortKey::LastLogin,
+        SortKey::Created,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Loaded => "loaded",
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::Status => "status",
+            SortKey::Roles => "roles",
+            SortKey::Mfa => "mfa",
+            SortKey::LastLogin => "last-login",
+            SortKey::Created => "created",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SortKey> {
+        let text = text.to_ascii_lowercase().replace('_', "-");
+        SortKey::CYCLE
+            .into_iter()
+            .find(|k| k.label() == text)
+            .or(match text.as_str() {
+                "login" | "last" | "lastlogin" => Some(SortKey::LastLogin),
+                "role" => Some(SortKey::Roles),
+                "none" | "load" => Some(SortKey::Loaded),
+                _ => None,
+            })
+    }
+
+    pub fn next(self) -> SortKey {
+        let n = SortKey::CYCLE.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::CYCLE[(n + 1) % SortKey::CYCLE.len()]
+    }
+}
+
+/// The sort in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Sort {
+    pub key: SortKey,
+    pub descending: bool,
+}
+
+/// What restricts the list beyond tab and filter: an audit view's members, with the
+/// generation that changes whenever the restriction does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Scope<'a> {
+    pub generation: u64,
+    /// `None`: everyone.
+    pub members: Option<&'a HashSet<UserId>>,
+}
+
+impl Scope<'_> {
+    fn admits(&self, id: &UserId) -> bool {
+        self.members.is_none_or(|m| m.contains(id))
+    }
+}
+
+/// True when the tab shows the user.
+pub fn tab_matches(tab: StatusTab, user: &UserRecord) -> bool {
+    match tab {
+        StatusTab::All => true,
+        StatusTab::Active => user.status == Status::Active,
+        StatusTab::Pending => user.status == Status::Pending,
+        StatusTab::Disabled => user.status == Status::Disabled,
+        StatusTab::ServiceAccounts => user.service_account,
+    }
+}
+
+/// What the rows were last built from, so the next change does only the work it needs.
+#[derive(Clone, Debug, Default)]
+struct Cache {
+    /// Every loaded user (store indices `0..order.len()`) in `order_sort` order, as of store
+    /// revision `order_revision`.
+    order: Vec<UserIx>,
+    order_sort: Option<Sort>,
+    order_revision: u64,
+    /// The tab, filter terms, sort and scope generation the rows were built with, and the
+    /// store's revision and size then (users added since make the rows stale too).
+    built: Option<(StatusTab, Vec<String>, Sort, u64)>,
+    built_revision: u64,
+    built_len: usize,
+}
+
+/// The users shown and the cursor over them.
+#[derive(Clone, Debug, Default)]
+pub struct View {
+    /// Store indices, in the order shown.
+    pub rows: Vec<UserIx>,
+    pub cursor: ListCursor,
+    pub tab: StatusTab,
+    pub sort: Sort,
+    pub filter: Input,
+    /// The filter line has the keys.
+    pub filter_editing: bool,
+    cache: Cache,
+}
+
+impl View {
+    /// The user under the cursor.
+    pub fn selected<'s>(&self, store: &'s UserStore) -> Option<&'s UserRecord> {
+        self.rows.get(self.cursor.pos).and_then(|ix| store.get(*ix))
+    }
+
+    /// The filter's terms, lower-cased.
+    pub fn terms(&self) -> Vec<String> {
+        self.filter
+            .value()
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// True when `user` belongs in the view.
+    pub fn admits(
+        &self,
+        store: &UserStore,
+        user: &UserRecord,
+        terms: &[String],
+        scope: Scope,
+    ) -> bool {
+        tab_matches(self.tab, user) && scope.admits(&user.id) && {
+            let haystack = store.haystack(user);
+            terms.iter().all(|t| haystack.contains(t.as_str()))
+        }
+    }
+
+    /// Moves the cursor by `delta` in a window of `rows`; true when it moved.
+    pub fn move_by(&mut self, delta: i64, rows: usize) -> bool {
+        self.cursor.step(delta, self.rows.len(), rows)
+    }
+
+    /// Brings the cached order of every loaded user up to date for the current sort: a full
+    /// sort when the sort or a loaded user changed, a merge of the users added since
+    /// otherwise.
+    fn ensure_order(&mut self, store: &UserStore) {
+        let sort = self.sort;
+        let cache = &mut self.cache;
+        let stale = cache.order_sort != Some(sort)
+            || cache.order_revision != store.revision()
+            || cache.order.len() > store.len();
+        if stale {
+            cache.order = sort_indices(store, sort, 0..store.len() as UserIx);
+        } else if cache.order.len() < store.len() {
+            let added = sort_indices(
+                store,
+                sort,
+                cache.order.len() as UserIx..store.len() as UserIx,
+            );
+            let old = std::mem::take(&mut cache.order);
+            cache.order = merge(store, sort, old, &added);
+        }
+        cache.order_sort = Some(sort);
+        cache.order_revision = store.revision();
+    }
+
+    /// Recomputes the rows, keeping the cursor on the same user when it is still shown.
+    /// Does only the work the change needs: nothing when tab, filter, sort, scope and users
+    /// are as the rows were built; a re-check of the users shown when the filter only
+    /// narrowed; otherwise one pass over the cached sort order.
+    pub fn rebuild(&mut self, store: &UserStore, scope: Scope, rows: usize) {
+        let selected = self.selected(store).map(|u| u.id.clone());
+        let terms = self.terms();
+        let (tab, sort, revision) = (self.tab, self.sort, store.revision());
+        let same_users =
+            self.cache.built_revision == revision && self.cache.built_len == store.len();
+        let narrowing = match &self.cache.built {
+            Some((old_tab, old_terms, old_sort, old_scope)) => {
+                same_users
+                    && *old_sort == sort
+                    && *old_scope == scope.generation
+                    && (*old_tab == tab || *old_tab == StatusTab::All)
+                    && old_terms
+                        .iter()
+                        .all(|old| terms.iter().any(|new| new.contains(old.as_str())))
+            }
+            None => false,
+        };
+        let unchanged = narrowing
+            && self
+                .cache
+                .built
+                .as_ref()
+                .is_some_and(|(t, old_terms, _, _)| *t == tab && *old_terms == terms);
+        if unchanged {
+            // Nothing to filter again.
+        } else if narrowing {
+            let mut kept = std::mem::take(&mut self.rows);
+            kept.retain(|ix| {
+                store
+                    .get(*ix)
+                    .is_some_and(|u| self.admits(store, u, &terms, scope))
+            });
+            self.rows = kept;
+        } else {
+            self.ensure_order(store);
+            let everyone = terms.is_empty() && tab == StatusTab::All && scope.members.is_none();
+            self.rows = if everyone {
+                self.cache.order.clone()
+            } else {
+                self.cache
+                    .order
+                    .iter()
+                    .copied()
+                    .filter(|ix| {
+                        store
+                            .get(*ix)
+                            .is_some_and(|u| self.admits(store, u, &terms, scope))
+                    })
+                    .collect()
+            };
+        }
+        self.cache.built = Some((tab, terms, sort, scope.generation));
+        self.cache.built_revision = revision;
+        self.cache.built_len = store.len();
+        self.restore_cursor(store, selected, rows);
+    }
+
+    fn restore_cursor(&mut self, store: &UserStore, selected: Option<UserId>, rows: usize) {
+        let found = selected.and_then(|id| {
+            let ix = store.index_of(&id)?;
+            self.rows.iter().position(|v| *v == ix)
+        });
+        if let Some(pos) = found {
+            self.cursor.pos = pos;
+        }
+        self.cursor.clamp(self.rows.len(), rows);
+    }
+
+    /// Adds newly loaded users to the rows without re-filtering the rest (in sort order).
+    pub fn extend(&mut self, store: &UserStore, new: &[UserIx], scope: Scope, rows: usize) {
+        if new.is_empty() {
+            return;
+        }
+        let terms = self.terms();
+        let added: Vec<UserIx> = new
+            .iter()
+            .copied()
+            .filter(|ix| {
+                store
+                    .get(*ix)
+                    .is_some_and(|u| self.admits(store, u, &terms, scope))
+            })
+            .collect();
+        // The rows stay as a rebuild would make them, so the cache may say so.
+        let in_step = self.cache.built_len + new.len() == store.len();
+        if !added.is_empty() {
+            let selected = self.selected(store).map(|u| u.id.clone());
+            if self.sort == Sort::default() {
+                self.rows.extend(added);
+            } else {
+                let added = sort_indices(store, self.sort, added.into_iter());
+                let old = std::mem::take(&mut self.rows);
+                self.rows = merge(store, self.sort, old, &added);
+            }
+            self.restore_cursor(store, selected, rows);
+        }
+        if in_step {
+            self.cache.built_len = store.len();
+        }
+    }
+}
+
+/// The order of the view: by the sort column, ties by load order.
+pub fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
+    let (Some(ua), Some(ub)) = (store.get(a), store.get(b)) else {
+        return a.cmp(&b);
+    };
+    let ord = match sort.key {
+        SortKey::Loaded => Ordering::Equal,
+        SortKey::Name => store.haystack(ua).cmp(store.haystack(ub)),
+        SortKey::Email => ua
+            .email
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(ub.email.bytes().map(|c| c.to_ascii_lowercase())),
+        SortKey::Status => ua.status.cmp(&ub.status),
+        SortKey::Roles => {
+            let first = |u: &UserRecord| {
+                u.roles
+                    .first()
+                    .and_then(|r| store.role(*r))
+                    .map(|r| r.name.as_str())
+            };
+            first(ua).cmp(&first(ub))
+        }
+        SortKey::Mfa => ua.mfa.cmp(&ub.mfa),
+        SortKey::LastLogin => ua.last_login.cmp(&ub.last_login),
+        SortKey::Created => ua.created.cmp(&ub.created),
+    };
+    let ord = if sort.descending { ord.reverse() } else { ord };
+    let tie = if sort.descending && sort.key == SortKey::Loaded {
+        b.cmp(&a)
+    } else {
+        a.cmp(&b)
+    };
+    ord.then(tie)
+}
+
+/// A key that orders users like [`compare`]: when two keys differ their order is the
+/// users' order; equal keys of a text column are settled by `compare` (see `exact_key`).
+/// Sorting `(key, index)` pairs is several times faster than sorting by `compare` alone.
+fn sort_key(
+    store: &UserStore,
+    key: SortKey,
+    ix: UserIx,
+    user: &UserRecord,
+    role_rank: &[u128],
+) -> u128 {
+    fn prefix(bytes: impl Iterator<Item = u8>) -> u128 {
+        let mut out = [0u8; 16];
+        for (slot, b) in out.iter_mut().zip(bytes) {
+            *slot = b;
+        }
+        u128::from_be_bytes(out)
+    }
+    fn time(t: Option<i64>) -> u128 {
+        // None sorts first, like `Option`'s own order.
+        t.map_or(0, |t| u128::from((t as u64) ^ (1 << 63)) + 1)
+    }
+    match key {
+        // The load order is the index itself (so descending reverses it, pages included).
+        SortKey::Loaded => u128::from(ix),
+        SortKey::Name => prefix(store.haystack(user).bytes()),
+        SortKey::Email => prefix(user.email.bytes().map(|c| c.to_ascii_lowercase())),
+        SortKey::Roles => user
+            .roles
+            .first()
+            .and_then(|r| role_rank.get(*r as usize).copied())
+            .unwrap_or(0),
+        SortKey::Status => user.status as u128,
+        SortKey::Mfa => match user.mfa {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        },
+        SortKey::LastLogin => time(user.last_login),
+        SortKey::Created => time(user.created),
+    }
+}
+
+/// True when equal `sort_key`s mean equal columns (so the index alone breaks the tie).
+fn exact_key(key: SortKey) -> bool {
+    !matches!(key, SortKey::Name | SortKey::Email)
+}
+
+/// For each role index, 1 + the rank of its name among all role names (equal names, equal
+/// ranks): an exact sort key for the roles column.
+fn role_ranks(store: &UserStore) -> Vec<u128> {
+    let roles = store.roles();
+    let mut by_name: Vec<usize> = (0..roles.len()).collect();
+    by_name.sort_by(|a, b| roles[*a].name.cmp(&roles[*b].name));
+    let mut ranks = vec![0; roles.len()];
+    let mut rank = 0;
+    for (n, ix) in by_name.iter().enumerate() {
+        if n == 0 || roles[by_name[n - 1]].name != roles[*ix].name {
+            rank += 1;
+        }
+        ranks[*ix] = rank;
+    }
+    ranks
+}
+
+/// `ixs` in `sort` order.
+fn sort_indices(store: &UserStore, sort: Sort, ixs: impl Iterator<Item = UserIx>) -> Vec<UserIx> {
+    let ranks = if sort.key == SortKey::Roles {
+        role_ranks(store)
+    } else {
+        Vec::new()
+    };
+    let mut keyed: Vec<(u128, UserIx)> = ixs
+        .filter_map(|ix| {
+            let key = sort_key(store, sort.key, ix, store.get(ix)?, &ranks);
+            Some((if sort.descending { !key } else { key }, ix))
+        })
+        .collect();
+    keyed.sort_unstable();
+    if !exact_key(sort.key) {
+        let mut start = 0;
+        while start < keyed.len() {
+            let mut end = start + 1;
+            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+                end += 1;
+            }
+            if end - start > 1 {
+                keyed[start..end].sort_unstable_by(|a, b| compare(store, sort, a.1, b.1));
+            }
+            start = end;
+        }
+    }
+    keyed.into_iter().map(|(_, ix)| ix).collect()
+}
+
+/// Merges two lists already in `sort` order.
+fn merge(store: &UserStore, sort: Sort, old: Vec<UserIx>, added: &[UserIx]) -> Vec<UserIx> {
+    let mut merged = Vec::with_capacity(old.len() + added.len());
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() && j < added.len() {
+        if compare(store, sort, old[i], added[j]) != Ordering::Greater {
+            merged.push(old[i]);
+            i += 1;
+        } else {
+            merged.push(added[j]);
+            j += 1;
+        }
+    }
+    merged.extend_from_slice(&old[i..]);
+    merged.extend_from_slice(&added[j..]);
+    merged
+}
