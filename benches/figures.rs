@@ -10,6 +10,7 @@
 //! - `DDUSERS_BENCH_SKIP_BULK=1` — skip the bulk disable (it takes ~90 s by design).
 //! - `DDUSERS_BENCH_ONLY=listing,first,memory,filter,frame,bulk,sandbox` — run a subset.
 
+use ddusers::app::msg::{LoadMsg, RunMsg};
 use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
@@ -210,22 +211,22 @@ fn loaded_state_timed(pages: &[UsersResponse], width: u16, height: u16) -> (Stat
     let mut times = Vec::with_capacity(pages.len());
     let mut state = new_state();
     app::update(&mut state, Msg::Resize { width, height });
-    let request_id = 1;
+    let request_id = ddusers::app::effect::RequestId(1);
     state.load.request_id = request_id;
     state.next_id = 2;
     let total_pages = Some(pages.len() as u64);
     for (number, response) in pages.iter().enumerate() {
-        let msg = Msg::UsersPage {
+        let msg = Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: number as u64,
             total_pages,
             response: response.clone(),
-        };
+        });
         let start = Instant::now();
         app::update(&mut state, msg);
         times.push(start.elapsed());
     }
-    app::update(&mut state, Msg::UsersLoaded { request_id });
+    app::update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
     (state, times)
 }
 
@@ -730,7 +731,7 @@ async fn bench_bulk(report: &mut Report) {
     });
     let facts = loop {
         match msgs.recv().await {
-            Some(Msg::Prepared { result, .. }) => break result.expect("facts"),
+            Some(Msg::Run(RunMsg::Prepared { result, .. })) => break result.expect("facts"),
             Some(_) => {}
             None => panic!("the queue stopped"),
         }
@@ -745,7 +746,7 @@ async fn bench_bulk(report: &mut Report) {
     let (mut done, mut failed) = (0, 0);
     while let Some(msg) = msgs.recv().await {
         match msg {
-            Msg::RunItem { result, .. } => match result {
+            Msg::Run(RunMsg::Item { report, .. }) => match report.result {
                 ItemResult::Failed { reason } => {
                     failed += 1;
                     if failed <= 3 {
@@ -754,7 +755,7 @@ async fn bench_bulk(report: &mut Report) {
                 }
                 _ => done += 1,
             },
-            Msg::RunEnded { .. } => break,
+            Msg::Run(RunMsg::Ended { .. }) => break,
             _ => {}
         }
     }

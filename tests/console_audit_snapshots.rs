@@ -10,6 +10,7 @@ use ddusers::app::audit::{AuditResult, PermissionEntry};
 use ddusers::app::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use ddusers::app::journal::JournalListing;
 use ddusers::app::msg::Msg;
+use ddusers::app::msg::{AuditMsg, RunMsg};
 use ddusers::app::state::State;
 use ddusers::app::{update, Effect};
 use ddusers::audit::{view, ViewKind};
@@ -56,10 +57,10 @@ fn open_audit(state: &mut State, kind: ViewKind) {
     };
     update(
         state,
-        Msg::AuditView {
+        Msg::Audit(AuditMsg::View {
             request_id,
             result: Ok(Box::new(result)),
-        },
+        }),
     );
 }
 
@@ -107,10 +108,10 @@ fn permission_picker() {
             .collect();
         update(
             state,
-            Msg::Permissions {
+            Msg::Audit(AuditMsg::Permissions {
                 request_id,
                 result: Ok(entries),
-            },
+            }),
         );
         act(state, Action::TextEdit(InputRequest::InsertChar('r')));
         act(state, Action::Down);
@@ -240,10 +241,10 @@ fn journal_undo_confirm() {
         facts.origin = draft.source().map(|r| r.origin.clone()).unwrap_or_default();
         ddusers::app::update(
             state,
-            ddusers::app::msg::Msg::Prepared {
+            ddusers::app::msg::Msg::Run(RunMsg::Prepared {
                 plan,
                 result: Ok(Box::new(facts)),
-            },
+            }),
         );
     });
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use ddusers::app::msg::LoadMsg;
 use std::process::Command;
 
 use axum::extract::Path;
@@ -225,12 +226,12 @@ fn the_console_shows_hostile_text_only_as_placeholders() {
     let request_id = state.load.request_id;
     update(
         &mut state,
-        Msg::UsersPage {
+        Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 1,
             total_pages: Some(2),
             response,
-        },
+        }),
     );
     // Whatever path the user arrived by, the list, the detail and a toast are clean.
     let screen = common::screen(&state, 160, 48);

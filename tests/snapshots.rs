@@ -7,6 +7,7 @@ use common::{act, item_done, loaded, prepare_plan, screen, start_run, terminal_f
 use ddusers::app::action::{Action, InputRequest, StatusTab};
 use ddusers::app::fixtures::{demo_page, NOW};
 use ddusers::app::msg::{DetailData, Msg};
+use ddusers::app::msg::{LoadMsg, RunMsg};
 use ddusers::app::state::{Access, State};
 use ddusers::app::{update, Effect};
 use ddusers::runs::{Change, ItemResult};
@@ -271,11 +272,11 @@ fn bulk_summary() {
         );
         update(
             state,
-            Msg::RunEnded {
+            Msg::Run(RunMsg::Ended {
                 ticket,
                 stopped: None,
                 error: None,
-            },
+            }),
         );
     });
 }
@@ -396,7 +397,7 @@ fn error_toast_in_plain_words() {
     snap("error_toast", |state| {
         let request_id = state.load.request_id;
         state.load.done = false;
-        update(state, Msg::UsersLoadFailed { request_id, error: "network problem — list users: could not connect to 127.0.0.1:9 (network down, or the address is wrong)".into() });
+        update(state, Msg::Load(LoadMsg::UsersLoadFailed { request_id, error: "network problem — list users: could not connect to 127.0.0.1:9 (network down, or the address is wrong)".into() }));
     });
 }
 

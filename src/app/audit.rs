@@ -4,6 +4,7 @@
 //! (tab, filter, audit view, sort) to CSV or JSON through the effects layer. Nothing here
 //! performs I/O or changes the org.
 
+use super::msg::AuditMsg;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -13,7 +14,7 @@ use crate::api::models::UserId;
 use crate::audit::ViewKind;
 
 use super::action::{Action, StatusTab};
-use super::effect::Effect;
+use super::effect::{Effect, RequestId};
 use super::msg::Msg;
 use super::state::{Context, Level, Overlay, State};
 
@@ -24,7 +25,7 @@ pub struct AuditSession {
     /// Bumped whenever `active` changes, so a cached view knows it must be rebuilt.
     pub generation: u64,
     /// The request of the view being loaded, and its name.
-    pub pending: Option<(u64, String)>,
+    pub pending: Option<(RequestId, String)>,
 }
 
 impl AuditSession {
@@ -68,7 +69,7 @@ pub struct PermissionEntry {
 /// The who-can permission picker.
 #[derive(Clone, Debug, Default)]
 pub struct PermissionPicker {
-    pub request_id: u64,
+    pub request_id: RequestId,
     pub loading: bool,
     pub error: Option<String>,
     /// Sorted by group, then name.
@@ -181,7 +182,7 @@ pub fn default_export_name(view_name: &str, now: i64, format: ExportFormat) -> S
 
 /// Starts reading an audit view (`reload` reads the org again first).
 pub fn open_view(state: &mut State, kind: ViewKind, reload: bool) -> Vec<Effect> {
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     state.audit.pending = Some((request_id, kind.name().to_owned()));
     state.notify(Level::Info, format!("Reading the org for {kind}…"));
     vec![Effect::LoadAudit {
@@ -309,7 +310,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
 }
 
 fn open_picker(state: &mut State) -> Vec<Effect> {
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     state.overlay = Some(Overlay::Permissions(Box::new(PermissionPicker {
         request_id,
         loading: true,
@@ -423,7 +424,7 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
         .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
         .collect();
     let kind = state.audit.active.as_ref().map(|a| a.kind.clone());
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     state.notify(
         Level::Info,
         format!(
@@ -444,7 +445,7 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
 /// Applies the audit messages (`AuditView`, `Permissions`, `Exported`).
 pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::AuditView { request_id, result } => {
+        Msg::Audit(AuditMsg::View { request_id, result }) => {
             if state.audit.pending.as_ref().map(|(id, _)| *id) != Some(request_id) {
                 return Vec::new(); // replaced or abandoned
             }
@@ -479,7 +480,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Err(error) => state.notify(Level::Error, format!("Audit view failed: {error}")),
             }
         }
-        Msg::Permissions { request_id, result } => {
+        Msg::Audit(AuditMsg::Permissions { request_id, result }) => {
             if let Some(Overlay::Permissions(picker)) = state.overlay.as_mut() {
                 if picker.request_id == request_id {
                     picker.loading = false;
@@ -497,7 +498,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Exported { result, .. } => match result {
+        Msg::Audit(AuditMsg::Exported { result, .. }) => match result {
             Ok(done) => {
                 let missing = done.requested.saturating_sub(done.count);
                 let mut text = format!(

@@ -4,7 +4,7 @@
 //! checked plan; the dialog asks as the blast radius requires (never Enter as yes for a
 //! destructive change; a typed count for big or privileged sets; the caller's own email to
 //! include themselves); the confirmed plan becomes `Effect::Apply`, and the run's items come
-//! back as `Msg::RunItem`s routed by ticket. Forms (edit, roles, invite) apply at once when
+//! back as `Msg::Run(RunMsg::Item)`s routed by ticket. Forms (edit, roles, invite) apply at once when
 //! the gate has nothing to ask.
 
 use tui_input::Input;

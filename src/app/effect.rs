@@ -48,6 +48,39 @@ pub struct Invitee {
     pub title: Option<String>,
 }
 
+/// Identifies a read the console asked for; its answer names it, and an answer for an
+/// older request (a newer one replaced it) is dropped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(pub u64);
+
+/// The newest request of one kind (the listing, the detail, an audit view, ...): "latest
+/// wins" in one small type instead of hand-written comparisons.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Latest(Option<RequestId>);
+
+impl Latest {
+    /// Makes `id` the request whose answer counts.
+    pub fn issue(&mut self, id: RequestId) -> RequestId {
+        self.0 = Some(id);
+        id
+    }
+
+    /// True when `id` is the newest request (its answer counts).
+    pub fn is(&self, id: RequestId) -> bool {
+        self.0 == Some(id)
+    }
+
+    /// No answer is awaited any more.
+    pub fn clear(&mut self) {
+        self.0 = None;
+    }
+
+    /// The newest request, if one is awaited.
+    pub fn current(&self) -> Option<RequestId> {
+        self.0
+    }
+}
+
 /// Identifies a plan being prepared (its facts read and checked).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PlanId(pub u64);
@@ -62,19 +95,25 @@ pub struct Ticket(pub u64);
 pub enum Effect {
     /// Stream every page of the listing (latest request wins).
     LoadUsers {
-        request_id: u64,
+        request_id: RequestId,
         query: ListUsersQuery,
     },
     /// Ask the server's filter while the org is not fully loaded (latest wins).
-    SearchUsers { request_id: u64, filter: String },
+    SearchUsers {
+        request_id: RequestId,
+        filter: String,
+    },
     /// Everything the detail pane needs about one user (latest wins).
-    LoadDetail { request_id: u64, user_id: UserId },
+    LoadDetail {
+        request_id: RequestId,
+        user_id: UserId,
+    },
     /// Every role of the org, for pickers.
     LoadRoles,
     /// The user behind the keys, and from their permissions, whether writes are allowed.
     LoadCurrentUser,
     /// Read what the change gate needs to check `draft` (GETs only); answered with
-    /// `Msg::Prepared`.
+    /// `Msg::Run(RunMsg::Prepared)`.
     Prepare { plan: PlanId, draft: Box<Draft> },
     /// Carry out a plan the gate approved: the one effect that writes.
     Apply {
@@ -82,25 +121,25 @@ pub enum Effect {
         plan: Box<CheckedPlan>,
     },
     /// Read the whole org (once per session, or again when `reload`) and answer an audit
-    /// view's members with `Msg::AuditView`.
+    /// view's members with `Msg::Audit(AuditMsg::View)`.
     LoadAudit {
-        request_id: u64,
+        request_id: RequestId,
         kind: ViewKind,
         reload: bool,
     },
     /// The permission catalogue (from the same org read), for the who-can picker.
-    LoadPermissions { request_id: u64 },
+    LoadPermissions { request_id: RequestId },
     /// Write these users (in this order) of the view `kind` (all users when none) to a
     /// file. A read: allowed in read-only mode.
     Export {
-        request_id: u64,
+        request_id: RequestId,
         kind: Option<ViewKind>,
         ids: Vec<UserId>,
         format: ExportFormat,
         path: PathBuf,
     },
     /// Read the journal's runs.
-    LoadJournal { request_id: u64 },
+    LoadJournal { request_id: RequestId },
 }
 
 impl Effect {

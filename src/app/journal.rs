@@ -11,7 +11,7 @@ use crate::runs::{Change, Draft, RunState};
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
-use super::effect::Effect;
+use super::effect::{Effect, RequestId};
 use super::msg::Msg;
 use super::state::{Level, Overlay, State};
 
@@ -38,7 +38,7 @@ pub enum RunAction {
 /// The journal overlay.
 #[derive(Clone, Debug, Default)]
 pub struct JournalView {
-    pub request_id: u64,
+    pub request_id: RequestId,
     pub loading: bool,
     pub error: Option<String>,
     /// Newest first.
@@ -94,7 +94,7 @@ pub fn describe_change(state: &State, change: &Change) -> String {
 }
 
 fn open(state: &mut State) -> Vec<Effect> {
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     let keep = match state.overlay.take() {
         Some(Overlay::Journal(view)) => Some(view),
         other => {

@@ -2,10 +2,10 @@
 //! ticks, and the results the effects queue sends back. Errors arrive as plain sentences.
 
 use crate::api::models::{Included, Permission, Role, User, UserId, UsersResponse};
-use crate::runs::{Change, Facts, ItemResult, RunId};
+use crate::runs::{Facts, ItemReport, RunId};
 
 use super::action::Action;
-use super::effect::{PlanId, Ticket};
+use super::effect::{PlanId, RequestId, Ticket};
 use super::state::Access;
 
 /// Everything the detail pane shows beyond the list row.
@@ -19,7 +19,7 @@ pub struct DetailData {
     pub permissions: Vec<Permission>,
 }
 
-/// A message into `update`.
+/// A message into `update`, nested by the feature it is for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Msg {
     Action(Action),
@@ -36,30 +36,53 @@ pub enum Msg {
     /// What the caller may do, as far as the console can tell (for showing keys as
     /// unavailable; the change gate decides for real).
     Access(Access),
+    /// The org's users, roles and the current user.
+    Load(LoadMsg),
+    Detail {
+        request_id: RequestId,
+        user_id: UserId,
+        result: Result<Box<DetailData>, String>,
+    },
+    /// A change's check and run.
+    Run(RunMsg),
+    /// Audit views, the permission catalogue, exports.
+    Audit(AuditMsg),
+    /// The journal's runs (`Effect::LoadJournal`).
+    JournalRuns {
+        request_id: RequestId,
+        result: Result<Box<super::journal::JournalListing>, String>,
+    },
+    /// A passing notice ("rate limited — retrying in 3 s").
+    Notice(String),
+}
+
+/// Loading the org.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadMsg {
     UsersPage {
-        request_id: u64,
+        request_id: RequestId,
         number: u64,
         total_pages: Option<u64>,
         response: UsersResponse,
     },
     UsersLoaded {
-        request_id: u64,
+        request_id: RequestId,
     },
     UsersLoadFailed {
-        request_id: u64,
+        request_id: RequestId,
         error: String,
     },
     SearchResults {
-        request_id: u64,
+        request_id: RequestId,
         response: UsersResponse,
-    },
-    Detail {
-        request_id: u64,
-        user_id: UserId,
-        result: Result<Box<DetailData>, String>,
     },
     Roles(Result<Vec<Role>, String>),
     CurrentUser(Result<Box<(User, Vec<Included>)>, String>),
+}
+
+/// A change being checked and carried out.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunMsg {
     /// The facts a plan is checked against were read (or could not be: then nothing may
     /// be written).
     Prepared {
@@ -67,45 +90,41 @@ pub enum Msg {
         result: Result<Box<Facts>, String>,
     },
     /// A run began: its journal id and how many items this process carries out.
-    RunStarted {
+    Started {
         ticket: Ticket,
         run: RunId,
         total: usize,
     },
     /// One item of a run finished.
-    RunItem {
+    Item {
         ticket: Ticket,
-        index: usize,
-        change: Change,
-        result: ItemResult,
+        report: Box<ItemReport>,
     },
     /// A run ended: `stopped` when its breaker tripped (the rest is unfinished), `error`
     /// when it could not start (nothing was sent).
-    RunEnded {
+    Ended {
         ticket: Ticket,
         stopped: Option<String>,
         error: Option<String>,
     },
+}
+
+/// Audit views, the permission catalogue and exports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuditMsg {
     /// An audit view's members (`Effect::LoadAudit`).
-    AuditView {
-        request_id: u64,
+    View {
+        request_id: RequestId,
         result: Result<Box<super::audit::AuditResult>, String>,
     },
     /// The permission catalogue, for the who-can picker.
     Permissions {
-        request_id: u64,
+        request_id: RequestId,
         result: Result<Vec<super::audit::PermissionEntry>, String>,
     },
     /// An export was written (or not).
     Exported {
-        request_id: u64,
+        request_id: RequestId,
         result: Result<super::audit::ExportDone, String>,
     },
-    /// The journal's runs (`Effect::LoadJournal`).
-    JournalRuns {
-        request_id: u64,
-        result: Result<Box<super::journal::JournalListing>, String>,
-    },
-    /// A passing notice ("rate limited — retrying in 3 s").
-    Notice(String),
 }

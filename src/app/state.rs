@@ -8,6 +8,7 @@ use tui_input::Input;
 
 use crate::api::models::UserId;
 
+use super::effect::RequestId;
 use super::invite::EmailEntry;
 use super::store::{RoleIx, UserIx, UserRecord, UserStore};
 pub use super::view::{Scope, Sort, SortKey, View};
@@ -46,7 +47,7 @@ pub enum Focus {
 /// Progress of the listing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadProgress {
-    pub request_id: u64,
+    pub request_id: RequestId,
     pub pages_done: u64,
     pub total_pages: Option<u64>,
     /// Users the listing holds (`total_filtered_count`).
@@ -59,7 +60,7 @@ pub struct LoadProgress {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Detail {
     pub user_id: UserId,
-    pub request_id: u64,
+    pub request_id: RequestId,
     pub loading: bool,
     pub error: Option<String>,
     pub orgs: Vec<String>,
@@ -255,7 +256,7 @@ pub struct State {
     pub detail: Option<Detail>,
     pub overlay: Option<Overlay>,
     pub load: LoadProgress,
-    pub search_request: Option<u64>,
+    pub search_request: Option<RequestId>,
     pub access: Access,
     pub me: Option<UserId>,
     /// Every org role (for pickers), once loaded.
@@ -266,7 +267,7 @@ pub struct State {
     /// The run in flight (or the last one).
     pub run: Option<super::changes::RunProgress>,
     /// The start-up look at the journal (for "1 unfinished run").
-    pub journal_check: Option<u64>,
+    pub journal_check: Option<RequestId>,
     pub invitations: HashMap<UserId, InvitationInfo>,
     /// The audit view restricting the list (`:audit`), and the one being loaded.
     pub audit: super::audit::AuditSession,
@@ -342,6 +343,11 @@ impl State {
         self.toast = Some(Toast { text, level, until });
     }
 
+    /// A fresh id for a request.
+    pub fn fresh_request(&mut self) -> RequestId {
+        RequestId(self.fresh_id())
+    }
+
     /// A fresh request or run id.
     pub fn fresh_id(&mut self) -> u64 {
         let id = self.next_id;
@@ -399,7 +405,9 @@ impl State {
 
     /// True while something animates (spinner, progress, toast with expiry).
     pub fn is_animating(&self) -> bool {
-        (!self.load.done && self.load.error.is_none() && self.load.request_id != 0)
+        (!self.load.done
+            && self.load.error.is_none()
+            && self.load.request_id != RequestId::default())
             || self.detail.as_ref().is_some_and(|d| d.loading)
             || self.run_in_flight()
             || self.plan.as_ref().is_some_and(|p| p.is_preparing())

@@ -4,6 +4,7 @@ use super::action::{Action, InputRequest, StatusTab};
 use super::effect::{Effect, Ticket};
 use super::fixtures::{demo_page, NOW};
 use super::msg::{DetailData, Msg};
+use super::msg::{LoadMsg, RunMsg};
 use super::state::*;
 use super::update::{init, update};
 use crate::api::models::{UserId, UserStatus};
@@ -29,14 +30,14 @@ fn loaded() -> State {
     update(&mut state, Msg::Access(Access::known(false, None)));
     update(
         &mut state,
-        Msg::UsersPage {
+        Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 0,
             total_pages: Some(1),
             response: demo_page(),
-        },
+        }),
     );
-    update(&mut state, Msg::UsersLoaded { request_id });
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
     state
 }
 
@@ -89,12 +90,12 @@ fn a_page_of_a_stale_listing_is_dropped() {
     page.data[0].id = "stale".into();
     update(
         &mut state,
-        Msg::UsersPage {
-            request_id: 1, // an id older than the reload's
+        Msg::Load(LoadMsg::UsersPage {
+            request_id: super::effect::RequestId(1), // an id older than the reload's
             number: 0,
             total_pages: None,
             response: page,
-        },
+        }),
     );
     assert!(state.store.by_id(&"stale".into()).is_none());
 }
@@ -176,18 +177,18 @@ fn while_loading_the_filter_also_asks_the_server_and_the_newest_search_wins() {
     // The old search's answer is dropped, the new one's merged.
     update(
         &mut state,
-        Msg::SearchResults {
+        Msg::Load(LoadMsg::SearchResults {
             request_id: *old,
             response: demo_page(),
-        },
+        }),
     );
     assert!(state.store.is_empty());
     update(
         &mut state,
-        Msg::SearchResults {
+        Msg::Load(LoadMsg::SearchResults {
             request_id: *new,
             response: demo_page(),
-        },
+        }),
     );
     assert_eq!(state.view.rows.len(), 2, "Ada Lovelace and taro.yamada");
 }
@@ -276,10 +277,10 @@ fn prepared_as(state: &mut State, effects: &[Effect], caller: &str) -> Vec<Effec
     let facts = super::fixtures::demo_facts(caller, &draft);
     update(
         state,
-        Msg::Prepared {
+        Msg::Run(RunMsg::Prepared {
             plan,
             result: Ok(Box::new(facts)),
-        },
+        }),
     )
 }
 
@@ -306,12 +307,14 @@ fn applied(effects: &[Effect]) -> (Ticket, crate::runs::CheckedPlan) {
 fn item(state: &mut State, ticket: Ticket, index: usize, change: Change, result: ItemResult) {
     update(
         state,
-        Msg::RunItem {
+        Msg::Run(RunMsg::Item {
             ticket,
-            index,
-            change,
-            result,
-        },
+            report: Box::new(crate::runs::ItemReport {
+                index,
+                change,
+                result,
+            }),
+        }),
     );
 }
 
@@ -394,12 +397,12 @@ fn changes_are_refused_until_the_permissions_are_known() {
     let request_id = state.load.request_id;
     update(
         &mut state,
-        Msg::UsersPage {
+        Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 0,
             total_pages: Some(1),
             response: demo_page(),
-        },
+        }),
     );
     assert!(act(&mut state, Action::Disable).is_empty());
     assert!(state
@@ -429,10 +432,10 @@ fn a_plan_whose_facts_could_not_be_read_sends_nothing() {
     };
     let next = update(
         &mut state,
-        Msg::Prepared {
+        Msg::Run(RunMsg::Prepared {
             plan,
             result: Err("permission denied (403)".into()),
-        },
+        }),
     );
     assert!(next.is_empty());
     assert!(act(&mut state, Action::Confirm).is_empty());
@@ -534,11 +537,11 @@ fn a_run_tracks_each_item_keeps_failed_users_marked_and_ignores_other_runs() {
     let (ticket, _) = applied(&act(&mut state, Action::Submit));
     update(
         &mut state,
-        Msg::RunStarted {
+        Msg::Run(RunMsg::Started {
             ticket,
             run: crate::runs::RunId("r1".into()),
             total: 3,
-        },
+        }),
     );
     let disable = |id: &str| Change::Disable { user: id.into() };
     item(
@@ -573,11 +576,11 @@ fn a_run_tracks_each_item_keeps_failed_users_marked_and_ignores_other_runs() {
     assert!(state.is_animating());
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: None,
             error: None,
-        },
+        }),
     );
     assert_eq!(
         state.marks.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
@@ -624,11 +627,11 @@ fn a_run_with_two_changes_of_one_user_counts_both_items() {
     item(&mut state, ticket, 1, remove, ItemResult::failed("boom"));
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: None,
             error: None,
-        },
+        }),
     );
     let Some(Overlay::Summary(summary)) = &state.overlay else {
         panic!("expected a summary");
@@ -677,11 +680,11 @@ fn a_stopped_run_says_what_is_left_unfinished() {
     );
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: Some("stopped: the keys lost their access".into()),
             error: None,
-        },
+        }),
     );
     let toast = state.toast.clone().map(|t| t.text).unwrap_or_default();
     assert!(toast.contains("1 left unfinished"), "{toast}");
@@ -729,11 +732,11 @@ fn a_run_that_could_not_start_says_nothing_was_sent() {
     let (ticket, _) = applied(&act(&mut state, Action::Submit));
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: None,
             error: Some("run r1 is being carried out by another ddusers process".into()),
-        },
+        }),
     );
     assert!(state.run.as_ref().is_some_and(|r| r.finished));
     let toast = state.toast.clone().map(|t| t.text).unwrap_or_default();
@@ -820,7 +823,10 @@ fn the_start_mentions_unfinished_runs_of_this_org() {
 #[test]
 fn invite_validates_as_you_type_and_sends_only_valid_emails() {
     let mut state = loaded();
-    update(&mut state, Msg::Roles(Ok(super::fixtures::demo_org().1)));
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::Roles(Ok(super::fixtures::demo_org().1))),
+    );
     act(&mut state, Action::Invite);
     assert_eq!(state.context(), Context::Form);
     type_in(&mut state, "new@x.io, bad@, ");
@@ -1016,11 +1022,11 @@ fn editing_sends_only_what_changed_and_closes_when_saved() {
     );
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: None,
             error: None,
-        },
+        }),
     );
     assert!(state.overlay.is_none());
     assert_eq!(
@@ -1037,7 +1043,10 @@ fn editing_sends_only_what_changed_and_closes_when_saved() {
 fn editing_my_own_profile_uses_the_current_user_operation() {
     let mut state = loaded();
     let me = demo_page().data[1].clone();
-    update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::CurrentUser(Ok(Box::new((me, vec![]))))),
+    );
     act(&mut state, Action::ShowMe);
     assert_eq!(
         state.detail.as_ref().map(|d| d.user_id.as_str()),
@@ -1077,7 +1086,10 @@ fn an_invalid_email_edit_is_refused_in_the_form() {
 #[test]
 fn role_changes_add_before_they_remove_and_removing_asks_first() {
     let mut state = loaded();
-    update(&mut state, Msg::Roles(Ok(super::fixtures::demo_org().1)));
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::Roles(Ok(super::fixtures::demo_org().1))),
+    );
     act(&mut state, Action::EditRoles); // u01 holds the admin role (first by name)
     assert_eq!(state.context(), Context::Picker);
     act(&mut state, Action::ToggleItem); // drop admin
@@ -1109,11 +1121,11 @@ fn role_changes_add_before_they_remove_and_removing_asks_first() {
     }
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: None,
             error: None,
-        },
+        }),
     );
     assert!(state.overlay.is_none());
     let roles = state
@@ -1259,10 +1271,10 @@ fn ticks_expire_toasts_but_errors_stay() {
     let request_id = state.load.request_id;
     update(
         &mut state,
-        Msg::UsersLoadFailed {
+        Msg::Load(LoadMsg::UsersLoadFailed {
             request_id,
             error: "network down".into(),
-        },
+        }),
     );
     update(&mut state, Msg::Tick { now: NOW + 600 });
     assert!(state
@@ -1278,10 +1290,10 @@ fn a_failed_listing_is_reported_in_plain_words() {
     let request_id = state.load.request_id;
     update(
         &mut state,
-        Msg::UsersLoadFailed {
+        Msg::Load(LoadMsg::UsersLoadFailed {
             request_id,
             error: "permission denied (403)".into(),
-        },
+        }),
     );
     assert_eq!(state.load.error.as_deref(), Some("permission denied (403)"));
     assert!(!state.is_animating());
@@ -1290,9 +1302,15 @@ fn a_failed_listing_is_reported_in_plain_words() {
 #[test]
 fn roles_and_current_user_errors_are_kept_for_display() {
     let mut state = loaded();
-    update(&mut state, Msg::Roles(Err("forbidden".into())));
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::Roles(Err("forbidden".into()))),
+    );
     assert_eq!(state.roles_error.as_deref(), Some("forbidden"));
-    update(&mut state, Msg::CurrentUser(Err("forbidden".into())));
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::CurrentUser(Err("forbidden".into()))),
+    );
     assert!(state.toast.is_some());
     act(&mut state, Action::EditRoles);
     assert!(state.overlay.is_none());
@@ -1315,11 +1333,11 @@ fn anonymized_users_are_summarised_and_the_list_reloads() {
     );
     let effects = update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped: None,
             error: None,
-        },
+        }),
     );
     assert!(matches!(&effects[..], [Effect::LoadUsers { .. }]));
     assert!(matches!(state.overlay, Some(Overlay::Summary(_))));
@@ -1415,7 +1433,10 @@ fn incremental_filtering_and_cached_sorts_give_the_same_view_as_a_full_rebuild()
 fn load_order_reversed_stays_right_while_pages_stream_in_and_after() {
     let mut state = State::new(Options::default(), NOW);
     let effects = init(&mut state);
-    let request_id = match effects.iter().find(|e| matches!(e, Effect::LoadUsers { .. })) {
+    let request_id = match effects
+        .iter()
+        .find(|e| matches!(e, Effect::LoadUsers { .. }))
+    {
         Some(Effect::LoadUsers { request_id, .. }) => *request_id,
         other => panic!("init loads users, got {other:?}"),
     };
@@ -1429,16 +1450,16 @@ fn load_order_reversed_stays_right_while_pages_stream_in_and_after() {
     for (number, response) in [(0, page), (1, rest)] {
         update(
             &mut state,
-            Msg::UsersPage {
+            Msg::Load(LoadMsg::UsersPage {
                 request_id,
                 number,
                 total_pages: Some(2),
                 response,
-            },
+            }),
         );
         assert_eq!(state.view.rows, view_from_scratch(&state), "page {number}");
     }
-    update(&mut state, Msg::UsersLoaded { request_id });
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
     // Newest loaded first, and still so after a rebuild asked for nothing new.
     assert_eq!(state.view.rows.first(), Some(&11));
     state.rebuild_view();

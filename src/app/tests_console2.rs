@@ -1,6 +1,7 @@
 //! Behaviour of the audit views, exports and the journal view in `update`, on the demo
 //! fixture org; audit memberships come from `audit::views` over the same fixture.
 
+use super::msg::{AuditMsg, LoadMsg, RunMsg};
 use std::collections::HashSet;
 
 use time::OffsetDateTime;
@@ -32,15 +33,15 @@ fn loaded() -> State {
     update(&mut state, Msg::Access(Access::known(false, None)));
     update(
         &mut state,
-        Msg::UsersPage {
+        Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 0,
             total_pages: Some(1),
             response: demo_page(),
-        },
+        }),
     );
-    update(&mut state, Msg::UsersLoaded { request_id });
-    update(&mut state, Msg::Roles(Ok(demo_org().1)));
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
     state
 }
 
@@ -83,10 +84,10 @@ fn open_audit(state: &mut State, args: &str) -> ViewKind {
     };
     update(
         state,
-        Msg::AuditView {
+        Msg::Audit(AuditMsg::View {
             request_id,
             result: Ok(audit_answer(&kind)),
-        },
+        }),
     );
     kind
 }
@@ -160,10 +161,10 @@ fn audit_off_and_unknown_views_and_stale_answers() {
     };
     update(
         &mut state,
-        Msg::AuditView {
+        Msg::Audit(AuditMsg::View {
             request_id,
             result: Ok(audit_answer(&ViewKind::Admins)),
-        },
+        }),
     );
     assert!(state.audit.active.is_none());
     let Some(Effect::LoadAudit {
@@ -175,10 +176,10 @@ fn audit_off_and_unknown_views_and_stale_answers() {
     assert_eq!(kind, ViewKind::ServiceAccounts);
     update(
         &mut state,
-        Msg::AuditView {
+        Msg::Audit(AuditMsg::View {
             request_id,
             result: Err("network problem".into()),
-        },
+        }),
     );
     assert!(state.audit.active.is_none());
     assert!(state
@@ -267,7 +268,7 @@ fn export_carries_the_visible_ids_in_order_and_the_audit_view() {
     assert!(state.overlay.is_none());
     update(
         &mut state,
-        Msg::Exported {
+        Msg::Audit(AuditMsg::Exported {
             request_id: *request_id,
             result: Ok(ExportDone {
                 path: "/tmp/x.json".into(),
@@ -275,7 +276,7 @@ fn export_carries_the_visible_ids_in_order_and_the_audit_view() {
                 count: ids.len(),
                 requested: ids.len(),
             }),
-        },
+        }),
     );
     assert!(state
         .toast
@@ -320,10 +321,10 @@ fn the_permission_picker_searches_and_opens_who_can() {
         .collect();
     update(
         &mut state,
-        Msg::Permissions {
+        Msg::Audit(AuditMsg::Permissions {
             request_id,
             result: Ok(entries),
-        },
+        }),
     );
     for c in "invite".chars() {
         act(&mut state, Action::TextEdit(InputRequest::InsertChar(c)));
@@ -462,10 +463,10 @@ fn prepared(state: &mut State, effects: &[Effect]) -> Vec<Effect> {
     facts.origin = ADDRESS.into();
     update(
         state,
-        Msg::Prepared {
+        Msg::Run(RunMsg::Prepared {
             plan,
             result: Ok(Box::new(facts)),
-        },
+        }),
     )
 }
 
@@ -501,21 +502,23 @@ fn undo_goes_through_the_gate_and_its_items_come_back_by_ticket() {
     for (index, change) in changes.into_iter().enumerate() {
         update(
             &mut state,
-            Msg::RunItem {
+            Msg::Run(RunMsg::Item {
                 ticket: *ticket,
-                index,
-                change: change.clone(),
-                result: ItemResult::done("enabled (now Active)", None),
-            },
+                report: Box::new(crate::runs::ItemReport {
+                    index,
+                    change: change.clone(),
+                    result: ItemResult::done("enabled (now Active)", None),
+                }),
+            }),
         );
     }
     let effects = update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket: *ticket,
             stopped: None,
             error: None,
-        },
+        }),
     );
     assert!(matches!(effects[..], [Effect::LoadUsers { .. }]));
     let Some(Overlay::Summary(summary)) = &state.overlay else {
@@ -601,13 +604,13 @@ fn a_run_that_cannot_start_says_why_and_sends_nothing() {
     };
     update(
         &mut state,
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket: *ticket,
             stopped: None,
             error: Some(
                 "run 20261101T000000-aaaa is being carried out by another ddusers process".into(),
             ),
-        },
+        }),
     );
     assert!(state
         .toast

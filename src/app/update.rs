@@ -1,6 +1,7 @@
 //! `update`: the only place the state changes. Takes one message, returns the effects to run.
 //! Pure: no I/O, no clock (time comes in `Msg::Tick`), no drawing.
 
+use super::msg::{AuditMsg, LoadMsg, RunMsg};
 use tui_input::Input;
 
 use crate::api::models::{Patch, RoleId, UserId, UserUpdate};
@@ -22,14 +23,14 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     let mut effects = vec![Effect::LoadCurrentUser, Effect::LoadRoles];
     effects.push(start_load(state));
     // Runs left unfinished by an earlier session are announced.
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     state.journal_check = Some(request_id);
     effects.push(Effect::LoadJournal { request_id });
     effects
 }
 
 pub(super) fn start_load(state: &mut State) -> Effect {
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     state.load = LoadProgress {
         request_id,
         ..Default::default()
@@ -70,12 +71,12 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.access = access;
             Vec::new()
         }
-        Msg::UsersPage {
+        Msg::Load(LoadMsg::UsersPage {
             request_id,
             total_pages,
             response,
             ..
-        } => {
+        }) => {
             if request_id != state.load.request_id {
                 return Vec::new(); // a stale listing
             }
@@ -88,23 +89,23 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.extend_view(&new);
             Vec::new()
         }
-        Msg::UsersLoaded { request_id } => {
+        Msg::Load(LoadMsg::UsersLoaded { request_id }) => {
             if request_id == state.load.request_id {
                 state.load.done = true;
             }
             Vec::new()
         }
-        Msg::UsersLoadFailed { request_id, error } => {
+        Msg::Load(LoadMsg::UsersLoadFailed { request_id, error }) => {
             if request_id == state.load.request_id {
                 state.notify(Level::Error, format!("Loading users failed: {error}"));
                 state.load.error = Some(error);
             }
             Vec::new()
         }
-        Msg::SearchResults {
+        Msg::Load(LoadMsg::SearchResults {
             request_id,
             response,
-        } => {
+        }) => {
             if state.search_request == Some(request_id) {
                 let new = state.store.ingest_page(&response);
                 state.extend_view(&new);
@@ -151,7 +152,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Roles(result) => {
+        Msg::Load(LoadMsg::Roles(result)) => {
             match result {
                 Ok(roles) => {
                     let mut ixs: Vec<_> =
@@ -171,7 +172,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::CurrentUser(result) => {
+        Msg::Load(LoadMsg::CurrentUser(result)) => {
             match result {
                 Ok(boxed) => {
                     let (user, included) = *boxed;
@@ -189,28 +190,26 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Msg::Prepared { plan, result } => super::changes::on_prepared(state, plan, result),
-        Msg::RunStarted { ticket, run, total } => {
+        Msg::Run(RunMsg::Prepared { plan, result }) => {
+            super::changes::on_prepared(state, plan, result)
+        }
+        Msg::Run(RunMsg::Started { ticket, run, total }) => {
             super::changes::on_started(state, ticket, run, total);
             Vec::new()
         }
-        Msg::RunItem {
-            ticket,
-            index,
-            change,
-            result,
-        } => {
-            super::changes::on_item(state, ticket, index, change, result);
+        Msg::Run(RunMsg::Item { ticket, report }) => {
+            let report = *report;
+            super::changes::on_item(state, ticket, report.index, report.change, report.result);
             Vec::new()
         }
-        Msg::RunEnded {
+        Msg::Run(RunMsg::Ended {
             ticket,
             stopped,
             error,
-        } => super::changes::on_ended(state, ticket, stopped, error),
-        msg @ (Msg::AuditView { .. } | Msg::Permissions { .. } | Msg::Exported { .. }) => {
-            super::audit::on_msg(state, msg)
-        }
+        }) => super::changes::on_ended(state, ticket, stopped, error),
+        msg @ (Msg::Audit(AuditMsg::View { .. })
+        | Msg::Audit(AuditMsg::Permissions { .. })
+        | Msg::Audit(AuditMsg::Exported { .. })) => super::audit::on_msg(state, msg),
         msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),
         Msg::Notice(text) => {
             state.toast = Some(Toast {
@@ -445,7 +444,7 @@ pub fn detail_side_by_side(width: u16) -> bool {
 }
 
 fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
-    let request_id = state.fresh_id();
+    let request_id = state.fresh_request();
     state.detail = Some(Detail {
         user_id: user_id.clone(),
         request_id,
@@ -524,7 +523,7 @@ fn filter_changed(state: &mut State) -> Vec<Effect> {
     // Over what is loaded, instantly; and while the org is not fully loaded, ask the
     // server too (its answers merge into the store; the newest query wins).
     if !state.load.done && text.chars().count() >= 2 {
-        let request_id = state.fresh_id();
+        let request_id = state.fresh_request();
         state.search_request = Some(request_id);
         return vec![Effect::SearchUsers {
             request_id,

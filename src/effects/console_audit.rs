@@ -2,6 +2,7 @@
 //! (for audit views, the permission picker and exports; read again on request or after a
 //! change was sent), writing export files, and reading the journal. Only reads.
 
+use crate::app::msg::AuditMsg;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -77,14 +78,14 @@ pub async fn run(
                 audit_result(&org, kind)
             }
             .await;
-            send(Msg::AuditView { request_id, result });
+            send(Msg::Audit(AuditMsg::View { request_id, result }));
         }
         Effect::LoadPermissions { request_id } => {
             let result = context
                 .org(client, false)
                 .await
                 .map(|org| permission_entries(&org));
-            send(Msg::Permissions { request_id, result });
+            send(Msg::Audit(AuditMsg::Permissions { request_id, result }));
         }
         Effect::Export {
             request_id,
@@ -98,7 +99,7 @@ pub async fn run(
                 write_export(&org, kind.unwrap_or(ViewKind::All), &ids, format, &path)
             }
             .await;
-            send(Msg::Exported { request_id, result });
+            send(Msg::Audit(AuditMsg::Exported { request_id, result }));
         }
         Effect::LoadJournal { request_id } => {
             let result = match runner.journal() {

@@ -7,6 +7,7 @@
 
 mod console_audit;
 
+use crate::app::msg::{LoadMsg, RunMsg};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -198,22 +199,22 @@ async fn run(
             let mut pages = client.user_pages(query, client.page_concurrency());
             while let Some(page) = pages.next().await {
                 match page {
-                    Ok(page) => send(Msg::UsersPage {
+                    Ok(page) => send(Msg::Load(LoadMsg::UsersPage {
                         request_id,
                         number: page.number,
                         total_pages: page.total_pages,
                         response: page.response,
-                    }),
+                    })),
                     Err(error) => {
-                        send(Msg::UsersLoadFailed {
+                        send(Msg::Load(LoadMsg::UsersLoadFailed {
                             request_id,
                             error: plain(&error),
-                        });
+                        }));
                         return;
                     }
                 }
             }
-            send(Msg::UsersLoaded { request_id });
+            send(Msg::Load(LoadMsg::UsersLoaded { request_id }));
         }
         Effect::SearchUsers { request_id, filter } => {
             let query = ListUsersQuery {
@@ -223,10 +224,10 @@ async fn run(
             };
             // A failed search only means fewer results; the local filter still works.
             if let Ok(response) = client.list_users(&query).await {
-                send(Msg::SearchResults {
+                send(Msg::Load(LoadMsg::SearchResults {
                     request_id,
                     response,
-                });
+                }));
             }
         }
         Effect::LoadDetail {
@@ -269,9 +270,9 @@ async fn run(
             });
         }
         Effect::LoadRoles => {
-            send(Msg::Roles(
+            send(Msg::Load(LoadMsg::Roles(
                 client.list_all_roles().await.map_err(|e| plain(&e)),
-            ));
+            )));
         }
         Effect::LoadCurrentUser => match client.get_current_user().await {
             Ok(me) => {
@@ -294,7 +295,10 @@ async fn run(
                     Err(_) => access(true, None),
                 };
                 send(Msg::Access(shown));
-                send(Msg::CurrentUser(Ok(Box::new((me.data, me.included)))));
+                send(Msg::Load(LoadMsg::CurrentUser(Ok(Box::new((
+                    me.data,
+                    me.included,
+                ))))));
             }
             Err(error) => {
                 if !read_only {
@@ -303,7 +307,7 @@ async fn run(
                         ..Access::default()
                     }));
                 }
-                send(Msg::CurrentUser(Err(plain(&error))));
+                send(Msg::Load(LoadMsg::CurrentUser(Err(plain(&error)))));
             }
         },
         Effect::Prepare { plan, draft } => {
@@ -320,41 +324,39 @@ async fn run(
                         plain(&e)
                     )
                 });
-            send(Msg::Prepared { plan, result });
+            send(Msg::Run(RunMsg::Prepared { plan, result }));
         }
         Effect::Apply { ticket, plan } => {
             let started = match runner.start(*plan) {
                 Ok(started) => started,
                 Err(error) => {
-                    send(Msg::RunEnded {
+                    send(Msg::Run(RunMsg::Ended {
                         ticket,
                         stopped: None,
                         error: Some(error.to_string()),
-                    });
+                    }));
                     return;
                 }
             };
-            send(Msg::RunStarted {
+            send(Msg::Run(RunMsg::Started {
                 ticket,
                 run: started.run.clone(),
                 total: started.total,
-            });
+            }));
             let mut reports = started.reports;
             let mut unfinished = false;
             while let Some(report) = reports.next().await {
                 unfinished |= matches!(report.result, ItemResult::Unfinished { .. });
-                send(Msg::RunItem {
+                send(Msg::Run(RunMsg::Item {
                     ticket,
-                    index: report.index,
-                    change: report.change,
-                    result: report.result,
-                });
+                    report: Box::new(report),
+                }));
             }
-            send(Msg::RunEnded {
+            send(Msg::Run(RunMsg::Ended {
                 ticket,
                 stopped: started.breaker.tripped().filter(|_| unfinished),
                 error: None,
-            });
+            }));
         }
         // Audits, exports, the journal, resume and undo.
         other => console_audit::run(&client, &runner, &audit, other, &send).await,
@@ -402,9 +404,9 @@ mod tests {
             plan: PlanId(1),
             draft: Box::new(draft.clone()),
         });
-        let Some(Msg::Prepared {
+        let Some(Msg::Run(RunMsg::Prepared {
             result: Ok(facts), ..
-        }) = rx.recv().await
+        })) = rx.recv().await
         else {
             panic!("the facts of a read-only console are known without reading");
         };

@@ -48,7 +48,7 @@ use crate::api::Client;
 use item::{carry_out, ItemContext};
 
 /// One item's result, as it finishes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ItemReport {
     /// The item's number in its run.
     pub index: usize,

@@ -6,6 +6,7 @@ use ddusers::api::{Client, ClientOptions};
 use ddusers::app::action::Action;
 use ddusers::app::fixtures::{demo_org, demo_page, NOW};
 use ddusers::app::msg::Msg;
+use ddusers::app::msg::{LoadMsg, RunMsg};
 use ddusers::app::state::{Options, State};
 use ddusers::app::{init, update, Effect, Key, KeyCode};
 use ddusers::config::Credentials;
@@ -37,17 +38,20 @@ pub fn loaded(width: u16, height: u16) -> State {
     );
     update(
         &mut state,
-        Msg::UsersPage {
+        Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 0,
             total_pages: Some(1),
             response: demo_page(),
-        },
+        }),
     );
-    update(&mut state, Msg::UsersLoaded { request_id });
-    update(&mut state, Msg::Roles(Ok(demo_org().1)));
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
     let me = demo_page().data[0].clone();
-    update(&mut state, Msg::CurrentUser(Ok(Box::new((me, vec![])))));
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::CurrentUser(Ok(Box::new((me, vec![]))))),
+    );
     state
 }
 
@@ -174,10 +178,10 @@ pub fn prepare_plan(state: &mut State, effects: &[Effect], caller: &str) -> Vec<
     let facts = ddusers::app::fixtures::demo_facts(caller, &draft);
     update(
         state,
-        Msg::Prepared {
+        Msg::Run(RunMsg::Prepared {
             plan,
             result: Ok(Box::new(facts)),
-        },
+        }),
     )
 }
 
@@ -225,12 +229,14 @@ pub fn item_done(
 ) {
     update(
         state,
-        Msg::RunItem {
+        Msg::Run(RunMsg::Item {
             ticket,
-            index,
-            change,
-            result,
-        },
+            report: Box::new(ddusers::runs::ItemReport {
+                index,
+                change,
+                result,
+            }),
+        }),
     );
 }
 
