@@ -15,7 +15,6 @@ use crate::audit::ViewKind;
 
 use super::action::{Action, StatusTab};
 use super::effect::{Effect, RequestId};
-use super::msg::Msg;
 use super::state::{Context, Level, Overlay, State};
 
 /// The audit view in force, and the one being read.
@@ -443,9 +442,9 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
 }
 
 /// Applies the audit messages (`AuditView`, `Permissions`, `Exported`).
-pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
+pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
     match msg {
-        Msg::Audit(AuditMsg::View { request_id, result }) => {
+        AuditMsg::View { request_id, result } => {
             if state.audit.pending.as_ref().map(|(id, _)| *id) != Some(request_id) {
                 return Vec::new(); // replaced or abandoned
             }
@@ -480,7 +479,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                 Err(error) => state.notify(Level::Error, format!("Audit view failed: {error}")),
             }
         }
-        Msg::Audit(AuditMsg::Permissions { request_id, result }) => {
+        AuditMsg::Permissions { request_id, result } => {
             if let Some(Overlay::Permissions(picker)) = state.overlay.as_mut() {
                 if picker.request_id == request_id {
                     picker.loading = false;
@@ -498,7 +497,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                 }
             }
         }
-        Msg::Audit(AuditMsg::Exported { result, .. }) => match result {
+        AuditMsg::Exported { result, .. } => match result {
             Ok(done) => {
                 let missing = done.requested.saturating_sub(done.count);
                 let mut text = format!(
@@ -516,7 +515,6 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
-        _ => {}
     }
     Vec::new()
 }

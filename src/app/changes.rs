@@ -16,9 +16,9 @@ use crate::runs::{check, Change, Draft, Facts, GateOptions, ItemResult, RunId, T
 use super::action::Action;
 use super::effect::{BulkKind, Effect, PlanId, Ticket};
 use super::journal::RunAction;
+use super::listing::start_load;
 use super::state::{Context, InvitationInfo, InviteStatus, Level, Overlay, State, Summary};
 use super::store::Status;
-use super::update::start_load;
 
 /// What a plan is for: decides what its dialog says and what its results update.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -737,4 +737,26 @@ pub(super) fn show_summary(state: &mut State, summary: Summary) {
         .collect::<Vec<_>>()
         .join(", ");
     state.notify(Level::Info, format!("{} finished: {text}", summary.title));
+}
+
+/// Routes the answers of a change's check and run.
+pub fn on_msg(state: &mut State, msg: super::msg::RunMsg) -> Vec<Effect> {
+    use super::msg::RunMsg;
+    match msg {
+        RunMsg::Prepared { plan, result } => on_prepared(state, plan, result),
+        RunMsg::Started { ticket, run, total } => {
+            on_started(state, ticket, run, total);
+            Vec::new()
+        }
+        RunMsg::Item { ticket, report } => {
+            let report = *report;
+            on_item(state, ticket, report.index, report.change, report.result);
+            Vec::new()
+        }
+        RunMsg::Ended {
+            ticket,
+            stopped,
+            error,
+        } => on_ended(state, ticket, stopped, error),
+    }
 }

@@ -3,14 +3,21 @@
 
 pub mod action;
 pub mod audit;
+pub mod browse;
+pub mod bulk;
 pub mod changes;
+pub mod command;
 pub mod cursor;
+pub mod detail;
 pub mod effect;
 pub mod fixtures;
+pub mod forms;
 pub mod invite;
 pub mod journal;
 pub mod keymap;
+pub mod listing;
 pub mod msg;
+pub mod paste;
 pub mod state;
 pub mod store;
 pub mod update;

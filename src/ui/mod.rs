@@ -16,9 +16,9 @@ use ratatui::widgets::{Block, Borders, Cell, Gauge, Paragraph, Row, Table, Wrap}
 use ratatui::Frame;
 
 use crate::app::action::StatusTab;
+use crate::app::detail::detail_side_by_side;
 use crate::app::state::{list_body_rows, Focus, State};
 use crate::app::store::{Status, UserRecord};
-use crate::app::update::detail_side_by_side;
 use crate::runs::ItemResult;
 
 use text::fit;

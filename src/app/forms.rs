@@ -1,0 +1,288 @@
+//! The invite, edit and role forms: editing, and submitting them as plans. Pure.
+
+use super::action::Action;
+use super::changes::{propose, Purpose};
+use super::effect::Effect;
+use super::effect::Invitee;
+use super::invite::{email_problem, parse_emails};
+use super::state::*;
+use crate::api::models::{Patch, RoleId, UserUpdate};
+use crate::runs::{Change, Draft};
+
+pub(super) fn on_form(state: &mut State, action: Action) -> Vec<Effect> {
+    match state.overlay.as_mut() {
+        Some(Overlay::Invite(form)) => {
+            if action == Action::Cancel {
+                state.overlay = None;
+                return Vec::new();
+            }
+            match on_invite_form(form.as_mut(), action) {
+                Some(()) => submit_invite(state),
+                None => Vec::new(),
+            }
+        }
+        Some(Overlay::Edit(_)) => on_edit_form(state, action),
+        Some(Overlay::Roles(_)) => on_role_picker(state, action),
+        _ => Vec::new(),
+    }
+}
+
+/// Handles a key in the invite form; `Some` when the form is submitted.
+fn on_invite_form(form: &mut InviteForm, action: Action) -> Option<()> {
+    let fields = [
+        InviteField::Emails,
+        InviteField::Name,
+        InviteField::Title,
+        InviteField::Roles,
+    ];
+    let pos = fields.iter().position(|f| *f == form.focus).unwrap_or(0);
+    match action {
+        Action::NextField => {
+            form.focus = fields[(pos + 1) % fields.len()];
+        }
+        Action::PrevField => {
+            form.focus = fields[(pos + fields.len() - 1) % fields.len()];
+        }
+        Action::Up if form.focus == InviteField::Roles => {
+            form.role_cursor = form.role_cursor.saturating_sub(1);
+        }
+        Action::Down if form.focus == InviteField::Roles => {
+            form.role_cursor = (form.role_cursor + 1).min(form.roles.len().saturating_sub(1));
+        }
+        Action::ToggleItem => {
+            if let Some((_, chosen)) = form.roles.get_mut(form.role_cursor) {
+                *chosen = !*chosen;
+            }
+        }
+        Action::TextEdit(request) => {
+            let field = match form.focus {
+                InviteField::Emails => &mut form.emails,
+                InviteField::Name => &mut form.name,
+                InviteField::Title => &mut form.title,
+                InviteField::Roles => return None,
+            };
+            field.handle(request);
+            if form.focus == InviteField::Emails {
+                form.parsed = parse_emails(form.emails.value());
+            }
+        }
+        Action::Submit => return Some(()),
+        _ => {}
+    }
+    None
+}
+
+fn close_overlay_on_cancel(state: &mut State, action: Action) -> bool {
+    if action == Action::Cancel {
+        state.overlay = None;
+        return true;
+    }
+    false
+}
+
+fn submit_invite(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Invite(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    form.parsed = parse_emails(form.emails.value());
+    if !form.parsed.iter().any(|e| e.is_valid()) {
+        let text = if form.parsed.is_empty() {
+            "Type or paste at least one email".to_owned()
+        } else {
+            "None of the emails is valid; fix them first".to_owned()
+        };
+        state.notify(Level::Warn, text);
+        return Vec::new();
+    }
+    let name = Some(form.name.value().trim().to_owned()).filter(|s| !s.is_empty());
+    let title = Some(form.title.value().trim().to_owned()).filter(|s| !s.is_empty());
+    let invitees: Vec<Invitee> = form
+        .parsed
+        .iter()
+        .filter(|e| e.is_valid())
+        .map(|e| Invitee {
+            email: e.email.clone(),
+            name: name.clone(),
+            title: title.clone(),
+        })
+        .collect();
+    form.results = form
+        .parsed
+        .iter()
+        .map(|e| {
+            let status = match &e.problem {
+                Some(problem) => InviteStatus::Failed(format!("not sent: {problem}")),
+                None => InviteStatus::Waiting,
+            };
+            (e.email.clone(), status)
+        })
+        .collect();
+    let roles: Vec<RoleId> = form
+        .roles
+        .iter()
+        .filter(|(_, chosen)| *chosen)
+        .filter_map(|(ix, _)| state.store.role(*ix).map(|r| r.id.clone()))
+        .collect();
+    let count = invitees.len();
+    let changes = invitees
+        .into_iter()
+        .map(|invitee| Change::Invite {
+            email: invitee.email,
+            name: invitee.name,
+            title: invitee.title,
+            roles: roles.clone(),
+        })
+        .collect();
+    let title = if count == 1 {
+        "Invite 1 email".to_owned()
+    } else {
+        format!("Invite {count} emails")
+    };
+    propose(state, Purpose::Invite, Draft::new(title, changes), None)
+}
+
+fn on_edit_form(state: &mut State, action: Action) -> Vec<Effect> {
+    if close_overlay_on_cancel(state, action) {
+        return Vec::new();
+    }
+    let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::NextField if form.focus == 2 => return submit_edit(state),
+        Action::NextField => form.focus += 1,
+        Action::PrevField => form.focus = form.focus.saturating_sub(1),
+        Action::TextEdit(request) => {
+            let field = match form.focus {
+                0 => &mut form.name,
+                1 => &mut form.title,
+                _ => &mut form.email,
+            };
+            field.handle(request);
+            form.error = None;
+        }
+        Action::Submit => return submit_edit(state),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn submit_edit(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Edit(form)) = state.overlay.as_ref() else {
+        return Vec::new();
+    };
+    if form.saving {
+        return Vec::new(); // already saving
+    }
+    let Some(user) = state.store.by_id(&form.user_id) else {
+        return Vec::new();
+    };
+    let name = form.name.value().trim().to_owned();
+    let title = form.title.value().trim().to_owned();
+    let email = form.email.value().trim().to_owned();
+    let mut update = UserUpdate::default();
+    if name != *user.name {
+        update.name = Some(name);
+    }
+    if title != user.title.as_deref().unwrap_or_default() {
+        update.title = if title.is_empty() {
+            Patch::Clear
+        } else {
+            Patch::Set(title)
+        };
+    }
+    if !email.eq_ignore_ascii_case(&user.email) {
+        if let Some(problem) = email_problem(&email) {
+            if let Some(Overlay::Edit(form)) = state.overlay.as_mut() {
+                form.error = Some(format!("Email: {problem}"));
+            }
+            return Vec::new();
+        }
+        update.email = Some(email);
+    }
+    if update.is_empty() {
+        state.overlay = None;
+        state.notify(Level::Info, "Nothing changed");
+        return Vec::new();
+    }
+    let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    form.saving = true;
+    let change = Change::Update {
+        user: form.user_id.clone(),
+        name: update.name,
+        email: update.email,
+        title: match update.title {
+            Patch::Keep => None,
+            Patch::Clear => Some(None),
+            Patch::Set(title) => Some(Some(title)),
+        },
+        current_user: form.current_user,
+    };
+    let who = state.store.label(&form.user_id.clone());
+    let draft = Draft::new(format!("Edit {who}"), vec![change]);
+    propose(state, Purpose::Edit, draft, None)
+}
+
+fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
+    if close_overlay_on_cancel(state, action) {
+        return Vec::new();
+    }
+    let Some(Overlay::Roles(picker)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::Up => picker.cursor = picker.cursor.saturating_sub(1),
+        Action::Down => {
+            picker.cursor = (picker.cursor + 1).min(picker.items.len().saturating_sub(1))
+        }
+        Action::ToggleItem => {
+            if let Some(item) = picker.items.get_mut(picker.cursor) {
+                item.2 = !item.2;
+            }
+        }
+        Action::Submit => {
+            if picker.saving {
+                return Vec::new();
+            }
+            let role_id = |ix: u32| state.store.role(ix).map(|r| r.id.clone());
+            let add: Vec<RoleId> = picker
+                .items
+                .iter()
+                .filter(|(_, before, now)| *now && !*before)
+                .filter_map(|(ix, _, _)| role_id(*ix))
+                .collect();
+            let remove: Vec<RoleId> = picker
+                .items
+                .iter()
+                .filter(|(_, before, now)| !*now && *before)
+                .filter_map(|(ix, _, _)| role_id(*ix))
+                .collect();
+            if add.is_empty() && remove.is_empty() {
+                state.overlay = None;
+                state.notify(Level::Info, "Roles unchanged");
+                return Vec::new();
+            }
+            let user = picker.user_id.clone();
+            picker.saving = true;
+            // Additions first: the gate's stages keep a replace from leaving no role.
+            let changes = add
+                .into_iter()
+                .map(|role| Change::AddRole {
+                    user: user.clone(),
+                    role,
+                })
+                .chain(remove.into_iter().map(|role| Change::RemoveRole {
+                    user: user.clone(),
+                    role,
+                }))
+                .collect();
+            let who = state.store.label(&user);
+            let draft = Draft::new(format!("Change the roles of {who}"), changes);
+            return propose(state, Purpose::Roles, draft, None);
+        }
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,143 @@
+//! Loading the org: the listing (page by page), the server-side search while it loads,
+//! the roles and the current user, and the filter line. Pure.
+
+use super::action::Action;
+use super::browse::move_cursor;
+use super::effect::Effect;
+use super::msg::LoadMsg;
+use super::state::*;
+use crate::api::ListUsersQuery;
+
+pub(super) fn start_load(state: &mut State) -> Effect {
+    let request_id = state.fresh_request();
+    state.load = LoadProgress {
+        request_id,
+        ..Default::default()
+    };
+    Effect::LoadUsers {
+        request_id,
+        query: ListUsersQuery::default(),
+    }
+}
+
+pub(super) fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::TextEdit(request) => {
+            let before = state.view.filter.value().to_owned();
+            state.view.filter.handle(request);
+            if state.view.filter.value() != before {
+                return filter_changed(state);
+            }
+            Vec::new()
+        }
+        Action::Submit => {
+            state.view.filter_editing = false;
+            Vec::new()
+        }
+        Action::Cancel => {
+            state.view.filter_editing = false;
+            state.view.filter.reset();
+            state.rebuild_view();
+            Vec::new()
+        }
+        Action::Up => move_cursor(state, -1),
+        Action::Down => move_cursor(state, 1),
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn filter_changed(state: &mut State) -> Vec<Effect> {
+    state.rebuild_view();
+    let text = state.view.filter.value().trim().to_owned();
+    // Over what is loaded, instantly; and while the org is not fully loaded, ask the
+    // server too (its answers merge into the store; the newest query wins).
+    if !state.load.done && text.chars().count() >= 2 {
+        let request_id = state.fresh_request();
+        state.search_request = Some(request_id);
+        return vec![Effect::SearchUsers {
+            request_id,
+            filter: text,
+        }];
+    }
+    state.search_request = None;
+    Vec::new()
+}
+
+/// Applies an answer of the listing, the search, the roles or the current user.
+pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
+    match msg {
+        LoadMsg::UsersPage {
+            request_id,
+            total_pages,
+            response,
+            ..
+        } => {
+            if request_id != state.load.request_id {
+                return Vec::new(); // a stale listing
+            }
+            let new = state.store.ingest_page(&response);
+            state.load.pages_done += 1;
+            state.load.total_pages = total_pages.or(state.load.total_pages);
+            if let Some(total) = response.total_filtered_count() {
+                state.load.total_users = Some(total.max(0) as u64);
+            }
+            state.extend_view(&new);
+        }
+        LoadMsg::UsersLoaded { request_id } => {
+            if request_id == state.load.request_id {
+                state.load.done = true;
+            }
+        }
+        LoadMsg::UsersLoadFailed { request_id, error } => {
+            if request_id == state.load.request_id {
+                state.notify(Level::Error, format!("Loading users failed: {error}"));
+                state.load.error = Some(error);
+            }
+        }
+        LoadMsg::SearchResults {
+            request_id,
+            response,
+        } => {
+            if state.search_request == Some(request_id) {
+                let new = state.store.ingest_page(&response);
+                state.extend_view(&new);
+            }
+        }
+        LoadMsg::Roles(result) => on_roles(state, result),
+        LoadMsg::CurrentUser(result) => match result {
+            Ok(boxed) => {
+                let (user, included) = *boxed;
+                state.store.ingest_included(&included);
+                let (ix, new) = state.store.upsert(&user);
+                if new {
+                    state.extend_view(&[ix]);
+                }
+                state.me = Some(user.id);
+            }
+            Err(error) => state.notify(
+                Level::Warn,
+                format!("Could not read the current user: {error}"),
+            ),
+        },
+    }
+    Vec::new()
+}
+
+fn on_roles(state: &mut State, result: Result<Vec<crate::api::models::Role>, String>) {
+    match result {
+        Ok(roles) => {
+            let mut ixs: Vec<_> = roles.iter().map(|r| state.store.intern_role(r)).collect();
+            ixs.sort_by_cached_key(|ix| {
+                state
+                    .store
+                    .role(*ix)
+                    .map(|r| r.name.to_lowercase())
+                    .unwrap_or_default()
+            });
+            ixs.dedup();
+            state.org_roles = Some(ixs);
+            state.roles_error = None;
+        }
+        Err(error) => state.roles_error = Some(error),
+    }
+}
