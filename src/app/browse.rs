@@ -14,42 +14,103 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
     let detail_focused = state.focus == Focus::Detail && state.detail.is_some();
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown if detail_focused => {
-            if let Some(detail) = state.detail.as_mut() {
-                let page = list_body_rows(state.size.1) as u16;
-                detail.scroll = match action {
-                    Action::Up => detail.scroll.saturating_sub(1),
-                    Action::Down => detail.scroll.saturating_add(1),
-                    Action::PageUp => detail.scroll.saturating_sub(page),
-                    _ => detail.scroll.saturating_add(page),
-                };
-            }
+            scroll_detail(state, action);
             Vec::new()
         }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom
+        | Action::ClickRow(_) => on_move(state, action),
+        Action::OpenDetail | Action::SwitchFocus | Action::Back | Action::ShowMe => {
+            on_panes(state, action)
+        }
+        Action::StartFilter
+        | Action::NextTab
+        | Action::PrevTab
+        | Action::SelectTab(_)
+        | Action::CycleSort
+        | Action::ReverseSort => on_view_keys(state, action),
+        Action::ToggleMark | Action::MarkAllInView | Action::ClearMarks => on_marks(state, action),
+        action if action.is_mutating() => {
+            if let Some(reason) = state.read_only_reason() {
+                // Only to explain: the change gate is what allows or refuses a change.
+                state.notify(Level::Warn, format!("Unavailable: {reason}"));
+                return Vec::new();
+            }
+            on_mutation(state, action)
+        }
+        Action::Reload => {
+            state.notify(Level::Info, "Reloading users…");
+            let mut effects = vec![start_load(state)];
+            if matches!(state.access.check, AccessCheck::Failed(_)) {
+                effects.push(Effect::LoadCurrentUser);
+            }
+            effects
+        }
+        Action::Help => {
+            state.overlay = Some(Overlay::Help { scroll: 0 });
+            Vec::new()
+        }
+        Action::CommandLine => {
+            state.overlay = Some(Overlay::Command(Input::default()));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Up/down in the detail pane when it has the keys.
+fn scroll_detail(state: &mut State, action: Action) {
+    let page = list_body_rows(state.size.1) as u16;
+    if let Some(detail) = state.detail.as_mut() {
+        detail.scroll = match action {
+            Action::Up => detail.scroll.saturating_sub(1),
+            Action::Down => detail.scroll.saturating_add(1),
+            Action::PageUp => detail.scroll.saturating_sub(page),
+            _ => detail.scroll.saturating_add(page),
+        };
+    }
+}
+
+/// Moving in the list (keys, pages, ends, a click on a row).
+fn on_move(state: &mut State, action: Action) -> Vec<Effect> {
+    let page = state.body_rows() as i64;
+    match action {
         Action::Up => move_cursor(state, -1),
         Action::Down => move_cursor(state, 1),
-        Action::PageUp => move_cursor(state, -(state.body_rows() as i64)),
-        Action::PageDown => move_cursor(state, state.body_rows() as i64),
+        Action::PageUp => move_cursor(state, -page),
+        Action::PageDown => move_cursor(state, page),
         Action::Top => move_cursor(state, i64::MIN / 2),
         Action::Bottom => move_cursor(state, i64::MAX / 2),
         Action::ClickRow(row) => {
             let target = state.view.cursor.offset + usize::from(row);
-            if target < state.view.rows.len() {
-                state.focus = Focus::List;
-                let delta = target as i64 - state.view.cursor.pos as i64;
-                return move_cursor(state, delta);
+            if target >= state.view.rows.len() {
+                return Vec::new();
             }
-            Vec::new()
+            state.focus = Focus::List;
+            let delta = target as i64 - state.view.cursor.pos as i64;
+            move_cursor(state, delta)
         }
-        Action::OpenDetail => match state.selected().map(|u| u.id.clone()) {
-            Some(id) => {
-                let effects = open_detail(state, id);
-                if !detail_side_by_side(state.size.0) {
-                    state.focus = Focus::Detail;
-                }
-                effects
+        _ => Vec::new(),
+    }
+}
+
+/// The detail pane and focus: open, switch, back, me.
+fn on_panes(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::OpenDetail => {
+            let Some(id) = state.selected().map(|u| u.id.clone()) else {
+                return Vec::new();
+            };
+            let effects = open_detail(state, id);
+            if !detail_side_by_side(state.size.0) {
+                state.focus = Focus::Detail;
             }
-            None => Vec::new(),
-        },
+            effects
+        }
         Action::SwitchFocus => {
             if state.detail.is_some() {
                 state.focus = match state.focus {
@@ -71,14 +132,29 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::ShowMe => {
+            let Some(me) = state.me.clone() else {
+                state.notify(Level::Warn, "The current user is not known yet");
+                return Vec::new();
+            };
+            let effects = open_detail(state, me);
+            state.focus = Focus::Detail;
+            effects
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The filter line, the tabs and the sort.
+fn on_view_keys(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
         Action::StartFilter => {
             state.view.filter_editing = true;
             state.focus = Focus::List;
-            Vec::new()
         }
-        Action::NextTab => set_tab(state, state.view.tab.next()),
-        Action::PrevTab => set_tab(state, state.view.tab.prev()),
-        Action::SelectTab(tab) => set_tab(state, tab),
+        Action::NextTab => return set_tab(state, state.view.tab.next()),
+        Action::PrevTab => return set_tab(state, state.view.tab.prev()),
+        Action::SelectTab(tab) => return set_tab(state, tab),
         Action::CycleSort => {
             state.view.sort = Sort {
                 key: state.view.sort.key.next(),
@@ -86,22 +162,28 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
             };
             state.rebuild_view();
             sort_toast(state);
-            Vec::new()
         }
         Action::ReverseSort => {
             state.view.sort.descending = !state.view.sort.descending;
             state.rebuild_view();
             sort_toast(state);
-            Vec::new()
         }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Marks: one, everyone in view, none.
+fn on_marks(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
         Action::ToggleMark => {
-            if let Some(id) = state.selected().map(|u| u.id.clone()) {
-                if !state.marks.remove(&id) {
-                    state.marks.insert(id);
-                }
-                return move_cursor(state, 1);
+            let Some(id) = state.selected().map(|u| u.id.clone()) else {
+                return Vec::new();
+            };
+            if !state.marks.remove(&id) {
+                state.marks.insert(id);
             }
-            Vec::new()
+            move_cursor(state, 1)
         }
         Action::MarkAllInView => {
             let before = state.marks.len();
@@ -111,60 +193,22 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
                 }
             }
             let added = state.marks.len() - before;
-            state.notify(
-                Level::Info,
-                format!(
-                    "Marked {} users ({} marked in all)",
-                    crate::words::thousands(added as u64),
-                    crate::words::thousands(state.marks.len() as u64)
-                ),
+            let text = format!(
+                "Marked {} ({} marked in all)",
+                crate::words::count(added, "user"),
+                crate::words::thousands(state.marks.len() as u64)
             );
+            state.notify(Level::Info, text);
             Vec::new()
         }
-        Action::ClearMarks => {
+        _ => {
             state.marks.clear();
             Vec::new()
         }
-        action if action.is_mutating() => {
-            if let Some(reason) = state.read_only_reason() {
-                // Only to explain; the effects queue is what enforces read-only.
-                state.notify(Level::Warn, format!("Unavailable: {reason}"));
-                return Vec::new();
-            }
-            on_mutation(state, action)
-        }
-        Action::ShowMe => match state.me.clone() {
-            Some(me) => {
-                let effects = open_detail(state, me);
-                state.focus = Focus::Detail;
-                effects
-            }
-            None => {
-                state.notify(Level::Warn, "The current user is not known yet");
-                Vec::new()
-            }
-        },
-        Action::Reload => {
-            state.notify(Level::Info, "Reloading users…");
-            let mut effects = vec![start_load(state)];
-            if matches!(state.access.check, AccessCheck::Failed(_)) {
-                effects.push(Effect::LoadCurrentUser);
-            }
-            effects
-        }
-        Action::Help => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
-            Vec::new()
-        }
-        Action::CommandLine => {
-            state.overlay = Some(Overlay::Command(Input::default()));
-            Vec::new()
-        }
-        _ => Vec::new(),
     }
 }
 
-/// True when the terminal is wide enough to show the detail beside the list.
+/// Moves the list's cursor; the detail beside the list follows it.
 pub(super) fn move_cursor(state: &mut State, delta: i64) -> Vec<Effect> {
     let rows = state.body_rows();
     let moved = state.view.move_by(delta, rows);

@@ -74,74 +74,83 @@ pub(super) fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
                 .collect();
             propose(state, Purpose::Anonymize, Draft::new(title, changes), None)
         }
-        Action::Invite => {
-            let roles = state
-                .org_roles
-                .clone()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|r| (r, false))
-                .collect();
-            state.overlay = Some(Overlay::Invite(Box::new(InviteForm {
-                roles,
-                ..Default::default()
-            })));
-            Vec::new()
-        }
-        Action::EditUser => {
-            let Some(id) = focused_user(state) else {
-                return Vec::new();
-            };
-            let Some(user) = state.store.by_id(&id) else {
-                return Vec::new();
-            };
-            let form = EditForm {
-                current_user: state.me.as_ref() == Some(&id),
-                name: Input::new(user.name.to_string()),
-                title: Input::new(user.title.as_deref().unwrap_or_default().to_owned()),
-                email: Input::new(user.email.to_string()),
-                user_id: id,
-                focus: 0,
-                saving: false,
-                error: None,
-            };
-            state.overlay = Some(Overlay::Edit(Box::new(form)));
-            Vec::new()
-        }
-        Action::EditRoles => {
-            let Some(id) = focused_user(state) else {
-                return Vec::new();
-            };
-            let Some(org_roles) = state.org_roles.clone() else {
-                let text = match &state.roles_error {
-                    Some(e) => format!("The org's roles could not be loaded: {e}"),
-                    None => "The org's roles are still loading".to_owned(),
-                };
-                state.notify(Level::Warn, text);
-                return Vec::new();
-            };
-            let held: Vec<u32> = state
-                .store
-                .by_id(&id)
-                .map(|u| u.roles.to_vec())
-                .unwrap_or_default();
-            let items = org_roles
-                .into_iter()
-                .map(|r| {
-                    let has = held.contains(&r);
-                    (r, has, has)
-                })
-                .collect();
-            state.overlay = Some(Overlay::Roles(Box::new(RolePicker {
-                user_id: id,
-                items,
-                cursor: 0,
-                saving: false,
-            })));
-            Vec::new()
-        }
+        Action::Invite => open_invite(state),
+        Action::EditUser => open_edit(state),
+        Action::EditRoles => open_roles(state),
         _ => Vec::new(),
     }
+}
+
+/// The invite form, with every org role to choose from.
+fn open_invite(state: &mut State) -> Vec<Effect> {
+    let roles = state
+        .org_roles
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r, false))
+        .collect();
+    state.overlay = Some(Overlay::Invite(Box::new(InviteForm {
+        roles,
+        ..Default::default()
+    })));
+    Vec::new()
+}
+
+/// The edit form of the user the keys are on.
+fn open_edit(state: &mut State) -> Vec<Effect> {
+    let Some(id) = focused_user(state) else {
+        return Vec::new();
+    };
+    let Some(user) = state.store.by_id(&id) else {
+        return Vec::new();
+    };
+    let form = EditForm {
+        current_user: state.me.as_ref() == Some(&id),
+        name: Input::new(user.name.to_string()),
+        title: Input::new(user.title.as_deref().unwrap_or_default().to_owned()),
+        email: Input::new(user.email.to_string()),
+        user_id: id,
+        focus: 0,
+        saving: false,
+        error: None,
+    };
+    state.overlay = Some(Overlay::Edit(Box::new(form)));
+    Vec::new()
+}
+
+/// The role picker of the user the keys are on (once the org's roles are known).
+fn open_roles(state: &mut State) -> Vec<Effect> {
+    let Some(id) = focused_user(state) else {
+        return Vec::new();
+    };
+    let Some(org_roles) = state.org_roles.clone() else {
+        let text = match &state.roles_error {
+            Some(e) => format!("The org's roles could not be loaded: {e}"),
+            None => "The org's roles are still loading".to_owned(),
+        };
+        state.notify(Level::Warn, text);
+        return Vec::new();
+    };
+    let held: Vec<u32> = state
+        .store
+        .by_id(&id)
+        .map(|u| u.roles.to_vec())
+        .unwrap_or_default();
+    let items = org_roles
+        .into_iter()
+        .map(|r| {
+            let has = held.contains(&r);
+            (r, has, has)
+        })
+        .collect();
+    state.overlay = Some(Overlay::Roles(Box::new(RolePicker {
+        user_id: id,
+        items,
+        cursor: 0,
+        saving: false,
+    })));
+    Vec::new()
 }
 
 fn users_word(n: usize) -> String {

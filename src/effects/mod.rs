@@ -17,7 +17,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::api::models::Included;
+use crate::api::models::UserId;
 use crate::api::{ApiError, Client, ListUsersQuery, RetryNotice};
+use crate::app::effect::{RequestId, Ticket};
 use crate::app::state::{Access, AccessCheck};
 use crate::app::{DetailData, Effect, Msg};
 use crate::domain::{INVITE, MANAGE};
@@ -72,26 +74,46 @@ fn access(read_only: bool, permissions: Option<&[String]>) -> Access {
     }
 }
 
-/// Lanes where only the newest request matters.
+/// Lanes where only the newest request matters: a newer one cancels the one in flight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Lane {
     Users,
     Search,
-    Detail,
+}
+
+/// The detail pane's lane: one request in flight and at most one waiting, the newest
+/// replacing the waiting one — so holding `j` sends two detail reads, not one per row.
+#[derive(Debug, Default)]
+struct DetailLane {
+    busy: bool,
+    waiting: Option<(RequestId, UserId)>,
 }
 
 /// The queue. Cheap to share; `submit` never blocks.
 pub struct EffectsQueue {
+    context: Context,
+    shutdown: CancellationToken,
+    lanes: Mutex<HashMap<Lane, CancellationToken>>,
+    detail: Arc<Mutex<DetailLane>>,
+    tasks: TaskTracker,
+}
+
+/// What every effect runs with.
+#[derive(Clone)]
+struct Context {
     client: Client,
     tx: UnboundedSender<Msg>,
     /// `--read-only`: facts are not even read, the gate refuses every change.
     read_only: bool,
-    shutdown: CancellationToken,
-    lanes: Mutex<HashMap<Lane, CancellationToken>>,
-    tasks: TaskTracker,
     runner: Runner,
     /// The org as read for audits and exports; the console's address.
     audit: console_audit::AuditContext,
+}
+
+impl Context {
+    fn send(&self, msg: Msg) {
+        let _ = self.tx.send(msg);
+    }
 }
 
 /// Words for an API error, for the status line (made safe: they quote the service).
@@ -122,13 +144,10 @@ impl EffectsQueue {
         if options.read_only {
             let _ = tx.send(Msg::Access(access(true, None)));
         }
-        let queue = EffectsQueue {
+        let context = Context {
             client: client.clone(),
             tx,
             read_only: options.read_only,
-            shutdown: CancellationToken::new(),
-            lanes: Mutex::new(HashMap::new()),
-            tasks: TaskTracker::new(),
             audit: console_audit::AuditContext::new(options.origin.clone()),
             runner: Runner::new(
                 client,
@@ -136,6 +155,13 @@ impl EffectsQueue {
                 options.origin,
                 options.write_concurrency,
             ),
+        };
+        let queue = EffectsQueue {
+            context,
+            shutdown: CancellationToken::new(),
+            lanes: Mutex::new(HashMap::new()),
+            detail: Arc::default(),
+            tasks: TaskTracker::new(),
         };
         (queue, rx)
     }
@@ -161,61 +187,58 @@ impl EffectsQueue {
     /// change gate approved (a `CheckedPlan` has no other constructor).
     pub fn submit(&self, effect: Effect) {
         if effect.is_mutating() {
-            self.audit.invalidate();
+            self.context.audit.invalidate();
         }
         let token = match &effect {
             Effect::LoadUsers { .. } => self.lane_token(Lane::Users),
             Effect::SearchUsers { .. } => self.lane_token(Lane::Search),
-            Effect::LoadDetail { .. } => self.lane_token(Lane::Detail),
+            Effect::LoadDetail {
+                request_id,
+                user_id,
+            } => return self.detail(*request_id, user_id.clone()),
             _ => self.shutdown.child_token(),
         };
-        let client = self.client.clone();
-        let tx = self.tx.clone();
-        let read_only = self.read_only;
-        let runner = self.runner.clone();
-        let audit = self.audit.clone();
+        let context = self.context.clone();
         self.tasks.spawn(async move {
             tokio::select! {
                 _ = token.cancelled() => {}
-                _ = run(client, tx, read_only, runner, audit, effect) => {}
+                _ = run(&context, effect) => {}
+            }
+        });
+    }
+
+    /// Queues a detail read: sent at once when none is in flight, else it waits (replacing
+    /// any read that was waiting) and goes when the one in flight is answered.
+    fn detail(&self, request_id: RequestId, user_id: UserId) {
+        {
+            let mut lane = self.detail.lock().unwrap_or_else(|e| e.into_inner());
+            if lane.busy {
+                lane.waiting = Some((request_id, user_id));
+                return;
+            }
+            lane.busy = true;
+        }
+        let context = self.context.clone();
+        let lane = self.detail.clone();
+        let token = self.shutdown.child_token();
+        self.tasks.spawn(async move {
+            let mut next = Some((request_id, user_id));
+            while let Some((request_id, user_id)) = next.take() {
+                tokio::select! {
+                    _ = token.cancelled() => return,
+                    _ = load_detail(&context, request_id, user_id) => {}
+                }
+                let mut lane = lane.lock().unwrap_or_else(|e| e.into_inner());
+                next = lane.waiting.take();
+                lane.busy = next.is_some();
             }
         });
     }
 }
 
-async fn run(
-    client: Client,
-    tx: UnboundedSender<Msg>,
-    read_only: bool,
-    runner: Runner,
-    audit: console_audit::AuditContext,
-    effect: Effect,
-) {
-    let send = |msg: Msg| {
-        let _ = tx.send(msg);
-    };
+async fn run(context: &Context, effect: Effect) {
     match effect {
-        Effect::LoadUsers { request_id, query } => {
-            let mut pages = client.user_pages(query, client.page_concurrency());
-            while let Some(page) = pages.next().await {
-                match page {
-                    Ok(page) => send(Msg::Load(LoadMsg::UsersPage {
-                        request_id,
-                        number: page.number,
-                        total_pages: page.total_pages,
-                        response: page.response,
-                    })),
-                    Err(error) => {
-                        send(Msg::Load(LoadMsg::UsersLoadFailed {
-                            request_id,
-                            error: plain(&error),
-                        }));
-                        return;
-                    }
-                }
-            }
-            send(Msg::Load(LoadMsg::UsersLoaded { request_id }));
-        }
+        Effect::LoadUsers { request_id, query } => load_users(context, request_id, query).await,
         Effect::SearchUsers { request_id, filter } => {
             let query = ListUsersQuery {
                 filter: Some(filter),
@@ -223,8 +246,8 @@ async fn run(
                 ..Default::default()
             };
             // A failed search only means fewer results; the local filter still works.
-            if let Ok(response) = client.list_users(&query).await {
-                send(Msg::Load(LoadMsg::SearchResults {
+            if let Ok(response) = context.client.list_users(&query).await {
+                context.send(Msg::Load(LoadMsg::SearchResults {
                     request_id,
                     response,
                 }));
@@ -233,89 +256,18 @@ async fn run(
         Effect::LoadDetail {
             request_id,
             user_id,
-        } => {
-            let (user, orgs, perms) = tokio::join!(
-                client.get_user(&user_id),
-                client.list_user_organizations(&user_id),
-                client.list_user_permissions(&user_id),
-            );
-            let result = user.map_err(|e| plain(&e)).map(|user| {
-                let orgs = orgs
-                    .map(|o| {
-                        o.included
-                            .iter()
-                            .filter_map(|i| match i {
-                                Included::Org(org) => Some(
-                                    org.attributes
-                                        .name
-                                        .clone()
-                                        .unwrap_or_else(|| org.id.to_string()),
-                                ),
-                                _ => None,
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                Box::new(DetailData {
-                    user: user.data,
-                    included: user.included,
-                    orgs,
-                    permissions: perms.map(|p| p.data).unwrap_or_default(),
-                })
-            });
-            send(Msg::Detail {
-                request_id,
-                user_id,
-                result,
-            });
-        }
+        } => load_detail(context, request_id, user_id).await,
         Effect::LoadRoles => {
-            send(Msg::Load(LoadMsg::Roles(
-                client.list_all_roles().await.map_err(|e| plain(&e)),
-            )));
+            let roles = context.client.list_all_roles().await;
+            context.send(Msg::Load(LoadMsg::Roles(roles.map_err(|e| plain(&e)))));
         }
-        Effect::LoadCurrentUser => match client.get_current_user().await {
-            Ok(me) => {
-                let names = client
-                    .list_user_permissions(&me.data.id)
-                    .await
-                    .map(|perms| {
-                        perms
-                            .data
-                            .iter()
-                            .map(|p| p.name().to_owned())
-                            .collect::<Vec<_>>()
-                    });
-                let shown = match names {
-                    Ok(names) => access(read_only, Some(&names)),
-                    Err(error) if !read_only => Access {
-                        check: AccessCheck::Failed(plain(&error)),
-                        ..Access::default()
-                    },
-                    Err(_) => access(true, None),
-                };
-                send(Msg::Access(shown));
-                send(Msg::Load(LoadMsg::CurrentUser(Ok(Box::new((
-                    me.data,
-                    me.included,
-                ))))));
-            }
-            Err(error) => {
-                if !read_only {
-                    send(Msg::Access(Access {
-                        check: AccessCheck::Failed(plain(&error)),
-                        ..Access::default()
-                    }));
-                }
-                send(Msg::Load(LoadMsg::CurrentUser(Err(plain(&error)))));
-            }
-        },
+        Effect::LoadCurrentUser => load_current_user(context).await,
         Effect::Prepare { plan, draft } => {
             let options = FactsOptions {
-                read_only,
-                origin: runner.origin().to_owned(),
+                read_only: context.read_only,
+                origin: context.runner.origin().to_owned(),
             };
-            let result = gather(&client, &draft, &options)
+            let result = gather(&context.client, &draft, &options)
                 .await
                 .map(Box::new)
                 .map_err(|e| {
@@ -324,43 +276,160 @@ async fn run(
                         plain(&e)
                     )
                 });
-            send(Msg::Run(RunMsg::Prepared { plan, result }));
+            context.send(Msg::Run(RunMsg::Prepared { plan, result }));
         }
-        Effect::Apply { ticket, plan } => {
-            let started = match runner.start(*plan) {
-                Ok(started) => started,
-                Err(error) => {
-                    send(Msg::Run(RunMsg::Ended {
-                        ticket,
-                        stopped: None,
-                        error: Some(error.to_string()),
-                    }));
-                    return;
-                }
+        Effect::Apply { ticket, plan } => apply(context, ticket, *plan).await,
+        // Audits, exports and the journal.
+        other => {
+            let send = |msg: Msg| context.send(msg);
+            console_audit::run(
+                &context.client,
+                &context.runner,
+                &context.audit,
+                other,
+                &send,
+            )
+            .await
+        }
+    }
+}
+
+/// Every page of the listing, as it comes.
+async fn load_users(context: &Context, request_id: RequestId, query: ListUsersQuery) {
+    let client = &context.client;
+    let mut pages = client.user_pages(query, client.page_concurrency());
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => context.send(Msg::Load(LoadMsg::UsersPage {
+                request_id,
+                number: page.number,
+                total_pages: page.total_pages,
+                response: page.response,
+            })),
+            Err(error) => {
+                context.send(Msg::Load(LoadMsg::UsersLoadFailed {
+                    request_id,
+                    error: plain(&error),
+                }));
+                return;
+            }
+        }
+    }
+    context.send(Msg::Load(LoadMsg::UsersLoaded { request_id }));
+}
+
+/// What the detail pane shows beyond the list row: the user with their roles, their orgs
+/// and the service's own view of their permissions.
+async fn load_detail(context: &Context, request_id: RequestId, user_id: UserId) {
+    let client = &context.client;
+    let (user, orgs, perms) = tokio::join!(
+        client.get_user(&user_id),
+        client.list_user_organizations(&user_id),
+        client.list_user_permissions(&user_id),
+    );
+    let result = user.map_err(|e| plain(&e)).map(|user| {
+        let orgs = orgs
+            .map(|o| {
+                o.included
+                    .iter()
+                    .filter_map(|i| match i {
+                        Included::Org(org) => Some(
+                            org.attributes
+                                .name
+                                .clone()
+                                .unwrap_or_else(|| org.id.to_string()),
+                        ),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Box::new(DetailData {
+            user: user.data,
+            included: user.included,
+            orgs,
+            permissions: perms.map(|p| p.data).unwrap_or_default(),
+        })
+    });
+    context.send(Msg::Detail {
+        request_id,
+        user_id,
+        result,
+    });
+}
+
+/// The user behind the keys, and from their permissions what the console shows as allowed.
+async fn load_current_user(context: &Context) {
+    let read_only = context.read_only;
+    let client = &context.client;
+    match client.get_current_user().await {
+        Ok(me) => {
+            let names = client
+                .list_user_permissions(&me.data.id)
+                .await
+                .map(|perms| {
+                    perms
+                        .data
+                        .iter()
+                        .map(|p| p.name().to_owned())
+                        .collect::<Vec<_>>()
+                });
+            let shown = match names {
+                Ok(names) => access(read_only, Some(&names)),
+                Err(error) if !read_only => Access {
+                    check: AccessCheck::Failed(plain(&error)),
+                    ..Access::default()
+                },
+                Err(_) => access(true, None),
             };
-            send(Msg::Run(RunMsg::Started {
-                ticket,
-                run: started.run.clone(),
-                total: started.total,
-            }));
-            let mut reports = started.reports;
-            let mut unfinished = false;
-            while let Some(report) = reports.next().await {
-                unfinished |= matches!(report.result, ItemResult::Unfinished { .. });
-                send(Msg::Run(RunMsg::Item {
-                    ticket,
-                    report: Box::new(report),
+            context.send(Msg::Access(shown));
+            let me = Box::new((me.data, me.included));
+            context.send(Msg::Load(LoadMsg::CurrentUser(Ok(me))));
+        }
+        Err(error) => {
+            if !read_only {
+                context.send(Msg::Access(Access {
+                    check: AccessCheck::Failed(plain(&error)),
+                    ..Access::default()
                 }));
             }
-            send(Msg::Run(RunMsg::Ended {
-                ticket,
-                stopped: started.breaker.tripped().filter(|_| unfinished),
-                error: None,
-            }));
+            context.send(Msg::Load(LoadMsg::CurrentUser(Err(plain(&error)))));
         }
-        // Audits, exports, the journal, resume and undo.
-        other => console_audit::run(&client, &runner, &audit, other, &send).await,
     }
+}
+
+/// Carries out a plan the gate approved, reporting each item as it finishes.
+async fn apply(context: &Context, ticket: Ticket, plan: crate::runs::CheckedPlan) {
+    let started = match context.runner.start(plan) {
+        Ok(started) => started,
+        Err(error) => {
+            context.send(Msg::Run(RunMsg::Ended {
+                ticket,
+                stopped: None,
+                error: Some(error.to_string()),
+            }));
+            return;
+        }
+    };
+    context.send(Msg::Run(RunMsg::Started {
+        ticket,
+        run: started.run.clone(),
+        total: started.total,
+    }));
+    let mut reports = started.reports;
+    let mut unfinished = false;
+    while let Some(report) = reports.next().await {
+        unfinished |= matches!(report.result, ItemResult::Unfinished { .. });
+        context.send(Msg::Run(RunMsg::Item {
+            ticket,
+            report: Box::new(report),
+        }));
+    }
+    context.send(Msg::Run(RunMsg::Ended {
+        ticket,
+        stopped: started.breaker.tripped().filter(|_| unfinished),
+        error: None,
+    }));
 }
 
 #[cfg(test)]
@@ -414,5 +483,57 @@ mod tests {
         assert!(verdict.plan().is_none());
         assert_eq!(verdict.summary.refusals[0].rule, Rule::ReadOnly);
         queue.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_burst_of_detail_reads_sends_two_and_answers_the_newest() {
+        let sandbox = crate::sandbox::Sandbox::start(crate::sandbox::SandboxConfig {
+            users: 40,
+            latency: std::time::Duration::from_millis(30),
+            ..Default::default()
+        })
+        .await
+        .expect("sandbox");
+        let client = Client::new(crate::api::ClientOptions::new(
+            crate::config::parse_base_url(&sandbox.base_url(), false).expect("url"),
+            crate::config::Credentials::new(
+                crate::sandbox::DEMO_API_KEY,
+                crate::sandbox::DEMO_ADMIN_APP_KEY,
+            ),
+        ))
+        .expect("client");
+        let query = ListUsersQuery {
+            page_size: Some(20),
+            ..Default::default()
+        };
+        let users = client.list_users(&query).await.expect("users").data;
+        assert_eq!(users.len(), 20);
+        let before = sandbox.stats().requests;
+        let (queue, mut rx) = EffectsQueue::new(client, QueueOptions::default());
+        // Holding `j`: twenty rows in a few milliseconds.
+        for (n, user) in users.iter().take(20).enumerate() {
+            queue.submit(Effect::LoadDetail {
+                request_id: RequestId(n as u64 + 1),
+                user_id: user.id.clone(),
+            });
+        }
+        let mut answered = Vec::new();
+        while let Some(msg) = rx.recv().await {
+            if let Msg::Detail { request_id, .. } = msg {
+                answered.push(request_id);
+                if request_id == RequestId(20) {
+                    break;
+                }
+            }
+        }
+        assert_eq!(
+            answered,
+            [RequestId(1), RequestId(20)],
+            "the first, then the newest"
+        );
+        // Each detail read is three requests (user, orgs, permissions).
+        assert_eq!(sandbox.stats().requests - before, 6);
+        queue.shutdown().await;
+        sandbox.shutdown().await;
     }
 }
