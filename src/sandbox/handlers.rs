@@ -451,7 +451,12 @@ fn parse_update_body(bytes: &Bytes) -> Result<(String, UserChanges), ApiError> {
 }
 
 /// Applies validated changes; 409 when the new email belongs to someone else.
-fn apply_user_changes(store: &mut Store, idx: usize, changes: UserChanges) -> Result<(), ApiError> {
+fn apply_user_changes(
+    store: &mut Store,
+    idx: usize,
+    changes: UserChanges,
+    now: OffsetDateTime,
+) -> Result<(), ApiError> {
     if let Some(email) = &changes.email {
         if store.user_by_email(email).is_some_and(|other| other != idx) {
             return Err(ApiError::new(
@@ -479,7 +484,7 @@ fn apply_user_changes(store: &mut Store, idx: usize, changes: UserChanges) -> Re
         // which `status()` derives from `verified`.
         user.disabled = disabled;
     }
-    user.modified_at = OffsetDateTime::now_utc();
+    user.modified_at = now;
     user.refresh_search();
     store.touch();
     Ok(())
@@ -609,7 +614,7 @@ async fn create_user(
     if let Some(unknown) = request.roles.iter().find(|r| store.role_index(r).is_none()) {
         return Err(bad_request(format!("Role {unknown} does not exist")));
     }
-    let now = OffsetDateTime::now_utc();
+    let now = shared.now();
     let user = UserRec {
         id: fresh_user_id(&mut store),
         name: request.name,
@@ -662,7 +667,7 @@ async fn update_user(
         ));
     }
     let idx = user_idx(&store, &id)?;
-    apply_user_changes(&mut store, idx, changes)?;
+    apply_user_changes(&mut store, idx, changes, shared.now())?;
     let response = store.user_response(idx);
     drop(store);
     shared.applied();
@@ -684,7 +689,7 @@ async fn disable_user(
     store.revoke_application_keys(idx);
     let user = &mut store.users[idx];
     user.disabled = true;
-    user.modified_at = OffsetDateTime::now_utc();
+    user.modified_at = shared.now();
     store.touch();
     drop(store);
     shared.applied();
@@ -787,7 +792,7 @@ async fn send_invitations(
             )));
         }
     }
-    let now = OffsetDateTime::now_utc();
+    let now = shared.now();
     let mut created = Vec::with_capacity(user_ids.len());
     for user_id in user_ids {
         let inv = InvRec {
@@ -873,7 +878,7 @@ async fn update_current_user(
             "attributes.disabled cannot be changed on the current user",
         ));
     }
-    apply_user_changes(&mut store, caller, changes)?;
+    apply_user_changes(&mut store, caller, changes, shared.now())?;
     let response = store.user_response(caller);
     drop(store);
     shared.applied();
@@ -901,7 +906,7 @@ fn parse_anonymize_body(bytes: &Bytes) -> Result<Vec<String>, ApiError> {
         .collect()
 }
 
-fn anonymize(store: &mut Store, idx: usize) {
+fn anonymize(store: &mut Store, idx: usize, now: OffsetDateTime) {
     let id = store.users[idx].id.clone();
     let email = format!("anonymized-{id}@anonymized.invalid");
     store.set_email(idx, email.clone());
@@ -915,7 +920,7 @@ fn anonymize(store: &mut Store, idx: usize) {
     user.roles.clear();
     user.identity_providers.clear();
     user.anonymized = true;
-    user.modified_at = OffsetDateTime::now_utc();
+    user.modified_at = now;
     user.refresh_search();
     store.invitations.retain(|inv| inv.user_id != id);
 }
@@ -928,6 +933,7 @@ async fn anonymize_users(
     let mut store = shared.write();
     let caller = authorize(&store, &headers, Some(MANAGE))?;
     let ids = parse_anonymize_body(&body)?;
+    let now = shared.now();
     let mut result = AnonymizeUsersResult::default();
     for id in ids {
         let error = match store.user_index(&id) {
@@ -939,7 +945,7 @@ async fn anonymize_users(
                 Some("User is already anonymized".to_owned())
             }
             Some(idx) => {
-                anonymize(&mut store, idx);
+                anonymize(&mut store, idx, now);
                 None
             }
         };
@@ -1149,7 +1155,7 @@ fn change_role_permission(
     let role = &mut store.roles[r];
     let changed = set_membership(&mut role.permissions, permission, grant);
     if changed {
-        role.modified_at = OffsetDateTime::now_utc();
+        role.modified_at = shared.now();
         store.touch();
     }
     let response = role_permissions_response(&store, r);
