@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
-use super::handlers::error_response;
+use super::handlers::response::error_response;
 use super::{RateLimitSpec, Shared};
 
 /// Limit of each group when no `rate_limit` is configured: high enough that tests and the

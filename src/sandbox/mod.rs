@@ -47,10 +47,10 @@
 //!   are reported in `anonymize_errors`.
 
 mod clock;
+mod extract;
 mod guard;
 mod handlers;
 mod keyring;
-mod keys;
 mod offline;
 mod persist;
 mod seed;
