@@ -291,11 +291,14 @@ impl Shared {
         Some(fault)
     }
 
-    /// Reads the store. Handlers never hold this across an await.
+    /// Reads the store, outside a request (the state-file writer). Handlers use
+    /// [`Shared::read_as`], which checks the caller first.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Writes the store, outside a request ([`Sandbox::create_application_key`]).
+    /// Handlers use [`Shared::change_as`], which checks the caller and counts the write.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(PoisonError::into_inner)
     }
