@@ -19,8 +19,8 @@ use ddusers::runs::{
     Change, Draft, GateOptions, ItemResult, ItemRetry, Journal, Record, RunId, Runner,
 };
 use ddusers::sandbox::{
-    Fault, Injection, Sandbox, SandboxConfig, ADMIN_ROLE_ID, DEMO_ADMIN_APP_KEY, DEMO_API_KEY,
-    READ_ONLY_ROLE_ID, STANDARD_ROLE_ID,
+    Fault, Injection, ManualClock, Sandbox, SandboxConfig, ADMIN_ROLE_ID, DEMO_ADMIN_APP_KEY,
+    DEMO_API_KEY, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID,
 };
 
 const ME: &str = "ada.admin@demo-org.example";
@@ -398,7 +398,17 @@ async fn resume_after_lost_answers_records_the_undo_from_the_state_before_and_un
 
 #[tokio::test(flavor = "multi_thread")]
 async fn undo_leaves_users_changed_since_the_run_unless_forced() {
-    let sb = sandbox(60, 0).await;
+    // The sandbox clock moves only when the test says, so "later" is never the same moment.
+    let clock = ManualClock::new(time::macros::datetime!(2026-03-02 10:15 UTC));
+    let sb = Sandbox::start(SandboxConfig {
+        port: 0,
+        users: 60,
+        seed: 11,
+        clock: clock.clock(),
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts");
     let api = admin(&sb);
     let plain = plain_active(&everyone(&api).await);
     let (a, b, c) = (
@@ -431,7 +441,7 @@ async fn undo_leaves_users_changed_since_the_run_unless_forced() {
         ..Default::default()
     };
     api.update_user(&b, &enable).await.expect("enable");
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    clock.advance(Duration::from_secs(1));
     api.disable_user(&b).await.expect("disable again");
     let later = ddusers::api::models::UserUpdate {
         title: ddusers::api::models::Patch::Set("Set later by someone".into()),

@@ -11,14 +11,20 @@ use ddusers::api::models::{
     UserStatus, UsersResponse,
 };
 use ddusers::sandbox::{
-    RateLimitSpec, Sandbox, SandboxConfig, ADMIN_ROLE_ID, DEMO_ADMIN_APP_KEY, DEMO_API_KEY,
-    DEMO_READONLY_APP_KEY, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID,
+    ManualClock, RateLimitSpec, Sandbox, SandboxConfig, ADMIN_ROLE_ID, DEMO_ADMIN_APP_KEY,
+    DEMO_API_KEY, DEMO_READONLY_APP_KEY, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID,
 };
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 const IDP_SAML: &str = "0c6a1f0e-5d2b-11ee-8c99-0242ac120002";
+
+/// A sandbox clock standing at 10:15:00.5 UTC, half a second into a rate-limit window of
+/// any whole number of seconds dividing a minute; tests move it instead of sleeping.
+fn test_clock() -> ManualClock {
+    ManualClock::new(time::macros::datetime!(2026-03-02 10:15:00.5 UTC))
+}
 
 struct Reply {
     status: StatusCode,
@@ -519,7 +525,12 @@ async fn create_user_validates_and_stores_a_pending_user() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn get_update_disable_and_re_enable_a_user() {
-    let api = Api::default().await;
+    let clock = test_clock();
+    let api = Api::start(SandboxConfig {
+        clock: clock.clock(),
+        ..SandboxConfig::default()
+    })
+    .await;
     let user = api.create("cycle@example.com").await;
     let path = format!("/api/v2/users/{}", user.id);
     assert_eq!(
@@ -531,7 +542,7 @@ async fn get_update_disable_and_re_enable_a_user() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.error(), format!("{unknown} not found"));
 
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    clock.advance(Duration::from_secs(1));
     let reply = api
         .admin(
             Method::PATCH,
@@ -546,6 +557,7 @@ async fn get_update_disable_and_re_enable_a_user() {
     let updated = reply.typed::<UserResponse>().data;
     assert_eq!(updated.attributes.name.as_deref(), Some("Renamed"));
     assert!(updated.attributes.modified_at > user.attributes.modified_at);
+    assert_eq!(updated.attributes.modified_at, Some(clock.now()));
 
     let reply = api
         .admin(
@@ -620,7 +632,12 @@ async fn get_update_disable_and_re_enable_a_user() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invitations_are_sent_read_and_cancelled() {
-    let api = Api::default().await;
+    let clock = test_clock();
+    let api = Api::start(SandboxConfig {
+        clock: clock.clock(),
+        ..SandboxConfig::default()
+    })
+    .await;
     let user = api.create("invitee@example.com").await;
     let body = json!({"data": [{"type": "user_invitations",
         "relationships": {"user": {"data": {"type": "users", "id": user.id}}}}]});
@@ -638,6 +655,7 @@ async fn invitations_are_sent_read_and_cancelled() {
         a.expires_at.expect("expires"),
     );
     assert_eq!(expires - created, time::Duration::hours(48));
+    assert_eq!(created, clock.now(), "sent by the sandbox clock");
     assert_eq!(invitation.user_id(), Some(user.id.clone()));
     assert!(reply.body.contains("\"login_method\":null"));
 
@@ -1047,39 +1065,40 @@ async fn permissions_are_granted_and_revoked_on_a_role() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn rate_limits_count_down_and_answer_429() {
+    let clock = test_clock();
     let api = Api::start(SandboxConfig {
         rate_limit: Some("3/60".parse::<RateLimitSpec>().expect("spec")),
+        clock: clock.clock(),
         ..SandboxConfig::default()
     })
     .await;
     let mut remaining = Vec::new();
     let mut limited = None;
-    // A window boundary may fall inside the loop, so allow one restart of the count.
-    for _ in 0..8 {
+    for _ in 0..4 {
         let reply = api.get("/api/v2/users").await;
         assert_eq!(reply.header("x-ratelimit-name"), Some("users_list"));
         assert_eq!(reply.header("x-ratelimit-limit"), Some("3"));
         assert_eq!(reply.header("x-ratelimit-period"), Some("60"));
-        let reset: u64 = reply
-            .header("x-ratelimit-reset")
-            .and_then(|r| r.parse().ok())
-            .expect("reset");
-        assert!((1..=60).contains(&reset));
+        // Half a second into the minute: the window resets in 59.5 s, rounded up.
+        assert_eq!(reply.header("x-ratelimit-reset"), Some("60"));
         remaining.push(reply.header("x-ratelimit-remaining").map(str::to_owned));
         if reply.status == StatusCode::TOO_MANY_REQUESTS {
             limited = Some(reply);
             break;
         }
     }
-    let limited = limited.expect("a 429 within 8 requests");
+    let limited = limited.expect("a 429 on the fourth request");
     assert_eq!(limited.error(), "Too many requests");
     assert_eq!(limited.header("x-ratelimit-remaining"), Some("0"));
-    assert!(remaining.ends_with(&[
-        Some("2".into()),
-        Some("1".into()),
-        Some("0".into()),
-        Some("0".into())
-    ]));
+    assert_eq!(
+        remaining,
+        [
+            Some("2".into()),
+            Some("1".into()),
+            Some("0".into()),
+            Some("0".into())
+        ]
+    );
     // Another group has its own budget.
     let other = api.get("/api/v2/roles").await;
     assert_eq!(other.status, StatusCode::OK);
@@ -1087,37 +1106,38 @@ async fn rate_limits_count_down_and_answer_429() {
     api.sandbox.shutdown().await;
 
     // Waiting X-RateLimit-Reset seconds, as the Python and TypeScript clients do, is enough.
+    let clock = test_clock();
     let api = Api::start(SandboxConfig {
         rate_limit: Some(RateLimitSpec {
             requests: 1,
             period_secs: 1,
         }),
+        clock: clock.clock(),
         ..SandboxConfig::default()
     })
     .await;
-    let mut reply = api.get("/api/v2/roles").await;
-    for _ in 0..3 {
-        if reply.status != StatusCode::TOO_MANY_REQUESTS {
-            reply = api.get("/api/v2/roles").await;
-        }
-    }
+    assert_eq!(api.get("/api/v2/roles").await.status, StatusCode::OK);
+    let reply = api.get("/api/v2/roles").await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     let reset: u64 = reply
         .header("x-ratelimit-reset")
         .and_then(|r| r.parse().ok())
         .expect("reset");
-    tokio::time::sleep(Duration::from_secs(reset)).await;
+    assert_eq!(reset, 1);
+    clock.advance(Duration::from_secs(reset));
     assert_eq!(api.get("/api/v2/roles").await.status, StatusCode::OK);
     api.sandbox.shutdown().await;
 
-    let api = Api::default().await;
+    // The default limit counts down too.
+    let api = Api::start(SandboxConfig {
+        clock: test_clock().clock(),
+        ..SandboxConfig::default()
+    })
+    .await;
     let first = api.get("/api/v2/permissions").await;
     let second = api.get("/api/v2/permissions").await;
-    let left = |r: &Reply| {
-        r.header("x-ratelimit-remaining")
-            .and_then(|v| v.parse::<u64>().ok())
-    };
-    assert!(left(&second) < left(&first) || left(&second) > Some(9_000));
+    assert_eq!(first.header("x-ratelimit-remaining"), Some("9999"));
+    assert_eq!(second.header("x-ratelimit-remaining"), Some("9998"));
     api.sandbox.shutdown().await;
 }
 
@@ -1181,9 +1201,12 @@ async fn dropped_connections_cut_the_body() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_seed_gives_the_same_org() {
+    // One clock for all three, so seeded times count back from the same day.
+    let clock = test_clock();
     let config = SandboxConfig {
         users: 300,
         seed: 5,
+        clock: clock.clock(),
         ..SandboxConfig::default()
     };
     let a = Api::start(config.clone()).await;
@@ -1191,6 +1214,7 @@ async fn the_same_seed_gives_the_same_org() {
     let c = Api::start(SandboxConfig {
         users: 300,
         seed: 6,
+        clock: clock.clock(),
         ..SandboxConfig::default()
     })
     .await;

@@ -831,6 +831,7 @@ async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
         drop_rate: args.drop_rate,
         rate_limit,
         extra_keys: None,
+        clock: crate::sandbox::Clock::system(),
     };
     let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();

@@ -6,15 +6,15 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
 
-use super::handlers::error_response;
+use super::handlers::response::error_response;
 use super::{RateLimitSpec, Shared};
 
 /// Limit of each group when no `rate_limit` is configured: high enough that tests and the
@@ -70,7 +70,8 @@ struct RateDecision {
     name: &'static str,
 }
 
-/// Period-aligned windows per group, like Datadog's calendar-aligned periods.
+/// Period-aligned windows per group, like Datadog's calendar-aligned periods, by the
+/// sandbox clock.
 pub(crate) struct RateLimiter {
     spec: RateLimitSpec,
     windows: Mutex<HashMap<&'static str, (u64, u32)>>,
@@ -86,11 +87,9 @@ impl RateLimiter {
         }
     }
 
-    fn check(&self, name: &'static str) -> RateDecision {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+    /// Counts a request of group `name` made at `at`.
+    fn check(&self, name: &'static str, at: OffsetDateTime) -> RateDecision {
+        let now = (at - OffsetDateTime::UNIX_EPOCH).as_seconds_f64().max(0.0);
         let period = u64::from(self.spec.period_secs);
         let window = (now as u64) / period * period;
         let reset = ((window + period) as f64 - now).ceil().max(1.0) as u64;
@@ -153,9 +152,10 @@ pub(crate) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
     if is_write(req.method()) {
         shared.stats.write_requests.fetch_add(1, Ordering::Relaxed);
     }
-    let decision = shared
-        .limiter
-        .check(rate_limit_group(req.method(), req.uri().path()));
+    let decision = shared.limiter.check(
+        rate_limit_group(req.method(), req.uri().path()),
+        shared.now(),
+    );
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
@@ -254,18 +254,27 @@ mod tests {
     }
 
     #[test]
-    fn limiter_refuses_the_request_after_the_limit() {
+    fn limiter_refuses_the_request_after_the_limit_until_the_next_window() {
         let limiter = RateLimiter::new(Some(RateLimitSpec {
             requests: 2,
             period_secs: 3600,
         }));
-        assert!(limiter.check("a").allowed);
-        let second = limiter.check("a");
+        // 10:15:00.5 UTC: the window began at 10:00 and resets at 11:00.
+        let at = time::macros::datetime!(2026-03-02 10:15:00.5 UTC);
+        assert!(limiter.check("a", at).allowed);
+        let second = limiter.check("a", at);
         assert!(second.allowed);
         assert_eq!(second.remaining, 0);
-        let third = limiter.check("a");
-        // The window might roll over between calls on an hour boundary; then it is allowed.
-        assert!(!third.allowed || third.remaining == 1);
-        assert!(limiter.check("b").allowed);
+        let third = limiter.check("a", at);
+        assert!(!third.allowed);
+        assert_eq!((third.remaining, third.reset), (0, 2700));
+        assert!(
+            limiter.check("b", at).allowed,
+            "each group has its own budget"
+        );
+        let next_window = at + time::Duration::seconds(2700);
+        let fourth = limiter.check("a", next_window);
+        assert!(fourth.allowed);
+        assert_eq!((fourth.remaining, fourth.reset), (1, 3600));
     }
 }

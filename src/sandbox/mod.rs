@@ -46,10 +46,11 @@
 //!   providers, and disables the user; unknown, already anonymized and the calling user
 //!   are reported in `anonymize_errors`.
 
+mod clock;
+mod extract;
 mod guard;
 mod handlers;
 mod keyring;
-mod keys;
 mod offline;
 mod persist;
 mod seed;
@@ -64,6 +65,7 @@ use std::time::Duration;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+pub use clock::{Clock, ManualClock};
 pub use guard::{rate_limit_group, DEFAULT_RATE_LIMIT};
 pub use offline::OFFLINE_APP_KEY;
 pub use seed::{ADMIN_ROLE_ID, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID};
@@ -103,6 +105,9 @@ pub struct SandboxConfig {
     /// effect but the client cannot tell): the connection is cut mid-body, or a bodiless 204
     /// is replaced by a 504 as a gateway would.
     pub drop_rate: f64,
+    /// Where the sandbox reads "now" (timestamps it writes, the seeded "today",
+    /// rate-limit windows); the system clock by default, a [`ManualClock`] in tests.
+    pub clock: Clock,
 }
 
 impl Default for SandboxConfig {
@@ -117,6 +122,7 @@ impl Default for SandboxConfig {
             rate_limit: None,
             drop_rate: 0.0,
             extra_keys: None,
+            clock: Clock::system(),
         }
     }
 }
@@ -285,13 +291,21 @@ impl Shared {
         Some(fault)
     }
 
-    /// Reads the store. Handlers never hold this across an await.
+    /// Reads the store, outside a request (the state-file writer). Handlers use
+    /// [`Shared::read_as`], which checks the caller first.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Store> {
         self.store.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Writes the store, outside a request ([`Sandbox::create_application_key`]).
+    /// Handlers use [`Shared::change_as`], which checks the caller and counts the write.
     pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Store> {
         self.store.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current time by the sandbox clock.
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.config.clock.now()
     }
 
     /// Records an applied write and wakes the state-file writer.
@@ -423,9 +437,10 @@ impl Sandbox {
             fastrand::u32(..)
         );
         let id = {
+            let now = self.shared.now();
             let mut store = self.shared.write();
             let user = store.user_index(user_id)?;
-            store.add_application_key(user, &secret, name)?
+            store.add_application_key(user, &secret, name, now)?
         };
         // Written to the state file like any change, but not counted as a request's write.
         self.shared.changed.notify_one();
@@ -473,7 +488,8 @@ impl Sandbox {
 }
 
 fn seeded(config: &SandboxConfig, perms: Vec<store::PermRec>) -> Result<Store, SandboxError> {
-    let snapshot = seed::seed(config.users.max(2), config.seed, &perms);
+    let today = config.clock.now();
+    let snapshot = seed::seed(config.users.max(2), config.seed, &perms, today);
     Store::from_snapshot(snapshot, perms).map_err(|reason| SandboxError::StateFileContent {
         path: PathBuf::from("<seed>"),
         reason,

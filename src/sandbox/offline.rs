@@ -48,7 +48,33 @@ impl Sandbox {
 
 fn offline_store(snapshot: &AuditSnapshot) -> Result<Store, String> {
     let at = snapshot.taken_at;
-    let permissions: Vec<PermRec> = snapshot
+    let permissions = permission_recs(snapshot, at);
+    let roles = role_recs(snapshot, at);
+    let known_roles: HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    let mut emails = HashSet::new();
+    let users: Vec<UserRec> = snapshot
+        .users
+        .iter()
+        .map(|u| user_rec(u, at, &known_roles, &mut emails))
+        .collect();
+    let caller = key_owner(snapshot, &permissions, &roles, &users)?;
+    Store::from_snapshot(
+        Snapshot {
+            version: SNAPSHOT_VERSION,
+            org: org_rec(snapshot, at),
+            roles,
+            users,
+            invitations: Vec::new(),
+            // Made into a key record the way an older state file's keys are.
+            app_keys: vec![(OFFLINE_APP_KEY.to_owned(), caller)],
+            application_keys: None,
+        },
+        permissions,
+    )
+}
+
+fn permission_recs(snapshot: &AuditSnapshot, at: OffsetDateTime) -> Vec<PermRec> {
+    snapshot
         .permissions
         .iter()
         .map(|p| {
@@ -66,8 +92,11 @@ fn offline_store(snapshot: &AuditSnapshot) -> Result<Store, String> {
                 scope_only: false,
             }
         })
-        .collect();
-    let roles: Vec<RoleRec> = snapshot
+        .collect()
+}
+
+fn role_recs(snapshot: &AuditSnapshot, at: OffsetDateTime) -> Vec<RoleRec> {
+    snapshot
         .roles
         .iter()
         .map(|r| RoleRec {
@@ -81,15 +110,11 @@ fn offline_store(snapshot: &AuditSnapshot) -> Result<Store, String> {
                 .map(|ids| ids.iter().map(|p| p.to_string()).collect())
                 .unwrap_or_default(),
         })
-        .collect();
-    let known_roles: HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
-    let mut emails = HashSet::new();
-    let users: Vec<UserRec> = snapshot
-        .users
-        .iter()
-        .map(|u| user_rec(u, at, &known_roles, &mut emails))
-        .collect();
-    let org = OrgRec {
+        .collect()
+}
+
+fn org_rec(snapshot: &AuditSnapshot, at: OffsetDateTime) -> OrgRec {
+    OrgRec {
         id: snapshot
             .org
             .id
@@ -107,7 +132,17 @@ fn offline_store(snapshot: &AuditSnapshot) -> Result<Store, String> {
         sharing: String::new(),
         created_at: at,
         modified_at: at,
-    };
+    }
+}
+
+/// The id of the user [`OFFLINE_APP_KEY`] belongs to: the one who took the snapshot when
+/// they may read users, else the first enabled user who may.
+fn key_owner(
+    snapshot: &AuditSnapshot,
+    permissions: &[PermRec],
+    roles: &[RoleRec],
+    users: &[UserRec],
+) -> Result<String, String> {
     let read_ids: HashSet<&str> = permissions
         .iter()
         .filter(|p| p.name == READ)
@@ -125,24 +160,11 @@ fn offline_store(snapshot: &AuditSnapshot) -> Result<Store, String> {
         .as_ref()
         .and_then(|id| users.iter().find(|u| u.id == id.as_str()))
         .filter(reader);
-    let caller = taker
+    Ok(taker
         .or_else(|| users.iter().find(reader))
         .ok_or("no enabled user of the snapshot may read users (user_access_read)")?
         .id
-        .clone();
-    Store::from_snapshot(
-        Snapshot {
-            version: SNAPSHOT_VERSION,
-            org,
-            roles,
-            users,
-            invitations: Vec::new(),
-            // Made into a key record the way an older state file's keys are.
-            app_keys: vec![(OFFLINE_APP_KEY.to_owned(), caller)],
-            application_keys: None,
-        },
-        permissions,
-    )
+        .clone())
 }
 
 fn user_rec(

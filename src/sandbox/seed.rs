@@ -107,9 +107,11 @@ fn name_list(text: &'static str) -> Vec<&'static str> {
         .collect()
 }
 
-/// The moment seeded times are relative to: the start of the current UTC day.
-fn anchor() -> OffsetDateTime {
-    OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT)
+/// The moment seeded times are relative to: the start of `today`'s UTC day.
+fn anchor(today: OffsetDateTime) -> OffsetDateTime {
+    today
+        .to_offset(time::UtcOffset::UTC)
+        .replace_time(time::Time::MIDNIGHT)
 }
 
 fn ago(rng: &mut fastrand::Rng, anchor: OffsetDateTime, max: Duration) -> OffsetDateTime {
@@ -450,9 +452,10 @@ impl UserFactory<'_> {
     }
 }
 
-/// Seeds an organization of `users` users (at least the two demo users).
-pub(crate) fn seed(users: usize, seed: u64, perms: &[PermRec]) -> Snapshot {
-    let now = anchor();
+/// Seeds an organization of `users` users (at least the two demo users), its times
+/// counted back from the start of `today`.
+pub(crate) fn seed(users: usize, seed: u64, perms: &[PermRec], today: OffsetDateTime) -> Snapshot {
+    let now = anchor(today);
     let mut rng = fastrand::Rng::with_seed(seed);
     let org_created = ago(&mut rng, now, Duration::days(6 * 365));
     let org = OrgRec {
@@ -653,6 +656,9 @@ mod tests {
     use crate::api::models::UserStatus;
     use crate::sandbox::store::Store;
 
+    /// A fixed "today", so no test depends on the day it runs.
+    const TODAY: OffsetDateTime = time::macros::datetime!(2026-03-02 15:30 UTC);
+
     #[test]
     fn catalogue_has_the_real_permissions_and_the_scope_only_ones() {
         let perms = catalogue().expect("embedded catalogue parses");
@@ -672,7 +678,7 @@ mod tests {
     #[test]
     fn seeding_100_000_users_gives_unique_ids_and_emails() {
         let perms = catalogue().expect("embedded catalogue parses");
-        let snapshot = seed(100_000, 7, &perms);
+        let snapshot = seed(100_000, 7, &perms, TODAY);
         let store = Store::from_snapshot(snapshot, perms).expect("seeded store is consistent");
         assert_eq!(store.users.len(), 100_000);
         let statuses = |s: UserStatus| store.users.iter().filter(|u| u.status() == s).count();
@@ -693,7 +699,7 @@ mod tests {
     #[test]
     fn seeded_keys_belong_to_active_users_and_every_service_account() {
         let perms = catalogue().expect("embedded catalogue parses");
-        let snapshot = seed(3_000, 7, &perms);
+        let snapshot = seed(3_000, 7, &perms, TODAY);
         let store = Store::from_snapshot(snapshot, perms).expect("seeded store is consistent");
         let keys = store.keys.records();
         assert_eq!(keys[0].key, DEMO_ADMIN_APP_KEY);
@@ -717,7 +723,7 @@ mod tests {
         // About one user in six.
         assert!((350..=700).contains(&owners), "{owners} of 3000 own keys");
         let day = Duration::days(1);
-        let anchor = anchor();
+        let anchor = anchor(TODAY);
         let never = keys.iter().filter(|k| k.last_used_at.is_none()).count();
         let recent = keys
             .iter()
@@ -739,11 +745,11 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_users() {
         let perms = catalogue().expect("embedded catalogue parses");
-        let a = seed(300, 42, &perms);
-        let b = seed(300, 42, &perms);
+        let a = seed(300, 42, &perms, TODAY);
+        let b = seed(300, 42, &perms, TODAY);
         let ids = |s: &Snapshot| s.users.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&a), ids(&b));
-        assert_ne!(ids(&a), ids(&seed(300, 43, &perms)));
+        assert_ne!(ids(&a), ids(&seed(300, 43, &perms, TODAY)));
         let keys = |s: &Snapshot| {
             s.application_keys
                 .iter()

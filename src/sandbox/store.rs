@@ -454,14 +454,20 @@ impl Store {
         revoked
     }
 
-    /// Gives an enabled user a new application key with this secret, created now; returns
-    /// its id, or `None` when the user is disabled or the secret is taken.
-    pub fn add_application_key(&mut self, user: usize, secret: &str, name: &str) -> Option<String> {
+    /// Gives an enabled user a new application key with this secret, created at `now`;
+    /// returns its id, or `None` when the user is disabled or the secret is taken.
+    pub fn add_application_key(
+        &mut self,
+        user: usize,
+        secret: &str,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Option<String> {
         if self.users[user].disabled {
             return None;
         }
         let mut record = key_record_for(&self.users[user], secret, name);
-        record.created_at = OffsetDateTime::now_utc();
+        record.created_at = now;
         let id = record.id.clone();
         self.keys.insert(record).ok()?;
         self.touch();

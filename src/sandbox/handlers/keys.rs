@@ -1,8 +1,8 @@
 //! The Key Management API's application-key reads: ListApplicationKeys,
 //! GetApplicationKey, ListCurrentUserApplicationKeys and GetCurrentUserApplicationKey, with
-//! the same authentication, error bodies and paging checks as the users handlers (whose
-//! helpers they share). Responses are serialised through `crate::api::keys`. Choices where
-//! the service is undocumented are listed in the sandbox module's header.
+//! the same authentication, error bodies and paging checks as the other handlers.
+//! Responses are serialised through `crate::api::keys`. Choices where the service is
+//! undocumented are listed in the sandbox module's header.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -13,22 +13,18 @@ use axum::routing::get;
 use axum::Router;
 use time::{Duration, OffsetDateTime};
 
-use super::handlers::{
-    authorize, bad_request, ok, paging_with_default, parse_query, ApiError, ApiResult, Query,
-};
-use super::keyring::{AppKeyRec, KeySelection, MAX_KEYS_PER_USER};
-use super::store::{page_of, Store};
-use super::Shared;
+use super::request::{paging_with_default, parse_query, Query};
+use super::response::{bad_request, ok, ApiError, ApiResult};
 use crate::api::keys::{
     ApplicationKeyIncluded, ApplicationKeyResponse, ApplicationKeySort, ApplicationKeysMeta,
     ApplicationKeysResponse,
 };
 use crate::api::models::{timestamp, PageMeta};
+use crate::sandbox::extract::{ORG_KEYS_READ, OWN_KEYS};
+use crate::sandbox::keyring::{AppKeyRec, KeySelection, MAX_KEYS_PER_USER};
+use crate::sandbox::store::{page_of, Store};
+use crate::sandbox::Shared;
 
-/// Reading every key of the org.
-const ORG_KEYS_READ: &str = "org_app_keys_read";
-/// Managing one's own keys (reading them included).
-const OWN_KEYS: &str = "user_app_keys";
 /// `page[size]` when none is given: the recorded listing without parameters returned 100.
 const DEFAULT_PAGE_SIZE: i64 = 100;
 
@@ -190,8 +186,7 @@ async fn list_application_keys(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let query = parse_query(raw.as_deref());
-    let store = shared.read();
-    authorize(&store, &headers, Some(ORG_KEYS_READ))?;
+    let (store, _) = shared.read_as(&headers, ORG_KEYS_READ)?;
     let request = parse_list(&query)?;
     ok(&list_response(&store, &request, true))
 }
@@ -204,8 +199,7 @@ async fn get_application_key(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let query = parse_query(raw.as_deref());
-    let store = shared.read();
-    authorize(&store, &headers, Some(ORG_KEYS_READ))?;
+    let (store, _) = shared.read_as(&headers, ORG_KEYS_READ)?;
     let include = include_owner(&query)?;
     let key = store.keys.by_id(&id).ok_or_else(key_not_found)?;
     ok(&key_response(&store, key, include))
@@ -219,10 +213,9 @@ async fn list_current_user_application_keys(
     RawQuery(raw): RawQuery,
 ) -> ApiResult {
     let query = parse_query(raw.as_deref());
-    let store = shared.read();
-    let caller = authorize(&store, &headers, Some(OWN_KEYS))?;
+    let (store, caller) = shared.read_as(&headers, OWN_KEYS)?;
     let mut request = parse_list(&query)?;
-    request.selection.owner = Some(store.users[caller].id.clone());
+    request.selection.owner = Some(store.users[caller.user].id.clone());
     let with_owner = request.include_owner;
     ok(&list_response(&store, &request, with_owner))
 }
@@ -234,12 +227,11 @@ async fn get_current_user_application_key(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
-    let store = shared.read();
-    let caller = authorize(&store, &headers, Some(OWN_KEYS))?;
+    let (store, caller) = shared.read_as(&headers, OWN_KEYS)?;
     let key = store
         .keys
         .by_id(&id)
-        .filter(|k| k.owner == store.users[caller].id)
+        .filter(|k| k.owner == store.users[caller.user].id)
         .ok_or_else(key_not_found)?;
     ok(&key_response(&store, key, true))
 }
