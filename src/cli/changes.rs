@@ -11,17 +11,19 @@ use std::sync::Arc;
 use futures::StreamExt;
 
 use super::connect::Connection;
+use super::exit::{usage, PartialFailure};
+use super::interrupts::Interrupts;
 use super::output::{self, Table};
-use super::run::{emit, usage, PartialFailure};
+use super::run::emit;
 use super::{ChangeArgs, Format};
 use crate::domain::Confirmation;
 use crate::runs::describe::Level;
 use crate::runs::journal::{self, find_run, read_runs};
 use crate::runs::{
-    check, gather, Breaker, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId,
-    RunState, Runner, Started, Summary,
+    check, gather, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId, RunState,
+    Runner, Started, Summary,
 };
-use crate::runtime::{Interrupted, StopSignal};
+use crate::runtime::Interrupted;
 
 /// Users worked on at once by a run from the command line.
 const CONCURRENCY: usize = 4;
@@ -46,77 +48,6 @@ pub struct Stopped {
     pub reason: String,
     pub left: usize,
     pub run: RunId,
-}
-
-/// What a command does with a stop signal (SIGINT, SIGTERM, SIGHUP): a run under way stops
-/// at an item boundary — items in flight finish, no new one starts (its breaker is tripped)
-/// — and the command exits with the signal's code, naming the resume command; with no run
-/// under way nothing is being sent, so the process ends at once.
-#[derive(Debug, Default)]
-pub struct Interrupts {
-    state: std::sync::Mutex<InterruptState>,
-}
-
-#[derive(Debug, Default)]
-struct InterruptState {
-    heard: Option<StopSignal>,
-    /// The run under way and its breaker.
-    run: Option<(RunId, Arc<Breaker>)>,
-}
-
-/// What to do about a signal just heard.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Heard {
-    /// The run is stopping at its next item boundary; carry on.
-    Stopping(RunId),
-    /// End the process now: no run is under way, or this is a second signal (the run's
-    /// items in flight are cut; their journaled intents let a resume read them back).
-    EndNow(Option<RunId>),
-}
-
-impl Interrupts {
-    fn state(&self) -> std::sync::MutexGuard<'_, InterruptState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Hears `signal`: stops the run under way, or says to end the process.
-    pub fn hear(&self, signal: StopSignal) -> Heard {
-        let mut state = self.state();
-        let first = state.heard.is_none();
-        state.heard.get_or_insert(signal);
-        match &state.run {
-            Some((run, breaker)) if first => {
-                breaker.trip(format!("interrupted by {}", signal.name()));
-                Heard::Stopping(run.clone())
-            }
-            Some((run, _)) => Heard::EndNow(Some(run.clone())),
-            None => Heard::EndNow(None),
-        }
-    }
-
-    /// The first signal heard, if any.
-    pub fn heard(&self) -> Option<StopSignal> {
-        self.state().heard
-    }
-
-    /// Signals stop `run` (through `breaker`) until the guard is dropped.
-    fn watch(&self, run: &RunId, breaker: &Arc<Breaker>) -> Watching<'_> {
-        let mut state = self.state();
-        if let Some(signal) = state.heard {
-            breaker.trip(format!("interrupted by {}", signal.name()));
-        }
-        state.run = Some((run.clone(), breaker.clone()));
-        Watching(self)
-    }
-}
-
-/// While it lives, a signal stops the run rather than the process.
-struct Watching<'a>(&'a Interrupts);
-
-impl Drop for Watching<'_> {
-    fn drop(&mut self) {
-        self.0.state().run = None;
-    }
 }
 
 /// The journal file for this invocation.
@@ -460,87 +391,4 @@ pub async fn undo(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Res
         .submit(Draft::undo(run, &all), ask)
         .await
         .map(|_| ())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn breaker() -> Arc<Breaker> {
-        Arc::new(Breaker::default())
-    }
-
-    #[test]
-    fn a_signal_during_a_run_trips_its_breaker_and_a_second_ends_the_process() {
-        let interrupts = Interrupts::default();
-        let (run, breaker) = (RunId("r1".into()), breaker());
-        let watching = interrupts.watch(&run, &breaker);
-        assert_eq!(
-            interrupts.hear(StopSignal::Terminate),
-            Heard::Stopping(run.clone())
-        );
-        assert_eq!(breaker.tripped().as_deref(), Some("interrupted by SIGTERM"));
-        assert_eq!(
-            interrupts.hear(StopSignal::Interrupt),
-            Heard::EndNow(Some(run))
-        );
-        assert_eq!(
-            interrupts.heard(),
-            Some(StopSignal::Terminate),
-            "the first signal decides the exit code"
-        );
-        drop(watching);
-    }
-
-    #[test]
-    fn a_signal_with_no_run_under_way_ends_the_process() {
-        let interrupts = Interrupts::default();
-        let (run, breaker) = (RunId("r1".into()), breaker());
-        drop(interrupts.watch(&run, &breaker));
-        assert_eq!(interrupts.hear(StopSignal::Hangup), Heard::EndNow(None));
-        assert!(
-            breaker.tripped().is_none(),
-            "the finished run is left alone"
-        );
-    }
-
-    #[test]
-    fn a_run_watched_after_a_signal_stops_before_its_first_item() {
-        let interrupts = Interrupts::default();
-        interrupts.hear(StopSignal::Interrupt);
-        let breaker = breaker();
-        let _watching = interrupts.watch(&RunId("r1".into()), &breaker);
-        assert_eq!(breaker.tripped().as_deref(), Some("interrupted by SIGINT"));
-    }
-
-    #[test]
-    fn an_interrupted_run_names_the_resume_command_and_exits_with_the_signals_code() {
-        let error: color_eyre::Report = Interrupted {
-            signal: StopSignal::Terminate,
-            run: Some(RunId("20261127T061500-3f9a".into())),
-            left: 37,
-        }
-        .into();
-        let said = error.to_string();
-        assert!(said.contains("interrupted by SIGTERM"), "{said}");
-        assert!(said.contains("37 item(s)"), "{said}");
-        assert!(
-            said.contains("`ddusers resume 20261127T061500-3f9a`"),
-            "{said}"
-        );
-        assert_eq!(super::super::run::exit_code(&error), 143);
-        for (signal, code) in [
-            (StopSignal::Interrupt, 130),
-            (StopSignal::Hangup, 129),
-            (StopSignal::Quit, 131),
-        ] {
-            let error: color_eyre::Report = Interrupted {
-                signal,
-                run: None,
-                left: 0,
-            }
-            .into();
-            assert_eq!(super::super::run::exit_code(&error), code);
-        }
-    }
 }

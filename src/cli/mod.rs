@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod changes;
 pub mod connect;
+pub mod exit;
+pub mod interrupts;
 pub mod offline;
 pub mod output;
 pub mod run;

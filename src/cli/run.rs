@@ -1,15 +1,16 @@
-//! Carries out the scripting commands: connect, call the client, print, and map failures to
-//! exit codes (usage, auth/permission, not found, network are told apart).
+//! Carries out the scripting commands: connect, call the client, print.
 
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use color_eyre::eyre::{eyre, Report, WrapErr};
+use color_eyre::eyre::eyre;
 use futures::StreamExt;
 
-use super::changes::{self, Ask, Changer, Heard, Interrupts};
+use super::changes::{self, Ask, Changer};
 use super::connect::connect;
+use super::exit::{self, usage, PartialFailure};
+use super::interrupts::{stop_on_signals, Interrupts};
 use super::output::{self, role_names, RoleNames, Table};
 use super::{
     ChangeTargets, Cli, Command, Format, GlobalArgs, IdentityProvidersCommand, InvitationsCommand,
@@ -17,95 +18,9 @@ use super::{
 };
 use crate::api::models::*;
 use crate::api::roles::resolve_roles;
-use crate::api::{ApiError, Client, ErrorKind, ListRolesQuery, ListUsersQuery};
-use crate::config::ConfigError;
+use crate::api::{Client, ListRolesQuery, ListUsersQuery};
 use crate::email::parse_email_list;
 use crate::runs::{Change, Draft};
-use crate::runtime::{Interrupted, StopSignal, StopSignals};
-
-/// Exit codes scripts can rely on.
-pub mod exit {
-    pub const FAILURE: u8 = 1;
-    pub const USAGE: u8 = 2;
-    pub const AUTH: u8 = 3;
-    pub const NOT_FOUND: u8 = 4;
-    pub const NETWORK: u8 = 5;
-}
-
-/// A mistake in how the command was called (exit code 2).
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
-
-/// Some items of a bulk command failed (exit code 1); each was reported already.
-#[derive(Debug, thiserror::Error)]
-#[error("{failed} of {total} failed")]
-pub struct PartialFailure {
-    pub failed: usize,
-    pub total: usize,
-}
-
-impl PartialFailure {
-    /// Success when nothing failed.
-    pub fn check(failed: usize, total: usize) -> color_eyre::Result<()> {
-        if failed == 0 {
-            Ok(())
-        } else {
-            Err(PartialFailure { failed, total }.into())
-        }
-    }
-}
-
-pub(super) fn usage(message: impl Into<String>) -> Report {
-    UsageError(message.into()).into()
-}
-
-/// The exit code for an error, from the first typed error in its chain.
-pub fn exit_code(error: &Report) -> u8 {
-    for cause in error.chain() {
-        if cause.is::<UsageError>() || cause.is::<ConfigError>() {
-            return exit::USAGE;
-        }
-        if let Some(refused) = cause.downcast_ref::<changes::Refused>() {
-            return refusal_code(&refused.0);
-        }
-        if let Some(refused) = cause.downcast_ref::<changes::WouldBeRefused>() {
-            return refusal_code(&refused.0);
-        }
-        if cause.is::<changes::Stopped>() {
-            return exit::AUTH;
-        }
-        if let Some(interrupted) = cause.downcast_ref::<Interrupted>() {
-            return interrupted.signal.exit_code();
-        }
-        if let Some(api) = cause.downcast_ref::<ApiError>() {
-            // A redirect means the address is not the Datadog API: a network-side failure.
-            if matches!(api, ApiError::Redirected { .. }) {
-                return exit::NETWORK;
-            }
-            return match api.kind() {
-                ErrorKind::Auth => exit::AUTH,
-                ErrorKind::NotFound => exit::NOT_FOUND,
-                ErrorKind::Network | ErrorKind::RateLimited | ErrorKind::Server => exit::NETWORK,
-                ErrorKind::BadRequest => exit::USAGE,
-                ErrorKind::Decode => exit::FAILURE,
-            };
-        }
-    }
-    exit::FAILURE
-}
-
-/// A missing permission is an auth failure; the other refusals, a usage one.
-fn refusal_code(refusals: &[crate::runs::Refusal]) -> u8 {
-    if refusals
-        .iter()
-        .any(|r| r.rule == crate::runs::Rule::Permission)
-    {
-        exit::AUTH
-    } else {
-        exit::USAGE
-    }
-}
 
 /// Runs a parsed command line; prints one clear line on failure.
 pub async fn run(cli: Cli) -> ExitCode {
@@ -125,37 +40,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Audit(command)) => super::audit::run(&cli.global, command).await,
         Some(command) => run_command(&cli.global, command).await,
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        // The reader went away (`| head`): nothing more to say to anyone.
-        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
-        Err(error) => {
-            if !error.is::<PartialFailure>() {
-                eprintln!("error: {}", one_line(&error));
-            }
-            ExitCode::from(exit_code(&error))
-        }
-    }
-}
-
-fn is_broken_pipe(error: &Report) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
-}
-
-/// The error and its causes on one line, without repeating what the outer one says.
-fn one_line(error: &Report) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for cause in error.chain() {
-        let text = cause.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-    }
-    output::sanitize(&parts.join(": "))
+    exit::finish(result)
 }
 
 fn env_lookup(name: &str) -> Option<String> {
@@ -201,41 +86,6 @@ async fn run_command(global: &GlobalArgs, command: Command) -> color_eyre::Resul
     let result = dispatch(&changer, command).await;
     connection.close().await;
     result
-}
-
-/// From now on SIGINT, SIGTERM and SIGHUP stop a run under way at an item boundary (the
-/// command then exits with the signal's code and names the resume command), and end the
-/// process at once otherwise — as they did by default, but with the conventional exit
-/// code and a line on stderr.
-fn stop_on_signals(interrupts: Arc<Interrupts>) -> color_eyre::Result<()> {
-    // Listening starts here, not in the task: no signal falls between the two.
-    let mut signals = StopSignals::listen(&[
-        StopSignal::Interrupt,
-        StopSignal::Terminate,
-        StopSignal::Hangup,
-    ])
-    .wrap_err("could not listen for SIGINT, SIGTERM and SIGHUP")?;
-    tokio::spawn(async move {
-        while let Some(signal) = signals.next().await {
-            match interrupts.hear(signal) {
-                Heard::Stopping(run) => eprintln!(
-                    "{}: stopping run {run} once the items in flight finish (again to stop at once)…",
-                    signal.name()
-                ),
-                Heard::EndNow(run) => {
-                    match run {
-                        Some(run) => eprintln!(
-                            "error: interrupted by {}; run {run} stopped mid-item — `ddusers resume {run}` reads back what was sent and finishes it",
-                            signal.name()
-                        ),
-                        None => eprintln!("error: interrupted by {}", signal.name()),
-                    }
-                    std::process::exit(i32::from(signal.exit_code()));
-                }
-            }
-        }
-    });
-    Ok(())
 }
 
 async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result<()> {
