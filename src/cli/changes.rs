@@ -8,20 +8,22 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use clap::Args;
 use futures::StreamExt;
 
+use super::common::{plural, user_ids};
 use super::connect::Connection;
 use super::exit::{usage, PartialFailure};
 use super::interrupts::Interrupts;
-use super::output::{self, Table};
-use super::run::emit;
-use super::{ChangeArgs, Format};
+use super::output::{self, emit, Table};
+use super::Format;
+use crate::api::models::UserId;
 use crate::domain::Confirmation;
 use crate::runs::describe::Level;
 use crate::runs::journal::{self, find_run, read_runs};
 use crate::runs::{
-    check, gather, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId, RunState,
-    Runner, Started, Summary,
+    check, gather, Change, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId,
+    RunState, Runner, Started, Summary,
 };
 use crate::runtime::Interrupted;
 
@@ -48,6 +50,41 @@ pub struct Stopped {
     pub reason: String,
     pub left: usize,
     pub run: RunId,
+}
+
+/// How a change is checked and confirmed: every command that changes the org takes these.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ChangeArgs {
+    /// Show the plan and what it will break (users, admins, service accounts, application
+    /// keys revoked); change nothing. With --format json, as JSON.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed when stdin is not a terminal). Never skips the guard rails.
+    #[arg(long)]
+    pub yes: bool,
+    /// Allow changes that would lock you out (disabling yourself, removing your own admin
+    /// role); they run last.
+    #[arg(long)]
+    pub allow_self: bool,
+}
+
+/// Users to change, and how.
+#[derive(Debug, Args)]
+pub struct ChangeTargets {
+    #[arg(required = true, value_name = "USER_ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// How --dry-run prints the plan.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+impl ChangeTargets {
+    /// One change per user id given; refused (before anything is read) when an id is not one.
+    pub fn changes(&self, make: impl Fn(UserId) -> Change) -> color_eyre::Result<Vec<Change>> {
+        Ok(user_ids(&self.ids)?.into_iter().map(make).collect())
+    }
 }
 
 /// The journal file for this invocation.
@@ -138,6 +175,34 @@ impl Changer<'_> {
         report(started, self.interrupts).await?;
         Ok(Some(run))
     }
+}
+
+/// Submits a new run of `changes` through the gate; true when it ran (not a dry run, not
+/// refused, not empty).
+pub async fn submit(
+    changer: &Changer<'_>,
+    title: &str,
+    changes: Vec<Change>,
+    args: &ChangeArgs,
+    format: Format,
+) -> color_eyre::Result<bool> {
+    let ran = changer
+        .submit(Draft::new(title, changes), &Ask::new(args, format))
+        .await?;
+    Ok(ran.is_some())
+}
+
+/// One change per target user, submitted as one run titled "`what` N users".
+pub async fn submit_each(
+    changer: &Changer<'_>,
+    what: &str,
+    targets: &ChangeTargets,
+    make: impl Fn(UserId) -> Change,
+) -> color_eyre::Result<()> {
+    let changes = targets.changes(make)?;
+    let title = format!("{what} {}", plural(changes.len(), "user"));
+    submit(changer, &title, changes, &targets.change, targets.format).await?;
+    Ok(())
 }
 
 /// The summary's lines on stderr, before the question.

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod changes;
+pub mod common;
 pub mod connect;
 pub mod exit;
 pub mod interrupts;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use changes::{ChangeArgs, ChangeTargets};
 pub use run::run;
 
 /// A terminal console for the users of a Datadog organization.
@@ -253,34 +255,6 @@ pub struct ListArgs {
     /// Zero-based page number (without --all).
     #[arg(long, default_value_t = 0)]
     pub page: u64,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-}
-
-/// How a change is checked and confirmed: every command that changes the org takes these.
-#[derive(Debug, Args, Clone, Default)]
-pub struct ChangeArgs {
-    /// Show the plan and what it will break (users, admins, service accounts, application
-    /// keys revoked); change nothing. With --format json, as JSON.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask (needed when stdin is not a terminal). Never skips the guard rails.
-    #[arg(long)]
-    pub yes: bool,
-    /// Allow changes that would lock you out (disabling yourself, removing your own admin
-    /// role); they run last.
-    #[arg(long)]
-    pub allow_self: bool,
-}
-
-/// Users to change, and how.
-#[derive(Debug, Args)]
-pub struct ChangeTargets {
-    #[arg(required = true, value_name = "USER_ID")]
-    pub ids: Vec<String>,
-    #[command(flatten)]
-    pub change: ChangeArgs,
-    /// How --dry-run prints the plan.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }

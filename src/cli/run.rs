@@ -8,10 +8,12 @@ use color_eyre::eyre::eyre;
 use futures::StreamExt;
 
 use super::changes::{self, Ask, Changer};
+use super::changes::{submit, submit_each, ChangeArgs};
+use super::common::{all_role_names, plural, print_user, user_id, ProfileUpdate};
 use super::connect::connect;
 use super::exit::{self, usage, PartialFailure};
 use super::interrupts::{stop_on_signals, Interrupts};
-use super::output::{self, role_names, RoleNames, Table};
+use super::output::{self, emit, included_role_names, Table};
 use super::{
     ChangeTargets, Cli, Command, Format, GlobalArgs, IdentityProvidersCommand, InvitationsCommand,
     JournalCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs, UsersCommand,
@@ -20,7 +22,7 @@ use crate::api::models::*;
 use crate::api::roles::resolve_roles;
 use crate::api::{Client, ListRolesQuery, ListUsersQuery};
 use crate::email::parse_email_list;
-use crate::runs::{Change, Draft};
+use crate::runs::Change;
 
 /// Runs a parsed command line; prints one clear line on failure.
 pub async fn run(cli: Cli) -> ExitCode {
@@ -98,10 +100,10 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result
             print_invitation(&invitation.data, format)
         }
         Command::Invitations(InvitationsCommand::Cancel(targets)) => {
-            let changes = change_each(&targets, |user| Change::CancelInvitations { user })?;
-            let title = format!("cancel invitations of {}", plural(changes.len(), "user"));
-            submit(changer, &title, changes, &targets.change, targets.format).await?;
-            Ok(())
+            submit_each(changer, "cancel invitations of", &targets, |user| {
+                Change::CancelInvitations { user }
+            })
+            .await
         }
         Command::Me {
             action: None,
@@ -121,7 +123,13 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result
             format,
         } => {
             let me = client.get_current_user().await?;
-            let update = user_update(&me.data.id, name, None, title, clear_title, true)?;
+            let update = ProfileUpdate {
+                name,
+                email: None,
+                title,
+                clear_title,
+            }
+            .change(&me.data.id, true)?;
             if submit(changer, "update my profile", vec![update], &change, format).await? {
                 print_user(client, &client.get_current_user().await?, format).await?;
             }
@@ -165,129 +173,6 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result
             unreachable!("handled before connecting")
         }
     }
-}
-
-/// Prints JSON of `value`, or the table `table` builds, as `format` says.
-pub(super) fn emit<T: serde::Serialize + ?Sized>(
-    format: Format,
-    value: &T,
-    table: impl FnOnce() -> Table,
-) -> color_eyre::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match format {
-        Format::Json => output::write_json(value, &mut out)?,
-        Format::Table => table().write_aligned(&mut out)?,
-        Format::Csv => table().write_csv(&mut out)?,
-    }
-    Ok(())
-}
-
-async fn all_role_names(client: &Client) -> color_eyre::Result<RoleNames> {
-    Ok(role_names(&client.list_all_roles().await?))
-}
-
-fn included_role_names(included: &[Included]) -> RoleNames {
-    role_names(included.iter().filter_map(|i| match i {
-        Included::Role(role) => Some(role),
-        _ => None,
-    }))
-}
-
-async fn print_user(
-    client: &Client,
-    user: &UserResponse,
-    format: Format,
-) -> color_eyre::Result<()> {
-    let mut names = included_role_names(&user.included);
-    if format != Format::Json && user.data.role_ids().any(|id| !names.contains_key(&id)) {
-        names = all_role_names(client).await?;
-    }
-    match format {
-        Format::Csv => emit(format, &user.data, || {
-            output::users_csv(std::slice::from_ref(&user.data), &names)
-        }),
-        _ => emit(format, &user.data, || {
-            output::user_fields(&user.data, &names)
-        }),
-    }
-}
-
-/// A user id from the command line, refused (exit 2, before anything is sent) when it is
-/// empty or would address another endpoint (`.`, `..`, a `/`): the client's one rule.
-fn user_id(text: &str) -> color_eyre::Result<UserId> {
-    let text = text.trim();
-    if let Some(problem) = crate::api::id_problem(text) {
-        return Err(usage(format!(
-            "{text:?} is not a user id: {problem}; give the id as `ddusers users list` shows it"
-        )));
-    }
-    Ok(UserId(text.to_owned()))
-}
-
-fn user_update(
-    user: &UserId,
-    name: Option<String>,
-    email: Option<String>,
-    title: Option<String>,
-    clear_title: bool,
-    current_user: bool,
-) -> color_eyre::Result<Change> {
-    let email = email
-        .map(|e| crate::email::validate_email(&e).map_err(|p| usage(format!("{e:?}: {p}"))))
-        .transpose()?;
-    let title = match (title, clear_title) {
-        (Some(t), _) => Some(Some(t)),
-        (None, true) => Some(None),
-        (None, false) => None,
-    };
-    if name.is_none() && email.is_none() && title.is_none() {
-        return Err(usage(
-            "nothing to change: give --name, --email, --title or --clear-title",
-        ));
-    }
-    Ok(Change::Update {
-        user: user.clone(),
-        name,
-        email,
-        title,
-        current_user,
-    })
-}
-
-fn user_ids(texts: &[String]) -> color_eyre::Result<Vec<UserId>> {
-    texts.iter().map(|t| user_id(t)).collect()
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
-/// Submits a new run of `changes` through the gate; true when it ran (not a dry run, not
-/// refused, not empty).
-async fn submit(
-    changer: &Changer<'_>,
-    title: &str,
-    changes: Vec<Change>,
-    args: &super::ChangeArgs,
-    format: Format,
-) -> color_eyre::Result<bool> {
-    let ran = changer
-        .submit(Draft::new(title, changes), &Ask::new(args, format))
-        .await?;
-    Ok(ran.is_some())
-}
-
-/// One change per user id given.
-fn change_each(
-    targets: &ChangeTargets,
-    make: impl Fn(UserId) -> Change,
-) -> color_eyre::Result<Vec<Change>> {
-    Ok(user_ids(&targets.ids)?.into_iter().map(make).collect())
 }
 
 async fn run_users(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::Result<()> {
@@ -365,7 +250,13 @@ async fn run_users(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::
             format,
         } => {
             let id = user_id(&id)?;
-            let update = user_update(&id, name, email, title, clear_title, false)?;
+            let update = ProfileUpdate {
+                name,
+                email,
+                title,
+                clear_title,
+            }
+            .change(&id, false)?;
             if submit(
                 changer,
                 &format!("update {id}"),
@@ -380,16 +271,13 @@ async fn run_users(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::
             Ok(())
         }
         UsersCommand::Enable(targets) => {
-            let changes = change_each(&targets, |user| Change::Enable { user })?;
-            let title = format!("enable {}", plural(changes.len(), "user"));
-            submit(changer, &title, changes, &targets.change, targets.format).await?;
-            Ok(())
+            submit_each(changer, "enable", &targets, |user| Change::Enable { user }).await
         }
         UsersCommand::Disable(targets) => {
-            let changes = change_each(&targets, |user| Change::Disable { user })?;
-            let title = format!("disable {}", plural(changes.len(), "user"));
-            submit(changer, &title, changes, &targets.change, targets.format).await?;
-            Ok(())
+            submit_each(changer, "disable", &targets, |user| Change::Disable {
+                user,
+            })
+            .await
         }
         UsersCommand::Invite {
             emails,
@@ -406,10 +294,10 @@ async fn run_users(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::
                     "anonymizing cannot be undone: it erases the users' names and emails for good; pass --irreversible to confirm you mean it",
                 ));
             }
-            let changes = change_each(&targets, |user| Change::Anonymize { user })?;
-            let title = format!("anonymize {}", plural(changes.len(), "user"));
-            submit(changer, &title, changes, &targets.change, targets.format).await?;
-            Ok(())
+            submit_each(changer, "anonymize", &targets, |user| Change::Anonymize {
+                user,
+            })
+            .await
         }
         UsersCommand::IdentityProviders(IdentityProvidersCommand::Get { id }) => {
             let providers = client.get_user_identity_providers(&user_id(&id)?).await?;
@@ -507,7 +395,7 @@ async fn invite(
     changer: &Changer<'_>,
     emails: &[String],
     roles: &[String],
-    change: &super::ChangeArgs,
+    change: &ChangeArgs,
     format: Format,
 ) -> color_eyre::Result<()> {
     let entries = parse_email_list(&emails.join("\n"));
@@ -639,7 +527,7 @@ async fn role_membership(
     adding: bool,
 ) -> color_eyre::Result<()> {
     let role = find_role(&changer.conn.client, role).await?;
-    let changes = change_each(targets, |user| {
+    let changes = targets.changes(|user| {
         let role = role.clone();
         if adding {
             Change::AddRole { user, role }
