@@ -2,7 +2,7 @@
 //! change gate (`runs`): the draft is checked against the org as read now, its
 //! consequences are printed, the person confirms as the blast radius requires (`--yes`
 //! skips the question, never the guard rails), and the journaled runner carries it out,
-//! printing one line per item. Also `journal`, `resume` and `undo`.
+//! printing one line per item. The options every change command takes are defined here too.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -20,10 +20,10 @@ use super::Format;
 use crate::api::models::UserId;
 use crate::domain::Confirmation;
 use crate::runs::describe::Level;
-use crate::runs::journal::{self, find_run, read_runs};
+use crate::runs::journal;
 use crate::runs::{
     check, gather, Change, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId,
-    RunState, Runner, Started, Summary,
+    Runner, Started, Summary,
 };
 use crate::runtime::Interrupted;
 
@@ -323,137 +323,4 @@ async fn report(started: Started, interrupts: &Interrupts) -> color_eyre::Result
         .into());
     }
     PartialFailure::check(tally.failed + tally.partial, total)
-}
-
-/// `ddusers journal`: every run with its tally, and on stderr how many damaged lines
-/// (torn by a kill or a full disk) were skipped.
-pub fn list_runs(journal: &Path, format: Format) -> color_eyre::Result<()> {
-    let journal::JournalRead { runs, skipped } = journal::read_journal(journal)?;
-    if skipped > 0 {
-        eprintln!("note: {}", skipped_note(skipped, journal));
-    }
-    if runs.is_empty() && format == Format::Table {
-        eprintln!("no runs in {}", journal.display());
-        return Ok(());
-    }
-    let rows: Vec<serde_json::Value> = runs.iter().map(run_summary).collect();
-    emit(format, &rows, || {
-        let mut table = Table::new(vec!["RUN", "STARTED", "TITLE", "ORIGIN", "RESULT"]);
-        for run in &runs {
-            table.rows.push(vec![
-                run.run.to_string(),
-                crate::api::models::timestamp::format(&run.at)[..19].replace('T', " "),
-                run.title.clone(),
-                run.origin.clone(),
-                run.tally().to_string(),
-            ]);
-        }
-        table
-    })
-}
-
-/// "2 damaged lines of the journal … were skipped".
-fn skipped_note(skipped: usize, journal: &Path) -> String {
-    let lines = if skipped == 1 {
-        "1 damaged line of the journal".to_owned()
-    } else {
-        format!("{skipped} damaged lines of the journal")
-    };
-    let verb = if skipped == 1 { "was" } else { "were" };
-    format!(
-        "{lines} {} {verb} skipped (torn by a kill or a full disk, or not a journal record); the runs on other lines are intact",
-        output::sanitize(&journal.display().to_string())
-    )
-}
-
-fn run_summary(run: &RunState) -> serde_json::Value {
-    let tally = run.tally();
-    serde_json::json!({
-        "run": run.run,
-        "started_at": crate::api::models::timestamp::format(&run.at),
-        "title": run.title,
-        "origin": run.origin,
-        "org": run.org,
-        "by": run.by,
-        "of": run.of,
-        "items": run.changes.len(),
-        "done": tally.done,
-        "skipped": tally.skipped,
-        "partial": tally.partial,
-        "failed": tally.failed,
-        "unfinished": tally.unfinished,
-    })
-}
-
-/// `ddusers journal show RUN`: each item and its outcome.
-pub fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<()> {
-    let run = find_run(journal, id)?;
-    let items: Vec<serde_json::Value> = run
-        .changes
-        .iter()
-        .enumerate()
-        .map(|(i, change)| {
-            serde_json::json!({
-                "item": i,
-                "change": change,
-                "started": run.started[i],
-                "before": run.before[i],
-                "outcome": run.outcomes[i],
-            })
-        })
-        .collect();
-    emit(format, &items, || {
-        let mut table = Table::new(vec!["#", "CHANGE", "TARGET", "RESULT", "DETAIL"]);
-        for (i, change) in run.changes.iter().enumerate() {
-            let (result, detail) = match &run.outcomes[i] {
-                Some(ItemResult::Partial { detail, next, .. }) => {
-                    ("partly done", format!("{detail}; {next}"))
-                }
-                Some(outcome) => (outcome.label(), outcome.detail().to_owned()),
-                None if run.started[i] => (
-                    "unknown",
-                    "interrupted after sending: resume reads it back".into(),
-                ),
-                None => ("not started", String::new()),
-            };
-            table.rows.push(vec![
-                i.to_string(),
-                change.verb().to_owned(),
-                change.target().to_owned(),
-                result.to_owned(),
-                detail,
-            ]);
-        }
-        table
-    })
-}
-
-/// `ddusers resume RUN`.
-pub async fn resume(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Result<()> {
-    let run = find_run(changer.journal, id)?;
-    if run.left() == 0 {
-        println!("run {} is complete: {}", run.run, run.tally());
-        return Ok(());
-    }
-    eprintln!("resuming run {} — {}", run.run, run.tally());
-    changer
-        .submit(Draft::Resume { run: Box::new(run) }, ask)
-        .await
-        .map(|_| ())
-}
-
-/// `ddusers undo RUN`.
-pub async fn undo(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Result<()> {
-    let run = find_run(changer.journal, id)?;
-    if crate::runs::plan::undo_changes(&run).is_empty() {
-        return Err(usage(format!(
-            "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
-            run.run
-        )));
-    }
-    let all = read_runs(changer.journal)?;
-    changer
-        .submit(Draft::undo(run, &all), ask)
-        .await
-        .map(|_| ())
 }

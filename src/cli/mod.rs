@@ -11,6 +11,8 @@ pub mod interrupts;
 pub mod offline;
 pub mod output;
 pub mod run;
+pub mod runs;
+pub mod sandbox;
 
 use std::path::PathBuf;
 
@@ -89,50 +91,17 @@ pub enum Command {
         format: Format,
     },
     /// The journal of changes: every run and its outcome (`journal show RUN` for its items).
-    Journal {
-        #[command(subcommand)]
-        action: Option<JournalCommand>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Journal(runs::JournalArgs),
     /// Finish an interrupted run: done items are not sent again, the others are checked
     /// against the users' current state first.
-    Resume {
-        run: String,
-        /// Resume even though the run was made against another org.
-        #[arg(long)]
-        force: bool,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Resume(runs::ResumeArgs),
     /// Undo a run: re-enable what it disabled, disable what it enabled, restore roles and
     /// profile fields. Invitations and anonymizations cannot be undone.
-    Undo {
-        run: String,
-        /// Undo even a run of another org, a run undone already, and items changed since.
-        #[arg(long)]
-        force: bool,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Undo(runs::UndoArgs),
     /// Run the built-in Datadog-compatible server on 127.0.0.1 until Ctrl-C.
-    Sandbox(SandboxArgs),
+    Sandbox(sandbox::SandboxArgs),
     #[command(flatten)]
     Audit(audit::AuditCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum JournalCommand {
-    /// Every item of one run, with its outcome.
-    Show {
-        run: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
 }
 
 /// Output formats.
@@ -340,32 +309,4 @@ pub enum RolesCommand {
         #[command(flatten)]
         targets: ChangeTargets,
     },
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct SandboxArgs {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 8126)]
-    pub port: u16,
-    /// Users in the demo org.
-    #[arg(long, default_value_t = 500)]
-    pub users: usize,
-    /// Seed of the demo data (same seed, same org).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Keep the org in this file across restarts.
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-    /// Delay every response.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Fraction of requests answered with a 500/503 before doing anything (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub fail_rate: f64,
-    /// Fraction of answers lost after the request was handled (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub drop_rate: f64,
-    /// Requests per period and endpoint group, e.g. 30/10.
-    #[arg(long, value_name = "N/SECONDS")]
-    pub rate_limit: Option<String>,
 }

@@ -1,13 +1,12 @@
 //! Carries out the scripting commands: connect, call the client, print.
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use color_eyre::eyre::eyre;
 use futures::StreamExt;
 
-use super::changes::{self, Ask, Changer};
+use super::changes::{self, Changer};
 use super::changes::{submit, submit_each, ChangeArgs};
 use super::common::{all_role_names, plural, print_user, user_id, ProfileUpdate};
 use super::connect::connect;
@@ -16,7 +15,7 @@ use super::interrupts::{stop_on_signals, Interrupts};
 use super::output::{self, emit, included_role_names, Table};
 use super::{
     ChangeTargets, Cli, Command, Format, GlobalArgs, IdentityProvidersCommand, InvitationsCommand,
-    JournalCommand, ListArgs, MeCommand, RolesCommand, SandboxArgs, UsersCommand,
+    ListArgs, MeCommand, RolesCommand, UsersCommand,
 };
 use crate::api::models::*;
 use crate::api::roles::resolve_roles;
@@ -29,16 +28,8 @@ pub async fn run(cli: Cli) -> ExitCode {
     output::set_raw_csv(cli.global.raw_csv);
     let result = match cli.command {
         None => run_console(&cli.global).await,
-        Some(Command::Sandbox(args)) => run_sandbox(args).await,
-        Some(Command::Journal { action, format }) => {
-            let path = changes::journal_path(cli.global.journal.as_deref());
-            match action {
-                None => changes::list_runs(&path, format),
-                Some(JournalCommand::Show { run, format }) => {
-                    changes::show_run(&path, &run, format)
-                }
-            }
-        }
+        Some(Command::Sandbox(args)) => super::sandbox::run(args).await,
+        Some(Command::Journal(args)) => super::runs::journal(&cli.global, args),
         Some(Command::Audit(command)) => super::audit::run(&cli.global, command).await,
         Some(command) => run_command(&cli.global, command).await,
     };
@@ -145,31 +136,9 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result
                 output::permissions_table(&catalogue.data)
             })
         }
-        Command::Resume {
-            run,
-            force,
-            change,
-            format,
-        } => {
-            let ask = Ask {
-                force,
-                ..Ask::new(&change, format)
-            };
-            changes::resume(changer, &run, &ask).await
-        }
-        Command::Undo {
-            run,
-            force,
-            change,
-            format,
-        } => {
-            let ask = Ask {
-                force,
-                ..Ask::new(&change, format)
-            };
-            changes::undo(changer, &run, &ask).await
-        }
-        Command::Sandbox(_) | Command::Journal { .. } | Command::Audit(_) => {
+        Command::Resume(args) => super::runs::resume(changer, args).await,
+        Command::Undo(args) => super::runs::undo(changer, args).await,
+        Command::Sandbox(_) | Command::Journal(_) | Command::Audit(_) => {
             unreachable!("handled before connecting")
         }
     }
@@ -544,78 +513,4 @@ async fn role_membership(
     };
     submit(changer, &title, changes, &targets.change, targets.format).await?;
     Ok(())
-}
-
-async fn run_sandbox(args: SandboxArgs) -> color_eyre::Result<()> {
-    use crate::sandbox::{RateLimitSpec, Sandbox, SandboxConfig};
-    let rate_limit = args
-        .rate_limit
-        .as_deref()
-        .map(|text| {
-            text.parse::<RateLimitSpec>()
-                .map_err(|e| usage(format!("--rate-limit {text:?}: {e}")))
-        })
-        .transpose()?;
-    if !(0.0..=1.0).contains(&args.fail_rate) || !(0.0..=1.0).contains(&args.drop_rate) {
-        return Err(usage("--fail-rate and --drop-rate must be between 0 and 1"));
-    }
-    let config = SandboxConfig {
-        port: args.port,
-        users: args.users,
-        seed: args.seed,
-        state_file: args.state,
-        latency: std::time::Duration::from_millis(args.latency_ms),
-        fail_rate: args.fail_rate,
-        drop_rate: args.drop_rate,
-        rate_limit,
-        extra_keys: None,
-    };
-    let sandbox = Sandbox::start(config).await?;
-    let url = sandbox.base_url();
-    println!("ddusers sandbox listening on {url}");
-    println!("  API key:            {}", crate::sandbox::DEMO_API_KEY);
-    println!(
-        "  admin app key:      {}",
-        crate::sandbox::DEMO_ADMIN_APP_KEY
-    );
-    println!(
-        "  read-only app key:  {}",
-        crate::sandbox::DEMO_READONLY_APP_KEY
-    );
-    println!();
-    println!("Use it from another shell:");
-    println!(
-        "  DDUSERS_BASE_URL={url} DD_API_KEY={} DD_APP_KEY={} ddusers users list",
-        crate::sandbox::DEMO_API_KEY,
-        crate::sandbox::DEMO_ADMIN_APP_KEY
-    );
-    println!("Stop with Ctrl-C.");
-    std::io::stdout().flush()?;
-    wait_for_stop_signal().await;
-    eprintln!("stopping sandbox…");
-    sandbox.shutdown().await;
-    Ok(())
-}
-
-/// Waits for Ctrl-C or SIGTERM.
-pub async fn wait_for_stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
 }
