@@ -89,8 +89,6 @@ pub struct ListArgs {
     pub format: Format,
 }
 
-// The Args structs below carry no doc comment: the variant's is the command's help.
-
 #[derive(Debug, Args)]
 pub struct CreateArgs {
     #[arg(long)]
