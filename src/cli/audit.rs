@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::connect::connect;
+use super::exit::UsageError;
 use super::output::{self, Table};
-use super::run::UsageError;
 use super::{Format, GlobalArgs};
 use crate::audit::export;
 use crate::audit::org::{status_of, write_file_atomically};

@@ -2,26 +2,30 @@
 //! change gate (`runs`): the draft is checked against the org as read now, its
 //! consequences are printed, the person confirms as the blast radius requires (`--yes`
 //! skips the question, never the guard rails), and the journaled runner carries it out,
-//! printing one line per item. Also `journal`, `resume` and `undo`.
+//! printing one line per item. The options every change command takes are defined here too.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use clap::Args;
 use futures::StreamExt;
 
+use super::common::{plural, user_ids};
 use super::connect::Connection;
-use super::output::{self, Table};
-use super::run::{emit, usage, PartialFailure};
-use super::{ChangeArgs, Format};
+use super::exit::{usage, PartialFailure};
+use super::interrupts::Interrupts;
+use super::output::{self, emit, Table};
+use super::Format;
+use crate::api::models::UserId;
 use crate::domain::Confirmation;
 use crate::runs::describe::Level;
-use crate::runs::journal::{self, find_run, read_runs};
+use crate::runs::journal;
 use crate::runs::{
-    check, gather, Breaker, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId,
-    RunState, Runner, Started, Summary,
+    check, gather, Change, Draft, FactsOptions, GateOptions, ItemResult, Journal, Refusal, RunId,
+    Runner, Started, Summary,
 };
-use crate::runtime::{Interrupted, StopSignal};
+use crate::runtime::Interrupted;
 
 /// Users worked on at once by a run from the command line.
 const CONCURRENCY: usize = 4;
@@ -48,74 +52,38 @@ pub struct Stopped {
     pub run: RunId,
 }
 
-/// What a command does with a stop signal (SIGINT, SIGTERM, SIGHUP): a run under way stops
-/// at an item boundary — items in flight finish, no new one starts (its breaker is tripped)
-/// — and the command exits with the signal's code, naming the resume command; with no run
-/// under way nothing is being sent, so the process ends at once.
-#[derive(Debug, Default)]
-pub struct Interrupts {
-    state: std::sync::Mutex<InterruptState>,
+/// How a change is checked and confirmed: every command that changes the org takes these.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ChangeArgs {
+    /// Show the plan and what it will break (users, admins, service accounts, application
+    /// keys revoked); change nothing. With --format json, as JSON.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask (needed when stdin is not a terminal). Never skips the guard rails.
+    #[arg(long)]
+    pub yes: bool,
+    /// Allow changes that would lock you out (disabling yourself, removing your own admin
+    /// role); they run last.
+    #[arg(long)]
+    pub allow_self: bool,
 }
 
-#[derive(Debug, Default)]
-struct InterruptState {
-    heard: Option<StopSignal>,
-    /// The run under way and its breaker.
-    run: Option<(RunId, Arc<Breaker>)>,
+/// Users to change, and how.
+#[derive(Debug, Args)]
+pub struct ChangeTargets {
+    #[arg(required = true, value_name = "USER_ID")]
+    pub ids: Vec<String>,
+    #[command(flatten)]
+    pub change: ChangeArgs,
+    /// How --dry-run prints the plan.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
-/// What to do about a signal just heard.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Heard {
-    /// The run is stopping at its next item boundary; carry on.
-    Stopping(RunId),
-    /// End the process now: no run is under way, or this is a second signal (the run's
-    /// items in flight are cut; their journaled intents let a resume read them back).
-    EndNow(Option<RunId>),
-}
-
-impl Interrupts {
-    fn state(&self) -> std::sync::MutexGuard<'_, InterruptState> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Hears `signal`: stops the run under way, or says to end the process.
-    pub fn hear(&self, signal: StopSignal) -> Heard {
-        let mut state = self.state();
-        let first = state.heard.is_none();
-        state.heard.get_or_insert(signal);
-        match &state.run {
-            Some((run, breaker)) if first => {
-                breaker.trip(format!("interrupted by {}", signal.name()));
-                Heard::Stopping(run.clone())
-            }
-            Some((run, _)) => Heard::EndNow(Some(run.clone())),
-            None => Heard::EndNow(None),
-        }
-    }
-
-    /// The first signal heard, if any.
-    pub fn heard(&self) -> Option<StopSignal> {
-        self.state().heard
-    }
-
-    /// Signals stop `run` (through `breaker`) until the guard is dropped.
-    fn watch(&self, run: &RunId, breaker: &Arc<Breaker>) -> Watching<'_> {
-        let mut state = self.state();
-        if let Some(signal) = state.heard {
-            breaker.trip(format!("interrupted by {}", signal.name()));
-        }
-        state.run = Some((run.clone(), breaker.clone()));
-        Watching(self)
-    }
-}
-
-/// While it lives, a signal stops the run rather than the process.
-struct Watching<'a>(&'a Interrupts);
-
-impl Drop for Watching<'_> {
-    fn drop(&mut self) {
-        self.0.state().run = None;
+impl ChangeTargets {
+    /// One change per user id given; refused (before anything is read) when an id is not one.
+    pub fn changes(&self, make: impl Fn(UserId) -> Change) -> color_eyre::Result<Vec<Change>> {
+        Ok(user_ids(&self.ids)?.into_iter().map(make).collect())
     }
 }
 
@@ -207,6 +175,34 @@ impl Changer<'_> {
         report(started, self.interrupts).await?;
         Ok(Some(run))
     }
+}
+
+/// Submits a new run of `changes` through the gate; true when it ran (not a dry run, not
+/// refused, not empty).
+pub async fn submit(
+    changer: &Changer<'_>,
+    title: &str,
+    changes: Vec<Change>,
+    args: &ChangeArgs,
+    format: Format,
+) -> color_eyre::Result<bool> {
+    let ran = changer
+        .submit(Draft::new(title, changes), &Ask::new(args, format))
+        .await?;
+    Ok(ran.is_some())
+}
+
+/// One change per target user, submitted as one run titled "`what` N users".
+pub async fn submit_each(
+    changer: &Changer<'_>,
+    what: &str,
+    targets: &ChangeTargets,
+    make: impl Fn(UserId) -> Change,
+) -> color_eyre::Result<()> {
+    let changes = targets.changes(make)?;
+    let title = format!("{what} {}", plural(changes.len(), "user"));
+    submit(changer, &title, changes, &targets.change, targets.format).await?;
+    Ok(())
 }
 
 /// The summary's lines on stderr, before the question.
@@ -327,220 +323,4 @@ async fn report(started: Started, interrupts: &Interrupts) -> color_eyre::Result
         .into());
     }
     PartialFailure::check(tally.failed + tally.partial, total)
-}
-
-/// `ddusers journal`: every run with its tally, and on stderr how many damaged lines
-/// (torn by a kill or a full disk) were skipped.
-pub fn list_runs(journal: &Path, format: Format) -> color_eyre::Result<()> {
-    let journal::JournalRead { runs, skipped } = journal::read_journal(journal)?;
-    if skipped > 0 {
-        eprintln!("note: {}", skipped_note(skipped, journal));
-    }
-    if runs.is_empty() && format == Format::Table {
-        eprintln!("no runs in {}", journal.display());
-        return Ok(());
-    }
-    let rows: Vec<serde_json::Value> = runs.iter().map(run_summary).collect();
-    emit(format, &rows, || {
-        let mut table = Table::new(vec!["RUN", "STARTED", "TITLE", "ORIGIN", "RESULT"]);
-        for run in &runs {
-            table.rows.push(vec![
-                run.run.to_string(),
-                crate::api::models::timestamp::format(&run.at)[..19].replace('T', " "),
-                run.title.clone(),
-                run.origin.clone(),
-                run.tally().to_string(),
-            ]);
-        }
-        table
-    })
-}
-
-/// "2 damaged lines of the journal … were skipped".
-fn skipped_note(skipped: usize, journal: &Path) -> String {
-    let lines = if skipped == 1 {
-        "1 damaged line of the journal".to_owned()
-    } else {
-        format!("{skipped} damaged lines of the journal")
-    };
-    let verb = if skipped == 1 { "was" } else { "were" };
-    format!(
-        "{lines} {} {verb} skipped (torn by a kill or a full disk, or not a journal record); the runs on other lines are intact",
-        output::sanitize(&journal.display().to_string())
-    )
-}
-
-fn run_summary(run: &RunState) -> serde_json::Value {
-    let tally = run.tally();
-    serde_json::json!({
-        "run": run.run,
-        "started_at": crate::api::models::timestamp::format(&run.at),
-        "title": run.title,
-        "origin": run.origin,
-        "org": run.org,
-        "by": run.by,
-        "of": run.of,
-        "items": run.changes.len(),
-        "done": tally.done,
-        "skipped": tally.skipped,
-        "partial": tally.partial,
-        "failed": tally.failed,
-        "unfinished": tally.unfinished,
-    })
-}
-
-/// `ddusers journal show RUN`: each item and its outcome.
-pub fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<()> {
-    let run = find_run(journal, id)?;
-    let items: Vec<serde_json::Value> = run
-        .changes
-        .iter()
-        .enumerate()
-        .map(|(i, change)| {
-            serde_json::json!({
-                "item": i,
-                "change": change,
-                "started": run.started[i],
-                "before": run.before[i],
-                "outcome": run.outcomes[i],
-            })
-        })
-        .collect();
-    emit(format, &items, || {
-        let mut table = Table::new(vec!["#", "CHANGE", "TARGET", "RESULT", "DETAIL"]);
-        for (i, change) in run.changes.iter().enumerate() {
-            let (result, detail) = match &run.outcomes[i] {
-                Some(ItemResult::Partial { detail, next, .. }) => {
-                    ("partly done", format!("{detail}; {next}"))
-                }
-                Some(outcome) => (outcome.label(), outcome.detail().to_owned()),
-                None if run.started[i] => (
-                    "unknown",
-                    "interrupted after sending: resume reads it back".into(),
-                ),
-                None => ("not started", String::new()),
-            };
-            table.rows.push(vec![
-                i.to_string(),
-                change.verb().to_owned(),
-                change.target().to_owned(),
-                result.to_owned(),
-                detail,
-            ]);
-        }
-        table
-    })
-}
-
-/// `ddusers resume RUN`.
-pub async fn resume(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Result<()> {
-    let run = find_run(changer.journal, id)?;
-    if run.left() == 0 {
-        println!("run {} is complete: {}", run.run, run.tally());
-        return Ok(());
-    }
-    eprintln!("resuming run {} — {}", run.run, run.tally());
-    changer
-        .submit(Draft::Resume { run: Box::new(run) }, ask)
-        .await
-        .map(|_| ())
-}
-
-/// `ddusers undo RUN`.
-pub async fn undo(changer: &Changer<'_>, id: &str, ask: &Ask) -> color_eyre::Result<()> {
-    let run = find_run(changer.journal, id)?;
-    if crate::runs::plan::undo_changes(&run).is_empty() {
-        return Err(usage(format!(
-            "nothing in run {} can be undone (nothing was changed, or its changes — invitations, anonymization — have no inverse)",
-            run.run
-        )));
-    }
-    let all = read_runs(changer.journal)?;
-    changer
-        .submit(Draft::undo(run, &all), ask)
-        .await
-        .map(|_| ())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn breaker() -> Arc<Breaker> {
-        Arc::new(Breaker::default())
-    }
-
-    #[test]
-    fn a_signal_during_a_run_trips_its_breaker_and_a_second_ends_the_process() {
-        let interrupts = Interrupts::default();
-        let (run, breaker) = (RunId("r1".into()), breaker());
-        let watching = interrupts.watch(&run, &breaker);
-        assert_eq!(
-            interrupts.hear(StopSignal::Terminate),
-            Heard::Stopping(run.clone())
-        );
-        assert_eq!(breaker.tripped().as_deref(), Some("interrupted by SIGTERM"));
-        assert_eq!(
-            interrupts.hear(StopSignal::Interrupt),
-            Heard::EndNow(Some(run))
-        );
-        assert_eq!(
-            interrupts.heard(),
-            Some(StopSignal::Terminate),
-            "the first signal decides the exit code"
-        );
-        drop(watching);
-    }
-
-    #[test]
-    fn a_signal_with_no_run_under_way_ends_the_process() {
-        let interrupts = Interrupts::default();
-        let (run, breaker) = (RunId("r1".into()), breaker());
-        drop(interrupts.watch(&run, &breaker));
-        assert_eq!(interrupts.hear(StopSignal::Hangup), Heard::EndNow(None));
-        assert!(
-            breaker.tripped().is_none(),
-            "the finished run is left alone"
-        );
-    }
-
-    #[test]
-    fn a_run_watched_after_a_signal_stops_before_its_first_item() {
-        let interrupts = Interrupts::default();
-        interrupts.hear(StopSignal::Interrupt);
-        let breaker = breaker();
-        let _watching = interrupts.watch(&RunId("r1".into()), &breaker);
-        assert_eq!(breaker.tripped().as_deref(), Some("interrupted by SIGINT"));
-    }
-
-    #[test]
-    fn an_interrupted_run_names_the_resume_command_and_exits_with_the_signals_code() {
-        let error: color_eyre::Report = Interrupted {
-            signal: StopSignal::Terminate,
-            run: Some(RunId("20261127T061500-3f9a".into())),
-            left: 37,
-        }
-        .into();
-        let said = error.to_string();
-        assert!(said.contains("interrupted by SIGTERM"), "{said}");
-        assert!(said.contains("37 item(s)"), "{said}");
-        assert!(
-            said.contains("`ddusers resume 20261127T061500-3f9a`"),
-            "{said}"
-        );
-        assert_eq!(super::super::run::exit_code(&error), 143);
-        for (signal, code) in [
-            (StopSignal::Interrupt, 130),
-            (StopSignal::Hangup, 129),
-            (StopSignal::Quit, 131),
-        ] {
-            let error: color_eyre::Report = Interrupted {
-                signal,
-                run: None,
-                left: 0,
-            }
-            .into();
-            assert_eq!(super::super::run::exit_code(&error), code);
-        }
-    }
 }

@@ -1,19 +1,34 @@
 //! The command line (clap): with no subcommand, the console; otherwise one subcommand per
-//! operation, for scripts. `run` carries the commands out; `output` prints tables, JSON
-//! and CSV; `connect` decides where requests go.
+//! operation, for scripts. Each resource's module owns its subcommands and carries them
+//! out (`users`, `roles`, `permissions`, `invitations`, `me`, `runs`: journal, resume and
+//! undo, `sandbox`, `audit`); every change goes through `changes`. `connect` decides where
+//! requests go, `output` prints tables, JSON and CSV, `exit` maps failures to exit codes.
 
 pub mod audit;
 pub mod changes;
+pub mod common;
 pub mod connect;
+pub mod exit;
+pub mod interrupts;
+pub mod invitations;
+pub mod me;
 pub mod offline;
 pub mod output;
-pub mod run;
+pub mod permissions;
+pub mod roles;
+pub mod runs;
+pub mod sandbox;
+pub mod users;
 
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use run::run;
+use changes::{journal_path, Changer};
+use connect::connect;
+use interrupts::{stop_on_signals, Interrupts};
 
 /// A terminal console for the users of a Datadog organization.
 ///
@@ -58,77 +73,34 @@ pub struct GlobalArgs {
     pub timeout: u64,
 }
 
+/// The subcommands; each resource's module defines its own options and carries them out.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List, inspect and change users.
     #[command(subcommand)]
-    Users(UsersCommand),
+    Users(users::UsersCommand),
     /// Look up or cancel invitations.
     #[command(subcommand)]
-    Invitations(InvitationsCommand),
+    Invitations(invitations::InvitationsCommand),
     /// The user behind the keys: show, or update with `me update`.
-    Me {
-        #[command(subcommand)]
-        action: Option<MeCommand>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Me(me::MeArgs),
     /// Roles: list, members, permissions, membership changes.
     #[command(subcommand)]
-    Roles(RolesCommand),
+    Roles(roles::RolesCommand),
     /// The permission catalogue.
-    Permissions {
-        /// Also list permissions usable only as OAuth scopes.
-        #[arg(long)]
-        include_scopes: bool,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Permissions(permissions::PermissionsArgs),
     /// The journal of changes: every run and its outcome (`journal show RUN` for its items).
-    Journal {
-        #[command(subcommand)]
-        action: Option<JournalCommand>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Journal(runs::JournalArgs),
     /// Finish an interrupted run: done items are not sent again, the others are checked
     /// against the users' current state first.
-    Resume {
-        run: String,
-        /// Resume even though the run was made against another org.
-        #[arg(long)]
-        force: bool,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Resume(runs::ResumeArgs),
     /// Undo a run: re-enable what it disabled, disable what it enabled, restore roles and
     /// profile fields. Invitations and anonymizations cannot be undone.
-    Undo {
-        run: String,
-        /// Undo even a run of another org, a run undone already, and items changed since.
-        #[arg(long)]
-        force: bool,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Undo(runs::UndoArgs),
     /// Run the built-in Datadog-compatible server on 127.0.0.1 until Ctrl-C.
-    Sandbox(SandboxArgs),
+    Sandbox(sandbox::SandboxArgs),
     #[command(flatten)]
     Audit(audit::AuditCommand),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum JournalCommand {
-    /// Every item of one run, with its outcome.
-    Show {
-        run: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
 }
 
 /// Output formats.
@@ -143,253 +115,78 @@ pub enum Format {
     Csv,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum UsersCommand {
-    /// List users (one page, or every page with --all).
-    List(ListArgs),
-    /// Show one user.
-    Get {
-        id: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// A user's effective permissions (through their roles).
-    Permissions {
-        id: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// The organizations a user belongs to.
-    Orgs {
-        id: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Create a user (status Pending; send an invitation with `users invite`).
-    Create {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        title: Option<String>,
-        /// Role name or id; repeat for several.
-        #[arg(long = "role", value_name = "NAME|ID")]
-        roles: Vec<String>,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Change a user's name, email or title.
-    Update {
-        id: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long, conflicts_with = "clear_title")]
-        title: Option<String>,
-        /// Remove the title.
-        #[arg(long)]
-        clear_title: bool,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Re-enable disabled users.
-    Enable(ChangeTargets),
-    /// Disable users: they can no longer log in and their application keys are revoked.
-    Disable(ChangeTargets),
-    /// Invite people by email: creates the missing users with the roles, then sends the
-    /// invitations. Active users are reported, not re-invited.
-    Invite {
-        #[arg(required = true, value_name = "EMAIL")]
-        emails: Vec<String>,
-        /// Role name or id for the new users; repeat for several.
-        #[arg(long = "role", value_name = "NAME|ID")]
-        roles: Vec<String>,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Anonymize users: IRREVERSIBLE. Their name and email are erased for good.
-    Anonymize {
-        #[command(flatten)]
-        targets: ChangeTargets,
-        /// Required: confirms you know anonymization cannot be undone.
-        #[arg(long)]
-        irreversible: bool,
-    },
-    /// Identity-provider overrides of a user.
-    #[command(subcommand)]
-    IdentityProviders(IdentityProvidersCommand),
+/// Runs a parsed command line; prints one clear line on failure.
+pub async fn run(cli: Cli) -> ExitCode {
+    output::set_raw_csv(cli.global.raw_csv);
+    let global = &cli.global;
+    let result = match cli.command {
+        None => run_console(global).await,
+        // These need no org, or connect their own way.
+        Some(Command::Sandbox(args)) => sandbox::run(args).await,
+        Some(Command::Journal(args)) => runs::journal(global, args),
+        Some(Command::Audit(command)) => audit::run(global, command).await,
+        Some(command) => run_on_org(global, command).await,
+    };
+    exit::finish(result)
 }
 
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Text to match in name, email or handle.
-    #[arg(long)]
-    pub filter: Option<String>,
-    /// Active, Pending, Disabled (comma list).
-    #[arg(long, value_delimiter = ',')]
-    pub status: Vec<String>,
-    /// name, email, modified_at, created_at, status; prefix with - for descending.
-    #[arg(long, allow_hyphen_values = true)]
-    pub sort: Option<String>,
-    /// Every page, fetched concurrently.
-    #[arg(long)]
-    pub all: bool,
-    /// Page size (at most 100).
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
-    pub page_size: u32,
-    /// Pages fetched at once with --all.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=32))]
-    pub concurrency: u16,
-    /// Zero-based page number (without --all).
-    #[arg(long, default_value_t = 0)]
-    pub page: u64,
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+fn env_lookup(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
-/// How a change is checked and confirmed: every command that changes the org takes these.
-#[derive(Debug, Args, Clone, Default)]
-pub struct ChangeArgs {
-    /// Show the plan and what it will break (users, admins, service accounts, application
-    /// keys revoked); change nothing. With --format json, as JSON.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Do not ask (needed when stdin is not a terminal). Never skips the guard rails.
-    #[arg(long)]
-    pub yes: bool,
-    /// Allow changes that would lock you out (disabling yourself, removing your own admin
-    /// role); they run last.
-    #[arg(long)]
-    pub allow_self: bool,
+/// The full-screen console: on the keys' org, or on an in-process sandbox without keys.
+async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return Err(exit::usage(
+            "the console needs a terminal; use a subcommand for scripts (see --help)",
+        ));
+    }
+    // Open the journal before taking the terminal: a change that cannot be recorded is
+    // never sent, so a console that cannot journal is refused with a clear message.
+    let journal = crate::runs::Journal::open(&journal_path(global.journal.as_deref()))?;
+    let connection = connect(global, &env_lookup, true).await?;
+    let options = crate::console::ConsoleOptions {
+        read_only: global.read_only,
+        origin_label: connection.origin.clone(),
+        monochrome: false,
+        journal: Some(Arc::new(journal)),
+        address: connection.address.clone(),
+    };
+    let result = crate::console::run_console(connection.client.clone(), options).await;
+    connection.close().await;
+    result
 }
 
-/// Users to change, and how.
-#[derive(Debug, Args)]
-pub struct ChangeTargets {
-    #[arg(required = true, value_name = "USER_ID")]
-    pub ids: Vec<String>,
-    #[command(flatten)]
-    pub change: ChangeArgs,
-    /// How --dry-run prints the plan.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+/// A command on the org: stop signals are listened for, the org connected, and changes
+/// journaled; under `--read-only` the gate refuses every change.
+async fn run_on_org(global: &GlobalArgs, command: Command) -> color_eyre::Result<()> {
+    let interrupts = Arc::new(Interrupts::default());
+    stop_on_signals(interrupts.clone())?;
+    let connection = connect(global, &env_lookup, false).await?;
+    let journal = journal_path(global.journal.as_deref());
+    let changer = Changer {
+        conn: &connection,
+        journal: &journal,
+        read_only: global.read_only,
+        interrupts: &interrupts,
+    };
+    let result = dispatch(&changer, command).await;
+    connection.close().await;
+    result
 }
 
-#[derive(Debug, Subcommand)]
-pub enum IdentityProvidersCommand {
-    /// Show a user's overrides.
-    Get { id: String },
-    /// Replace a user's overrides (none given: clear them).
-    Set {
-        id: String,
-        providers: Vec<String>,
-        #[command(flatten)]
-        change: ChangeArgs,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum InvitationsCommand {
-    /// Show an invitation by its uuid.
-    Get {
-        uuid: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Cancel every pending invitation of a user.
-    Cancel(ChangeTargets),
-}
-
-#[derive(Debug, Subcommand)]
-pub enum MeCommand {
-    /// Change your own name or title.
-    Update {
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long, conflicts_with = "clear_title")]
-        title: Option<String>,
-        #[arg(long)]
-        clear_title: bool,
-        #[command(flatten)]
-        change: ChangeArgs,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RolesCommand {
-    /// List roles.
-    List {
-        #[arg(long)]
-        filter: Option<String>,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Show a role.
-    Get {
-        role: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// A role's members.
-    Users {
-        role: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// A role's permissions.
-    Permissions {
-        role: String,
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// Add users to a role.
-    AddUser {
-        role: String,
-        #[command(flatten)]
-        targets: ChangeTargets,
-    },
-    /// Remove users from a role.
-    RemoveUser {
-        role: String,
-        #[command(flatten)]
-        targets: ChangeTargets,
-    },
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct SandboxArgs {
-    /// Port on 127.0.0.1 (0 picks a free one).
-    #[arg(long, default_value_t = 8126)]
-    pub port: u16,
-    /// Users in the demo org.
-    #[arg(long, default_value_t = 500)]
-    pub users: usize,
-    /// Seed of the demo data (same seed, same org).
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Keep the org in this file across restarts.
-    #[arg(long, value_name = "FILE")]
-    pub state: Option<PathBuf>,
-    /// Delay every response.
-    #[arg(long, default_value_t = 0)]
-    pub latency_ms: u64,
-    /// Fraction of requests answered with a 500/503 before doing anything (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub fail_rate: f64,
-    /// Fraction of answers lost after the request was handled (0..1).
-    #[arg(long, default_value_t = 0.0)]
-    pub drop_rate: f64,
-    /// Requests per period and endpoint group, e.g. 30/10.
-    #[arg(long, value_name = "N/SECONDS")]
-    pub rate_limit: Option<String>,
+async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result<()> {
+    match command {
+        Command::Users(command) => users::run(changer, command).await,
+        Command::Invitations(command) => invitations::run(changer, command).await,
+        Command::Me(args) => me::run(changer, args).await,
+        Command::Roles(command) => roles::run(changer, command).await,
+        Command::Permissions(args) => permissions::run(&changer.conn.client, args).await,
+        Command::Resume(args) => runs::resume(changer, args).await,
+        Command::Undo(args) => runs::undo(changer, args).await,
+        Command::Sandbox(_) | Command::Journal(_) | Command::Audit(_) => {
+            unreachable!("handled before connecting")
+        }
+    }
 }

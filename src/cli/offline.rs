@@ -12,7 +12,7 @@ use crate::audit::Snapshot;
 use crate::config::{self, Credentials};
 use crate::sandbox::{Sandbox, SandboxConfig, DEMO_API_KEY, OFFLINE_APP_KEY};
 
-use super::run::UsageError;
+use super::exit::UsageError;
 
 /// Opens the console, read-only, on the snapshot at `path`.
 pub async fn open_snapshot(path: &Path) -> color_eyre::Result<()> {

@@ -8,7 +8,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::api::models::{timestamp, Permission, Role, RoleId, User};
+use super::Format;
+use crate::api::models::{timestamp, Included, Permission, Role, RoleId, User};
 
 /// Rows under a header, printable as a table or as CSV.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -92,6 +93,22 @@ pub fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io::
     writeln!(out, "{}", escape_json(&text))
 }
 
+/// Prints JSON of `value`, or the table `table` builds, as `format` says.
+pub fn emit<T: Serialize + ?Sized>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce() -> Table,
+) -> color_eyre::Result<()> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => write_json(value, &mut out)?,
+        Format::Table => table().write_aligned(&mut out)?,
+        Format::Csv => table().write_csv(&mut out)?,
+    }
+    Ok(())
+}
+
 /// Role names by id, for showing names where the API gives ids.
 pub type RoleNames = HashMap<RoleId, String>;
 
@@ -101,6 +118,14 @@ pub fn role_names<'a>(roles: impl IntoIterator<Item = &'a Role>) -> RoleNames {
         .into_iter()
         .map(|r| (r.id.clone(), r.display_name().to_owned()))
         .collect()
+}
+
+/// Role names from the roles a response included.
+pub fn included_role_names(included: &[Included]) -> RoleNames {
+    role_names(included.iter().filter_map(|i| match i {
+        Included::Role(role) => Some(role),
+        _ => None,
+    }))
 }
 
 fn yes_no(value: Option<bool>) -> String {
