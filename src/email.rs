@@ -11,6 +11,23 @@ pub struct EmailEntry {
     pub verdict: Result<String, EmailProblem>,
 }
 
+impl EmailEntry {
+    /// True when the entry is an address that will be sent.
+    pub fn is_valid(&self) -> bool {
+        self.verdict.is_ok()
+    }
+
+    /// Why it will not be sent, in words, if it will not.
+    pub fn problem(&self) -> Option<String> {
+        self.verdict.as_ref().err().map(ToString::to_string)
+    }
+
+    /// The address to send: lower-cased when valid, else as typed.
+    pub fn address(&self) -> &str {
+        self.verdict.as_deref().unwrap_or(&self.text)
+    }
+}
+
 /// Why an entry is not an address we will send.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EmailProblem {

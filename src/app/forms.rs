@@ -4,7 +4,7 @@ use super::action::Action;
 use super::changes::{propose, Purpose};
 use super::effect::Effect;
 use super::effect::Invitee;
-use super::invite::{email_problem, parse_emails};
+use crate::email::{parse_email_list as parse_emails, validate_email};
 use super::state::*;
 use crate::api::models::{Patch, RoleId, UserUpdate};
 use crate::runs::{Change, Draft};
@@ -101,7 +101,7 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
         .iter()
         .filter(|e| e.is_valid())
         .map(|e| Invitee {
-            email: e.email.clone(),
+            email: e.address().to_owned(),
             name: name.clone(),
             title: title.clone(),
         })
@@ -110,11 +110,11 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
         .parsed
         .iter()
         .map(|e| {
-            let status = match &e.problem {
+            let status = match e.problem() {
                 Some(problem) => InviteStatus::Failed(format!("not sent: {problem}")),
                 None => InviteStatus::Waiting,
             };
-            (e.email.clone(), status)
+            (e.address().to_owned(), status)
         })
         .collect();
     let roles: Vec<RoleId> = form
@@ -192,7 +192,7 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
         };
     }
     if !email.eq_ignore_ascii_case(&user.email) {
-        if let Some(problem) = email_problem(&email) {
+        if let Err(problem) = validate_email(&email) {
             if let Some(Overlay::Edit(form)) = state.overlay.as_mut() {
                 form.error = Some(format!("Email: {problem}"));
             }

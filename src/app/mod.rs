@@ -12,7 +12,6 @@ pub mod detail;
 pub mod effect;
 pub mod fixtures;
 pub mod forms;
-pub mod invite;
 pub mod journal;
 pub mod keymap;
 pub mod listing;

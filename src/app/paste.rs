@@ -2,7 +2,7 @@
 
 use tui_input::Input;
 
-use super::invite::parse_emails;
+use crate::email::parse_email_list as parse_emails;
 use super::listing::filter_changed;
 use super::state::*;
 

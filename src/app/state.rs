@@ -9,7 +9,7 @@ use tui_input::Input;
 use crate::api::models::UserId;
 
 use super::effect::RequestId;
-use super::invite::EmailEntry;
+use crate::email::EmailEntry;
 use super::store::{RoleIx, UserIx, UserRecord, UserStore};
 pub use super::view::{Scope, Sort, SortKey, View};
 

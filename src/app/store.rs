@@ -27,15 +27,13 @@ pub enum Status {
 }
 
 impl Status {
+    /// The one status rule (`User::status`), in a byte.
     pub fn from_user(user: &User) -> Status {
-        if user.attributes.disabled == Some(true) {
-            return Status::Disabled;
-        }
-        match &user.attributes.status {
-            Some(UserStatus::Active) | None => Status::Active,
-            Some(UserStatus::Pending) => Status::Pending,
-            Some(UserStatus::Disabled) => Status::Disabled,
-            Some(UserStatus::Other(_)) => Status::Other,
+        match user.status() {
+            UserStatus::Active => Status::Active,
+            UserStatus::Pending => Status::Pending,
+            UserStatus::Disabled => Status::Disabled,
+            UserStatus::Other(_) => Status::Other,
         }
     }
 

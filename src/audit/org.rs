@@ -329,7 +329,7 @@ impl Org {
 
 /// A user's status, `Active` when the service did not say.
 pub fn status_of(user: &User) -> UserStatus {
-    user.attributes.status.clone().unwrap_or_default()
+    user.status()
 }
 
 /// Sort rank of a status: active, pending, disabled, anything else.

@@ -384,7 +384,7 @@ fn draw_invite(frame: &mut Frame, area: Rect, form: &InviteForm, state: &State, 
     let invalid: Vec<String> = form
         .parsed
         .iter()
-        .filter_map(|e| e.problem.as_ref().map(|p| format!("{} ({p})", e.email)))
+        .filter_map(|e| e.problem().map(|p| format!("{} ({p})", e.text)))
         .collect();
     let mut check_lines = vec![Line::from(vec![
         Span::styled(format!("        {valid} valid"), theme.ok),
