@@ -14,6 +14,20 @@ pub const ORG_APP_KEYS_READ: &str = "org_app_keys_read";
 /// The managed role every org has, whose members administer it.
 pub const ADMIN_ROLE_NAME: &str = "Datadog Admin Role";
 
+/// Permissions that let a user change who has access: inviting and managing users, service
+/// accounts, the org, cross-org connections and the governance console; `admin` is the
+/// deprecated catch-all. Holding one (or [`ADMIN_ROLE_NAME`]) makes a user an admin for the
+/// audits.
+pub const ACCESS_WRITE_PERMISSIONS: &[&str] = &[
+    MANAGE,
+    INVITE,
+    "service_account_write",
+    "org_management",
+    "org_connections_write",
+    "governance_console_write",
+    "admin",
+];
+
 /// A key used this recently is likely in use by automation.
 pub const RECENT_KEY_DAYS: i64 = 30;
 

@@ -35,7 +35,9 @@ pub enum EmailProblem {
     NoAt,
     #[error("nothing before the @")]
     EmptyLocal,
-    #[error("the domain is missing or has no dot")]
+    #[error("nothing after the @")]
+    EmptyDomain,
+    #[error("the part after the @ is not a valid domain")]
     BadDomain,
     #[error("contains spaces, control characters or characters not allowed in an address")]
     BadCharacters,
@@ -62,6 +64,9 @@ pub fn validate_email(text: &str) -> Result<String, EmailProblem> {
     }
     if local.contains('@') {
         return Err(EmailProblem::BadCharacters);
+    }
+    if domain.is_empty() {
+        return Err(EmailProblem::EmptyDomain);
     }
     let labels_ok = domain.split('.').all(|label| {
         !label.is_empty()

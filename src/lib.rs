@@ -9,6 +9,8 @@ pub mod console;
 pub mod domain;
 pub mod effects;
 pub mod email;
+pub mod files;
+pub mod org;
 pub mod runs;
 pub mod runtime;
 pub mod sandbox;

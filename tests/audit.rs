@@ -9,12 +9,15 @@ use std::process::Command;
 use ddusers::api::models::*;
 use ddusers::api::{Client, ClientOptions, ListUsersQuery};
 use ddusers::audit::export::{self, ExportDocument};
-use ddusers::audit::{self, load::load_snapshot, AuditError, Org, Snapshot, ViewKind};
+use ddusers::audit::{self, ViewKind};
 use ddusers::config::{parse_base_url, Credentials};
+use ddusers::org::load::load_org;
+use ddusers::org::snapshot::{Snapshot, SnapshotError};
+use ddusers::org::{Org, Status, TextPolicy};
 use ddusers::sandbox::{
     Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
 };
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
 async fn sandbox() -> Sandbox {
     Sandbox::start(SandboxConfig {
@@ -98,8 +101,17 @@ fn is_service_account(user: &User) -> bool {
     user.attributes.service_account == Some(true)
 }
 
+/// When the org was read: the views count ages back from then.
+fn as_of(org: &Org) -> OffsetDateTime {
+    org.reading().expect("read whole").taken_at
+}
+
+fn view_of(org: &Org, kind: &ViewKind) -> audit::AuditView {
+    audit::view(org, kind, as_of(org)).unwrap()
+}
+
 fn members(org: &Org, kind: ViewKind) -> BTreeSet<UserId> {
-    let view = audit::view(org, &kind).unwrap();
+    let view = view_of(org, &kind);
     assert!(
         view.title.ends_with(&format!("({})", view.rows.len())),
         "the title carries the count: {}",
@@ -124,8 +136,8 @@ async fn every_view_holds_exactly_the_users_the_api_data_says() {
     let sandbox = sandbox().await;
     let reader = client(&sandbox, DEMO_READONLY_APP_KEY);
     let raw = Raw::read(&reader).await;
-    let org = Org::new(load_snapshot(&reader, "test").await.unwrap());
-    let now = org.taken_at();
+    let org = load_org(&reader, "test").await.unwrap();
+    let now = as_of(&org);
     assert_eq!(org.users().len(), raw.users.len());
 
     let access_writes = [
@@ -215,37 +227,25 @@ async fn every_view_holds_exactly_the_users_the_api_data_says() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pending_invitations_flag_the_expired_ones_and_views_keep_a_stable_order() {
     let sandbox = sandbox().await;
-    let org = Org::new(
-        load_snapshot(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
-            .await
-            .unwrap(),
-    );
-    let view = audit::view(&org, &ViewKind::Pending).unwrap();
+    let org = load_org(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
+        .await
+        .unwrap();
+    let view = view_of(&org, &ViewKind::Pending);
     let expired_at = view.columns.iter().position(|c| *c == "expired").unwrap();
     let mut flags = HashSet::new();
     for row in &view.rows {
-        let user = &org.users()[row.user];
-        let sent = user
-            .attributes
-            .modified_at
-            .or(user.attributes.created_at)
-            .unwrap();
-        let expired = sent + Duration::hours(48) <= org.taken_at();
+        let user = org.get(row.user).unwrap();
+        let sent = user.modified.or(user.created).unwrap().time();
+        let expired = sent + Duration::hours(48) <= as_of(&org);
         assert_eq!(row.cells[expired_at], if expired { "yes" } else { "no" });
         flags.insert(expired);
     }
     assert_eq!(flags.len(), 2, "the seed has expired and valid invitations");
     // Oldest invitation first.
-    let sent: Vec<_> = view
-        .users(&org)
-        .map(|u| u.attributes.modified_at.or(u.attributes.created_at))
-        .collect();
+    let sent: Vec<_> = view.users(&org).map(|u| u.modified.or(u.created)).collect();
     assert!(sent.windows(2).all(|w| w[0] <= w[1]));
     for kind in [ViewKind::Admins, ViewKind::NoMfa, ViewKind::ServiceAccounts] {
-        assert_eq!(
-            audit::view(&org, &kind).unwrap(),
-            audit::view(&org, &kind).unwrap()
-        );
+        assert_eq!(view_of(&org, &kind), view_of(&org, &kind));
     }
     sandbox.shutdown().await;
 }
@@ -255,7 +255,7 @@ async fn effective_permissions_name_their_granting_roles() {
     let sandbox = sandbox().await;
     let reader = client(&sandbox, DEMO_READONLY_APP_KEY);
     let raw = Raw::read(&reader).await;
-    let org = Org::new(load_snapshot(&reader, "test").await.unwrap());
+    let org = load_org(&reader, "test").await.unwrap();
     for user in raw.users.iter().take(60) {
         let mut expected: HashMap<String, BTreeSet<String>> = HashMap::new();
         for role in user.role_ids() {
@@ -267,15 +267,22 @@ async fn effective_permissions_name_their_granting_roles() {
             }
         }
         let got: HashMap<String, BTreeSet<String>> = org
-            .effective_permissions(org.user(&user.id).unwrap())
+            .effective_permissions(org.by_id(&user.id).unwrap())
             .into_iter()
             .map(|p| (p.name, p.granted_by.into_iter().collect()))
             .collect();
         assert_eq!(got, expected, "{}", user.id);
     }
+    assert_eq!(org.find_permission("no_such_permission"), None);
     assert!(matches!(
-        org.find_permission("no_such_permission"),
-        Err(AuditError::UnknownPermission(_))
+        audit::view(
+            &org,
+            &ViewKind::WhoCan {
+                permission: "no_such_permission".into()
+            },
+            as_of(&org)
+        ),
+        Err(audit::AuditError::UnknownPermission(_))
     ));
     sandbox.shutdown().await;
 }
@@ -283,18 +290,15 @@ async fn effective_permissions_name_their_granting_roles() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csv_and_json_exports_round_trip() {
     let sandbox = sandbox().await;
-    let org = Org::new(
-        load_snapshot(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
-            .await
-            .unwrap(),
-    );
-    let view = audit::view(
+    let org = load_org(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
+        .await
+        .unwrap();
+    let view = view_of(
         &org,
         &ViewKind::WhoCan {
             permission: "user_access_invite".into(),
         },
-    )
-    .unwrap();
+    );
     let rows: Vec<_> = view.rows.iter().collect();
 
     let mut csv_bytes = Vec::new();
@@ -329,21 +333,20 @@ async fn csv_and_json_exports_round_trip() {
     assert_eq!(records.len(), view.rows.len());
     for (record, user) in records.iter().zip(view.users(&org)) {
         assert_eq!(&record[0], user.id.as_str());
-        assert_eq!(Some(&record[1]), user.attributes.email.as_deref());
-        assert_eq!(
-            Some(&record[2]),
-            user.attributes.name.as_deref().or(Some(""))
-        );
+        assert_eq!(&record[1], &*user.email);
+        assert_eq!(&record[2], &*user.name);
         let roles: BTreeSet<String> = record[6].split("; ").map(str::to_owned).collect();
-        let expected: BTreeSet<String> = user.role_ids().map(|r| org.role_name(&r)).collect();
+        let expected: BTreeSet<String> = org.sorted_role_names(user).into_iter().collect();
         assert_eq!(roles, expected);
         assert!(!record[13].is_empty());
     }
 
     let mut json_bytes = Vec::new();
-    export::write_json(&org, &view, &rows, &mut json_bytes).unwrap();
+    let source = export::Source::of(&org, "", OffsetDateTime::now_utc());
+    export::write_json(&org, &view, &rows, source, &mut json_bytes).unwrap();
     let doc: ExportDocument = serde_json::from_slice(&json_bytes).unwrap();
-    assert_eq!(doc, export::document(&org, &view, &rows));
+    assert_eq!(doc, export::document(&org, &view, &rows, source));
+    assert_eq!(doc.origin, "test");
     assert_eq!(doc.count, view.rows.len());
     assert_eq!(doc.view, "who-can");
     for user in &doc.users {
@@ -356,27 +359,20 @@ async fn csv_and_json_exports_round_trip() {
     }
 
     // Only chosen users, in the chosen order (how the console exports its filtered list).
-    let chosen: Vec<UserId> = view
-        .users(&org)
-        .rev()
-        .take(3)
-        .map(|u| u.id.clone())
-        .collect();
-    let picked = export::rows(&view, Some(&chosen), &org);
-    let ids: Vec<UserId> = picked
-        .iter()
-        .map(|r| org.users()[r.user].id.clone())
-        .collect();
-    assert_eq!(ids, chosen);
+    let chosen: Vec<u32> = view.rows.iter().rev().take(3).map(|r| r.user).collect();
+    let picked = export::rows(&view, Some(&chosen));
+    let ixs: Vec<u32> = picked.iter().map(|r| r.user).collect();
+    assert_eq!(ixs, chosen);
     sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn snapshot_files_round_trip_and_refuse_other_formats() {
     let sandbox = sandbox().await;
-    let snapshot = load_snapshot(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
+    let org = load_org(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
         .await
         .unwrap();
+    let snapshot = Snapshot::of(&org);
     assert_eq!(snapshot.org.name.as_deref(), Some("Demo Org"));
     assert!(snapshot.taken_by.is_some());
     assert!(snapshot
@@ -387,6 +383,13 @@ async fn snapshot_files_round_trip_and_refuse_other_formats() {
     let path = dir.path().join("org.json");
     snapshot.write(&path).unwrap();
     assert_eq!(Snapshot::read(&path).unwrap(), snapshot);
+    // Read into an org and written again, the file says the same.
+    let again = Org::read_snapshot(&path).unwrap();
+    assert_eq!(Snapshot::of(&again), snapshot);
+    assert_eq!(
+        Snapshot::of(&Org::from_snapshot(&snapshot, TextPolicy::Exact)),
+        snapshot
+    );
 
     let mut value: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
@@ -394,13 +397,13 @@ async fn snapshot_files_round_trip_and_refuse_other_formats() {
     std::fs::write(&path, value.to_string()).unwrap();
     let error = Snapshot::read(&path).unwrap_err();
     assert!(
-        matches!(error, AuditError::Version { found: 99, .. }),
+        matches!(error, SnapshotError::Version { found: 99, .. }),
         "{error}"
     );
     std::fs::write(&path, "[1, 2]").unwrap();
     assert!(matches!(
         Snapshot::read(&path),
-        Err(AuditError::NotASnapshot { .. })
+        Err(SnapshotError::NotASnapshot { .. })
     ));
     sandbox.shutdown().await;
 }
@@ -410,7 +413,7 @@ async fn diff_reports_disabled_users_role_grants_and_role_permission_changes() {
     let sandbox = sandbox().await;
     let reader = client(&sandbox, DEMO_READONLY_APP_KEY);
     let admin = client(&sandbox, DEMO_ADMIN_APP_KEY);
-    let before = Org::new(load_snapshot(&reader, "test").await.unwrap());
+    let before = load_org(&reader, "test").await.unwrap();
 
     let roles = admin.list_all_roles().await.unwrap();
     let role = |name: &str| {
@@ -422,10 +425,10 @@ async fn diff_reports_disabled_users_role_grants_and_role_permission_changes() {
             .clone()
     };
     let (auditor, billing) = (role("Security Auditor"), role("Billing Admin"));
-    let active: Vec<&User> = before
+    let active: Vec<_> = before
         .users()
         .iter()
-        .filter(|u| status(u) == UserStatus::Active && !is_service_account(u))
+        .filter(|u| u.status == Status::Active && !u.service_account)
         .skip(5)
         .collect();
     let disabled = [active[0].id.clone(), active[1].id.clone()];
@@ -435,33 +438,32 @@ async fn diff_reports_disabled_users_role_grants_and_role_permission_changes() {
     let promoted = active
         .iter()
         .skip(2)
-        .find(|u| u.role_ids().next().is_none())
+        .find(|u| u.roles.is_empty())
         .expect("an active user without roles")
         .id
         .clone();
     admin.add_user_to_role(&billing, &promoted).await.unwrap();
-    let live_tail = before.find_permission("logs_live_tail").unwrap().id.clone();
-    assert!(!before.role_permissions(&auditor).contains(&live_tail));
+    let perm_id = |name: &str| {
+        let ix = before.find_permission(name).unwrap();
+        (ix, before.perm(ix).unwrap().id.clone())
+    };
+    let grants = |perm: u32| {
+        let role = before.role(before.role_index(&auditor).unwrap()).unwrap();
+        role.permissions.as_ref().unwrap().contains(&perm)
+    };
+    let (live_tail_ix, live_tail) = perm_id("logs_live_tail");
+    assert!(!grants(live_tail_ix));
     let revoked_name = "security_monitoring_signals_read";
-    let revoked = before.find_permission(revoked_name).unwrap().id.clone();
-    assert!(before.role_permissions(&auditor).contains(&revoked));
+    let (revoked_ix, revoked) = perm_id(revoked_name);
+    assert!(grants(revoked_ix));
     admin.grant_permission(&auditor, &live_tail).await.unwrap();
     admin.revoke_permission(&auditor, &revoked).await.unwrap();
 
-    let after = Org::new(load_snapshot(&reader, "test").await.unwrap());
+    let after = load_org(&reader, "test").await.unwrap();
     let diff = audit::diff(&before, &after);
     let ids = |list: &[audit::diff::UserRef]| list.iter().map(|u| u.id.clone()).collect::<Vec<_>>();
     let mut expected_disabled = disabled.to_vec();
-    expected_disabled.sort_by_key(|id| {
-        before
-            .user(id)
-            .unwrap()
-            .attributes
-            .email
-            .clone()
-            .unwrap()
-            .to_lowercase()
-    });
+    expected_disabled.sort_by_key(|id| before.by_id(id).unwrap().email.to_lowercase());
     assert_eq!(ids(&diff.users_disabled), expected_disabled);
     assert!(diff.users_added.is_empty() && diff.users_removed.is_empty());
     assert!(diff.users_enabled.is_empty());
@@ -484,7 +486,10 @@ async fn diff_reports_disabled_users_role_grants_and_role_permission_changes() {
 
     // Every holder of Security Auditor gains logs_live_tail unless another role gave it already.
     for user in before.users() {
-        let holds_auditor = user.role_ids().any(|r| r == auditor);
+        let holds_auditor = user
+            .roles
+            .iter()
+            .any(|r| before.role(*r).is_some_and(|r| r.id == auditor));
         let had_live_tail = before
             .effective_permissions(user)
             .iter()
@@ -541,13 +546,14 @@ async fn a_whole_audit_session_with_the_read_only_key_sends_no_write() {
     let dir = tempfile::tempdir().unwrap();
     let first = dir.path().join("first.json");
 
-    let org = Org::new(load_snapshot(&reader, "test").await.unwrap());
+    let org = load_org(&reader, "test").await.unwrap();
     for name in ViewKind::NAMES {
         let kind = ViewKind::parse(name, Some("user_access_manage"), Some(30)).unwrap();
-        let view = audit::view(&org, &kind).unwrap();
+        let view = view_of(&org, &kind);
         let rows: Vec<_> = view.rows.iter().collect();
         export::write_csv(&org, &view, &rows, &mut Vec::new()).unwrap();
-        export::write_json(&org, &view, &rows, &mut Vec::new()).unwrap();
+        let source = export::Source::of(&org, "", OffsetDateTime::now_utc());
+        export::write_json(&org, &view, &rows, source, &mut Vec::new()).unwrap();
     }
 
     // The binary, as scripts use it, with the read-only key and --read-only.
@@ -572,13 +578,12 @@ async fn a_whole_audit_session_with_the_read_only_key_sends_no_write() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: ExportDocument = serde_json::from_slice(&out.stdout).unwrap();
-    let expected = audit::view(
+    let expected = view_of(
         &org,
         &ViewKind::WhoCan {
             permission: "user_access_invite".into(),
         },
-    )
-    .unwrap();
+    );
     assert_eq!(doc.count, expected.rows.len());
 
     let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
@@ -601,7 +606,7 @@ async fn a_whole_audit_session_with_the_read_only_key_sends_no_write() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let pending = audit::view(&org, &ViewKind::Pending).unwrap();
+    let pending = view_of(&org, &ViewKind::Pending);
     let written = std::fs::read_to_string(&csv_path).unwrap();
     assert_eq!(
         csv::Reader::from_reader(written.as_bytes())
@@ -664,19 +669,19 @@ async fn audit_mistakes_are_one_line_with_a_usage_exit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_served_offline_reads_back_as_the_same_org() {
     let sandbox = sandbox().await;
-    let live = load_snapshot(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
+    let live = load_org(&client(&sandbox, DEMO_READONLY_APP_KEY), "test")
         .await
         .unwrap();
     sandbox.shutdown().await;
+    let snapshot = Snapshot::of(&live);
 
-    let offline = Sandbox::start_offline(&live, SandboxConfig::default())
+    let offline = Sandbox::start_offline(&snapshot, SandboxConfig::default())
         .await
         .unwrap();
     let reader = client(&offline, ddusers::sandbox::OFFLINE_APP_KEY);
     let me = reader.get_current_user().await.unwrap();
-    assert_eq!(Some(&me.data.id), live.taken_by.as_ref());
-    let served = Org::new(load_snapshot(&reader, "offline").await.unwrap());
-    let live = Org::new(live);
+    assert_eq!(Some(&me.data.id), snapshot.taken_by.as_ref());
+    let served = load_org(&reader, "offline").await.unwrap();
     assert_eq!(served.users().len(), live.users().len());
     for name in ViewKind::NAMES {
         let kind = ViewKind::parse(name, Some("user_access_invite"), Some(30)).unwrap();

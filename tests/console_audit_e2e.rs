@@ -13,8 +13,9 @@ use ddusers::api::models::{UserId, UserStatus};
 use ddusers::api::{Client, ListUsersQuery};
 use ddusers::app::state::{Options, Overlay, State};
 use ddusers::app::Key;
-use ddusers::audit::{load::load_snapshot, view, Org, ViewKind};
+use ddusers::audit::{view, ViewKind};
 use ddusers::effects::{EffectsQueue, QueueOptions};
+use ddusers::org::load::load_org;
 use ddusers::runs::Journal;
 use ddusers::runtime::Runtime;
 use ddusers::sandbox::{DEMO_ADMIN_APP_KEY, DEMO_READONLY_APP_KEY};
@@ -58,16 +59,14 @@ fn shown(state: &State) -> Vec<UserId> {
 async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only_key() {
     let sandbox = sandbox(80, 7).await;
     let api = client(&sandbox, DEMO_READONLY_APP_KEY);
-    let org = Org::new(load_snapshot(&api, "test").await.expect("org"));
-    let admins = view(&org, &ViewKind::Admins).expect("view");
-    let expected: HashSet<UserId> = admins
-        .rows
-        .iter()
-        .map(|r| org.users()[r.user].id.clone())
-        .collect();
+    let org = load_org(&api, "test").await.expect("org");
+    let as_of = org.reading().expect("read whole").taken_at;
+    let admins = view(&org, &ViewKind::Admins, as_of).expect("view");
+    let expected: HashSet<UserId> = admins.users(&org).map(|u| u.id.clone()).collect();
     assert!(!expected.is_empty() && expected.len() < org.users().len());
 
     let mut console = console(api, QueueOptions::default()).await;
+    let requests = sandbox.stats().requests;
     console.press(Key::ch(':'));
     console.type_text("audit admins");
     console.press(enter());
@@ -76,6 +75,11 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
         .await
         .expect("draws");
     assert!(opened, "the audit view opens");
+    assert_eq!(
+        sandbox.stats().requests,
+        requests,
+        "the view is computed from the org as loaded: no request"
+    );
     let ids: HashSet<UserId> = shown(&console.state).into_iter().collect();
     assert_eq!(ids, expected);
     let screen = console.terminal.backend().to_string();

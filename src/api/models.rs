@@ -392,6 +392,16 @@ pub struct UserResponse {
     pub included: Vec<Included>,
 }
 
+impl UserResponse {
+    /// The organizations `included` in the answer (ListUserOrganizations puts them there).
+    pub fn orgs(&self) -> impl Iterator<Item = &Organization> {
+        self.included.iter().filter_map(|i| match i {
+            Included::Org(org) => Some(org),
+            _ => None,
+        })
+    }
+}
+
 /// An item of `included`: a role, a permission or an organization. Anything else is kept
 /// as raw JSON so a new kind of related object does not fail the page.
 #[derive(Clone, Debug, PartialEq)]

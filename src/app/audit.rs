@@ -1,37 +1,36 @@
 //! Audit views and exports in the console (pure): `:audit VIEW` / `:who-can PERMISSION`
-//! restrict the list to a view's members (the membership comes from `audit::views`, read
-//! in the effects layer), the permission picker, and `e`, which writes the list as shown
-//! (tab, filter, audit view, sort) to CSV or JSON through the effects layer. Nothing here
-//! performs I/O or changes the org.
+//! restrict the list to a view's members, computed here by `audit::views` over the org as
+//! loaded (no request; recomputed when loading ends or a change lands), the permission
+//! picker over the catalogue, and `e`, which writes the list as shown (tab, filter, audit
+//! view, sort) to CSV or JSON through the effects layer. Nothing here performs I/O or
+//! changes the org.
 
 use super::msg::AuditMsg;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use time::OffsetDateTime;
 use tui_input::Input;
 
-use crate::api::models::UserId;
-use crate::audit::ViewKind;
+use crate::api::models::Permission;
+use crate::audit::{AuditError, ViewKind};
+use crate::org::UserIx;
 
 use super::action::{Action, StatusTab};
-use super::effect::{Effect, RequestId};
+use super::effect::{Effect, OrgRef, RequestId};
 use super::state::{Context, Level, Overlay, State};
+use super::view::tab_matches;
 
-/// The audit view in force, and the one being read.
+/// The audit view in force, and the one waiting for the permission catalogue.
 #[derive(Clone, Debug, Default)]
 pub struct AuditSession {
     pub active: Option<AuditFilter>,
     /// Bumped whenever `active` changes, so a cached view knows it must be rebuilt.
     pub generation: u64,
-    /// The request of the view being loaded, and its name.
-    pub pending: Option<(RequestId, String)>,
-}
-
-impl AuditSession {
-    /// True when the audit view (if any) includes the user.
-    pub fn allows(&self, id: &UserId) -> bool {
-        self.active.as_ref().is_none_or(|a| a.ids.contains(id))
-    }
+    /// A view that names a permission the org does not know yet: it opens when the
+    /// catalogue (this request) arrives.
+    pub pending: Option<(RequestId, ViewKind)>,
 }
 
 /// An audit view restricting the list.
@@ -40,20 +39,12 @@ pub struct AuditFilter {
     pub kind: ViewKind,
     /// "Admins (14)".
     pub title: String,
-    pub ids: HashSet<UserId>,
-    /// The view's own columns ("admin_because") and each member's cells.
-    pub columns: Vec<String>,
-    pub cells: HashMap<UserId, Vec<String>>,
-}
-
-/// An audit view's members, as the effects layer computed them from `audit::views`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditResult {
-    pub kind: ViewKind,
-    pub title: String,
-    pub columns: Vec<String>,
-    /// Members in the view's own order, with their cells.
-    pub rows: Vec<(UserId, Vec<String>)>,
+    pub members: HashSet<UserIx>,
+    /// Members per status tab, in `StatusTab::ALL` order.
+    pub tab_counts: [usize; 5],
+    /// The org's revision and size the members were computed at: when either changes
+    /// (a change landed, loading went on) the view is computed again.
+    pub computed_at: (u64, usize),
 }
 
 /// One permission of the catalogue, for the picker.
@@ -157,8 +148,6 @@ pub struct ExportDone {
     pub format: ExportFormat,
     /// Users written.
     pub count: usize,
-    /// Users asked for (more than `count` when some are not in the org as read).
-    pub requested: usize,
 }
 
 /// The default export file name: `ddusers-admins-20261127T061500.csv`.
@@ -179,16 +168,97 @@ pub fn default_export_name(view_name: &str, now: i64, format: ExportFormat) -> S
     format!("ddusers-{view_name}-{stamp}.{}", format.extension())
 }
 
-/// Starts reading an audit view (`reload` reads the org again first).
-pub fn open_view(state: &mut State, kind: ViewKind, reload: bool) -> Vec<Effect> {
-    let request_id = state.fresh_request();
-    state.audit.pending = Some((request_id, kind.name().to_owned()));
-    state.notify(Level::Info, format!("Reading the org for {kind}…"));
-    vec![Effect::LoadAudit {
-        request_id,
-        kind,
-        reload,
-    }]
+/// The moment ages are counted from: now.
+fn as_of(state: &State) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(state.now).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The view `kind` of the org as loaded.
+fn compute(state: &State, kind: &ViewKind) -> Result<AuditFilter, AuditError> {
+    let view = crate::audit::view(&state.store, kind, as_of(state))?;
+    let mut tab_counts = [0usize; 5];
+    for user in view.users(&state.store) {
+        for (n, tab) in StatusTab::ALL.iter().enumerate() {
+            if tab_matches(*tab, user) {
+                tab_counts[n] += 1;
+            }
+        }
+    }
+    Ok(AuditFilter {
+        title: format!(
+            "{kind} ({})",
+            crate::words::thousands(view.rows.len() as u64)
+        ),
+        members: view.rows.iter().map(|r| r.user).collect(),
+        tab_counts,
+        kind: kind.clone(),
+        computed_at: (state.store.revision(), state.store.len()),
+    })
+}
+
+/// Opens an audit view over the org as loaded; a permission the org does not know yet
+/// waits for the catalogue.
+pub fn open_view(state: &mut State, kind: ViewKind) -> Vec<Effect> {
+    state.audit.pending = None;
+    match compute(state, &kind) {
+        Ok(filter) => {
+            show(state, filter);
+            Vec::new()
+        }
+        Err(AuditError::UnknownPermission(_)) if !state.store.has_catalogue() => {
+            let request_id = state.fresh_request();
+            state.audit.pending = Some((request_id, kind));
+            state.notify(Level::Info, "Reading the permission catalogue…");
+            vec![Effect::LoadPermissions { request_id }]
+        }
+        Err(error) => {
+            state.notify(Level::Error, format!("Audit view failed: {error}"));
+            Vec::new()
+        }
+    }
+}
+
+/// Restricts the list to `filter`'s members, from the top of the All tab.
+fn show(state: &mut State, filter: AuditFilter) {
+    let mut text = format!("{} — Esc or :audit off returns to all users", filter.title);
+    if !state.load.done {
+        text.push_str(&format!(
+            " (of {} users loaded so far; updated when loading ends)",
+            crate::words::thousands(state.store.len() as u64)
+        ));
+    }
+    state.audit.generation += 1;
+    state.audit.active = Some(filter);
+    // The view's members, whatever their status: back to the All tab.
+    state.view.tab = StatusTab::All;
+    state.view.cursor.pos = 0;
+    state.view.cursor.offset = 0;
+    state.rebuild_view();
+    state.notify(Level::Info, text);
+}
+
+/// Computes the open view again when the org changed since (a change landed, users were
+/// added); while the org is still loading, waits for the end. Called after every update.
+pub fn refresh(state: &mut State) {
+    let Some(active) = &state.audit.active else {
+        return;
+    };
+    let now = (state.store.revision(), state.store.len());
+    if active.computed_at == now || !state.load.done {
+        return;
+    }
+    let kind = active.kind.clone();
+    match compute(state, &kind) {
+        Ok(filter) => {
+            state.audit.generation += 1;
+            state.audit.active = Some(filter);
+            state.rebuild_view();
+        }
+        Err(error) => {
+            leave(state);
+            state.notify(Level::Warn, format!("Audit view closed: {error}"));
+        }
+    }
 }
 
 /// Back to all users.
@@ -225,7 +295,6 @@ pub fn command(state: &mut State, verb: &str, rest: &[&str]) -> Option<Vec<Effec
                 ViewKind::WhoCan {
                     permission: (*permission).to_owned(),
                 },
-                false,
             ),
             None => open_picker(state),
         }),
@@ -269,14 +338,13 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
             return Vec::new();
         }
         "reload" => {
-            let kind = state.audit.active.as_ref().map(|a| a.kind.clone());
-            return match kind {
-                Some(kind) => open_view(state, kind, true),
-                None => {
-                    state.notify(Level::Warn, "No audit view is open");
-                    Vec::new()
-                }
-            };
+            if state.audit.active.is_none() {
+                state.notify(Level::Warn, "No audit view is open");
+                return Vec::new();
+            }
+            // Read the users again; the view is computed anew when loading ends.
+            state.notify(Level::Info, "Reloading users; the audit view follows…");
+            return vec![super::listing::start_load(state)];
         }
         "who-can" | "who-has" | "permission" if rest.len() < 2 => return open_picker(state),
         _ => {}
@@ -300,7 +368,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
             leave(state);
             Vec::new()
         }
-        Ok(kind) => open_view(state, kind, false),
+        Ok(kind) => open_view(state, kind),
         Err(error) => {
             state.notify(Level::Error, error);
             Vec::new()
@@ -308,14 +376,44 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
     }
 }
 
+/// Opens the who-can picker over the catalogue, reading it first when the org does not
+/// have it yet.
 fn open_picker(state: &mut State) -> Vec<Effect> {
-    let request_id = state.fresh_request();
-    state.overlay = Some(Overlay::Permissions(Box::new(PermissionPicker {
-        request_id,
-        loading: true,
-        ..Default::default()
-    })));
-    vec![Effect::LoadPermissions { request_id }]
+    let mut picker = PermissionPicker::default();
+    let effects = if state.store.has_catalogue() {
+        picker.entries = permission_entries(state);
+        Vec::new()
+    } else {
+        picker.request_id = state.fresh_request();
+        picker.loading = true;
+        vec![Effect::LoadPermissions {
+            request_id: picker.request_id,
+        }]
+    };
+    state.overlay = Some(Overlay::Permissions(Box::new(picker)));
+    effects
+}
+
+/// The catalogue as the picker lists it, by group then name.
+fn permission_entries(state: &State) -> Vec<PermissionEntry> {
+    let mut entries: Vec<PermissionEntry> = state
+        .store
+        .perms()
+        .iter()
+        .filter(|p| p.seen)
+        .map(|p| PermissionEntry {
+            group: p.group.clone(),
+            name: p.name.clone(),
+            about: if p.display_name != p.name {
+                p.display_name.clone()
+            } else {
+                p.description.clone().unwrap_or_default()
+            },
+        })
+        .collect();
+    entries
+        .sort_by(|a, b| (a.group.to_lowercase(), &a.name).cmp(&(b.group.to_lowercase(), &b.name)));
+    entries
 }
 
 fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
@@ -343,7 +441,6 @@ fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
                 ViewKind::WhoCan {
                     permission: entry.name,
                 },
-                false,
             );
         }
         _ => {}
@@ -416,105 +513,93 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
     }
     let format = prompt.format;
     state.overlay = None;
-    let ids: Vec<UserId> = state
-        .view
-        .rows
-        .iter()
-        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
-        .collect();
+    let rows: Vec<UserIx> = state.view.rows.clone();
     let kind = state.audit.active.as_ref().map(|a| a.kind.clone());
     let request_id = state.fresh_request();
     state.notify(
         Level::Info,
         format!(
             "Exporting {} users as {}…",
-            crate::words::thousands(ids.len() as u64),
+            crate::words::thousands(rows.len() as u64),
             format.label()
         ),
     );
     vec![Effect::Export {
         request_id,
+        org: OrgRef(Arc::clone(&state.store)),
         kind,
-        ids,
+        rows,
         format,
         path: PathBuf::from(path),
+        now: state.now,
     }]
 }
 
-/// Applies the audit messages (`AuditView`, `Permissions`, `Exported`).
+/// Applies the audit messages (`Permissions`, `Exported`).
 pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
     match msg {
-        AuditMsg::View { request_id, result } => {
-            if state.audit.pending.as_ref().map(|(id, _)| *id) != Some(request_id) {
-                return Vec::new(); // replaced or abandoned
-            }
-            state.audit.pending = None;
-            match result {
-                Ok(result) => {
-                    let result = *result;
-                    let count = result.rows.len();
-                    let title = format!(
-                        "{} ({})",
-                        result.kind,
-                        crate::words::thousands(count as u64)
-                    );
-                    state.audit.generation += 1;
-                    state.audit.active = Some(AuditFilter {
-                        ids: result.rows.iter().map(|(id, _)| id.clone()).collect(),
-                        cells: result.rows.into_iter().collect(),
-                        columns: result.columns,
-                        kind: result.kind,
-                        title: title.clone(),
-                    });
-                    // The view's members, whatever their status: back to the All tab.
-                    state.view.tab = StatusTab::All;
-                    state.view.cursor.pos = 0;
-                    state.view.cursor.offset = 0;
-                    state.rebuild_view();
-                    state.notify(
-                        Level::Info,
-                        format!("{title} — Esc or :audit off returns to all users"),
-                    );
-                }
-                Err(error) => state.notify(Level::Error, format!("Audit view failed: {error}")),
-            }
-        }
         AuditMsg::Permissions { request_id, result } => {
-            if let Some(Overlay::Permissions(picker)) = state.overlay.as_mut() {
-                if picker.request_id == request_id {
-                    picker.loading = false;
-                    match result {
-                        Ok(mut entries) => {
-                            entries.sort_by(|a, b| {
-                                (a.group.to_lowercase(), &a.name)
-                                    .cmp(&(b.group.to_lowercase(), &b.name))
-                            });
-                            picker.entries = entries;
-                            picker.cursor = 0;
-                        }
-                        Err(error) => picker.error = Some(error),
-                    }
-                }
-            }
+            return on_catalogue(state, request_id, result)
         }
         AuditMsg::Exported { result, .. } => match result {
-            Ok(done) => {
-                let missing = done.requested.saturating_sub(done.count);
-                let mut text = format!(
+            Ok(done) => state.notify(
+                Level::Info,
+                format!(
                     "Exported {} users as {} to {}",
                     crate::words::thousands(done.count as u64),
                     done.format.label(),
                     done.path
-                );
-                if missing > 0 {
-                    text.push_str(&format!(
-                        " ({missing} not in the org as read; :audit reload re-reads it)"
-                    ));
-                }
-                state.notify(Level::Info, text);
-            }
+                ),
+            ),
             Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
     }
     Vec::new()
+}
+
+/// The catalogue arrived (or could not be read): it joins the org, fills the picker that
+/// asked for it, and opens the view that waited for it.
+fn on_catalogue(
+    state: &mut State,
+    request_id: RequestId,
+    result: Result<Vec<Permission>, String>,
+) -> Vec<Effect> {
+    let waiting = match &state.audit.pending {
+        Some((id, kind)) if *id == request_id => Some(kind.clone()),
+        _ => None,
+    };
+    let picker_asked = matches!(
+        &state.overlay,
+        Some(Overlay::Permissions(p)) if p.request_id == request_id && p.loading
+    );
+    if waiting.is_none() && !picker_asked {
+        return Vec::new(); // replaced or abandoned
+    }
+    state.audit.pending = None;
+    let error = match result {
+        Ok(permissions) => {
+            state.store_mut().ingest_catalogue(&permissions);
+            None
+        }
+        Err(error) => Some(error),
+    };
+    if picker_asked {
+        let entries = permission_entries(state);
+        if let Some(Overlay::Permissions(picker)) = state.overlay.as_mut() {
+            picker.loading = false;
+            picker.cursor = 0;
+            match &error {
+                None => picker.entries = entries,
+                Some(error) => picker.error = Some(error.clone()),
+            }
+        }
+    }
+    match (waiting, error) {
+        (Some(kind), None) => open_view(state, kind),
+        (Some(_), Some(error)) => {
+            state.notify(Level::Error, format!("Audit view failed: {error}"));
+            Vec::new()
+        }
+        (None, _) => Vec::new(),
+    }
 }

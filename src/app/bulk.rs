@@ -10,7 +10,7 @@ use super::changes::{propose, Purpose};
 use super::effect::BulkKind;
 use super::effect::Effect;
 use super::state::*;
-use super::store::Status;
+use crate::org::Status;
 use crate::runs::{Change, Draft};
 
 /// The users an action applies to: the marked ones, else the one the keys are on.

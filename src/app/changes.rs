@@ -18,7 +18,7 @@ use super::effect::{BulkKind, Effect, PlanId, Ticket};
 use super::journal::RunAction;
 use super::listing::start_load;
 use super::state::{Context, InvitationInfo, InviteStatus, Level, Overlay, State, Summary};
-use super::store::Status;
+use crate::org::Status;
 
 /// What a plan is for: decides what its dialog says and what its results update.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,8 +189,8 @@ fn hidden_count(state: &State, changes: &[Change]) -> usize {
         .filter(|id| {
             !state
                 .store
-                .by_id(id)
-                .is_some_and(|u| state.in_view(u, &terms))
+                .index_of(id)
+                .is_some_and(|ix| state.in_view(ix, &terms))
         })
         .count()
 }
@@ -522,7 +522,7 @@ fn invite_status(result: &ItemResult) -> InviteStatus {
 /// Keeps the loaded org true to what an item did.
 fn follow_in_store(state: &mut State, change: &Change, result: &ItemResult) {
     if let Some(user) = result.user() {
-        let (ix, new) = state.store.upsert(user);
+        let (ix, new) = state.store_mut().upsert(user);
         if new {
             state.extend_view(&[ix]);
         }
@@ -539,9 +539,9 @@ fn follow_in_store(state: &mut State, change: &Change, result: &ItemResult) {
     };
     match change {
         Change::Disable { .. } | Change::Anonymize { .. } => {
-            state.store.set_status(ix, Status::Disabled)
+            state.store_mut().set_status(ix, Status::Disabled)
         }
-        Change::Enable { .. } => state.store.set_status(ix, Status::Active),
+        Change::Enable { .. } => state.store_mut().set_status(ix, Status::Active),
         Change::AddRole { role, .. } | Change::RemoveRole { role, .. } => {
             let adding = matches!(change, Change::AddRole { .. });
             let mut roles: Vec<RoleId> = state
@@ -558,7 +558,7 @@ fn follow_in_store(state: &mut State, change: &Change, result: &ItemResult) {
             if adding {
                 roles.push(role.clone());
             }
-            state.store.set_roles(ix, &roles);
+            state.store_mut().set_roles(ix, &roles);
         }
         _ => {}
     }

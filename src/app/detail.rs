@@ -44,8 +44,8 @@ pub fn on_answer(
     }
     match result {
         Ok(data) => {
-            state.store.ingest_included(&data.included);
-            let (ix, new) = state.store.upsert(&data.user);
+            state.store_mut().ingest_included(&data.included);
+            let (ix, new) = state.store_mut().upsert(&data.user);
             if new {
                 state.extend_view(&[ix]);
             }

@@ -8,6 +8,9 @@ use crate::runs::{CheckedPlan, Draft};
 
 pub use super::audit::ExportFormat;
 use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::org::{Org, UserIx};
 
 /// The per-user bulk operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,26 +123,42 @@ pub enum Effect {
         ticket: Ticket,
         plan: Box<CheckedPlan>,
     },
-    /// Read the whole org (once per session, or again when `reload`) and answer an audit
-    /// view's members with `Msg::Audit(AuditMsg::View)`.
-    LoadAudit {
-        request_id: RequestId,
-        kind: ViewKind,
-        reload: bool,
-    },
-    /// The permission catalogue (from the same org read), for the who-can picker.
+    /// The permission catalogue, for the who-can picker and views naming a permission
+    /// the org does not know yet.
     LoadPermissions { request_id: RequestId },
-    /// Write these users (in this order) of the view `kind` (all users when none) to a
-    /// file. A read: allowed in read-only mode.
+    /// Write these users (in this order) of the view `kind` (all users when none) of the
+    /// org as it was when asked to a file; `now` (unix seconds) dates it. A read: allowed
+    /// in read-only mode.
     Export {
         request_id: RequestId,
+        org: OrgRef,
         kind: Option<ViewKind>,
-        ids: Vec<UserId>,
+        rows: Vec<UserIx>,
         format: ExportFormat,
         path: PathBuf,
+        now: i64,
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },
+}
+
+/// The org as it was when an effect was asked for, shared rather than copied: the
+/// console's org is copied on its next change only while an effect still holds it.
+#[derive(Clone)]
+pub struct OrgRef(pub Arc<Org>);
+
+impl PartialEq for OrgRef {
+    fn eq(&self, other: &OrgRef) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for OrgRef {}
+
+impl std::fmt::Debug for OrgRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "OrgRef({} users)", self.0.len())
+    }
 }
 
 impl Effect {
@@ -165,9 +184,8 @@ impl Effect {
             Effect::LoadCurrentUser => "load the current user".into(),
             Effect::Prepare { draft, .. } => format!("check {}", draft.title()),
             Effect::Apply { plan, .. } => plan.title().to_owned(),
-            Effect::LoadAudit { kind, .. } => format!("load the audit view {kind}"),
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
-            Effect::Export { ids, .. } => format!("export {}", users(ids.len())),
+            Effect::Export { rows, .. } => format!("export {}", users(rows.len())),
             Effect::LoadJournal { .. } => "read the journal".into(),
         }
     }

@@ -251,15 +251,15 @@ pub fn demo_page() -> UsersResponse {
     page
 }
 
-/// The demo org (`demo_org`) as an audit `Org`, taken at `NOW`.
-pub fn demo_audit_org() -> crate::audit::Org {
+/// The demo org (`demo_org`) as an exact `Org`, read whole at `NOW`.
+pub fn demo_audit_org() -> crate::org::Org {
     let (users, roles, permissions) = demo_org();
     let role_permissions = roles
         .iter()
         .map(|r| (r.id.clone(), r.permission_ids().collect()))
         .collect();
-    crate::audit::Org::new(crate::audit::Snapshot {
-        format_version: crate::audit::FORMAT_VERSION,
+    let snapshot = crate::org::snapshot::Snapshot {
+        format_version: crate::org::snapshot::FORMAT_VERSION,
         taken_at: time::OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a valid time"),
         origin: "test".into(),
         taken_by: None,
@@ -268,7 +268,8 @@ pub fn demo_audit_org() -> crate::audit::Org {
         roles,
         role_permissions,
         permissions,
-    })
+    };
+    crate::org::Org::from_snapshot(&snapshot, crate::org::TextPolicy::Exact)
 }
 
 /// What the change gate would read of the demo org for `draft`, with `caller` holding the

@@ -75,7 +75,7 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
             if request_id != state.load.request_id {
                 return Vec::new(); // a stale listing
             }
-            let new = state.store.ingest_page(&response);
+            let new = state.store_mut().ingest_page(&response);
             state.load.pages_done += 1;
             state.load.total_pages = total_pages.or(state.load.total_pages);
             if let Some(total) = response.total_filtered_count() {
@@ -99,7 +99,7 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
             response,
         } => {
             if state.search_request == Some(request_id) {
-                let new = state.store.ingest_page(&response);
+                let new = state.store_mut().ingest_page(&response);
                 state.extend_view(&new);
             }
         }
@@ -107,8 +107,8 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
         LoadMsg::CurrentUser(result) => match result {
             Ok(boxed) => {
                 let (user, included) = *boxed;
-                state.store.ingest_included(&included);
-                let (ix, new) = state.store.upsert(&user);
+                state.store_mut().ingest_included(&included);
+                let (ix, new) = state.store_mut().upsert(&user);
                 if new {
                     state.extend_view(&[ix]);
                 }
@@ -126,7 +126,10 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
 fn on_roles(state: &mut State, result: Result<Vec<crate::api::models::Role>, String>) {
     match result {
         Ok(roles) => {
-            let mut ixs: Vec<_> = roles.iter().map(|r| state.store.intern_role(r)).collect();
+            let mut ixs: Vec<_> = roles
+                .iter()
+                .map(|r| state.store_mut().intern_role(r))
+                .collect();
             ixs.sort_by_cached_key(|ix| {
                 state
                     .store

@@ -18,7 +18,6 @@ pub mod listing;
 pub mod msg;
 pub mod paste;
 pub mod state;
-pub mod store;
 pub mod update;
 pub mod view;
 

@@ -112,15 +112,10 @@ pub enum RunMsg {
 /// Audit views, the permission catalogue and exports.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AuditMsg {
-    /// An audit view's members (`Effect::LoadAudit`).
-    View {
-        request_id: RequestId,
-        result: Result<Box<super::audit::AuditResult>, String>,
-    },
     /// The permission catalogue, for the who-can picker.
     Permissions {
         request_id: RequestId,
-        result: Result<Vec<super::audit::PermissionEntry>, String>,
+        result: Result<Vec<crate::api::models::Permission>, String>,
     },
     /// An export was written (or not).
     Exported {

@@ -9,9 +9,10 @@ use tui_input::Input;
 use crate::api::models::UserId;
 
 use super::effect::RequestId;
-use crate::email::EmailEntry;
-use super::store::{RoleIx, UserIx, UserRecord, UserStore};
 pub use super::view::{Scope, Sort, SortKey, View};
+use crate::email::EmailEntry;
+use crate::org::{Org, RoleIx, UserIx, UserRecord};
+use std::sync::Arc;
 
 /// How long an informational message stays (seconds).
 pub const TOAST_SECS: i64 = 4;
@@ -248,7 +249,8 @@ pub struct State {
     pub now: i64,
     pub tick: u64,
     pub size: (u16, u16),
-    pub store: UserStore,
+    /// The org as loaded so far (shared with effects that read it, e.g. an export).
+    pub store: Arc<Org>,
     /// The users shown: store indices after tab, filter and sort.
     pub view: View,
     pub marks: HashSet<UserId>,
@@ -276,6 +278,14 @@ pub struct State {
     pub should_quit: bool,
 }
 
+/// What an audit session restricts the list to.
+fn scope_of(audit: &super::audit::AuditSession) -> Scope<'_> {
+    Scope {
+        generation: audit.generation,
+        members: audit.active.as_ref().map(|a| &a.members),
+    }
+}
+
 /// Rows of the list body for a terminal `height` (title, tabs, filter line, table header,
 /// gauge/status line, key hints).
 pub fn list_body_rows(height: u16) -> usize {
@@ -289,7 +299,7 @@ impl State {
             now,
             tick: 0,
             size: (80, 24),
-            store: UserStore::default(),
+            store: Arc::new(Org::new()),
             view: View::default(),
             marks: HashSet::new(),
             focus: Focus::List,
@@ -362,30 +372,26 @@ impl State {
 
     /// What restricts the list beyond tab and filter (the audit view, if any).
     pub fn scope(&self) -> Scope<'_> {
-        Scope {
-            generation: self.audit.generation,
-            members: self.audit.active.as_ref().map(|a| &a.ids),
-        }
+        scope_of(&self.audit)
+    }
+
+    /// The org, to change: copied first only while an effect still holds the previous one
+    /// (an export being written).
+    pub fn store_mut(&mut self) -> &mut Org {
+        Arc::make_mut(&mut self.store)
     }
 
     /// Recomputes the list after the tab, filter, sort, scope or users changed.
     pub fn rebuild_view(&mut self) {
         let rows = self.body_rows();
-        let scope = Scope {
-            generation: self.audit.generation,
-            members: self.audit.active.as_ref().map(|a| &a.ids),
-        };
-        self.view.rebuild(&self.store, scope, rows);
+        self.view.rebuild(&self.store, scope_of(&self.audit), rows);
     }
 
     /// Adds newly loaded users to the list.
     pub fn extend_view(&mut self, new: &[UserIx]) {
         let rows = self.body_rows();
-        let scope = Scope {
-            generation: self.audit.generation,
-            members: self.audit.active.as_ref().map(|a| &a.ids),
-        };
-        self.view.extend(&self.store, new, scope, rows);
+        self.view
+            .extend(&self.store, new, scope_of(&self.audit), rows);
     }
 
     /// Rows the list body shows.
@@ -420,7 +426,7 @@ impl State {
     }
 
     /// True when `user` belongs in the current view.
-    pub fn in_view(&self, user: &UserRecord, terms: &[String]) -> bool {
-        self.view.admits(&self.store, user, terms, self.scope())
+    pub fn in_view(&self, ix: UserIx, terms: &[String]) -> bool {
+        self.view.admits(&self.store, ix, terms, self.scope())
     }
 }

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use time::OffsetDateTime;
 
 use super::action::{Action, InputRequest, StatusTab};
-use super::audit::{AuditResult, ExportDone, ExportFormat, PermissionEntry};
-use super::effect::Effect;
+use super::audit::{ExportDone, ExportFormat};
+use super::effect::{Effect, RequestId};
 use super::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use super::journal::JournalListing;
 use super::msg::Msg;
@@ -20,7 +20,8 @@ use crate::runs::{Change, ItemResult, RunId, RunState};
 
 const ADDRESS: &str = "http://127.0.0.1:8126";
 
-fn loaded() -> State {
+/// A console that has started, and the request of its listing.
+fn started() -> (State, RequestId) {
     let mut state = State::new(Options::default(), NOW);
     let effects = init(&mut state);
     let Some(Effect::LoadUsers { request_id, .. }) = effects
@@ -30,6 +31,11 @@ fn loaded() -> State {
     else {
         panic!("init loads users");
     };
+    (state, request_id)
+}
+
+fn loaded() -> State {
+    let (mut state, request_id) = started();
     update(&mut state, Msg::Access(Access::known(false, None)));
     update(
         &mut state,
@@ -57,39 +63,27 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
     act(state, Action::Submit)
 }
 
-/// What the effects layer answers for `kind`, computed by `audit::views`.
-fn audit_answer(kind: &ViewKind) -> Box<AuditResult> {
+/// The members of `kind`, computed by `audit::views` over the exact fixture org.
+fn members_of(kind: &ViewKind) -> HashSet<UserId> {
     let org = demo_audit_org();
-    let v = view(&org, kind).expect("the view");
-    Box::new(AuditResult {
-        kind: kind.clone(),
-        title: v.title.clone(),
-        columns: v.columns.iter().map(|c| c.to_string()).collect(),
-        rows: v
-            .rows
-            .iter()
-            .map(|r| (org.users()[r.user].id.clone(), r.cells.clone()))
-            .collect(),
-    })
+    let as_of = OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a time");
+    let v = view(&org, kind, as_of).expect("the view");
+    v.users(&org).map(|u| u.id.clone()).collect()
 }
 
-/// Opens `:audit ARGS` and answers it like the effects layer would.
+/// Opens `:audit ARGS`: computed over the org as loaded, without a request.
 fn open_audit(state: &mut State, args: &str) -> ViewKind {
     let effects = command(state, &format!("audit {args}"));
-    let Some(Effect::LoadAudit {
-        request_id, kind, ..
-    }) = effects.first().cloned()
-    else {
-        panic!("`:audit {args}` loads the view, got {effects:?}");
-    };
-    update(
-        state,
-        Msg::Audit(AuditMsg::View {
-            request_id,
-            result: Ok(audit_answer(&kind)),
-        }),
+    assert!(
+        effects.is_empty(),
+        "`:audit {args}` sends nothing: {effects:?}"
     );
-    kind
+    state
+        .audit
+        .active
+        .as_ref()
+        .map(|a| a.kind.clone())
+        .unwrap_or_else(|| panic!("`:audit {args}` opens a view"))
 }
 
 fn shown_ids(state: &State) -> HashSet<UserId> {
@@ -107,7 +101,7 @@ fn an_audit_view_restricts_the_list_to_its_members_and_esc_returns_to_all() {
     let all = state.view.rows.len();
     let kind = open_audit(&mut state, "admins");
     assert_eq!(kind, ViewKind::Admins);
-    let expected: HashSet<UserId> = audit_answer(&kind).rows.into_iter().map(|r| r.0).collect();
+    let expected = members_of(&kind);
     assert!(!expected.is_empty() && expected.len() < all);
     assert_eq!(shown_ids(&state), expected);
     let title = &state.audit.active.as_ref().expect("active").title;
@@ -132,78 +126,128 @@ fn an_audit_view_restricts_a_sorted_list_too_and_leaving_it_restores_everyone() 
     command(&mut state, "sort name");
     let all = state.view.rows.len();
     let kind = open_audit(&mut state, "admins");
-    let expected: HashSet<UserId> = audit_answer(&kind).rows.into_iter().map(|r| r.0).collect();
+    let expected = members_of(&kind);
     assert_eq!(shown_ids(&state), expected);
     command(&mut state, "audit off");
     assert_eq!(state.view.rows.len(), all);
     open_audit(&mut state, "no-role");
-    let no_role: HashSet<UserId> = audit_answer(&ViewKind::NoRole)
-        .rows
-        .into_iter()
-        .map(|r| r.0)
-        .collect();
+    let no_role = members_of(&ViewKind::NoRole);
     assert_eq!(shown_ids(&state), no_role);
 }
 
 #[test]
-fn audit_off_and_unknown_views_and_stale_answers() {
+fn audit_off_and_unknown_views() {
     let mut state = loaded();
     open_audit(&mut state, "no-role");
     command(&mut state, "audit off");
     assert!(state.audit.active.is_none());
     assert!(command(&mut state, "audit bogus").is_empty());
     assert_eq!(state.toast.as_ref().map(|t| t.level), Some(Level::Error));
-    // A newer request wins: the older answer is dropped.
-    let first = command(&mut state, "audit admins");
-    let second = command(&mut state, "audit service-accounts");
-    let Some(Effect::LoadAudit { request_id, .. }) = first.first().cloned() else {
-        panic!("loads");
-    };
-    update(
-        &mut state,
-        Msg::Audit(AuditMsg::View {
-            request_id,
-            result: Ok(audit_answer(&ViewKind::Admins)),
-        }),
-    );
     assert!(state.audit.active.is_none());
-    let Some(Effect::LoadAudit {
-        request_id, kind, ..
-    }) = second.first().cloned()
-    else {
-        panic!("loads");
+}
+
+#[test]
+fn inactive_takes_days_and_who_can_takes_a_permission() {
+    let mut state = loaded();
+    assert_eq!(
+        open_audit(&mut state, "inactive 30"),
+        ViewKind::Inactive { days: 30 }
+    );
+    assert_eq!(
+        shown_ids(&state),
+        members_of(&ViewKind::Inactive { days: 30 })
+    );
+    let kind = ViewKind::WhoCan {
+        permission: "user_access_invite".into(),
     };
-    assert_eq!(kind, ViewKind::ServiceAccounts);
+    assert!(command(&mut state, "who-can user_access_invite").is_empty());
+    assert_eq!(state.audit.active.as_ref().map(|a| &a.kind), Some(&kind));
+    assert_eq!(shown_ids(&state), members_of(&kind));
+}
+
+#[test]
+fn who_can_an_unknown_permission_reads_the_catalogue_once_then_says_so() {
+    let mut state = loaded();
+    let effects = command(&mut state, "who-can no_such_permission");
+    let [Effect::LoadPermissions { request_id }] = effects[..] else {
+        panic!("reads the catalogue, got {effects:?}");
+    };
     update(
         &mut state,
-        Msg::Audit(AuditMsg::View {
+        Msg::Audit(AuditMsg::Permissions {
             request_id,
-            result: Err("network problem".into()),
+            result: Ok(demo_org().2),
         }),
     );
     assert!(state.audit.active.is_none());
     assert!(state
         .toast
         .as_ref()
-        .is_some_and(|t| t.text.contains("network problem")));
+        .is_some_and(|t| t.level == Level::Error && t.text.contains("no_such_permission")));
+    // The catalogue is known now: the next mistake is answered without a request.
+    assert!(command(&mut state, "who-can still_not_one").is_empty());
 }
 
 #[test]
-fn inactive_takes_days_and_who_can_takes_a_permission() {
+fn a_permission_only_the_catalogue_names_opens_once_it_arrives() {
     let mut state = loaded();
-    let effects = command(&mut state, "audit inactive 30");
-    assert!(matches!(
-        &effects[..],
-        [Effect::LoadAudit {
-            kind: ViewKind::Inactive { days: 30 },
-            ..
-        }]
+    let mut catalogue = demo_org().2;
+    catalogue.push(super::fixtures::perm(
+        "p-new",
+        "brand_new_permission",
+        "New",
     ));
-    let effects = command(&mut state, "who-can dashboards_write");
-    assert!(matches!(
-        &effects[..],
-        [Effect::LoadAudit { kind: ViewKind::WhoCan { permission }, .. }] if permission == "dashboards_write"
-    ));
+    let effects = command(&mut state, "who-can brand_new_permission");
+    let [Effect::LoadPermissions { request_id }] = effects[..] else {
+        panic!("reads the catalogue, got {effects:?}");
+    };
+    update(
+        &mut state,
+        Msg::Audit(AuditMsg::Permissions {
+            request_id,
+            result: Ok(catalogue),
+        }),
+    );
+    let active = state.audit.active.as_ref().expect("the view opens");
+    assert!(active.members.is_empty(), "nobody holds it");
+    assert!(active.title.ends_with("(0)"), "{}", active.title);
+}
+
+#[test]
+fn a_view_opened_while_loading_is_computed_again_when_loading_ends() {
+    let (mut state, request_id) = started();
+    let mut first = demo_page();
+    let rest = first.data.split_off(4);
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::UsersPage {
+            request_id,
+            number: 0,
+            total_pages: Some(2),
+            response: first,
+        }),
+    );
+    open_audit(&mut state, "admins");
+    let early = shown_ids(&state);
+    let mut second = demo_page();
+    second.data = rest;
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::UsersPage {
+            request_id,
+            number: 1,
+            total_pages: Some(2),
+            response: second,
+        }),
+    );
+    assert_eq!(shown_ids(&state), early, "not recomputed page by page");
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    let all = members_of(&ViewKind::Admins);
+    assert!(
+        early.len() < all.len(),
+        "the fixture has admins on both pages"
+    );
+    assert_eq!(shown_ids(&state), all);
 }
 
 #[test]
@@ -243,26 +287,24 @@ fn export_carries_the_visible_ids_in_order_and_the_audit_view() {
     // Tab switches to JSON, the name follows.
     act(&mut state, Action::NextField);
     let effects = act(&mut state, Action::Submit);
-    let [Effect::Export {
+    let [export @ Effect::Export {
         kind,
-        ids,
+        rows,
         format,
         path,
         request_id,
+        ..
     }] = &effects[..]
     else {
         panic!("one export effect, got {effects:?}");
     };
-    assert!(!Effect::Export {
-        request_id: *request_id,
-        kind: kind.clone(),
-        ids: ids.clone(),
-        format: *format,
-        path: path.clone()
-    }
-    .is_mutating());
+    assert!(!export.is_mutating());
     assert_eq!(kind.as_ref(), Some(&ViewKind::Admins));
-    assert_eq!(ids, &visible);
+    let ids: Vec<UserId> = rows
+        .iter()
+        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
+        .collect();
+    assert_eq!(ids, visible);
     assert_eq!(*format, ExportFormat::Json);
     assert!(path.to_string_lossy().ends_with(".json"));
     assert!(state.overlay.is_none());
@@ -274,7 +316,6 @@ fn export_carries_the_visible_ids_in_order_and_the_audit_view() {
                 path: "/tmp/x.json".into(),
                 format: ExportFormat::Json,
                 count: ids.len(),
-                requested: ids.len(),
             }),
         }),
     );
@@ -294,12 +335,12 @@ fn export_works_in_read_only_mode_and_respects_the_filter() {
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     act(&mut state, Action::Export);
     let effects = act(&mut state, Action::Submit);
-    let [Effect::Export { kind, ids, .. }] = &effects[..] else {
+    let [Effect::Export { kind, rows, .. }] = &effects[..] else {
         panic!("exports, got {effects:?}");
     };
     assert_eq!(kind, &None);
-    assert_eq!(ids.len(), state.view.rows.len());
-    assert_eq!(ids.len(), state.store.counts().pending as usize);
+    assert_eq!(rows, &state.view.rows);
+    assert_eq!(rows.len(), state.store.counts().pending as usize);
 }
 
 #[test]
@@ -310,20 +351,11 @@ fn the_permission_picker_searches_and_opens_who_can() {
         panic!("loads the catalogue");
     };
     assert_eq!(state.context(), Context::Search);
-    let entries = demo_org()
-        .2
-        .iter()
-        .map(|p| PermissionEntry {
-            group: p.attributes.group_name.clone().unwrap_or_default(),
-            name: p.name().to_owned(),
-            about: String::new(),
-        })
-        .collect();
     update(
         &mut state,
         Msg::Audit(AuditMsg::Permissions {
             request_id,
-            result: Ok(entries),
+            result: Ok(demo_org().2),
         }),
     );
     for c in "invite".chars() {
@@ -333,12 +365,16 @@ fn the_permission_picker_searches_and_opens_who_can() {
         panic!("picker open");
     };
     assert_eq!(picker.matches().len(), 1);
-    let effects = act(&mut state, Action::Submit);
-    assert!(matches!(
-        &effects[..],
-        [Effect::LoadAudit { kind: ViewKind::WhoCan { permission }, .. }] if permission == "user_access_invite"
-    ));
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert_eq!(
+        state.audit.active.as_ref().map(|a| &a.kind),
+        Some(&ViewKind::WhoCan {
+            permission: "user_access_invite".into()
+        })
+    );
     assert!(state.overlay.is_none());
+    // The catalogue is the org's now: the picker opens again without a request.
+    assert!(act(&mut state, Action::PickPermission).is_empty());
 }
 
 // ---------------------------------------------------------------------------------------

@@ -18,8 +18,15 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-/// Applies one message: routes it to the feature it is for.
+/// Applies one message: routes it to the feature it is for, then brings what is derived
+/// from the org (the open audit view) up to date.
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
+    let effects = route(state, msg);
+    super::audit::refresh(state);
+    effects
+}
+
+fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Action(action) => on_action(state, action),
         Msg::Paste(text) => {

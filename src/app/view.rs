@@ -13,7 +13,7 @@ use crate::api::models::UserId;
 
 use super::action::StatusTab;
 use super::cursor::ListCursor;
-use super::store::{Status, UserIx, UserRecord, UserStore};
+use crate::org::{Org, Stamp, Status, UserIx, UserRecord};
 
 /// Columns to sort by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -87,12 +87,12 @@ pub struct Sort {
 pub struct Scope<'a> {
     pub generation: u64,
     /// `None`: everyone.
-    pub members: Option<&'a HashSet<UserId>>,
+    pub members: Option<&'a HashSet<UserIx>>,
 }
 
 impl Scope<'_> {
-    fn admits(&self, id: &UserId) -> bool {
-        self.members.is_none_or(|m| m.contains(id))
+    fn admits(&self, ix: UserIx) -> bool {
+        self.members.is_none_or(|m| m.contains(&ix))
     }
 }
 
@@ -138,7 +138,7 @@ pub struct View {
 
 impl View {
     /// The user under the cursor.
-    pub fn selected<'s>(&self, store: &'s UserStore) -> Option<&'s UserRecord> {
+    pub fn selected<'s>(&self, store: &'s Org) -> Option<&'s UserRecord> {
         self.rows.get(self.cursor.pos).and_then(|ix| store.get(*ix))
     }
 
@@ -152,14 +152,11 @@ impl View {
     }
 
     /// True when `user` belongs in the view.
-    pub fn admits(
-        &self,
-        store: &UserStore,
-        user: &UserRecord,
-        terms: &[String],
-        scope: Scope,
-    ) -> bool {
-        tab_matches(self.tab, user) && scope.admits(&user.id) && {
+    pub fn admits(&self, store: &Org, ix: UserIx, terms: &[String], scope: Scope) -> bool {
+        let Some(user) = store.get(ix) else {
+            return false;
+        };
+        tab_matches(self.tab, user) && scope.admits(ix) && {
             let haystack = store.haystack(user);
             terms.iter().all(|t| haystack.contains(t.as_str()))
         }
@@ -173,7 +170,7 @@ impl View {
     /// Brings the cached order of every loaded user up to date for the current sort: a full
     /// sort when the sort or a loaded user changed, a merge of the users added since
     /// otherwise.
-    fn ensure_order(&mut self, store: &UserStore) {
+    fn ensure_order(&mut self, store: &Org) {
         let sort = self.sort;
         let cache = &mut self.cache;
         let stale = cache.order_sort != Some(sort)
@@ -198,7 +195,7 @@ impl View {
     /// Does only the work the change needs: nothing when tab, filter, sort, scope and users
     /// are as the rows were built; a re-check of the users shown when the filter only
     /// narrowed; otherwise one pass over the cached sort order.
-    pub fn rebuild(&mut self, store: &UserStore, scope: Scope, rows: usize) {
+    pub fn rebuild(&mut self, store: &Org, scope: Scope, rows: usize) {
         let selected = self.selected(store).map(|u| u.id.clone());
         let terms = self.terms();
         let (tab, sort, revision) = (self.tab, self.sort, store.revision());
@@ -226,11 +223,7 @@ impl View {
             // Nothing to filter again.
         } else if narrowing {
             let mut kept = std::mem::take(&mut self.rows);
-            kept.retain(|ix| {
-                store
-                    .get(*ix)
-                    .is_some_and(|u| self.admits(store, u, &terms, scope))
-            });
+            kept.retain(|ix| self.admits(store, *ix, &terms, scope));
             self.rows = kept;
         } else {
             self.ensure_order(store);
@@ -242,11 +235,7 @@ impl View {
                     .order
                     .iter()
                     .copied()
-                    .filter(|ix| {
-                        store
-                            .get(*ix)
-                            .is_some_and(|u| self.admits(store, u, &terms, scope))
-                    })
+                    .filter(|ix| self.admits(store, *ix, &terms, scope))
                     .collect()
             };
         }
@@ -256,7 +245,7 @@ impl View {
         self.restore_cursor(store, selected, rows);
     }
 
-    fn restore_cursor(&mut self, store: &UserStore, selected: Option<UserId>, rows: usize) {
+    fn restore_cursor(&mut self, store: &Org, selected: Option<UserId>, rows: usize) {
         let found = selected.and_then(|id| {
             let ix = store.index_of(&id)?;
             self.rows.iter().position(|v| *v == ix)
@@ -268,7 +257,7 @@ impl View {
     }
 
     /// Adds newly loaded users to the rows without re-filtering the rest (in sort order).
-    pub fn extend(&mut self, store: &UserStore, new: &[UserIx], scope: Scope, rows: usize) {
+    pub fn extend(&mut self, store: &Org, new: &[UserIx], scope: Scope, rows: usize) {
         if new.is_empty() {
             return;
         }
@@ -276,11 +265,7 @@ impl View {
         let added: Vec<UserIx> = new
             .iter()
             .copied()
-            .filter(|ix| {
-                store
-                    .get(*ix)
-                    .is_some_and(|u| self.admits(store, u, &terms, scope))
-            })
+            .filter(|ix| self.admits(store, *ix, &terms, scope))
             .collect();
         // The rows stay as a rebuild would make them, so the cache may say so.
         let in_step = self.cache.built_len + new.len() == store.len();
@@ -302,7 +287,7 @@ impl View {
 }
 
 /// The order of the view: by the sort column, ties by load order.
-pub fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
+pub fn compare(store: &Org, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
     let (Some(ua), Some(ub)) = (store.get(a), store.get(b)) else {
         return a.cmp(&b);
     };
@@ -340,13 +325,7 @@ pub fn compare(store: &UserStore, sort: Sort, a: UserIx, b: UserIx) -> Ordering 
 /// A key that orders users like [`compare`]: when two keys differ their order is the
 /// users' order; equal keys of a text column are settled by `compare` (see `exact_key`).
 /// Sorting `(key, index)` pairs is several times faster than sorting by `compare` alone.
-fn sort_key(
-    store: &UserStore,
-    key: SortKey,
-    ix: UserIx,
-    user: &UserRecord,
-    role_rank: &[u128],
-) -> u128 {
+fn sort_key(store: &Org, key: SortKey, ix: UserIx, user: &UserRecord, role_rank: &[u128]) -> u128 {
     fn prefix(bytes: impl Iterator<Item = u8>) -> u128 {
         let mut out = [0u8; 16];
         for (slot, b) in out.iter_mut().zip(bytes) {
@@ -374,8 +353,8 @@ fn sort_key(
             Some(false) => 1,
             Some(true) => 2,
         },
-        SortKey::LastLogin => time(user.last_login),
-        SortKey::Created => time(user.created),
+        SortKey::LastLogin => time(user.last_login.map(Stamp::seconds)),
+        SortKey::Created => time(user.created.map(Stamp::seconds)),
     }
 }
 
@@ -386,7 +365,7 @@ fn exact_key(key: SortKey) -> bool {
 
 /// For each role index, 1 + the rank of its name among all role names (equal names, equal
 /// ranks): an exact sort key for the roles column.
-fn role_ranks(store: &UserStore) -> Vec<u128> {
+fn role_ranks(store: &Org) -> Vec<u128> {
     let roles = store.roles();
     let mut by_name: Vec<usize> = (0..roles.len()).collect();
     by_name.sort_by(|a, b| roles[*a].name.cmp(&roles[*b].name));
@@ -402,7 +381,7 @@ fn role_ranks(store: &UserStore) -> Vec<u128> {
 }
 
 /// `ixs` in `sort` order.
-fn sort_indices(store: &UserStore, sort: Sort, ixs: impl Iterator<Item = UserIx>) -> Vec<UserIx> {
+fn sort_indices(store: &Org, sort: Sort, ixs: impl Iterator<Item = UserIx>) -> Vec<UserIx> {
     let ranks = if sort.key == SortKey::Roles {
         role_ranks(store)
     } else {
@@ -432,7 +411,7 @@ fn sort_indices(store: &UserStore, sort: Sort, ixs: impl Iterator<Item = UserIx>
 }
 
 /// Merges two lists already in `sort` order.
-fn merge(store: &UserStore, sort: Sort, old: Vec<UserIx>, added: &[UserIx]) -> Vec<UserIx> {
+fn merge(store: &Org, sort: Sort, old: Vec<UserIx>, added: &[UserIx]) -> Vec<UserIx> {
     let mut merged = Vec::with_capacity(old.len() + added.len());
     let (mut i, mut j) = (0, 0);
     while i < old.len() && j < added.len() {

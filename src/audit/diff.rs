@@ -9,9 +9,8 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::models::{timestamp, RoleId, User, UserId, UserStatus};
-
-use super::org::{email_key, status_of, Org};
+use crate::api::models::{timestamp, RoleId, UserId};
+use crate::org::{Org, RoleInfo, Status, UserRecord};
 
 /// A user as a diff names them.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -22,11 +21,11 @@ pub struct UserRef {
 }
 
 impl UserRef {
-    fn of(user: &User) -> UserRef {
+    fn of(user: &UserRecord) -> UserRef {
         UserRef {
-            email: email_key(user),
+            email: user.email.to_lowercase(),
             id: user.id.clone(),
-            name: user.attributes.name.clone(),
+            name: (!user.name.is_empty()).then(|| user.name.to_string()),
         }
     }
 
@@ -203,66 +202,20 @@ impl SnapshotDiff {
     }
 }
 
+/// When an org was read (now, for one read as it went).
+fn taken_at(org: &Org) -> String {
+    timestamp::format(&org.as_of(time::OffsetDateTime::now_utc()))
+}
+
 /// Compares two orgs.
 pub fn diff(old: &Org, new: &Org) -> SnapshotDiff {
     let mut d = SnapshotDiff {
-        old_taken_at: timestamp::format(&old.taken_at()),
-        new_taken_at: timestamp::format(&new.taken_at()),
+        old_taken_at: taken_at(old),
+        new_taken_at: taken_at(new),
         ..SnapshotDiff::default()
     };
-    for user in new.users() {
-        let Some(before) = old.user(&user.id) else {
-            d.users_added.push(UserRef::of(user));
-            continue;
-        };
-        let (was, is) = (status_of(before), status_of(user));
-        match (&was, &is) {
-            (a, b) if a == b => {}
-            (UserStatus::Disabled, _) => d.users_enabled.push(UserRef::of(user)),
-            (_, UserStatus::Disabled) => d.users_disabled.push(UserRef::of(user)),
-            _ => d.status_changes.push(StatusChange {
-                user: UserRef::of(user),
-                from: was.to_string(),
-                to: is.to_string(),
-            }),
-        }
-        if let Some(change) = access_change(old, before, new, user) {
-            d.user_changes.push(change);
-        }
-    }
-    d.users_removed = old
-        .users()
-        .iter()
-        .filter(|u| new.user(&u.id).is_none())
-        .map(UserRef::of)
-        .collect();
-
-    let role_ref = |org: &Org, id: &RoleId| RoleRef {
-        name: org.role_name(id),
-        id: id.clone(),
-    };
-    for role in new.roles() {
-        if old.role(&role.id).is_none() {
-            d.roles_added.push(role_ref(new, &role.id));
-            continue;
-        }
-        let before: BTreeSet<String> = names(old, old.role_permissions(&role.id));
-        let after: BTreeSet<String> = names(new, new.role_permissions(&role.id));
-        if before != after {
-            d.role_permission_changes.push(RolePermissionChange {
-                role: role_ref(new, &role.id),
-                granted: after.difference(&before).cloned().collect(),
-                revoked: before.difference(&after).cloned().collect(),
-            });
-        }
-    }
-    d.roles_removed = old
-        .roles()
-        .iter()
-        .filter(|r| new.role(&r.id).is_none())
-        .map(|r| role_ref(old, &r.id))
-        .collect();
-
+    diff_users(&mut d, old, new);
+    diff_roles(&mut d, old, new);
     d.users_added.sort();
     d.users_removed.sort();
     d.users_enabled.sort();
@@ -276,43 +229,114 @@ pub fn diff(old: &Org, new: &Org) -> SnapshotDiff {
     d
 }
 
-fn names(org: &Org, ids: &[crate::api::models::PermissionId]) -> BTreeSet<String> {
-    ids.iter().map(|id| org.permission_name(id)).collect()
+fn diff_users(d: &mut SnapshotDiff, old: &Org, new: &Org) {
+    for user in new.users() {
+        let Some(before) = old.by_id(&user.id) else {
+            d.users_added.push(UserRef::of(user));
+            continue;
+        };
+        match (before.status, user.status) {
+            (a, b) if a == b && before.status_text() == user.status_text() => {}
+            (Status::Disabled, _) => d.users_enabled.push(UserRef::of(user)),
+            (_, Status::Disabled) => d.users_disabled.push(UserRef::of(user)),
+            _ => d.status_changes.push(StatusChange {
+                user: UserRef::of(user),
+                from: before.status_text().to_owned(),
+                to: user.status_text().to_owned(),
+            }),
+        }
+        if let Some(change) = access_change(old, before, new, user) {
+            d.user_changes.push(change);
+        }
+    }
+    d.users_removed = old
+        .users()
+        .iter()
+        .filter(|u| new.by_id(&u.id).is_none())
+        .map(UserRef::of)
+        .collect();
+}
+
+/// The roles an org read as objects (not only users' references to them).
+fn listed(org: &Org) -> impl Iterator<Item = &RoleInfo> {
+    org.roles().iter().filter(|r| r.seen)
+}
+
+fn diff_roles(d: &mut SnapshotDiff, old: &Org, new: &Org) {
+    let role_ref = |role: &RoleInfo| RoleRef {
+        name: role.name.clone(),
+        id: role.id.clone(),
+    };
+    for role in listed(new) {
+        let Some(before) = listed_in(old, &role.id) else {
+            d.roles_added.push(role_ref(role));
+            continue;
+        };
+        let before = names(old, before);
+        let after = names(new, role);
+        if before != after {
+            d.role_permission_changes.push(RolePermissionChange {
+                role: role_ref(role),
+                granted: after.difference(&before).cloned().collect(),
+                revoked: before.difference(&after).cloned().collect(),
+            });
+        }
+    }
+    d.roles_removed = listed(old)
+        .filter(|r| listed_in(new, &r.id).is_none())
+        .map(role_ref)
+        .collect();
+}
+
+/// The role `id` when the org read it as an object.
+fn listed_in<'a>(org: &'a Org, id: &RoleId) -> Option<&'a RoleInfo> {
+    org.role_index(id)
+        .and_then(|ix| org.role(ix))
+        .filter(|r| r.seen)
+}
+
+/// The names of the permissions a role grants.
+fn names(org: &Org, role: &RoleInfo) -> BTreeSet<String> {
+    role.permissions
+        .iter()
+        .flatten()
+        .filter_map(|p| org.perm(*p).map(|p| p.name.clone()))
+        .collect()
 }
 
 /// Effective permissions by name, with the granting roles.
-fn permission_map(org: &Org, user: &User) -> BTreeMap<String, Vec<String>> {
+fn permission_map(org: &Org, user: &UserRecord) -> BTreeMap<String, Vec<String>> {
     org.effective_permissions(user)
         .into_iter()
         .map(|p| (p.name, p.granted_by))
         .collect()
 }
 
-fn access_change(old: &Org, before: &User, new: &Org, after: &User) -> Option<UserAccessChange> {
-    let roles_before: BTreeSet<String> = old.user_role_names(before).into_iter().collect();
-    let roles_after: BTreeSet<String> = new.user_role_names(after).into_iter().collect();
+fn access_change(
+    old: &Org,
+    before: &UserRecord,
+    new: &Org,
+    after: &UserRecord,
+) -> Option<UserAccessChange> {
+    let roles_before: BTreeSet<String> = old.sorted_role_names(before).into_iter().collect();
+    let roles_after: BTreeSet<String> = new.sorted_role_names(after).into_iter().collect();
     let perms_before = permission_map(old, before);
     let perms_after = permission_map(new, after);
+    let only_in = |a: &BTreeMap<String, Vec<String>>, b: &BTreeMap<String, Vec<String>>| {
+        a.iter()
+            .filter(|(name, _)| !b.contains_key(*name))
+            .map(|(name, via)| PermissionChange {
+                permission: name.clone(),
+                via: via.clone(),
+            })
+            .collect::<Vec<_>>()
+    };
     let change = UserAccessChange {
         user: UserRef::of(after),
         roles_granted: roles_after.difference(&roles_before).cloned().collect(),
         roles_removed: roles_before.difference(&roles_after).cloned().collect(),
-        permissions_gained: perms_after
-            .iter()
-            .filter(|(name, _)| !perms_before.contains_key(*name))
-            .map(|(name, via)| PermissionChange {
-                permission: name.clone(),
-                via: via.clone(),
-            })
-            .collect(),
-        permissions_lost: perms_before
-            .iter()
-            .filter(|(name, _)| !perms_after.contains_key(*name))
-            .map(|(name, via)| PermissionChange {
-                permission: name.clone(),
-                via: via.clone(),
-            })
-            .collect(),
+        permissions_gained: only_in(&perms_after, &perms_before),
+        permissions_lost: only_in(&perms_before, &perms_after),
     };
     let changed = !(change.roles_granted.is_empty()
         && change.roles_removed.is_empty()

@@ -1,19 +1,111 @@
-//! Writing a view (or a chosen list of users) as CSV or JSON. CSV is RFC 4180 (the `csv`
-//! crate), one row per user: the columns of `users list --format csv`, in the same stable
-//! order, then the view's own columns. JSON carries each user with their roles and
-//! effective permissions (and the granting roles), plus the view's own columns.
+//! Writing users as CSV or JSON. CSV is RFC 4180 (the `csv` crate), one row per user: the
+//! [`USER_COLUMNS`] (which `users list --format csv` writes too), then a view's own
+//! columns. JSON carries each user with their roles and effective permissions (and the
+//! granting roles), plus the view's own columns.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
-use crate::api::models::{timestamp, RoleId, User, UserId};
-use crate::cli::output::{role_names, users_csv};
+use crate::api::models::{timestamp, RoleId, UserId};
+use crate::cli::output::Table;
+use crate::org::{EffectivePermission, Org, RoleIx, Stamp, UserIx, UserRecord};
 
-use super::org::{status_of, EffectivePermission, Org};
-use super::views::AuditView;
+use super::views::{AuditView, ViewRow};
 use super::AuditError;
+
+/// The users CSV's columns, in their stable order.
+pub const USER_COLUMNS: [&str; 13] = [
+    "id",
+    "email",
+    "name",
+    "handle",
+    "title",
+    "status",
+    "roles",
+    "service_account",
+    "mfa_enabled",
+    "verified",
+    "last_login_time",
+    "created_at",
+    "modified_at",
+];
+
+fn yes_no(value: Option<bool>) -> String {
+    match value {
+        Some(true) => "yes".into(),
+        Some(false) => "no".into(),
+        None => String::new(),
+    }
+}
+
+fn time_text(stamp: Option<Stamp>) -> Option<String> {
+    stamp.map(|s| timestamp::format(&s.time()))
+}
+
+/// One user's [`USER_COLUMNS`] cells.
+pub fn user_cells(org: &Org, user: &UserRecord) -> Vec<String> {
+    vec![
+        user.id.to_string(),
+        user.email.to_string(),
+        user.name.to_string(),
+        user.handle().unwrap_or_default().to_owned(),
+        user.title.as_deref().unwrap_or_default().to_owned(),
+        user.status_text().to_owned(),
+        org.role_names_joined(user, "; "),
+        yes_no(Some(user.service_account)),
+        yes_no(user.mfa),
+        yes_no(user.verified),
+        time_text(user.last_login).unwrap_or_default(),
+        time_text(user.created).unwrap_or_default(),
+        time_text(user.modified).unwrap_or_default(),
+    ]
+}
+
+/// The users CSV table of `users`.
+pub fn users_csv<'a>(org: &Org, users: impl IntoIterator<Item = &'a UserRecord>) -> Table {
+    let mut table = Table::new(USER_COLUMNS.to_vec());
+    table
+        .rows
+        .extend(users.into_iter().map(|u| user_cells(org, u)));
+    table
+}
+
+/// The rows of a view to export: the whole view, or the users listed in `only` in that
+/// order (the console passes its filtered, sorted list).
+pub fn rows<'a>(view: &'a AuditView, only: Option<&[UserIx]>) -> Vec<&'a ViewRow> {
+    match only {
+        None => view.rows.iter().collect(),
+        Some(ixs) => {
+            let by_ix: BTreeMap<UserIx, &ViewRow> = view.rows.iter().map(|r| (r.user, r)).collect();
+            ixs.iter().filter_map(|ix| by_ix.get(ix).copied()).collect()
+        }
+    }
+}
+
+/// Writes `rows` of `view` as CSV.
+pub fn write_csv(
+    org: &Org,
+    view: &AuditView,
+    rows: &[&ViewRow],
+    out: &mut dyn Write,
+) -> Result<(), AuditError> {
+    let mut table = Table::new(USER_COLUMNS.to_vec());
+    table.headers.extend(view.columns.iter().copied());
+    for row in rows {
+        let Some(user) = org.get(row.user) else {
+            continue;
+        };
+        let mut line = user_cells(org, user);
+        line.extend(row.cells.iter().cloned());
+        table.rows.push(line);
+    }
+    table
+        .write_csv(out)
+        .map_err(|e| AuditError::Output(e.to_string()))
+}
 
 /// A role as exports show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +136,42 @@ pub struct ExportUser {
     pub view: BTreeMap<String, String>,
 }
 
+impl ExportUser {
+    fn of(org: &Org, user: &UserRecord, view: BTreeMap<String, String>) -> ExportUser {
+        let text = |t: &str| (!t.is_empty()).then(|| t.to_owned());
+        let mut held: Vec<RoleIx> = Vec::new();
+        for role in user.roles.iter() {
+            if !held.contains(role) {
+                held.push(*role);
+            }
+        }
+        ExportUser {
+            id: user.id.clone(),
+            email: text(&user.email),
+            name: text(&user.name),
+            handle: user.handle().map(str::to_owned),
+            title: user.title.as_deref().map(str::to_owned),
+            status: user.status_text().to_owned(),
+            service_account: Some(user.service_account),
+            mfa_enabled: user.mfa,
+            verified: user.verified,
+            last_login_time: time_text(user.last_login),
+            created_at: time_text(user.created),
+            modified_at: time_text(user.modified),
+            roles: held
+                .iter()
+                .filter_map(|r| org.role(*r))
+                .map(|r| ExportRole {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                })
+                .collect(),
+            effective_permissions: org.effective_permissions(user),
+            view,
+        }
+    }
+}
+
 /// A JSON export: what it is, when the org was read, and the users.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExportDocument {
@@ -55,90 +183,50 @@ pub struct ExportDocument {
     pub users: Vec<ExportUser>,
 }
 
-/// The rows of a view to export: the whole view, or the users listed in `only` in that
-/// order (the console passes its filtered, sorted list).
-pub fn rows<'a>(
-    view: &'a AuditView,
-    only: Option<&[UserId]>,
-    org: &'a Org,
-) -> Vec<&'a super::views::ViewRow> {
-    match only {
-        None => view.rows.iter().collect(),
-        Some(ids) => {
-            let by_id: BTreeMap<&UserId, &super::views::ViewRow> = view
-                .rows
-                .iter()
-                .map(|r| (&org.users()[r.user].id, r))
-                .collect();
-            ids.iter().filter_map(|id| by_id.get(id).copied()).collect()
+/// Where and when the exported org was read.
+#[derive(Clone, Copy, Debug)]
+pub struct Source<'a> {
+    pub origin: &'a str,
+    pub taken_at: OffsetDateTime,
+}
+
+impl<'a> Source<'a> {
+    /// The org's own reading; for an org read as it went (the console's), `origin` now.
+    pub fn of(org: &'a Org, origin: &'a str, now: OffsetDateTime) -> Source<'a> {
+        match org.reading() {
+            Some(reading) => Source {
+                origin: &reading.origin,
+                taken_at: reading.taken_at,
+            },
+            None => Source {
+                origin,
+                taken_at: now,
+            },
         }
     }
 }
 
-/// Writes `rows` of `view` as CSV.
-pub fn write_csv(
-    org: &Org,
-    view: &AuditView,
-    rows: &[&super::views::ViewRow],
-    out: &mut dyn Write,
-) -> Result<(), AuditError> {
-    let users: Vec<User> = rows.iter().map(|r| org.users()[r.user].clone()).collect();
-    let names = role_names(org.roles());
-    let mut table = users_csv(&users, &names);
-    table.headers.extend(view.columns.iter().copied());
-    for (line, row) in table.rows.iter_mut().zip(rows) {
-        line.extend(row.cells.iter().cloned());
-    }
-    table
-        .write_csv(out)
-        .map_err(|e| AuditError::Output(e.to_string()))
-}
-
 /// The JSON document of `rows` of `view`.
-pub fn document(org: &Org, view: &AuditView, rows: &[&super::views::ViewRow]) -> ExportDocument {
-    let fmt = |t: Option<time::OffsetDateTime>| t.map(|t| timestamp::format(&t));
-    let users = rows
+pub fn document(org: &Org, view: &AuditView, rows: &[&ViewRow], source: Source) -> ExportDocument {
+    let users: Vec<ExportUser> = rows
         .iter()
-        .map(|row| {
-            let user = &org.users()[row.user];
-            let a = &user.attributes;
-            ExportUser {
-                id: user.id.clone(),
-                email: a.email.clone(),
-                name: a.name.clone(),
-                handle: a.handle.clone(),
-                title: a.title.clone(),
-                status: status_of(user).to_string(),
-                service_account: a.service_account,
-                mfa_enabled: a.mfa_enabled,
-                verified: a.verified,
-                last_login_time: fmt(a.last_login_time),
-                created_at: fmt(a.created_at),
-                modified_at: fmt(a.modified_at),
-                roles: org
-                    .user_role_ids(user)
-                    .into_iter()
-                    .map(|id| ExportRole {
-                        name: org.role_name(&id),
-                        id,
-                    })
-                    .collect(),
-                effective_permissions: org.effective_permissions(user),
-                view: view
-                    .columns
-                    .iter()
-                    .map(|c| c.to_string())
-                    .zip(row.cells.iter().cloned())
-                    .collect(),
-            }
+        .filter_map(|row| {
+            let user = org.get(row.user)?;
+            let cells = view
+                .columns
+                .iter()
+                .map(|c| c.to_string())
+                .zip(row.cells.iter().cloned())
+                .collect();
+            Some(ExportUser::of(org, user, cells))
         })
-        .collect::<Vec<_>>();
+        .collect();
     ExportDocument {
         view: view.kind.name().to_owned(),
         title: view.title.clone(),
         count: users.len(),
-        origin: org.snapshot().origin.clone(),
-        taken_at: timestamp::format(&org.taken_at()),
+        origin: source.origin.to_owned(),
+        taken_at: timestamp::format(&source.taken_at),
         users,
     }
 }
@@ -147,10 +235,11 @@ pub fn document(org: &Org, view: &AuditView, rows: &[&super::views::ViewRow]) ->
 pub fn write_json(
     org: &Org,
     view: &AuditView,
-    rows: &[&super::views::ViewRow],
+    rows: &[&ViewRow],
+    source: Source,
     out: &mut dyn Write,
 ) -> Result<(), AuditError> {
-    let doc = document(org, view, rows);
+    let doc = document(org, view, rows, source);
     let text = serde_json::to_string_pretty(&doc).map_err(|e| AuditError::Output(e.to_string()))?;
     writeln!(out, "{}", crate::text::escape_json(&text))
         .map_err(|e| AuditError::Output(e.to_string()))

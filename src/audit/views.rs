@@ -5,7 +5,7 @@
 //! - `who-can PERMISSION`: every user (any status) with a role granting it; the granting
 //!   roles are listed.
 //! - `admins`: users (any status) holding the Datadog Admin Role, or a role granting one
-//!   of [`ACCESS_WRITE_PERMISSIONS`] (the write permissions on access management, plus the
+//!   of [`ACCESS_WRITE_PERMISSIONS`](crate::domain::ACCESS_WRITE_PERMISSIONS) (the write permissions on access management, plus the
 //!   deprecated catch-all `admin`).
 //! - `no-mfa`: active people (not service accounts) whose MFA is off or not reported.
 //! - `inactive`: active people (not service accounts) who never logged in, or not in the
@@ -25,26 +25,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use crate::api::models::{timestamp, User, UserStatus};
+use crate::api::models::timestamp;
+use crate::org::{Org, PermIx, Stamp, Status, UserIx, UserRecord};
 
-use super::org::{email_key, status_of, status_rank, Org};
 use super::AuditError;
-
-/// The managed role that grants everything.
-pub const ADMIN_ROLE_NAME: &str = "Datadog Admin Role";
-
-/// Permissions that let a user change who has access: inviting and managing users, service
-/// accounts, the org, cross-org connections and the governance console; `admin` is the
-/// deprecated catch-all.
-pub const ACCESS_WRITE_PERMISSIONS: &[&str] = &[
-    "user_access_manage",
-    "user_access_invite",
-    "service_account_write",
-    "org_management",
-    "org_connections_write",
-    "governance_console_write",
-    "admin",
-];
 
 /// How long an invitation stays valid.
 pub const INVITATION_LIFETIME: Duration = Duration::hours(48);
@@ -152,8 +136,8 @@ impl fmt::Display for ViewKind {
 /// One user of a view, with the view's own columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ViewRow {
-    /// Index into [`Org::users`].
-    pub user: usize,
+    /// The user's index in the org.
+    pub user: UserIx,
     /// One cell per [`AuditView::columns`].
     pub cells: Vec<String>,
 }
@@ -171,138 +155,24 @@ pub struct AuditView {
 
 impl AuditView {
     /// The users of the view, in order.
-    pub fn users<'a>(&'a self, org: &'a Org) -> impl DoubleEndedIterator<Item = &'a User> + 'a {
-        self.rows.iter().map(|r| &org.users()[r.user])
+    pub fn users<'a>(&'a self, org: &'a Org) -> impl Iterator<Item = &'a UserRecord> + 'a {
+        self.rows.iter().filter_map(|r| org.get(r.user))
     }
 }
 
-/// Computes a view of the org.
-pub fn view(org: &Org, kind: &ViewKind) -> Result<AuditView, AuditError> {
-    let now = org.taken_at();
-    let users = org.users();
-    let mut rows: Vec<(SortKey, ViewRow)> = Vec::new();
-    let mut push = |index: usize, key: SortKey, cells: Vec<String>| {
-        rows.push((key, ViewRow { user: index, cells }))
-    };
-    let columns: Vec<&'static str>;
-    match kind {
-        ViewKind::All => {
-            columns = vec![];
-            for (i, user) in users.iter().enumerate() {
-                push(i, SortKey::by_status(user), vec![]);
-            }
-        }
-        ViewKind::WhoCan { permission } => {
-            let permission = org.find_permission(permission)?;
-            columns = vec!["granted_by"];
-            for (i, user) in users.iter().enumerate() {
-                let roles = org.granting_roles(user, &permission.id);
-                if !roles.is_empty() {
-                    push(i, SortKey::by_status(user), vec![roles.join("; ")]);
-                }
-            }
-        }
-        ViewKind::Admins => {
-            columns = vec!["admin_because"];
-            for (i, user) in users.iter().enumerate() {
-                let reasons = admin_reasons(org, user);
-                if !reasons.is_empty() {
-                    push(i, SortKey::by_status(user), vec![reasons.join("; ")]);
-                }
-            }
-        }
-        ViewKind::NoMfa => {
-            columns = vec!["mfa"];
-            for (i, user) in users.iter().enumerate() {
-                let a = &user.attributes;
-                if is_person(user)
-                    && status_of(user) == UserStatus::Active
-                    && a.mfa_enabled != Some(true)
-                {
-                    let mfa = if a.mfa_enabled.is_some() {
-                        "off"
-                    } else {
-                        "unknown"
-                    };
-                    push(i, SortKey::by_status(user), vec![mfa.to_owned()]);
-                }
-            }
-        }
-        ViewKind::Inactive { days } => {
-            columns = vec!["last_login", "days_since_login"];
-            let cutoff = now - Duration::days(i64::from(*days));
-            for (i, user) in users.iter().enumerate() {
-                if !is_person(user) || status_of(user) != UserStatus::Active {
-                    continue;
-                }
-                let last = user.attributes.last_login_time;
-                if last.is_some_and(|t| t >= cutoff) {
-                    continue;
-                }
-                let cells = match last {
-                    None => vec!["never".to_owned(), String::new()],
-                    Some(t) => vec![timestamp::format(&t), (now - t).whole_days().to_string()],
-                };
-                // Never first, then the longest ago.
-                let key = SortKey {
-                    primary: last.map_or(i128::MIN, |t| t.unix_timestamp_nanos()),
-                    ..SortKey::by_status(user)
-                };
-                push(i, key, cells);
-            }
-        }
-        ViewKind::Pending => {
-            columns = vec!["invited_at", "age_days", "expires_at", "expired"];
-            for (i, user) in users.iter().enumerate() {
-                if status_of(user) != UserStatus::Pending {
-                    continue;
-                }
-                let invited = invitation_sent(user);
-                let cells = match invited {
-                    Some(sent) => {
-                        let expires = sent + INVITATION_LIFETIME;
-                        vec![
-                            timestamp::format(&sent),
-                            (now - sent).whole_days().to_string(),
-                            timestamp::format(&expires),
-                            if expires <= now { "yes" } else { "no" }.to_owned(),
-                        ]
-                    }
-                    None => vec![String::new(), String::new(), String::new(), String::new()],
-                };
-                let key = SortKey {
-                    primary: invited.map_or(i128::MIN, |t| t.unix_timestamp_nanos()),
-                    ..SortKey::by_status(user)
-                };
-                push(i, key, cells);
-            }
-        }
-        ViewKind::DisabledWithRoles => {
-            columns = vec!["roles_held"];
-            for (i, user) in users.iter().enumerate() {
-                let roles = org.user_role_names(user);
-                if status_of(user) == UserStatus::Disabled && !roles.is_empty() {
-                    push(i, SortKey::by_status(user), vec![roles.len().to_string()]);
-                }
-            }
-        }
-        ViewKind::ServiceAccounts => {
-            columns = vec![];
-            for (i, user) in users.iter().enumerate() {
-                if user.attributes.service_account == Some(true) {
-                    push(i, SortKey::by_status(user), vec![]);
-                }
-            }
-        }
-        ViewKind::NoRole => {
-            columns = vec![];
-            for (i, user) in users.iter().enumerate() {
-                if status_of(user) != UserStatus::Disabled && org.user_role_ids(user).is_empty() {
-                    push(i, SortKey::by_status(user), vec![]);
-                }
-            }
-        }
-    }
+/// What a view computes for one user: whether they belong, their sort key, their cells.
+type Member = Option<(SortKey, Vec<String>)>;
+
+/// Computes a view of the org; ages are counted back from `as_of` (when the org was read).
+pub fn view(org: &Org, kind: &ViewKind, as_of: OffsetDateTime) -> Result<AuditView, AuditError> {
+    let (columns, member) = rule(org, kind, as_of)?;
+    let mut rows: Vec<(SortKey, ViewRow)> = org
+        .indexed()
+        .filter_map(|(ix, user)| {
+            let (key, cells) = member(user)?;
+            Some((key, ViewRow { user: ix, cells }))
+        })
+        .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     let rows: Vec<ViewRow> = rows.into_iter().map(|(_, row)| row).collect();
     Ok(AuditView {
@@ -313,55 +183,140 @@ pub fn view(org: &Org, kind: &ViewKind) -> Result<AuditView, AuditError> {
     })
 }
 
-/// Why a user counts as an admin: the admin role, and each access-write permission with
-/// the roles granting it. Empty when they are not an admin.
-pub fn admin_reasons(org: &Org, user: &User) -> Vec<String> {
-    let mut reasons = Vec::new();
-    let role_ids = org.user_role_ids(user);
-    if role_ids.iter().any(|r| org.role_name(r) == ADMIN_ROLE_NAME) {
-        reasons.push(ADMIN_ROLE_NAME.to_owned());
-    }
-    for name in ACCESS_WRITE_PERMISSIONS {
-        let Ok(permission) = org.find_permission(name) else {
-            continue;
-        };
-        let roles: Vec<String> = org
-            .granting_roles(user, &permission.id)
-            .into_iter()
-            .filter(|r| r != ADMIN_ROLE_NAME)
-            .collect();
-        if !roles.is_empty() {
-            reasons.push(format!("{name} via {}", roles.join(", ")));
+/// A view's own columns, and the rule saying who belongs with what cells.
+type Rule<'a> = (Vec<&'static str>, Box<dyn Fn(&UserRecord) -> Member + 'a>);
+
+fn rule<'a>(org: &'a Org, kind: &ViewKind, now: OffsetDateTime) -> Result<Rule<'a>, AuditError> {
+    Ok(match kind {
+        ViewKind::All => (vec![], Box::new(|u| Some((SortKey::by_status(u), vec![])))),
+        ViewKind::WhoCan { permission } => {
+            let perm = org
+                .find_permission(permission)
+                .ok_or_else(|| AuditError::UnknownPermission(permission.trim().to_owned()))?;
+            (vec!["granted_by"], Box::new(move |u| who_can(org, u, perm)))
         }
+        ViewKind::Admins => {
+            let admins = org.admin_rule();
+            let member = move |u: &UserRecord| {
+                let reasons = admins.reasons(org, u);
+                (!reasons.is_empty()).then(|| (SortKey::by_status(u), vec![reasons.join("; ")]))
+            };
+            (vec!["admin_because"], Box::new(member))
+        }
+        ViewKind::NoMfa => (vec!["mfa"], Box::new(no_mfa)),
+        ViewKind::Inactive { days } => {
+            let cutoff = Stamp::of(now - Duration::days(i64::from(*days)));
+            let member = move |u: &UserRecord| inactive(u, cutoff, now);
+            (vec!["last_login", "days_since_login"], Box::new(member))
+        }
+        ViewKind::Pending => (
+            vec!["invited_at", "age_days", "expires_at", "expired"],
+            Box::new(move |u| pending(u, now)),
+        ),
+        ViewKind::DisabledWithRoles => {
+            let member = |u: &UserRecord| {
+                let held = org.sorted_role_names(u).len();
+                (u.status == Status::Disabled && held > 0)
+                    .then(|| (SortKey::by_status(u), vec![held.to_string()]))
+            };
+            (vec!["roles_held"], Box::new(member))
+        }
+        ViewKind::ServiceAccounts => (
+            vec![],
+            Box::new(|u| u.service_account.then(|| (SortKey::by_status(u), vec![]))),
+        ),
+        ViewKind::NoRole => (
+            vec![],
+            Box::new(|u| {
+                (u.status != Status::Disabled && u.roles.is_empty())
+                    .then(|| (SortKey::by_status(u), vec![]))
+            }),
+        ),
+    })
+}
+
+fn who_can(org: &Org, user: &UserRecord, perm: PermIx) -> Member {
+    let roles = org.granting_roles(user, perm);
+    (!roles.is_empty()).then(|| {
+        (
+            SortKey::by_status(user),
+            vec![org.sorted_names(&roles).join("; ")],
+        )
+    })
+}
+
+fn no_mfa(user: &UserRecord) -> Member {
+    if !user.is_person() || user.status != Status::Active || user.mfa == Some(true) {
+        return None;
     }
-    reasons
+    let mfa = if user.mfa.is_some() { "off" } else { "unknown" };
+    Some((SortKey::by_status(user), vec![mfa.to_owned()]))
+}
+
+fn inactive(user: &UserRecord, cutoff: Stamp, now: OffsetDateTime) -> Member {
+    if !user.is_person() || user.status != Status::Active {
+        return None;
+    }
+    if user.last_login.is_some_and(|t| t >= cutoff) {
+        return None;
+    }
+    let cells = match user.last_login.map(Stamp::time) {
+        None => vec!["never".to_owned(), String::new()],
+        Some(t) => vec![timestamp::format(&t), (now - t).whole_days().to_string()],
+    };
+    // Never first, then the longest ago.
+    Some((SortKey::after(user.last_login, user), cells))
+}
+
+fn pending(user: &UserRecord, now: OffsetDateTime) -> Member {
+    if user.status != Status::Pending {
+        return None;
+    }
+    let invited = invitation_sent(user);
+    let cells = match invited.map(Stamp::time) {
+        Some(sent) => {
+            let expires = sent + INVITATION_LIFETIME;
+            vec![
+                timestamp::format(&sent),
+                (now - sent).whole_days().to_string(),
+                timestamp::format(&expires),
+                if expires <= now { "yes" } else { "no" }.to_owned(),
+            ]
+        }
+        None => vec![String::new(); 4],
+    };
+    Some((SortKey::after(invited, user), cells))
 }
 
 /// When a pending user's invitation was (taken to be) sent: see the module notes.
-pub fn invitation_sent(user: &User) -> Option<OffsetDateTime> {
-    user.attributes.modified_at.or(user.attributes.created_at)
-}
-
-fn is_person(user: &User) -> bool {
-    user.attributes.service_account != Some(true)
+pub fn invitation_sent(user: &UserRecord) -> Option<Stamp> {
+    user.modified.or(user.created)
 }
 
 /// Row order: the view's own key first (a time for some views), then status, email, id.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct SortKey {
-    primary: i128,
+    primary: Option<Stamp>,
     status: u8,
     email: String,
     id: String,
 }
 
 impl SortKey {
-    fn by_status(user: &User) -> SortKey {
+    fn by_status(user: &UserRecord) -> SortKey {
         SortKey {
-            primary: 0,
-            status: status_rank(&status_of(user)),
-            email: email_key(user),
+            primary: None,
+            status: user.status.rank(),
+            email: user.email.to_lowercase(),
             id: user.id.to_string(),
+        }
+    }
+
+    /// Ordered by `time` first, unknown (`None`) before any time.
+    fn after(time: Option<Stamp>, user: &UserRecord) -> SortKey {
+        SortKey {
+            primary: time,
+            ..SortKey::by_status(user)
         }
     }
 }

@@ -12,9 +12,12 @@ use super::connect::connect;
 use super::exit::UsageError;
 use super::output::{self, Table};
 use super::{Format, GlobalArgs};
-use crate::audit::export;
-use crate::audit::org::{status_of, write_file_atomically};
-use crate::audit::{self, AuditError, AuditView, Org, ViewKind};
+use time::OffsetDateTime;
+
+use crate::audit::export::{self, Source};
+use crate::audit::{self, AuditError, AuditView, ViewKind};
+use crate::org::snapshot::Snapshot;
+use crate::org::Org;
 
 /// The audit subcommands (flattened into the top-level command list).
 #[derive(Debug, Subcommand)]
@@ -133,18 +136,18 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> color_eyre::Resu
         }
         AuditCommand::Snapshot(args) => {
             let org = live_org(global).await?;
-            org.snapshot().write(&args.output)?;
+            Snapshot::of(&org).write(&args.output)?;
             eprintln!(
                 "snapshot of {} users and {} roles written to {}",
                 org.users().len(),
-                org.roles().len(),
+                org.roles().iter().filter(|r| r.seen).count(),
                 args.output.display()
             );
             Ok(())
         }
         AuditCommand::Diff(args) => {
-            let old = Org::read(&args.old)?;
-            let new = Org::read(&args.new)?;
+            let old = Org::read_snapshot(&args.old)?;
+            let new = Org::read_snapshot(&args.new)?;
             let diff = audit::diff(&old, &new);
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
@@ -161,7 +164,7 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> color_eyre::Resu
 /// The org from a snapshot file, or read live (reads only).
 async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> color_eyre::Result<Org> {
     match from {
-        Some(path) => Ok(Org::read(path)?),
+        Some(path) => Ok(Org::read_snapshot(path)?),
         None => live_org(global).await,
     }
 }
@@ -169,9 +172,19 @@ async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> color_eyre::Resul
 async fn live_org(global: &GlobalArgs) -> color_eyre::Result<Org> {
     let env = |name: &str| std::env::var(name).ok();
     let connection = connect(global, &env, false).await?;
-    let result = audit::load::load_snapshot(&connection.client, &connection.origin).await;
+    let result = crate::org::load::load_org(&connection.client, &connection.origin).await;
     connection.close().await;
-    Ok(Org::new(result.map_err(AuditError::from)?))
+    Ok(result.map_err(AuditError::from)?)
+}
+
+/// When the org was read: ages are counted back from then.
+fn as_of(org: &Org) -> OffsetDateTime {
+    org.as_of(OffsetDateTime::now_utc())
+}
+
+/// Where and when the org was read, for JSON exports.
+fn source(org: &Org) -> Source<'_> {
+    Source::of(org, "", OffsetDateTime::now_utc())
 }
 
 /// Neutralises control characters line by line (names come from the org).
@@ -210,7 +223,9 @@ fn print_audit(org: &Org, args: AuditArgs) -> color_eyre::Result<()> {
                 .user
                 .or(args.target)
                 .ok_or_else(|| usage("`audit user` needs a user id or email"))?;
-            let user = org.find_user(&wanted).map_err(audit_usage)?;
+            let user = org
+                .find_user(&wanted)
+                .ok_or_else(|| audit_usage(AuditError::UnknownUser(wanted.trim().to_owned())))?;
             let permissions = org.effective_permissions(user);
             match args.format {
                 Format::Json => output::write_json(&permissions, &mut out)?,
@@ -224,7 +239,11 @@ fn print_audit(org: &Org, args: AuditArgs) -> color_eyre::Result<()> {
                         ]);
                     }
                     if format == Format::Table {
-                        let who = user.attributes.email.as_deref().unwrap_or(user.id.as_str());
+                        let who = if user.email.is_empty() {
+                            user.id.as_str()
+                        } else {
+                            &user.email
+                        };
                         writeln!(
                             out,
                             "{} ({})",
@@ -266,10 +285,10 @@ fn print_audit(org: &Org, args: AuditArgs) -> color_eyre::Result<()> {
         name => {
             let permission = args.permission.or(args.target);
             let kind = view_kind(name, permission.as_deref(), args.days)?;
-            let view = audit::view(org, &kind).map_err(audit_usage)?;
+            let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
             let rows: Vec<_> = view.rows.iter().collect();
             match args.format {
-                Format::Json => export::write_json(org, &view, &rows, &mut out)?,
+                Format::Json => export::write_json(org, &view, &rows, source(org), &mut out)?,
                 Format::Csv => export::write_csv(org, &view, &rows, &mut out)?,
                 Format::Table => {
                     writeln!(out, "{}", output::sanitize(&view.title))?;
@@ -288,13 +307,14 @@ fn view_table(org: &Org, view: &AuditView) -> Table {
     headers.push("ID");
     let mut table = Table::new(headers);
     for row in &view.rows {
-        let user = &org.users()[row.user];
-        let a = &user.attributes;
+        let Some(user) = org.get(row.user) else {
+            continue;
+        };
         let mut line = vec![
-            status_of(user).to_string(),
-            a.name.clone().unwrap_or_default(),
-            a.email.clone().unwrap_or_default(),
-            org.user_role_names(user).join("; "),
+            user.status_text().to_owned(),
+            user.name.to_string(),
+            user.email.to_string(),
+            org.sorted_role_names(user).join("; "),
         ];
         line.extend(row.cells.iter().cloned());
         line.push(user.id.to_string());
@@ -329,18 +349,25 @@ struct CatalogueRow {
 }
 
 fn catalogue_rows(org: &Org) -> Vec<CatalogueRow> {
+    // Holders per permission, counted in one pass over the users.
+    let mut holders = vec![0usize; org.perms().len()];
+    for user in org.users() {
+        for grant in org.grants(user) {
+            if let Some(n) = holders.get_mut(grant.perm as usize) {
+                *n += 1;
+            }
+        }
+    }
     let mut rows: Vec<CatalogueRow> = org
-        .permissions()
+        .perms()
         .iter()
-        .map(|p| CatalogueRow {
-            group: p.attributes.group_name.clone().unwrap_or_default(),
-            name: p.name().to_owned(),
-            display_type: p.attributes.display_type.clone().unwrap_or_default(),
-            holders: org
-                .users()
-                .iter()
-                .filter(|u| !org.granting_roles(u, &p.id).is_empty())
-                .count(),
+        .zip(holders)
+        .filter(|(p, _)| p.seen)
+        .map(|(p, holders)| CatalogueRow {
+            group: p.group.clone(),
+            name: p.name.clone(),
+            display_type: p.display_type.clone().unwrap_or_default(),
+            holders,
         })
         .collect();
     rows.sort_by(|a, b| (&a.group, &a.name).cmp(&(&b.group, &b.name)));
@@ -349,17 +376,20 @@ fn catalogue_rows(org: &Org) -> Vec<CatalogueRow> {
 
 fn run_export(org: &Org, args: ExportArgs) -> color_eyre::Result<()> {
     let kind = view_kind(&args.view, args.permission.as_deref(), args.days)?;
-    let view = audit::view(org, &kind).map_err(audit_usage)?;
+    let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();
     let mut bytes = Vec::new();
     match args.format {
         ExportFormat::Csv => export::write_csv(org, &view, &rows, &mut bytes)?,
-        ExportFormat::Json => export::write_json(org, &view, &rows, &mut bytes)?,
+        ExportFormat::Json => export::write_json(org, &view, &rows, source(org), &mut bytes)?,
     }
     match &args.output {
         None => std::io::stdout().lock().write_all(&bytes)?,
         Some(path) => {
-            write_file_atomically(path, &bytes)?;
+            crate::files::write_atomically(path, &bytes).map_err(|source| AuditError::Write {
+                path: path.clone(),
+                source,
+            })?;
             eprintln!(
                 "{}: {} users written to {}",
                 output::sanitize(&view.title),

@@ -8,8 +8,8 @@ use std::path::Path;
 
 use crate::api::models::timestamp;
 use crate::api::{Client, ClientOptions};
-use crate::audit::Snapshot;
 use crate::config::{self, Credentials};
+use crate::org::snapshot::Snapshot;
 use crate::sandbox::{Sandbox, SandboxConfig, DEMO_API_KEY, OFFLINE_APP_KEY};
 
 use super::exit::UsageError;

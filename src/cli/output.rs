@@ -175,42 +175,26 @@ pub fn users_table(users: &[User], names: &RoleNames) -> Table {
     table
 }
 
-/// The users CSV: every attribute, in a stable column order, roles joined with `; `.
+/// The users CSV: every attribute, in the one column order of
+/// [`USER_COLUMNS`](crate::audit::export::USER_COLUMNS) (audit exports write the same), roles
+/// joined with `; `.
 pub fn users_csv(users: &[User], names: &RoleNames) -> Table {
-    let mut table = Table::new(vec![
-        "id",
-        "email",
-        "name",
-        "handle",
-        "title",
-        "status",
-        "roles",
-        "service_account",
-        "mfa_enabled",
-        "verified",
-        "last_login_time",
-        "created_at",
-        "modified_at",
-    ]);
-    for user in users {
-        let a = &user.attributes;
-        table.rows.push(vec![
-            user.id.to_string(),
-            a.email.clone().unwrap_or_default(),
-            a.name.clone().unwrap_or_default(),
-            a.handle.clone().unwrap_or_default(),
-            a.title.clone().unwrap_or_default(),
-            a.status.as_ref().map(|s| s.to_string()).unwrap_or_default(),
-            roles_of(user, names),
-            yes_no(a.service_account),
-            yes_no(a.mfa_enabled),
-            yes_no(a.verified),
-            time_or_empty(a.last_login_time),
-            time_or_empty(a.created_at),
-            time_or_empty(a.modified_at),
-        ]);
+    let mut org = crate::org::Org::exact();
+    for (id, name) in names {
+        org.intern_role(&Role {
+            kind: "roles".to_owned(),
+            id: id.clone(),
+            attributes: crate::api::models::RoleAttributes {
+                name: Some(name.clone()),
+                ..Default::default()
+            },
+            relationships: None,
+        });
     }
-    table
+    for user in users {
+        org.upsert(user);
+    }
+    crate::audit::export::users_csv(&org, org.users())
 }
 
 /// One user, as `field  value` lines.

@@ -282,14 +282,7 @@ async fn every_page(
 /// `users orgs ID`.
 async fn orgs(client: &Client, id: &str, format: Format) -> color_eyre::Result<()> {
     let user = client.list_user_organizations(&user_id(id)?).await?;
-    let orgs: Vec<&Organization> = user
-        .included
-        .iter()
-        .filter_map(|i| match i {
-            Included::Org(org) => Some(org),
-            _ => None,
-        })
-        .collect();
+    let orgs: Vec<&Organization> = user.orgs().collect();
     emit(format, &orgs, || {
         let mut table = Table::new(vec!["ID", "NAME", "PUBLIC ID"]);
         for org in &orgs {

@@ -106,8 +106,8 @@ struct Context {
     /// `--read-only`: facts are not even read, the gate refuses every change.
     read_only: bool,
     runner: Runner,
-    /// The org as read for audits and exports; the console's address.
-    audit: console_audit::AuditContext,
+    /// The console's org address (journal origin, export origin).
+    origin: String,
 }
 
 impl Context {
@@ -148,7 +148,7 @@ impl EffectsQueue {
             client: client.clone(),
             tx,
             read_only: options.read_only,
-            audit: console_audit::AuditContext::new(options.origin.clone()),
+            origin: options.origin.clone(),
             runner: Runner::new(
                 client,
                 options.journal,
@@ -186,9 +186,6 @@ impl EffectsQueue {
     /// Runs `effect` in the background. The one effect that writes carries a plan the
     /// change gate approved (a `CheckedPlan` has no other constructor).
     pub fn submit(&self, effect: Effect) {
-        if effect.is_mutating() {
-            self.context.audit.invalidate();
-        }
         let token = match &effect {
             Effect::LoadUsers { .. } => self.lane_token(Lane::Users),
             Effect::SearchUsers { .. } => self.lane_token(Lane::Search),
@@ -285,7 +282,7 @@ async fn run(context: &Context, effect: Effect) {
             console_audit::run(
                 &context.client,
                 &context.runner,
-                &context.audit,
+                &context.origin,
                 other,
                 &send,
             )

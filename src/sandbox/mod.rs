@@ -336,7 +336,7 @@ impl Sandbox {
                 None => {
                     let store = seeded(&config, perms)?;
                     let bytes = serde_json::to_vec(&store.snapshot())?;
-                    persist::write_atomically(path, &bytes).map_err(|source| {
+                    crate::files::write_atomically(path, &bytes).map_err(|source| {
                         SandboxError::StateFile {
                             path: path.clone(),
                             source,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use crate::api::models::{User, UserStatus};
-use crate::audit::Snapshot as AuditSnapshot;
+use crate::org::snapshot::Snapshot as AuditSnapshot;
 
 use super::store::{OrgRec, PermRec, RoleRec, Snapshot, Store, UserRec, SNAPSHOT_VERSION};
 use super::{Sandbox, SandboxConfig, SandboxError};

@@ -2,7 +2,6 @@
 //! (temporary file in the same folder, fsync, rename) from a background task that
 //! coalesces bursts of writes. Knows nothing of HTTP.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -36,25 +35,6 @@ pub(crate) fn load(path: &Path, perms: Vec<PermRec>) -> Result<Option<Store>, Sa
         })
 }
 
-/// Writes bytes to `path` atomically.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "sandbox-state".to_owned());
-    let tmp = dir.join(format!(".{file_name}.tmp-{}", std::process::id()));
-    {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&tmp, path)
-}
-
 /// Serialises the store as it is now; returns the generation written.
 fn serialise(shared: &Shared) -> Result<(u64, Vec<u8>), serde_json::Error> {
     let store = shared.read();
@@ -71,7 +51,7 @@ pub(crate) async fn flush(shared: &Arc<Shared>, path: &Path, written: u64) -> u6
     let task_path = path.to_owned();
     let result = tokio::task::spawn_blocking(move || {
         let (generation, bytes) = serialise(&task_shared).map_err(std::io::Error::other)?;
-        write_atomically(&task_path, &bytes)?;
+        crate::files::write_atomically(&task_path, &bytes)?;
         Ok::<u64, std::io::Error>(generation)
     })
     .await;

@@ -10,7 +10,6 @@ use ratatui::Frame;
 use crate::app::action::StatusTab;
 use crate::app::audit::{ExportPrompt, PermissionPicker};
 use crate::app::state::State;
-use crate::app::view::tab_matches;
 
 use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
@@ -34,16 +33,7 @@ pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
     let Some(audit) = &state.audit.active else {
         return false;
     };
-    let mut counts = [0usize; 5];
-    for id in &audit.ids {
-        if let Some(user) = state.store.by_id(id) {
-            for (n, tab) in StatusTab::ALL.iter().enumerate() {
-                if tab_matches(*tab, user) {
-                    counts[n] += 1;
-                }
-            }
-        }
-    }
+    let counts = audit.tab_counts;
     let mut spans = vec![
         Span::raw(" "),
         Span::styled(format!(" ◆ {} ", audit.title), theme.badge),

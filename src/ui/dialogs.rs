@@ -10,7 +10,7 @@ use tui_input::Input;
 
 use crate::app::keymap;
 use crate::app::state::*;
-use crate::app::store::Status;
+use crate::org::Status;
 
 use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
@@ -71,8 +71,8 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         Span::raw(user.email.to_string()),
         theme,
     ));
-    if let Some(handle) = user.handle.as_deref().filter(|h| **h != *user.email) {
-        lines.push(label_value("Handle", Span::raw(handle.to_owned()), theme));
+    if let crate::org::Handle::Other(handle) = &user.handle {
+        lines.push(label_value("Handle", Span::raw(handle.to_string()), theme));
     }
     lines.push(label_value(
         "Title",
@@ -103,8 +103,8 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             .map(|t| {
                 Span::raw(format!(
                     "{} ({})",
-                    crate::words::date(t),
-                    crate::words::ago(state.now, t)
+                    crate::words::date(t.seconds()),
+                    crate::words::ago(state.now, t.seconds())
                 ))
             })
             .unwrap_or_else(dash),
@@ -116,8 +116,8 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
             .map(|t| {
                 Span::raw(format!(
                     "{} ({})",
-                    crate::words::date(t),
-                    crate::words::ago(state.now, t)
+                    crate::words::date(t.seconds()),
+                    crate::words::ago(state.now, t.seconds())
                 ))
             })
             .unwrap_or_else(|| Span::styled("never", theme.dim)),
@@ -178,7 +178,7 @@ pub fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         }
     }
     lines.push(Line::from(""));
-    match state.store.effective_permissions(user) {
+    match state.store.permission_groups(user) {
         Some(groups) => {
             let total: usize = groups.iter().map(|g| g.permissions.len()).sum();
             lines.push(Line::styled(

@@ -18,7 +18,7 @@ use ratatui::Frame;
 use crate::app::action::StatusTab;
 use crate::app::detail::detail_side_by_side;
 use crate::app::state::{list_body_rows, Focus, State};
-use crate::app::store::{Status, UserRecord};
+use crate::org::{Status, UserRecord};
 use crate::runs::ItemResult;
 
 use text::fit;
@@ -342,14 +342,14 @@ fn draw_table(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                         Column::LastLogin => Cell::from(fit(
                             &user
                                 .last_login
-                                .map(|t| crate::words::ago(state.now, t))
+                                .map(|t| crate::words::ago(state.now, t.seconds()))
                                 .unwrap_or_else(|| "never".to_owned()),
                             w,
                         )),
                         Column::Created => Cell::from(fit(
                             &user
                                 .created
-                                .map(crate::words::date)
+                                .map(|t| crate::words::date(t.seconds()))
                                 .unwrap_or_else(|| "—".into()),
                             w,
                         )),

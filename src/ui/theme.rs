@@ -4,7 +4,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use crate::app::state::Level;
-use crate::app::store::Status;
+use crate::org::Status;
 
 /// Every style the console uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
