@@ -6,7 +6,6 @@
 //! changes the org.
 
 use super::msg::AuditMsg;
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -18,137 +17,14 @@ use crate::audit::{AuditError, ViewKind};
 use crate::org::UserIx;
 
 use super::action::{Action, StatusTab};
+use super::command_spec::{CommandSpec, Does};
+pub use super::effect::ExportFormat;
 use super::effect::{Effect, OrgRef, RequestId};
+pub use super::state::{
+    AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
+};
 use super::state::{Context, Level, Overlay, State};
 use super::view::tab_matches;
-
-/// The audit view in force, and the one waiting for the permission catalogue.
-#[derive(Clone, Debug, Default)]
-pub struct AuditSession {
-    pub active: Option<AuditFilter>,
-    /// Bumped whenever `active` changes, so a cached view knows it must be rebuilt.
-    pub generation: u64,
-    /// A view that names a permission the org does not know yet: it opens when the
-    /// catalogue (this request) arrives.
-    pub pending: Option<(RequestId, ViewKind)>,
-}
-
-/// An audit view restricting the list.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AuditFilter {
-    pub kind: ViewKind,
-    /// "Admins (14)".
-    pub title: String,
-    pub members: HashSet<UserIx>,
-    /// Members per status tab, in `StatusTab::ALL` order.
-    pub tab_counts: [usize; 5],
-    /// The org's revision and size the members were computed at: when either changes
-    /// (a change landed, loading went on) the view is computed again.
-    pub computed_at: (u64, usize),
-}
-
-/// One permission of the catalogue, for the picker.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PermissionEntry {
-    pub group: String,
-    pub name: String,
-    /// Display name or description.
-    pub about: String,
-}
-
-/// The who-can permission picker.
-#[derive(Clone, Debug, Default)]
-pub struct PermissionPicker {
-    pub request_id: RequestId,
-    pub loading: bool,
-    pub error: Option<String>,
-    /// Sorted by group, then name.
-    pub entries: Vec<PermissionEntry>,
-    pub query: Input,
-    /// Position among `matches()`.
-    pub cursor: usize,
-}
-
-impl PermissionPicker {
-    /// Indices of the entries the query matches (every term, in name, group or words).
-    pub fn matches(&self) -> Vec<usize> {
-        let terms: Vec<String> = self
-            .query
-            .value()
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        self.entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| {
-                let hay = format!("{} {} {}", e.name, e.group, e.about).to_lowercase();
-                terms.iter().all(|t| hay.contains(t.as_str()))
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-
-    /// The entry under the cursor.
-    pub fn selected(&self) -> Option<&PermissionEntry> {
-        self.matches()
-            .get(self.cursor)
-            .and_then(|i| self.entries.get(*i))
-    }
-}
-
-/// Export formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ExportFormat {
-    #[default]
-    Csv,
-    Json,
-}
-
-impl ExportFormat {
-    pub fn extension(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "csv",
-            ExportFormat::Json => "json",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ExportFormat::Csv => "CSV",
-            ExportFormat::Json => "JSON",
-        }
-    }
-
-    fn other(self) -> ExportFormat {
-        match self {
-            ExportFormat::Csv => ExportFormat::Json,
-            ExportFormat::Json => ExportFormat::Csv,
-        }
-    }
-}
-
-/// The export prompt: format and file name (a timestamped one in the current folder,
-/// editable).
-#[derive(Clone, Debug)]
-pub struct ExportPrompt {
-    pub format: ExportFormat,
-    pub path: Input,
-    /// Users that will be written.
-    pub count: usize,
-    /// "admins", "all".
-    pub view_name: String,
-}
-
-/// A written export.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExportDone {
-    /// Where, as an absolute path.
-    pub path: String,
-    pub format: ExportFormat,
-    /// Users written.
-    pub count: usize,
-}
 
 /// The default export file name: `ddusers-admins-20261127T061500.csv`.
 pub fn default_export_name(view_name: &str, now: i64, format: ExportFormat) -> String {
@@ -285,39 +161,54 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
     }
 }
 
-/// Runs `:audit`, `:who-can` and `:export`; `None` for other commands.
-pub fn command(state: &mut State, verb: &str, rest: &[&str]) -> Option<Vec<Effect>> {
-    match verb {
-        "audit" => Some(audit_command(state, rest)),
-        "who-can" | "whocan" => Some(match rest.first() {
-            Some(permission) => open_view(
-                state,
-                ViewKind::WhoCan {
-                    permission: (*permission).to_owned(),
-                },
-            ),
-            None => open_picker(state),
-        }),
-        "export" => {
-            let effects = open_export(state);
-            if let Some(Overlay::Export(prompt)) = state.overlay.as_mut() {
-                for word in rest {
-                    match word.to_ascii_lowercase().as_str() {
-                        "csv" => set_format(prompt, ExportFormat::Csv, state.now),
-                        "json" => set_format(prompt, ExportFormat::Json, state.now),
-                        path => {
-                            prompt.path =
-                                Input::new((*word).to_owned()).with_cursor(path.chars().count())
-                        }
-                    }
-                }
-                if !rest.is_empty() {
-                    return Some(submit_export(state));
-                }
-            }
-            Some(effects)
+/// The audit's `:` commands.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        names: &["audit"],
+        usage: ":audit VIEW|off|reload",
+        does: Does::Run(audit_command),
+    },
+    CommandSpec {
+        names: &["who-can", "whocan"],
+        usage: ":who-can [PERMISSION]",
+        does: Does::Run(who_can_command),
+    },
+    CommandSpec {
+        names: &["export"],
+        usage: ":export [csv|json] [FILE]",
+        does: Does::Run(export_command),
+    },
+];
+
+fn who_can_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
+    match rest.first() {
+        Some(permission) => open_view(
+            state,
+            ViewKind::WhoCan {
+                permission: (*permission).to_owned(),
+            },
+        ),
+        None => open_picker(state),
+    }
+}
+
+/// `:export [csv|json] [FILE]`: the prompt, or the file at once when told enough.
+fn export_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
+    let effects = open_export(state);
+    let Some(Overlay::Export(prompt)) = state.overlay.as_mut() else {
+        return effects;
+    };
+    for word in rest {
+        match word.to_ascii_lowercase().as_str() {
+            "csv" => set_format(prompt, ExportFormat::Csv),
+            "json" => set_format(prompt, ExportFormat::Json),
+            path => prompt.path = Input::new((*word).to_owned()).with_cursor(path.chars().count()),
         }
-        _ => None,
+    }
+    if rest.is_empty() {
+        effects
+    } else {
+        submit_export(state)
     }
 }
 
@@ -471,7 +362,7 @@ fn open_export(state: &mut State) -> Vec<Effect> {
 }
 
 /// Switches the format; a name ending in the old extension follows.
-fn set_format(prompt: &mut ExportPrompt, format: ExportFormat, _now: i64) {
+fn set_format(prompt: &mut ExportPrompt, format: ExportFormat) {
     let old = format!(".{}", prompt.format.extension());
     let value = prompt.path.value().to_owned();
     if let Some(stem) = value.strip_suffix(&old) {
@@ -483,7 +374,6 @@ fn set_format(prompt: &mut ExportPrompt, format: ExportFormat, _now: i64) {
 }
 
 fn on_export_prompt(state: &mut State, action: Action) -> Vec<Effect> {
-    let now = state.now;
     let Some(Overlay::Export(prompt)) = state.overlay.as_mut() else {
         return Vec::new();
     };
@@ -491,7 +381,7 @@ fn on_export_prompt(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Cancel => state.overlay = None,
         Action::NextField | Action::PrevField => {
             let other = prompt.format.other();
-            set_format(prompt, other, now);
+            set_format(prompt, other);
         }
         Action::TextEdit(request) => {
             prompt.path.handle(request);

@@ -5,7 +5,7 @@ use tui_input::Input;
 
 use super::action::{Action, StatusTab};
 use super::bulk::on_mutation;
-use super::detail::{detail_side_by_side, open_detail};
+use super::detail::{detail_side_by_side, move_cursor, open_detail};
 use super::effect::Effect;
 use super::listing::start_load;
 use super::state::*;
@@ -209,18 +209,6 @@ fn on_marks(state: &mut State, action: Action) -> Vec<Effect> {
 }
 
 /// Moves the list's cursor; the detail beside the list follows it.
-pub(super) fn move_cursor(state: &mut State, delta: i64) -> Vec<Effect> {
-    let rows = state.body_rows();
-    let moved = state.view.move_by(delta, rows);
-    // The detail beside the list follows the cursor.
-    if moved && state.detail.is_some() && state.focus == Focus::List {
-        if let Some(id) = state.selected().map(|u| u.id.clone()) {
-            return open_detail(state, id);
-        }
-    }
-    Vec::new()
-}
-
 pub(super) fn set_tab(state: &mut State, tab: StatusTab) -> Vec<Effect> {
     state.view.tab = tab;
     state.rebuild_view();

@@ -4,6 +4,7 @@ use tui_input::Input;
 
 use super::action::{Action, StatusTab};
 use super::browse::{on_browse, set_tab, sort_toast};
+use super::command_spec::{CommandSpec, Does};
 use super::effect::Effect;
 use super::listing::filter_changed;
 use super::state::*;
@@ -30,6 +31,109 @@ pub(super) fn on_command_line(state: &mut State, action: Action) -> Vec<Effect> 
     }
 }
 
+/// The commands of the list itself; features register theirs beside them (see [`table`]).
+const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        names: &["q", "q!", "quit", "exit"],
+        usage: ":q",
+        does: Does::Run(|state, _| {
+            state.should_quit = true;
+            Vec::new()
+        }),
+    },
+    CommandSpec {
+        names: &["sort"],
+        usage: ":sort COLUMN [asc|desc]",
+        does: Does::Run(sort),
+    },
+    CommandSpec {
+        names: &["status", "tab"],
+        usage: ":status all|active|pending|disabled|service",
+        does: Does::Run(status),
+    },
+    CommandSpec {
+        names: &["filter", "f"],
+        usage: ":filter TEXT",
+        does: Does::Run(|state, rest| {
+            state.view.filter = Input::new(rest.join(" "));
+            filter_changed(state)
+        }),
+    },
+    CommandSpec {
+        names: &["clear"],
+        usage: ":clear",
+        does: Does::Run(|state, _| {
+            state.view.filter.reset();
+            state.rebuild_view();
+            Vec::new()
+        }),
+    },
+    CommandSpec {
+        names: &["mark"],
+        usage: ":mark [none]",
+        does: Does::Run(|state, rest| match rest.first().copied() {
+            Some("none") | Some("clear") => {
+                state.marks.clear();
+                Vec::new()
+            }
+            _ => on_browse(state, Action::MarkAllInView),
+        }),
+    },
+    CommandSpec {
+        names: &["help", "h"],
+        usage: ":help",
+        does: Does::Act(Action::Help),
+    },
+    CommandSpec {
+        names: &["me"],
+        usage: ":me",
+        does: Does::Act(Action::ShowMe),
+    },
+    CommandSpec {
+        names: &["reload"],
+        usage: ":reload",
+        does: Does::Act(Action::Reload),
+    },
+    CommandSpec {
+        names: &["invite"],
+        usage: ":invite",
+        does: Does::Act(Action::Invite),
+    },
+    CommandSpec {
+        names: &["disable"],
+        usage: ":disable",
+        does: Does::Act(Action::Disable),
+    },
+    CommandSpec {
+        names: &["enable"],
+        usage: ":enable",
+        does: Does::Act(Action::Enable),
+    },
+    CommandSpec {
+        names: &["anonymize"],
+        usage: ":anonymize",
+        does: Does::Act(Action::Anonymize),
+    },
+    CommandSpec {
+        names: &["roles"],
+        usage: ":roles",
+        does: Does::Act(Action::EditRoles),
+    },
+    CommandSpec {
+        names: &["edit"],
+        usage: ":edit",
+        does: Does::Act(Action::EditUser),
+    },
+];
+
+/// Every command: the list's, then those the features register.
+pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS
+        .iter()
+        .chain(super::audit::COMMANDS)
+        .chain(super::journal::COMMANDS)
+}
+
 /// Runs a `:` command.
 pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
     let mut words = text.split_whitespace();
@@ -37,84 +141,57 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
         return Vec::new();
     };
     let rest: Vec<&str> = words.collect();
-    if let Some(effects) = super::audit::command(state, verb, &rest)
-        .or_else(|| super::journal::command(state, verb, &rest))
-    {
-        return effects;
-    }
-    match verb {
-        "q" | "q!" | "quit" | "exit" => {
-            state.should_quit = true;
-            Vec::new()
-        }
-        "sort" => {
-            let Some(column) = rest.first() else {
-                state.notify(Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)");
-                return Vec::new();
-            };
-            let (column, mut descending) = match column.strip_prefix('-') {
-                Some(c) => (c, true),
-                None => (*column, false),
-            };
-            match rest.get(1).map(|d| d.to_ascii_lowercase()) {
-                Some(d) if d == "desc" => descending = true,
-                Some(d) if d == "asc" => descending = false,
-                _ => {}
-            }
-            match SortKey::parse(column) {
-                Some(key) => {
-                    state.view.sort = Sort { key, descending };
-                    state.rebuild_view();
-                    sort_toast(state);
-                }
-                None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
-            }
-            Vec::new()
-        }
-        "status" | "tab" => match rest.first().and_then(|t| StatusTab::parse(t)) {
-            Some(tab) => set_tab(state, tab),
-            None => {
-                state.notify(
-                    Level::Error,
-                    "Usage: :status all|active|pending|disabled|service",
-                );
-                Vec::new()
-            }
-        },
-        "filter" | "f" => {
-            state.view.filter = Input::new(rest.join(" "));
-            filter_changed(state)
-        }
-        "clear" => {
-            state.view.filter.reset();
-            state.rebuild_view();
-            Vec::new()
-        }
-        "mark" => {
-            match rest.first().copied() {
-                Some("none") | Some("clear") => state.marks.clear(),
-                _ => {
-                    on_browse(state, Action::MarkAllInView);
-                }
-            }
-            Vec::new()
-        }
-        "help" | "h" => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
-            Vec::new()
-        }
-        "me" => on_browse(state, Action::ShowMe),
-        "reload" => on_browse(state, Action::Reload),
-        "invite" => on_browse(state, Action::Invite),
-        "disable" => on_browse(state, Action::Disable),
-        "enable" => on_browse(state, Action::Enable),
-        "anonymize" => on_browse(state, Action::Anonymize),
-        "roles" => on_browse(state, Action::EditRoles),
-        "edit" => on_browse(state, Action::EditUser),
-        other => {
+    match table().find(|c| c.names.contains(&verb)) {
+        Some(CommandSpec {
+            does: Does::Run(run),
+            ..
+        }) => run(state, &rest),
+        Some(CommandSpec {
+            does: Does::Act(action),
+            ..
+        }) => on_browse(state, *action),
+        None => {
             state.notify(
                 Level::Error,
-                format!("Unknown command :{other} (see ? for help)"),
+                format!("Unknown command :{verb} (see ? for help)"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn sort(state: &mut State, rest: &[&str]) -> Vec<Effect> {
+    let Some(column) = rest.first() else {
+        state.notify(Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)");
+        return Vec::new();
+    };
+    let (column, mut descending) = match column.strip_prefix('-') {
+        Some(c) => (c, true),
+        None => (*column, false),
+    };
+    match rest.get(1).map(|d| d.to_ascii_lowercase()) {
+        Some(d) if d == "desc" => descending = true,
+        Some(d) if d == "asc" => descending = false,
+        _ => {}
+    }
+    match SortKey::parse(column) {
+        Some(key) => {
+            state.view.sort = Sort { key, descending };
+            state.rebuild_view();
+            sort_toast(state);
+        }
+        None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
+    }
+    Vec::new()
+}
+
+fn status(state: &mut State, rest: &[&str]) -> Vec<Effect> {
+    match rest.first().and_then(|t| StatusTab::parse(t)) {
+        Some(tab) => set_tab(state, tab),
+        None => {
+            state.notify(
+                Level::Error,
+                "Usage: :status all|active|pending|disabled|service",
             );
             Vec::new()
         }

@@ -70,3 +70,16 @@ pub fn on_answer(
     }
     Vec::new()
 }
+
+/// Moves the list's cursor; the detail beside the list follows it.
+pub(super) fn move_cursor(state: &mut State, delta: i64) -> Vec<Effect> {
+    let rows = state.body_rows();
+    let moved = state.view.move_by(delta, rows);
+    // The detail beside the list follows the cursor.
+    if moved && state.detail.is_some() && state.focus == Focus::List {
+        if let Some(id) = state.selected().map(|u| u.id.clone()) {
+            return open_detail(state, id);
+        }
+    }
+    Vec::new()
+}

@@ -6,7 +6,6 @@ use crate::api::ListUsersQuery;
 use crate::audit::ViewKind;
 use crate::runs::{CheckedPlan, Draft};
 
-pub use super::audit::ExportFormat;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -187,6 +186,37 @@ impl Effect {
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
             Effect::Export { rows, .. } => format!("export {}", users(rows.len())),
             Effect::LoadJournal { .. } => "read the journal".into(),
+        }
+    }
+}
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Json,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ExportFormat::Csv => "CSV",
+            ExportFormat::Json => "JSON",
+        }
+    }
+
+    pub fn other(self) -> ExportFormat {
+        match self {
+            ExportFormat::Csv => ExportFormat::Json,
+            ExportFormat::Json => ExportFormat::Csv,
         }
     }
 }

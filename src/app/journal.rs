@@ -11,53 +11,11 @@ use crate::runs::{Change, Draft, RunState};
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
-use super::effect::{Effect, RequestId};
+use super::command_spec::{CommandSpec, Does};
+use super::effect::Effect;
 use super::msg::Msg;
+pub use super::state::{JournalListing, JournalView, RunAction};
 use super::state::{Level, Overlay, State};
-
-/// The journal as the effects layer read it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JournalListing {
-    /// Oldest first, as `read_runs` gives them.
-    pub runs: Vec<RunState>,
-    /// Damaged lines of the journal that were skipped (torn by a kill or a full disk).
-    pub skipped: usize,
-    /// The org address this console talks to (runs elsewhere cannot be resumed here).
-    pub address: String,
-    /// Where the journal lives.
-    pub path: String,
-}
-
-/// Resume or undo.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunAction {
-    Resume,
-    Undo,
-}
-
-/// The journal overlay.
-#[derive(Clone, Debug, Default)]
-pub struct JournalView {
-    pub request_id: RequestId,
-    pub loading: bool,
-    pub error: Option<String>,
-    /// Newest first.
-    pub runs: Vec<RunState>,
-    /// Damaged lines skipped when the journal was read.
-    pub skipped: usize,
-    pub address: String,
-    pub path: String,
-    pub cursor: usize,
-    /// Showing the items of the selected run, scrolled this far.
-    pub items: Option<usize>,
-}
-
-impl JournalView {
-    /// The run under the cursor.
-    pub fn selected(&self) -> Option<&RunState> {
-        self.runs.get(self.cursor)
-    }
-}
 
 /// The changes of `action` on `run` (what a resume would still send, or the undo).
 pub fn planned_changes(run: &RunState, action: RunAction) -> Vec<Change> {
@@ -119,9 +77,12 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
 }
 
 /// Runs `:journal`; `None` for other commands.
-pub fn command(state: &mut State, verb: &str, _rest: &[&str]) -> Option<Vec<Effect>> {
-    matches!(verb, "journal" | "runs").then(|| open(state))
-}
+/// The journal's `:` commands.
+pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
+    names: &["journal", "runs"],
+    usage: ":journal",
+    does: Does::Run(|state, _| open(state)),
+}];
 
 fn on_view(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Journal(view)) = state.overlay.as_mut() else {

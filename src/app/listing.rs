@@ -2,7 +2,7 @@
 //! the roles and the current user, and the filter line. Pure.
 
 use super::action::Action;
-use super::browse::move_cursor;
+use super::detail::move_cursor;
 use super::effect::Effect;
 use super::msg::LoadMsg;
 use super::state::*;

@@ -7,6 +7,7 @@ pub mod browse;
 pub mod bulk;
 pub mod changes;
 pub mod command;
+pub mod command_spec;
 pub mod cursor;
 pub mod detail;
 pub mod effect;

@@ -50,7 +50,7 @@ pub enum Msg {
     /// The journal's runs (`Effect::LoadJournal`).
     JournalRuns {
         request_id: RequestId,
-        result: Result<Box<super::journal::JournalListing>, String>,
+        result: Result<Box<super::state::JournalListing>, String>,
     },
     /// A passing notice ("rate limited — retrying in 3 s").
     Notice(String),
@@ -120,6 +120,6 @@ pub enum AuditMsg {
     /// An export was written (or not).
     Exported {
         request_id: RequestId,
-        result: Result<super::audit::ExportDone, String>,
+        result: Result<super::state::ExportDone, String>,
     },
 }

@@ -10,8 +10,18 @@ use crate::api::models::UserId;
 
 use super::effect::RequestId;
 pub use super::view::{Scope, Sort, SortKey, View};
+
+mod audit;
+mod changes;
+mod journal;
+
 use crate::email::EmailEntry;
 use crate::org::{Org, RoleIx, UserIx, UserRecord};
+pub use audit::{
+    AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
+};
+pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
+pub use journal::{JournalListing, JournalView, RunAction};
 use std::sync::Arc;
 
 /// How long an informational message stays (seconds).
@@ -158,11 +168,11 @@ pub enum Overlay {
     Roles(Box<RolePicker>),
     Summary(Summary),
     /// `e`: where and how to write the current view.
-    Export(Box<super::audit::ExportPrompt>),
+    Export(Box<ExportPrompt>),
     /// `P` / `:who-can`: the permission catalogue, searchable, by group.
-    Permissions(Box<super::audit::PermissionPicker>),
+    Permissions(Box<PermissionPicker>),
     /// `J` / `:journal`: the journal's runs, their items, resume and undo.
-    Journal(Box<super::journal::JournalView>),
+    Journal(Box<JournalView>),
     /// `q` while a run is in flight: quit anyway?
     QuitWhileRunning,
 }
@@ -265,21 +275,21 @@ pub struct State {
     pub org_roles: Option<Vec<RoleIx>>,
     pub roles_error: Option<String>,
     /// A change being checked or confirmed (drawn over everything).
-    pub plan: Option<super::changes::PlanDialog>,
+    pub plan: Option<PlanDialog>,
     /// The run in flight (or the last one).
-    pub run: Option<super::changes::RunProgress>,
+    pub run: Option<RunProgress>,
     /// The start-up look at the journal (for "1 unfinished run").
     pub journal_check: Option<RequestId>,
     pub invitations: HashMap<UserId, InvitationInfo>,
     /// The audit view restricting the list (`:audit`), and the one being loaded.
-    pub audit: super::audit::AuditSession,
+    pub audit: AuditSession,
     pub toast: Option<Toast>,
     pub next_id: u64,
     pub should_quit: bool,
 }
 
 /// What an audit session restricts the list to.
-fn scope_of(audit: &super::audit::AuditSession) -> Scope<'_> {
+fn scope_of(audit: &AuditSession) -> Scope<'_> {
     Scope {
         generation: audit.generation,
         members: audit.active.as_ref().map(|a| &a.members),

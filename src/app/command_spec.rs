@@ -1,0 +1,21 @@
+//! What a `:` command is, so each feature can declare its own commands and the command
+//! line (`command`) can gather them into one table.
+
+use super::action::Action;
+use super::effect::Effect;
+use super::state::State;
+
+/// What a command does.
+pub enum Does {
+    /// Runs with the words after the command's name.
+    Run(fn(&mut State, &[&str]) -> Vec<Effect>),
+    /// What a key of the list does.
+    Act(Action),
+}
+
+/// One `:` command: the names it answers to, how it is used, and what it does.
+pub struct CommandSpec {
+    pub names: &'static [&'static str],
+    pub usage: &'static str,
+    pub does: Does,
+}
