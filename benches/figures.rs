@@ -212,7 +212,7 @@ fn loaded_state_timed(pages: &[UsersResponse], width: u16, height: u16) -> (Stat
     let mut state = new_state();
     app::update(&mut state, Msg::Resize { width, height });
     let request_id = ddusers::app::effect::RequestId(1);
-    state.load.request_id = request_id;
+    state.load.request.issue(request_id);
     state.next_id = 2;
     let total_pages = Some(pages.len() as u64);
     for (number, response) in pages.iter().enumerate() {

@@ -223,7 +223,11 @@ fn the_console_shows_hostile_text_only_as_placeholders() {
     let mut state = common::loaded(160, 48);
     let response: ddusers::api::models::UsersResponse =
         serde_json::from_value(page()).expect("a page");
-    let request_id = state.load.request_id;
+    let request_id = state
+        .load
+        .request
+        .current()
+        .expect("a listing was asked for");
     update(
         &mut state,
         Msg::Load(LoadMsg::UsersPage {

@@ -69,7 +69,11 @@ fn list_pane() {
 #[test]
 fn list_while_loading_shows_progress() {
     snap("loading", |state| {
-        let request_id = state.load.request_id;
+        let request_id = state
+            .load
+            .request
+            .current()
+            .expect("a listing was asked for");
         state.load.done = false;
         state.load.total_pages = Some(1000);
         state.load.pages_done = 34;
@@ -395,7 +399,11 @@ fn command_line() {
 #[test]
 fn error_toast_in_plain_words() {
     snap("error_toast", |state| {
-        let request_id = state.load.request_id;
+        let request_id = state
+            .load
+            .request
+            .current()
+            .expect("a listing was asked for");
         state.load.done = false;
         update(state, Msg::Load(LoadMsg::UsersLoadFailed { request_id, error: "network problem — list users: could not connect to 127.0.0.1:9 (network down, or the address is wrong)".into() }));
     });

@@ -75,17 +75,16 @@ fn compute(state: &State, kind: &ViewKind) -> Result<AuditFilter, AuditError> {
 /// Opens an audit view over the org as loaded; a permission the org does not know yet
 /// waits for the catalogue.
 pub fn open_view(state: &mut State, kind: ViewKind) -> Vec<Effect> {
-    state.audit.pending = None;
+    state.audit.waiting = None;
     match compute(state, &kind) {
         Ok(filter) => {
             show(state, filter);
             Vec::new()
         }
         Err(AuditError::UnknownPermission(_)) if !state.store.has_catalogue() => {
-            let request_id = state.fresh_request();
-            state.audit.pending = Some((request_id, kind));
+            state.audit.waiting = Some(kind);
             state.notify(Level::Info, "Reading the permission catalogue…");
-            vec![Effect::LoadPermissions { request_id }]
+            vec![read_catalogue(state)]
         }
         Err(error) => {
             state.notify(Level::Error, format!("Audit view failed: {error}"));
@@ -139,7 +138,7 @@ pub fn refresh(state: &mut State) {
 
 /// Back to all users.
 pub fn leave(state: &mut State) {
-    state.audit.pending = None;
+    state.audit.waiting = None;
     if state.audit.active.take().is_some() {
         state.audit.generation += 1;
         state.rebuild_view();
@@ -275,14 +274,19 @@ fn open_picker(state: &mut State) -> Vec<Effect> {
         picker.entries = permission_entries(state);
         Vec::new()
     } else {
-        picker.request_id = state.fresh_request();
         picker.loading = true;
-        vec![Effect::LoadPermissions {
-            request_id: picker.request_id,
-        }]
+        vec![read_catalogue(state)]
     };
     state.overlay = Some(Overlay::Permissions(Box::new(picker)));
     effects
+}
+
+/// Reads the permission catalogue (the newest read's answer counts).
+fn read_catalogue(state: &mut State) -> Effect {
+    let fresh = state.fresh_request();
+    Effect::LoadPermissions {
+        request_id: state.audit.catalogue.issue(fresh),
+    }
 }
 
 /// The catalogue as the picker lists it, by group then name.
@@ -454,18 +458,12 @@ fn on_catalogue(
     request_id: RequestId,
     result: Result<Vec<Permission>, String>,
 ) -> Vec<Effect> {
-    let waiting = match &state.audit.pending {
-        Some((id, kind)) if *id == request_id => Some(kind.clone()),
-        _ => None,
-    };
-    let picker_asked = matches!(
-        &state.overlay,
-        Some(Overlay::Permissions(p)) if p.request_id == request_id && p.loading
-    );
-    if waiting.is_none() && !picker_asked {
-        return Vec::new(); // replaced or abandoned
+    if !state.audit.catalogue.is(request_id) {
+        return Vec::new(); // replaced
     }
-    state.audit.pending = None;
+    state.audit.catalogue.clear();
+    let waiting = state.audit.waiting.take();
+    let picker_asked = matches!(&state.overlay, Some(Overlay::Permissions(p)) if p.loading);
     let error = match result {
         Ok(permissions) => {
             state.store_mut().ingest_catalogue(&permissions);

@@ -3,7 +3,7 @@
 
 use crate::api::models::UserId;
 
-use super::effect::Effect;
+use super::effect::{Effect, Latest};
 use super::state::*;
 use crate::text::sanitize;
 
@@ -12,10 +12,11 @@ pub fn detail_side_by_side(width: u16) -> bool {
 }
 
 pub(super) fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
-    let request_id = state.fresh_request();
+    let mut request = Latest::default();
+    let request_id = request.issue(state.fresh_request());
     state.detail = Some(Detail {
         user_id: user_id.clone(),
-        request_id,
+        request,
         loading: true,
         error: None,
         orgs: Vec::new(),
@@ -38,7 +39,7 @@ pub fn on_answer(
     let current = state
         .detail
         .as_ref()
-        .is_some_and(|d| d.request_id == request_id && d.user_id == user_id);
+        .is_some_and(|d| d.request.is(request_id) && d.user_id == user_id);
     if !current {
         return Vec::new();
     }

@@ -61,7 +61,7 @@ fn open(state: &mut State) -> Vec<Effect> {
         }
     };
     let mut view = keep.unwrap_or_default();
-    view.request_id = request_id;
+    view.request.issue(request_id);
     view.loading = true;
     state.overlay = Some(Overlay::Journal(view));
     vec![Effect::LoadJournal { request_id }]
@@ -140,8 +140,8 @@ fn ask(state: &mut State, action: RunAction) -> Vec<Effect> {
 /// Applies `JournalRuns`: the journal view's listing, or the start-up check.
 pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
-        Msg::JournalRuns { request_id, result } if state.journal_check == Some(request_id) => {
-            state.journal_check = None;
+        Msg::JournalRuns { request_id, result } if state.journal_check.is(request_id) => {
+            state.journal_check.clear();
             if let Ok(listing) = result {
                 unfinished_notice(state, &listing);
             }
@@ -149,7 +149,7 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::JournalRuns { request_id, result } => {
             if let Some(Overlay::Journal(view)) = state.overlay.as_mut() {
-                if view.request_id != request_id {
+                if !view.request.is(request_id) {
                     return Vec::new();
                 }
                 view.loading = false;

@@ -9,11 +9,9 @@ use super::state::*;
 use crate::api::ListUsersQuery;
 
 pub(super) fn start_load(state: &mut State) -> Effect {
-    let request_id = state.fresh_request();
-    state.load = LoadProgress {
-        request_id,
-        ..Default::default()
-    };
+    let mut load = LoadProgress::default();
+    let request_id = load.request.issue(state.fresh_request());
+    state.load = load;
     Effect::LoadUsers {
         request_id,
         query: ListUsersQuery::default(),
@@ -52,14 +50,14 @@ pub(super) fn filter_changed(state: &mut State) -> Vec<Effect> {
     // Over what is loaded, instantly; and while the org is not fully loaded, ask the
     // server too (its answers merge into the store; the newest query wins).
     if !state.load.done && text.chars().count() >= 2 {
-        let request_id = state.fresh_request();
-        state.search_request = Some(request_id);
+        let fresh = state.fresh_request();
+        let request_id = state.search.issue(fresh);
         return vec![Effect::SearchUsers {
             request_id,
             filter: text,
         }];
     }
-    state.search_request = None;
+    state.search.clear();
     Vec::new()
 }
 
@@ -72,7 +70,7 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
             response,
             ..
         } => {
-            if request_id != state.load.request_id {
+            if !state.load.request.is(request_id) {
                 return Vec::new(); // a stale listing
             }
             let new = state.store_mut().ingest_page(&response);
@@ -84,12 +82,12 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
             state.extend_view(&new);
         }
         LoadMsg::UsersLoaded { request_id } => {
-            if request_id == state.load.request_id {
+            if state.load.request.is(request_id) {
                 state.load.done = true;
             }
         }
         LoadMsg::UsersLoadFailed { request_id, error } => {
-            if request_id == state.load.request_id {
+            if state.load.request.is(request_id) {
                 state.notify(Level::Error, format!("Loading users failed: {error}"));
                 state.load.error = Some(error);
             }
@@ -98,7 +96,7 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
             request_id,
             response,
         } => {
-            if state.search_request == Some(request_id) {
+            if state.search.is(request_id) {
                 let new = state.store_mut().ingest_page(&response);
                 state.extend_view(&new);
             }

@@ -394,7 +394,11 @@ fn a_set_with_a_service_account_asks_for_the_count_and_names_it() {
 fn changes_are_refused_until_the_permissions_are_known() {
     let mut state = State::new(Options::default(), NOW);
     init(&mut state);
-    let request_id = state.load.request_id;
+    let request_id = state
+        .load
+        .request
+        .current()
+        .expect("a listing was asked for");
     update(
         &mut state,
         Msg::Load(LoadMsg::UsersPage {
@@ -640,6 +644,68 @@ fn a_run_with_two_changes_of_one_user_counts_both_items() {
         summary.counts,
         vec![("done".into(), 1), ("failed".into(), 1)]
     );
+}
+
+#[test]
+fn a_refusal_of_another_action_leaves_the_run_in_progress_alone() {
+    let mut state = loaded();
+    let ticket = start_journal_like_run(&mut state);
+    // Answers that belong to something else: a plan nobody waits for, another run's end.
+    update(
+        &mut state,
+        Msg::Run(RunMsg::Prepared {
+            plan: super::effect::PlanId(999),
+            result: Err("refused: read-only key".into()),
+        }),
+    );
+    update(
+        &mut state,
+        Msg::Run(RunMsg::Ended {
+            ticket: Ticket(999),
+            stopped: None,
+            error: Some("refused: read-only key".into()),
+        }),
+    );
+    let run = state.run.as_ref().expect("the run is still there");
+    assert!(
+        !run.finished,
+        "another action's refusal does not end this run"
+    );
+    assert!(run.stopped.is_none());
+    assert_eq!(run.done_count(), 0);
+    for (n, change) in [
+        Change::AddRole {
+            user: "u02".into(),
+            role: "r-ro".into(),
+        },
+        Change::RemoveRole {
+            user: "u02".into(),
+            role: "r-std".into(),
+        },
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        item(
+            &mut state,
+            ticket,
+            n,
+            change,
+            ItemResult::done("done", None),
+        );
+    }
+    update(
+        &mut state,
+        Msg::Run(RunMsg::Ended {
+            ticket,
+            stopped: None,
+            error: None,
+        }),
+    );
+    let Some(Overlay::Summary(summary)) = &state.overlay else {
+        panic!("expected a summary");
+    };
+    assert_eq!(summary.counts, vec![("done".into(), 2)]);
 }
 
 /// Resumes a journal run of two role changes of u02 through the gate; its ticket.
@@ -1265,7 +1331,11 @@ fn ticks_expire_toasts_but_errors_stay() {
     assert!(state.is_animating());
     update(&mut state, Msg::Tick { now: NOW + 60 });
     assert!(state.toast.is_none());
-    let request_id = state.load.request_id;
+    let request_id = state
+        .load
+        .request
+        .current()
+        .expect("a listing was asked for");
     update(
         &mut state,
         Msg::Load(LoadMsg::UsersLoadFailed {
@@ -1284,7 +1354,11 @@ fn ticks_expire_toasts_but_errors_stay() {
 fn a_failed_listing_is_reported_in_plain_words() {
     let mut state = State::new(Options::default(), NOW);
     init(&mut state);
-    let request_id = state.load.request_id;
+    let request_id = state
+        .load
+        .request
+        .current()
+        .expect("a listing was asked for");
     update(
         &mut state,
         Msg::Load(LoadMsg::UsersLoadFailed {

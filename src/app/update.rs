@@ -12,8 +12,8 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     let mut effects = vec![Effect::LoadCurrentUser, Effect::LoadRoles];
     effects.push(super::listing::start_load(state));
     // Runs left unfinished by an earlier session are announced.
-    let request_id = state.fresh_request();
-    state.journal_check = Some(request_id);
+    let fresh = state.fresh_request();
+    let request_id = state.journal_check.issue(fresh);
     effects.push(Effect::LoadJournal { request_id });
     effects
 }

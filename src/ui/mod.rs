@@ -412,10 +412,7 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         return;
     }
     let load = &state.load;
-    if !load.done
-        && load.error.is_none()
-        && load.request_id != crate::app::effect::RequestId::default()
-    {
+    if !load.done && load.error.is_none() && load.started() {
         let loaded = state.store.len() as u64;
         let label = match load.total_users {
             Some(total) => format!(

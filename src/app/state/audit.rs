@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use tui_input::Input;
 
-use crate::app::effect::{ExportFormat, RequestId};
+use crate::app::effect::{ExportFormat, Latest};
 use crate::audit::ViewKind;
 use crate::org::UserIx;
 
@@ -15,9 +15,11 @@ pub struct AuditSession {
     pub active: Option<AuditFilter>,
     /// Bumped whenever `active` changes, so a cached view knows it must be rebuilt.
     pub generation: u64,
+    /// The read of the permission catalogue whose answer counts.
+    pub catalogue: Latest,
     /// A view that names a permission the org does not know yet: it opens when the
-    /// catalogue (this request) arrives.
-    pub pending: Option<(RequestId, ViewKind)>,
+    /// catalogue arrives.
+    pub waiting: Option<ViewKind>,
 }
 
 /// An audit view restricting the list.
@@ -46,7 +48,7 @@ pub struct PermissionEntry {
 /// The who-can permission picker.
 #[derive(Clone, Debug, Default)]
 pub struct PermissionPicker {
-    pub request_id: RequestId,
+    /// Waiting for the catalogue.
     pub loading: bool,
     pub error: Option<String>,
     /// Sorted by group, then name.

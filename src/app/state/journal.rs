@@ -2,7 +2,7 @@
 
 use crate::runs::RunState;
 
-use crate::app::effect::RequestId;
+use crate::app::effect::Latest;
 
 /// The journal as the effects layer read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +27,8 @@ pub enum RunAction {
 /// The journal overlay.
 #[derive(Clone, Debug, Default)]
 pub struct JournalView {
-    pub request_id: RequestId,
+    /// The read whose answer fills the view.
+    pub request: Latest,
     pub loading: bool,
     pub error: Option<String>,
     /// Newest first.

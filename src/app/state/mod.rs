@@ -8,7 +8,7 @@ use tui_input::Input;
 
 use crate::api::models::UserId;
 
-use super::effect::RequestId;
+use super::effect::{Latest, RequestId};
 pub use super::view::{Scope, Sort, SortKey, View};
 
 mod audit;
@@ -58,7 +58,8 @@ pub enum Focus {
 /// Progress of the listing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadProgress {
-    pub request_id: RequestId,
+    /// The listing whose pages count (a reload starts a new one).
+    pub request: Latest,
     pub pages_done: u64,
     pub total_pages: Option<u64>,
     /// Users the listing holds (`total_filtered_count`).
@@ -67,11 +68,19 @@ pub struct LoadProgress {
     pub error: Option<String>,
 }
 
+impl LoadProgress {
+    /// True once a listing was asked for.
+    pub fn started(&self) -> bool {
+        self.request.current().is_some()
+    }
+}
+
 /// The detail pane.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Detail {
     pub user_id: UserId,
-    pub request_id: RequestId,
+    /// The read whose answer fills the pane (moving on starts a new one).
+    pub request: Latest,
     pub loading: bool,
     pub error: Option<String>,
     pub orgs: Vec<String>,
@@ -268,7 +277,7 @@ pub struct State {
     pub detail: Option<Detail>,
     pub overlay: Option<Overlay>,
     pub load: LoadProgress,
-    pub search_request: Option<RequestId>,
+    pub search: Latest,
     pub access: Access,
     pub me: Option<UserId>,
     /// Every org role (for pickers), once loaded.
@@ -279,7 +288,7 @@ pub struct State {
     /// The run in flight (or the last one).
     pub run: Option<RunProgress>,
     /// The start-up look at the journal (for "1 unfinished run").
-    pub journal_check: Option<RequestId>,
+    pub journal_check: Latest,
     pub invitations: HashMap<UserId, InvitationInfo>,
     /// The audit view restricting the list (`:audit`), and the one being loaded.
     pub audit: AuditSession,
@@ -316,14 +325,14 @@ impl State {
             detail: None,
             overlay: None,
             load: LoadProgress::default(),
-            search_request: None,
+            search: Latest::default(),
             access: Access::default(),
             me: None,
             org_roles: None,
             roles_error: None,
             plan: None,
             run: None,
-            journal_check: None,
+            journal_check: Latest::default(),
             invitations: HashMap::new(),
             audit: Default::default(),
             toast: None,
@@ -421,9 +430,7 @@ impl State {
 
     /// True while something animates (spinner, progress, toast with expiry).
     pub fn is_animating(&self) -> bool {
-        (!self.load.done
-            && self.load.error.is_none()
-            && self.load.request_id != RequestId::default())
+        (!self.load.done && self.load.error.is_none() && self.load.started())
             || self.detail.as_ref().is_some_and(|d| d.loading)
             || self.run_in_flight()
             || self.plan.as_ref().is_some_and(|p| p.is_preparing())
