@@ -214,7 +214,7 @@ async fn bulk_invite_of_several_emails_with_one_invalid_reports_each_email() {
             result(email)
         );
     }
-    assert!(matches!(result("not-an-email"), InviteStatus::Failed(t) if t.contains("missing @")));
+    assert!(matches!(result("not-an-email"), InviteStatus::Failed(t) if t.contains("no @")));
     assert!(matches!(result(&active_email), InviteStatus::Done(t) if t.contains("not re-invited")));
     let screen = console.terminal.backend().to_string();
     assert!(screen.contains("✗ not-an-email"), "{screen}");
