@@ -188,11 +188,10 @@ pub fn event_to_msg(state: &State, event: Event) -> Option<Msg> {
             match mouse.kind {
                 MouseEventKind::ScrollDown if browsing => Some(Msg::Action(Action::Down)),
                 MouseEventKind::ScrollUp if browsing => Some(Msg::Action(Action::Up)),
-                MouseEventKind::Down(MouseButton::Left) if browsing => {
-                    let (w, h) = state.size;
-                    crate::ui::table_row_at(state, w, h, mouse.column, mouse.row)
-                        .map(|row| Msg::Action(Action::ClickRow(row)))
-                }
+                MouseEventKind::Down(MouseButton::Left) if browsing => state
+                    .screen()
+                    .table_row_at(mouse.column, mouse.row)
+                    .map(|row| Msg::Action(Action::ClickRow(row))),
                 _ => None,
             }
         }

@@ -5,8 +5,9 @@ use tui_input::Input;
 
 use super::action::{Action, StatusTab};
 use super::bulk::on_mutation;
-use super::detail::{detail_side_by_side, move_cursor, open_detail};
+use super::detail::{move_cursor, open_detail};
 use super::effect::Effect;
+use super::layout::detail_beside_list;
 use super::listing::start_load;
 use super::state::*;
 
@@ -62,9 +63,9 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
-/// Up/down in the detail pane when it has the keys.
+/// Up/down in the detail pane when it has the keys; a page is the lines it shows.
 fn scroll_detail(state: &mut State, action: Action) {
-    let page = list_body_rows(state.size.1) as u16;
+    let page = state.screen().detail_rows().max(1) as u16;
     if let Some(detail) = state.detail.as_mut() {
         detail.scroll = match action {
             Action::Up => detail.scroll.saturating_sub(1),
@@ -106,7 +107,7 @@ fn on_panes(state: &mut State, action: Action) -> Vec<Effect> {
                 return Vec::new();
             };
             let effects = open_detail(state, id);
-            if !detail_side_by_side(state.size.0) {
+            if !detail_beside_list(state.size.0) {
                 state.focus = Focus::Detail;
             }
             effects

@@ -7,10 +7,6 @@ use super::effect::{Effect, Latest};
 use super::state::*;
 use crate::text::sanitize;
 
-pub fn detail_side_by_side(width: u16) -> bool {
-    width >= 120
-}
-
 pub(super) fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
     let mut request = Latest::default();
     let request_id = request.issue(state.fresh_request());

@@ -15,6 +15,7 @@ pub mod fixtures;
 pub mod forms;
 pub mod journal;
 pub mod keymap;
+pub mod layout;
 pub mod listing;
 pub mod msg;
 pub mod paste;

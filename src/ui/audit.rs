@@ -4,7 +4,7 @@
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::action::StatusTab;
@@ -13,19 +13,7 @@ use crate::app::state::State;
 
 use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
-use super::{block, spinner};
-
-/// A rectangle of at most `w`×`h`, centred in `area`.
-pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
+use super::{centered, popup, rows_then_rest, spinner};
 
 /// Draws the tab line of an audit view (title, count, tabs counted within the view);
 /// false when no audit view is open.
@@ -77,29 +65,20 @@ pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme
 /// The export prompt, a small box over the list.
 pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: &Theme) {
     let rect = centered(area, 72, 8);
-    frame.render_widget(Clear, rect);
-    let outer = block(
+    let inner = popup(
+        frame,
+        rect,
         format!(
             " Export {} users ({}) ",
             crate::words::thousands(prompt.count as u64),
             prompt.view_name
         ),
-        true,
         theme,
     );
-    let inner = outer.inner(rect);
-    frame.render_widget(outer, rect);
     if inner.height < 4 {
         return;
     }
-    let [format, _, file, _, help] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
+    let [format, _, file, _, help] = rows_then_rest(inner);
     let choice = |label: &'static str, on: bool| {
         if on {
             Span::styled(format!(" ● {label} "), theme.tab_selected)
@@ -153,19 +132,17 @@ pub fn draw_permissions(
     theme: &Theme,
 ) {
     let rect = centered(area, 90, area.height.saturating_sub(2));
-    frame.render_widget(Clear, rect);
     let matches = picker.matches();
-    let outer = block(
+    let inner = popup(
+        frame,
+        rect,
         format!(
             " Who can… — {} of {} permissions ",
             matches.len(),
             picker.entries.len()
         ),
-        true,
         theme,
     );
-    let inner = outer.inner(rect);
-    frame.render_widget(outer, rect);
     if inner.height < 3 {
         return;
     }
@@ -175,18 +152,7 @@ pub fn draw_permissions(
         Constraint::Length(1),
     ])
     .areas(inner);
-    let prompt = " search: ";
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(prompt, theme.title),
-            Span::raw(picker.query.value().to_owned()),
-        ])),
-        search,
-    );
-    frame.set_cursor_position((
-        search.x + width(prompt) as u16 + picker.query.visual_cursor() as u16,
-        search.y,
-    ));
+    draw_search_line(frame, search, picker, theme);
     if picker.loading {
         frame.render_widget(
             Paragraph::new(Line::styled(
@@ -202,37 +168,8 @@ pub fn draw_permissions(
             list,
         );
     } else {
-        // Lines with group headers; keep the cursor's line in sight.
-        let mut lines: Vec<Line> = Vec::new();
-        let mut cursor_line = 0;
-        let mut group: Option<&str> = None;
-        let name_width = 36.min(list.width.saturating_sub(6) as usize);
-        for (pos, ix) in matches.iter().enumerate() {
-            let entry = &picker.entries[*ix];
-            if group != Some(entry.group.as_str()) {
-                group = Some(entry.group.as_str());
-                lines.push(Line::styled(format!(" {}", entry.group), theme.header));
-            }
-            let selected = pos == picker.cursor;
-            if selected {
-                cursor_line = lines.len();
-            }
-            let about_width = (list.width as usize).saturating_sub(name_width + 5);
-            let line = Line::from(vec![
-                Span::raw(if selected { " ▸ " } else { "   " }),
-                Span::raw(fit(&entry.name, name_width)),
-                Span::raw(" "),
-                Span::styled(fit(&entry.about, about_width), theme.dim),
-            ]);
-            lines.push(if selected {
-                line.style(theme.selected)
-            } else {
-                line
-            });
-        }
-        if matches.is_empty() {
-            lines.push(Line::styled(" No permission matches.", theme.dim));
-        }
+        let (lines, cursor_line) = catalogue_lines(picker, &matches, list.width, theme);
+        // Scrolled just enough to keep the cursor's line in sight.
         let rows = list.height as usize;
         let top = cursor_line.saturating_sub(rows.saturating_sub(1));
         frame.render_widget(Paragraph::new(lines).scroll((top as u16, 0)), list);
@@ -244,4 +181,63 @@ pub fn draw_permissions(
         )),
         footer,
     );
+}
+
+/// The search line, with the cursor placed in it.
+fn draw_search_line(frame: &mut Frame, area: Rect, picker: &PermissionPicker, theme: &Theme) {
+    let prompt = " search: ";
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, theme.title),
+            Span::raw(picker.query.value().to_owned()),
+        ])),
+        area,
+    );
+    frame.set_cursor_position((
+        area.x + width(prompt) as u16 + picker.query.visual_cursor() as u16,
+        area.y,
+    ));
+}
+
+/// The matching permissions under their group headers, `list_width` wide, and the line the
+/// cursor is on.
+fn catalogue_lines(
+    picker: &PermissionPicker,
+    matches: &[usize],
+    list_width: u16,
+    theme: &Theme,
+) -> (Vec<Line<'static>>, usize) {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut cursor_line = 0;
+    let mut group: Option<&str> = None;
+    let name_width = 36.min(list_width.saturating_sub(6) as usize);
+    let about_width = (list_width as usize).saturating_sub(name_width + 5);
+    for (pos, ix) in matches.iter().enumerate() {
+        let Some(entry) = picker.entries.get(*ix) else {
+            continue;
+        };
+        if group != Some(entry.group.as_str()) {
+            group = Some(entry.group.as_str());
+            lines.push(Line::styled(format!(" {}", entry.group), theme.header));
+        }
+        let selected = pos == picker.cursor;
+        if selected {
+            cursor_line = lines.len();
+        }
+        let line = Line::from(vec![
+            Span::raw(if selected { " ▸ " } else { "   " }),
+            Span::raw(fit(&entry.name, name_width)),
+            Span::raw(" "),
+            Span::styled(fit(&entry.about, about_width), theme.dim),
+        ]);
+        lines.push(if selected {
+            line.style(theme.selected)
+        } else {
+            line
+        });
+    }
+    if matches.is_empty() {
+        lines.push(Line::styled(" No permission matches.", theme.dim));
+    }
+    (lines, cursor_line)
 }

@@ -4,7 +4,7 @@
 use crate::text::sanitize;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use crate::app::journal::{describe_change, JournalView};
@@ -13,7 +13,7 @@ use crate::runs::{ItemResult, RunState};
 
 use super::text::fit;
 use super::theme::Theme;
-use super::{block, spinner};
+use super::{popup, spinner};
 
 fn started(run: &RunState) -> String {
     let t = run.at;
@@ -42,7 +42,6 @@ pub fn draw_journal(
         area.width,
         area.height.saturating_sub(2),
     );
-    frame.render_widget(Clear, rect);
     let title = match (view.items, view.selected()) {
         (Some(_), Some(run)) => format!(" Run {} — {} ", run.run, sanitize(&run.title)),
         _ if view.skipped > 0 => format!(
@@ -56,9 +55,7 @@ pub fn draw_journal(
             crate::words::thousands(view.runs.len() as u64)
         ),
     };
-    let outer = block(title, true, theme);
-    let inner = outer.inner(rect);
-    frame.render_widget(outer, rect);
+    let inner = popup(frame, rect, title, theme);
     if inner.height < 3 {
         return;
     }

@@ -8,9 +8,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::dialogs::{centered, draw_input_line};
+use super::dialogs::draw_input_line;
 use super::theme::Theme;
-use super::{block, spinner};
+use super::{block, centered, spinner};
 use crate::app::changes::{PlanDialog, PlanStage, Purpose};
 use crate::app::effect::BulkKind;
 use crate::app::journal::{describe_change, RunAction};
@@ -73,6 +73,36 @@ fn rows(lines: &[Line], width: u16) -> u16 {
 /// Draws the dialog.
 pub fn draw_plan(frame: &mut Frame, area: Rect, plan: &PlanDialog, state: &State, theme: &Theme) {
     let title = format!(" {} ", sanitize(&plan.draft.title()));
+    let mut parts = plan_parts(plan, state, theme);
+    let width = area.width.saturating_sub(4).min(84);
+    let inner_width = width.saturating_sub(2);
+    let field_rows: u16 = if parts.typed { 3 } else { 0 };
+    let head_rows = rows(&parts.head, inner_width);
+    let foot_rows = rows(&parts.foot, inner_width) + 1;
+    let room = area
+        .height
+        .saturating_sub(2 + 2 + field_rows + head_rows + foot_rows);
+    parts.items = items_in_room(std::mem::take(&mut parts.items), room, theme);
+    let middle_rows = parts.items.len() as u16 + u16::from(!parts.items.is_empty());
+    let text_rows = head_rows + middle_rows + foot_rows;
+    let rect = centered(area, width, (text_rows + 2 + field_rows).min(area.height));
+    frame.render_widget(Clear, rect);
+    let text_box = Rect {
+        height: rect.height.saturating_sub(field_rows),
+        ..rect
+    };
+    let outer = block(Span::styled(title, theme.warn), true, theme);
+    let inner = outer.inner(text_box);
+    frame.render_widget(outer, text_box);
+    let typed = parts.typed;
+    draw_text(frame, inner, parts, foot_rows);
+    if typed && rect.height > field_rows + 2 {
+        draw_typed_field(frame, rect, field_rows, plan, theme);
+    }
+}
+
+/// The dialog's parts for the stage it is at, with the gate's hint (if any) at the foot.
+fn plan_parts(plan: &PlanDialog, state: &State, theme: &Theme) -> Parts {
     let mut parts = match &plan.stage {
         PlanStage::Preparing => {
             let n = plan.draft.items().len();
@@ -107,51 +137,37 @@ pub fn draw_plan(frame: &mut Frame, area: Rect, plan: &PlanDialog, state: &State
     if let Some(hint) = &plan.hint {
         parts.foot.push(Line::styled(hint.clone(), theme.warn));
     }
-    let width = area.width.saturating_sub(4).min(84);
-    let inner_width = width.saturating_sub(2);
-    let field_rows: u16 = if parts.typed { 3 } else { 0 };
-    let head_rows = rows(&parts.head, inner_width);
-    let foot_rows = rows(&parts.foot, inner_width) + 1;
-    let room = area
-        .height
-        .saturating_sub(2 + 2 + field_rows + head_rows + foot_rows);
-    // The changes get what is left; the last row says how many more there are.
-    let shown_items = if parts.items.len() as u16 <= room {
-        parts.items.len()
+    parts
+}
+
+/// The changes that fit in `room` rows: all of them, or as many as leave a last row saying
+/// how many more there are.
+fn items_in_room(items: Vec<Line<'static>>, room: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let shown = if items.len() <= usize::from(room) {
+        items.len()
     } else {
         usize::from(room.saturating_sub(1))
     };
-    let more = parts.items.len() - shown_items;
-    let mut middle: Vec<Line> = parts.items.drain(..shown_items).collect();
+    let more = items.len() - shown;
+    let mut lines: Vec<Line> = items.into_iter().take(shown).collect();
     if more > 0 && room > 0 {
-        middle.push(Line::styled(
+        lines.push(Line::styled(
             format!("  … and {} more", crate::words::thousands(more as u64)),
             theme.dim,
         ));
     }
-    let middle_rows = middle.len() as u16 + u16::from(!middle.is_empty());
-    let text_rows = head_rows + middle_rows + foot_rows;
-    let rect = centered(area, width, (text_rows + 2 + field_rows).min(area.height));
-    frame.render_widget(Clear, rect);
-    let outer = block(Span::styled(title, theme.warn), true, theme);
-    let inner = outer.inner(Rect {
-        height: rect.height.saturating_sub(field_rows),
-        ..rect
-    });
-    frame.render_widget(
-        outer,
-        Rect {
-            height: rect.height.saturating_sub(field_rows),
-            ..rect
-        },
-    );
+    lines
+}
+
+/// The dialog's text inside its border: the summary and the changes from the top, what to
+/// do from the bottom up, so that it is never the part cut off.
+fn draw_text(frame: &mut Frame, inner: Rect, parts: Parts, foot_rows: u16) {
     let mut lines = parts.head;
-    if !middle.is_empty() {
+    if !parts.items.is_empty() {
         lines.push(Line::from(""));
-        lines.extend(middle);
+        lines.extend(parts.items);
     }
     lines.push(Line::from(""));
-    // What to do is drawn from the bottom up, so it is never the part cut off.
     let foot_height = foot_rows.saturating_sub(1).min(inner.height);
     let body = Rect {
         height: inner.height.saturating_sub(foot_height),
@@ -164,23 +180,31 @@ pub fn draw_plan(frame: &mut Frame, area: Rect, plan: &PlanDialog, state: &State
     };
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     frame.render_widget(Paragraph::new(parts.foot).wrap(Wrap { trim: false }), foot);
-    if parts.typed && rect.height > field_rows + 2 {
-        let outline = Rect::new(
-            rect.x,
-            rect.y + rect.height - field_rows,
-            rect.width,
-            field_rows,
-        );
-        frame.render_widget(Clear, outline);
-        frame.render_widget(block("", true, theme), outline);
-        let field = Rect::new(
-            outline.x + 2,
-            outline.y + 1,
-            outline.width.saturating_sub(4),
-            1,
-        );
-        draw_input_line(frame, field, "> ", &plan.typed, theme.focused_field, theme);
-    }
+}
+
+/// The field the person types the confirmation into, in its own box below the text.
+fn draw_typed_field(
+    frame: &mut Frame,
+    rect: Rect,
+    field_rows: u16,
+    plan: &PlanDialog,
+    theme: &Theme,
+) {
+    let outline = Rect::new(
+        rect.x,
+        rect.y + rect.height - field_rows,
+        rect.width,
+        field_rows,
+    );
+    frame.render_widget(Clear, outline);
+    frame.render_widget(block("", true, theme), outline);
+    let field = Rect::new(
+        outline.x + 2,
+        outline.y + 1,
+        outline.width.saturating_sub(4),
+        1,
+    );
+    draw_input_line(frame, field, "> ", &plan.typed, theme.focused_field, theme);
 }
 
 /// The checked plan's parts.

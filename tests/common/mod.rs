@@ -2,6 +2,7 @@
 //! sandbox with a client for end-to-end tests. (Each test file uses a part of them.)
 #![allow(dead_code)]
 
+use ddusers::api::models::UsersResponse;
 use ddusers::api::{Client, ClientOptions};
 use ddusers::app::action::Action;
 use ddusers::app::fixtures::{demo_org, demo_page, NOW};
@@ -14,8 +15,22 @@ use ddusers::sandbox::{Sandbox, SandboxConfig, DEMO_API_KEY};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-/// The demo fixture org loaded into a fresh state at this terminal size, with a fixed clock.
+/// The demo fixture org loaded into a fresh state at this terminal size, with a fixed clock,
+/// its roles and the current user known.
 pub fn loaded(width: u16, height: u16) -> State {
+    let mut state = loaded_with(demo_page(), width, height);
+    update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
+    let me = demo_page().data[0].clone();
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::CurrentUser(Ok(Box::new((me, vec![]))))),
+    );
+    state
+}
+
+/// A fresh state at this terminal size, with a fixed clock, that has loaded `users` (one
+/// page, the whole listing) with permissions known to allow changes.
+pub fn loaded_with(users: UsersResponse, width: u16, height: u16) -> State {
     let mut state = State::new(
         Options {
             origin_label: "demo org — sandbox".into(),
@@ -42,16 +57,10 @@ pub fn loaded(width: u16, height: u16) -> State {
             request_id,
             number: 0,
             total_pages: Some(1),
-            response: demo_page(),
+            response: users,
         }),
     );
     update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
-    update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
-    let me = demo_page().data[0].clone();
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::CurrentUser(Ok(Box::new((me, vec![]))))),
-    );
     state
 }
 

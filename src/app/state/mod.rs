@@ -9,6 +9,7 @@ use tui_input::Input;
 use crate::api::models::UserId;
 
 use super::effect::{Latest, RequestId};
+use super::layout::{Area, Panes, Screen};
 pub use super::view::{Scope, Sort, SortKey, View};
 
 mod audit;
@@ -305,12 +306,6 @@ fn scope_of(audit: &AuditSession) -> Scope<'_> {
     }
 }
 
-/// Rows of the list body for a terminal `height` (title, tabs, filter line, table header,
-/// gauge/status line, key hints).
-pub fn list_body_rows(height: u16) -> usize {
-    usize::from(height.saturating_sub(6))
-}
-
 impl State {
     pub fn new(options: Options, now: i64) -> State {
         State {
@@ -413,9 +408,24 @@ impl State {
             .extend(&self.store, new, scope_of(&self.audit), rows);
     }
 
-    /// Rows the list body shows.
+    /// Where everything goes on the terminal as it is now.
+    pub fn screen(&self) -> Screen {
+        let (width, height) = self.size;
+        Screen::new(Area::new(0, 0, width, height), self.panes())
+    }
+
+    /// What is open, as far as the layout cares.
+    pub fn panes(&self) -> Panes {
+        Panes {
+            detail_open: self.detail.is_some(),
+            detail_focused: self.focus == Focus::Detail,
+        }
+    }
+
+    /// Rows of users the table shows: the list's window and a page. At least one, so that
+    /// on a terminal too small to draw the list the cursor still moves, a user at a time.
     pub fn body_rows(&self) -> usize {
-        list_body_rows(self.size.1).max(1)
+        self.screen().table_rows().max(1)
     }
 
     /// Why changes are unavailable, when they are (see [`Access::blocked`]).

@@ -1,106 +1,10 @@
-//! The one keymap: a table of (context, keys, action, help). Key resolution and the help
-//! overlay are both generated from it, so they cannot drift. Keys are our own small type;
-//! the runtime converts terminal events into them.
+//! The keymap's one table: for each context its keys, their action, the line help shows, and
+//! whether the footer's key hints show it (and where, in what words). Help, the footer and key
+//! resolution all read this table.
 
-use super::action::{Action, InputRequest, StatusTab};
-use super::state::{Context, State};
-
-/// A key, independent of the terminal library.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KeyCode {
-    Char(char),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Delete,
-    Up,
-    Down,
-    Left,
-    Right,
-    Home,
-    End,
-    PageUp,
-    PageDown,
-    F(u8),
-}
-
-/// A key with its modifiers (shift is folded into the character).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub ctrl: bool,
-    pub alt: bool,
-}
-
-impl Key {
-    pub const fn plain(code: KeyCode) -> Key {
-        Key {
-            code,
-            ctrl: false,
-            alt: false,
-        }
-    }
-
-    pub const fn ch(c: char) -> Key {
-        Key::plain(KeyCode::Char(c))
-    }
-
-    pub const fn ctrl(c: char) -> Key {
-        Key {
-            code: KeyCode::Char(c),
-            ctrl: true,
-            alt: false,
-        }
-    }
-
-    /// How help spells the key.
-    pub fn label(&self) -> String {
-        let base = match self.code {
-            KeyCode::Char(' ') => "space".to_owned(),
-            KeyCode::Char(c) => c.to_string(),
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "S-Tab".into(),
-            KeyCode::Backspace => "Bksp".into(),
-            KeyCode::Delete => "Del".into(),
-            KeyCode::Up => "↑".into(),
-            KeyCode::Down => "↓".into(),
-            KeyCode::Left => "←".into(),
-            KeyCode::Right => "→".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::PageUp => "PgUp".into(),
-            KeyCode::PageDown => "PgDn".into(),
-            KeyCode::F(n) => format!("F{n}"),
-        };
-        match (self.ctrl, self.alt) {
-            (true, _) => format!("C-{base}"),
-            (_, true) => format!("M-{base}"),
-            _ => base,
-        }
-    }
-}
-
-/// One row of the keymap.
-#[derive(Clone, Copy, Debug)]
-pub struct Binding {
-    pub context: Context,
-    pub keys: &'static [Key],
-    pub action: Action,
-    pub help: &'static str,
-}
-
-const fn b(context: Context, keys: &'static [Key], action: Action, help: &'static str) -> Binding {
-    Binding {
-        context,
-        keys,
-        action,
-        help,
-    }
-}
+use super::{b, Binding, Key, KeyCode};
+use crate::app::action::{Action, StatusTab};
+use crate::app::state::Context;
 
 use Context as C;
 use KeyCode as K;
@@ -113,13 +17,15 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('j'), Key::plain(K::Down)],
         Action::Down,
         "move down",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Browse,
         &[Key::ch('k'), Key::plain(K::Up)],
         Action::Up,
         "move up",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Browse,
         &[Key::ch('g'), Key::plain(K::Home)],
@@ -149,7 +55,8 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::plain(K::Enter)],
         Action::OpenDetail,
         "open the user's detail",
-    ),
+    )
+    .footer_if_room(4, "detail"),
     b(
         C::Browse,
         &[Key::plain(K::Tab)],
@@ -167,7 +74,8 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('/')],
         Action::StartFilter,
         "filter as you type",
-    ),
+    )
+    .footer(2, "filter"),
     b(
         C::Browse,
         &[Key::ch(']'), Key::ch('l'), Key::plain(K::Right)],
@@ -227,7 +135,8 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch(' ')],
         Action::ToggleMark,
         "mark / unmark the user",
-    ),
+    )
+    .footer(3, "mark"),
     b(
         C::Browse,
         &[Key::ch('a')],
@@ -245,14 +154,15 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('d')],
         Action::Disable,
         "disable marked (or selected) users",
-    ),
+    )
+    .footer(5, "disable"),
     b(
         C::Browse,
         &[Key::ch('E')],
         Action::Enable,
         "enable marked (or selected) disabled users",
     ),
-    b(C::Browse, &[Key::ch('i')], Action::Invite, "invite users"),
+    b(C::Browse, &[Key::ch('i')], Action::Invite, "invite users").footer(6, "invite"),
     b(
         C::Browse,
         &[Key::ch('u')],
@@ -313,7 +223,7 @@ pub const BINDINGS: &[Binding] = &[
         Action::Reload,
         "reload users",
     ),
-    b(C::Browse, &[Key::ch('?')], Action::Help, "this help"),
+    b(C::Browse, &[Key::ch('?')], Action::Help, "this help").footer(7, "help"),
     b(
         C::Browse,
         &[Key::ch(':')],
@@ -325,32 +235,36 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('q'), Key::ctrl('c')],
         Action::Quit,
         "quit",
-    ),
+    )
+    .footer(8, "quit"),
     // Typing a filter.
     b(
         C::Filter,
         &[Key::plain(K::Enter)],
         Action::Submit,
         "keep the filter, back to the list",
-    ),
+    )
+    .footer(2, "keep"),
     b(
         C::Filter,
         &[Key::plain(K::Esc)],
         Action::Cancel,
         "clear the filter",
-    ),
-    b(C::Filter, &[Key::plain(K::Down)], Action::Down, "move down"),
-    b(C::Filter, &[Key::plain(K::Up)], Action::Up, "move up"),
+    )
+    .footer(3, "clear"),
+    b(C::Filter, &[Key::plain(K::Down)], Action::Down, "move down").footer(1, "move"),
+    b(C::Filter, &[Key::plain(K::Up)], Action::Up, "move up").footer(1, "move"),
     // The command line.
     b(
         C::Command,
         &[Key::plain(K::Enter)],
         Action::Submit,
         "run the command",
-    ),
-    b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close"),
+    )
+    .footer(1, "run"),
+    b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close").footer(2, "close"),
     // Confirm dialogs.
-    b(C::Confirm, &[Key::ch('y')], Action::Confirm, "yes, do it"),
+    b(C::Confirm, &[Key::ch('y')], Action::Confirm, "yes, do it").footer(1, "yes"),
     b(
         C::Confirm,
         &[Key::plain(K::Enter)],
@@ -362,63 +276,72 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('n'), Key::plain(K::Esc), Key::ch('q')],
         Action::Cancel,
         "no, cancel",
-    ),
+    )
+    .footer(2, "no"),
     b(
         C::TypedConfirm,
         &[Key::plain(K::Enter)],
         Action::Submit,
         "confirm, after typing what the dialog asks (a count, a word, your email)",
-    ),
+    )
+    .footer(1, "confirm"),
     b(
         C::TypedConfirm,
         &[Key::plain(K::Esc)],
         Action::Cancel,
         "cancel",
-    ),
+    )
+    .footer(2, "cancel"),
     // Forms (invite, edit).
     b(
         C::Form,
         &[Key::plain(K::Tab), Key::plain(K::Down)],
         Action::NextField,
         "next field",
-    ),
+    )
+    .footer(1, "next field"),
     b(
         C::Form,
         &[Key::plain(K::BackTab), Key::plain(K::Up)],
         Action::PrevField,
         "previous field",
-    ),
+    )
+    .footer(2, "previous field"),
     b(
         C::Form,
         &[Key::plain(K::Enter)],
         Action::NextField,
         "next field (submits on the last)",
     ),
-    b(C::Form, &[Key::ctrl('s')], Action::Submit, "submit"),
+    b(C::Form, &[Key::ctrl('s')], Action::Submit, "submit").footer(3, "submit"),
     b(
         C::Form,
         &[Key::plain(K::Esc)],
         Action::Cancel,
         "close the form",
-    ),
+    )
+    .footer(4, "close"),
     b(
         C::Picker,
         &[Key::ch('j'), Key::plain(K::Down)],
         Action::Down,
         "next role",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Picker,
         &[Key::ch('k'), Key::plain(K::Up)],
         Action::Up,
         "previous role",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Picker,
         &[Key::ch(' ')],
         Action::ToggleItem,
         "toggle the role",
-    ),
+    )
+    .footer(2, "toggle"),
     b(
         C::Picker,
         &[Key::plain(K::Tab)],
@@ -436,45 +359,52 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::plain(K::Enter), Key::ctrl('s')],
         Action::Submit,
         "apply / submit",
-    ),
+    )
+    .footer(3, "apply"),
     b(
         C::Picker,
         &[Key::plain(K::Esc), Key::ch('q')],
         Action::Cancel,
         "close",
-    ),
+    )
+    .footer(4, "close"),
     // Help and summaries.
     b(
         C::Help,
         &[Key::ch('j'), Key::plain(K::Down)],
         Action::Down,
         "scroll down",
-    ),
+    )
+    .footer(1, "scroll"),
     b(
         C::Help,
         &[Key::ch('k'), Key::plain(K::Up)],
         Action::Up,
         "scroll up",
-    ),
+    )
+    .footer(1, "scroll"),
     b(
         C::Help,
         &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')],
         Action::Cancel,
         "close help",
-    ),
+    )
+    .footer(2, "close"),
     // The permission picker.
     b(
         C::Search,
         &[Key::plain(K::Down)],
         Action::Down,
         "next permission",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Search,
         &[Key::plain(K::Up)],
         Action::Up,
         "previous permission",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Search,
         &[Key::plain(K::PageDown)],
@@ -492,35 +422,40 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::plain(K::Enter)],
         Action::Submit,
         "who holds it",
-    ),
-    b(C::Search, &[Key::plain(K::Esc)], Action::Cancel, "close"),
+    )
+    .footer(2, "who holds it"),
+    b(C::Search, &[Key::plain(K::Esc)], Action::Cancel, "close").footer(3, "close"),
     // The export prompt.
     b(
         C::Prompt,
         &[Key::plain(K::Enter)],
         Action::Submit,
         "write the file",
-    ),
+    )
+    .footer(1, "write"),
     b(
         C::Prompt,
         &[Key::plain(K::Tab), Key::plain(K::BackTab)],
         Action::NextField,
         "switch CSV / JSON",
-    ),
-    b(C::Prompt, &[Key::plain(K::Esc)], Action::Cancel, "cancel"),
+    )
+    .footer(2, "CSV/JSON"),
+    b(C::Prompt, &[Key::plain(K::Esc)], Action::Cancel, "cancel").footer(3, "cancel"),
     // The journal.
     b(
         C::Journal,
         &[Key::ch('j'), Key::plain(K::Down)],
         Action::Down,
         "next run (or scroll items)",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Journal,
         &[Key::ch('k'), Key::plain(K::Up)],
         Action::Up,
         "previous run (or scroll items)",
-    ),
+    )
+    .footer(1, "move"),
     b(
         C::Journal,
         &[Key::ch('g'), Key::plain(K::Home)],
@@ -538,19 +473,22 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::plain(K::Enter)],
         Action::Submit,
         "show the run's items / back to the runs",
-    ),
+    )
+    .footer(2, "items/runs"),
     b(
         C::Journal,
         &[Key::ch('r')],
         Action::ResumeRun,
         "resume the run (after a confirmation)",
-    ),
+    )
+    .footer(3, "resume"),
     b(
         C::Journal,
         &[Key::ch('U')],
         Action::UndoRun,
         "undo the run (after a confirmation listing the changes)",
-    ),
+    )
+    .footer(4, "undo"),
     b(
         C::Journal,
         &[Key::ctrl('r'), Key::plain(K::F(5))],
@@ -562,170 +500,13 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::plain(K::Esc), Key::ch('q')],
         Action::Cancel,
         "back / close",
-    ),
+    )
+    .footer(5, "back"),
     b(
         C::Summary,
         &[Key::plain(K::Enter), Key::plain(K::Esc), Key::ch('q')],
         Action::Cancel,
         "close",
-    ),
-];
-
-/// Contexts whose keys are text: unbound printable keys edit the field.
-fn is_text_context(context: Context) -> bool {
-    matches!(
-        context,
-        Context::Filter
-            | Context::Command
-            | Context::TypedConfirm
-            | Context::Form
-            | Context::Search
-            | Context::Prompt
     )
-}
-
-/// Line editing keys shared by every text field.
-fn text_edit(key: Key) -> Option<InputRequest> {
-    use InputRequest as R;
-    Some(match (key.code, key.ctrl, key.alt) {
-        (KeyCode::Char('w'), true, _) => R::DeletePrevWord,
-        (KeyCode::Char('u'), true, _) => R::DeleteFromStart,
-        (KeyCode::Char('k'), true, _) => R::DeleteTillEnd,
-        (KeyCode::Char('a'), true, _) => R::GoToStart,
-        (KeyCode::Char('e'), true, _) => R::GoToEnd,
-        (KeyCode::Char(c), false, false) => R::InsertChar(c),
-        (KeyCode::Backspace, false, true) => R::DeletePrevWord,
-        (KeyCode::Backspace, _, _) => R::DeletePrevChar,
-        (KeyCode::Delete, _, _) => R::DeleteNextChar,
-        (KeyCode::Left, true, _) | (KeyCode::Left, _, true) => R::GoToPrevWord,
-        (KeyCode::Right, true, _) | (KeyCode::Right, _, true) => R::GoToNextWord,
-        (KeyCode::Left, _, _) => R::GoToPrevChar,
-        (KeyCode::Right, _, _) => R::GoToNextChar,
-        (KeyCode::Home, _, _) => R::GoToStart,
-        (KeyCode::End, _, _) => R::GoToEnd,
-        _ => return None,
-    })
-}
-
-/// What `key` means in the state's current context.
-pub fn resolve(state: &State, key: Key) -> Option<Action> {
-    resolve_in(state.context(), key)
-}
-
-/// What `key` means in `context`.
-pub fn resolve_in(context: Context, key: Key) -> Option<Action> {
-    // Ctrl-C always quits, whatever is open.
-    if key == Key::ctrl('c') {
-        return Some(Action::Quit);
-    }
-    let bound = BINDINGS
-        .iter()
-        .filter(|b| b.context == context)
-        .find(|b| b.keys.contains(&key))
-        .map(|b| b.action);
-    if bound.is_some() {
-        return bound;
-    }
-    if is_text_context(context) {
-        return text_edit(key).map(Action::TextEdit);
-    }
-    None
-}
-
-/// One line of help.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HelpLine {
-    pub keys: String,
-    pub help: &'static str,
-    /// Why the action is unavailable now (read-only mode), if it is.
-    pub unavailable: Option<String>,
-}
-
-/// A section of help.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HelpSection {
-    pub title: &'static str,
-    pub lines: Vec<HelpLine>,
-}
-
-/// Help, generated from `BINDINGS`, with mutating actions flagged when read-only.
-pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
-    let sections = [
-        (Context::Browse, "List and detail"),
-        (Context::Filter, "Filter line"),
-        (Context::Command, "Command line"),
-        (Context::Confirm, "Confirm dialogs"),
-        (Context::TypedConfirm, "Confirmations that ask you to type"),
-        (Context::Form, "Forms"),
-        (Context::Picker, "Role pickers"),
-        (Context::Search, "Permission picker"),
-        (Context::Prompt, "Export prompt"),
-        (Context::Journal, "Journal"),
-        (Context::Help, "Help"),
-    ];
-    sections
-        .iter()
-        .map(|(context, title)| HelpSection {
-            title,
-            lines: BINDINGS
-                .iter()
-                .filter(|b| b.context == *context)
-                .map(|b| HelpLine {
-                    keys: b.keys.iter().map(Key::label).collect::<Vec<_>>().join(" "),
-                    help: b.help,
-                    unavailable: (b.action.is_mutating())
-                        .then_some(read_only_reason)
-                        .flatten()
-                        .map(str::to_owned),
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn no_key_is_bound_twice_in_one_context() {
-        for (n, a) in BINDINGS.iter().enumerate() {
-            for b in &BINDINGS[n + 1..] {
-                if a.context == b.context {
-                    for key in a.keys {
-                        assert!(!b.keys.contains(key), "{key:?} twice in {:?}", a.context);
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn printable_keys_edit_text_in_the_filter_but_act_in_the_list() {
-        assert_eq!(
-            resolve_in(Context::Filter, Key::ch('d')),
-            Some(Action::TextEdit(InputRequest::InsertChar('d')))
-        );
-        assert_eq!(
-            resolve_in(Context::Browse, Key::ch('d')),
-            Some(Action::Disable)
-        );
-        assert_eq!(
-            resolve_in(Context::Form, Key::ctrl('c')),
-            Some(Action::Quit)
-        );
-    }
-
-    #[test]
-    fn help_flags_mutating_actions_when_read_only() {
-        let sections = help(Some("read-only mode"));
-        let disable = sections[0]
-            .lines
-            .iter()
-            .find(|l| l.keys == "d")
-            .expect("d is bound");
-        assert_eq!(disable.unavailable.as_deref(), Some("read-only mode"));
-        let down = &sections[0].lines[0];
-        assert_eq!(down.unavailable, None);
-    }
-}
+    .footer(1, "close"),
+];

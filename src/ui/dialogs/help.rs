@@ -1,0 +1,51 @@
+//! The help overlay, generated from the keymap (the same table the footer reads).
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use ratatui::Frame;
+
+use crate::app::keymap;
+use crate::app::state::State;
+
+use crate::ui::text::fit;
+use crate::ui::theme::Theme;
+use crate::ui::{block, centered};
+
+pub(super) fn draw_help(frame: &mut Frame, area: Rect, scroll: u16, state: &State, theme: &Theme) {
+    let rect = centered(area, 76, area.height.saturating_sub(2));
+    frame.render_widget(Clear, rect);
+    let reason = state.read_only_reason();
+    let mut lines = Vec::new();
+    if let Some(reason) = &reason {
+        lines.push(Line::styled(
+            format!("Changes are unavailable: {reason}"),
+            theme.warn,
+        ));
+        lines.push(Line::from(""));
+    }
+    for section in keymap::help(reason.as_deref()) {
+        lines.push(Line::styled(section.title, theme.header));
+        for line in section.lines {
+            let style = if line.unavailable.is_some() {
+                theme.dim
+            } else {
+                Style::new()
+            };
+            let mut spans = vec![
+                Span::styled(format!("  {} ", fit(&line.keys, 16)), theme.title),
+                Span::styled(line.help, style),
+            ];
+            if line.unavailable.is_some() {
+                spans.push(Span::styled(" (unavailable)", theme.dim));
+            }
+            lines.push(Line::from(spans));
+        }
+        lines.push(Line::from(""));
+    }
+    let para = Paragraph::new(lines)
+        .block(block(" Help — j/k scroll, Esc closes ", true, theme))
+        .scroll((scroll, 0));
+    frame.render_widget(para, rect);
+}
