@@ -1,5 +1,9 @@
 //! ddusers: a terminal console for the users of a Datadog organization.
 
+// The fixtures shared with the integration tests name this crate `ddusers`, as they do.
+#[cfg(test)]
+extern crate self as ddusers;
+
 pub mod api;
 pub mod app;
 pub mod audit;

@@ -6,7 +6,7 @@ mod common;
 
 use common::{act, loaded, screen};
 use ddusers::app::action::{Action, InputRequest};
-use ddusers::app::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
+use common::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use ddusers::app::journal::JournalListing;
 use ddusers::app::msg::Msg;
 use ddusers::app::msg::{AuditMsg, RunMsg};
@@ -220,7 +220,7 @@ fn journal_undo_confirm() {
         let Some(ddusers::app::Effect::Prepare { plan, draft }) = effects.first().cloned() else {
             panic!("the undo is checked first, got {effects:?}");
         };
-        let mut facts = ddusers::app::fixtures::demo_facts("u11", &draft);
+        let mut facts = common::fixtures::demo_facts("u11", &draft);
         facts.origin = draft.source().map(|r| r.origin.clone()).unwrap_or_default();
         ddusers::app::update(
             state,

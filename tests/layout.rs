@@ -8,7 +8,7 @@ use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventK
 
 use common::{loaded_with, terminal_for};
 use ddusers::app::action::Action;
-use ddusers::app::fixtures::{page, user};
+use common::fixtures::{page, user};
 use ddusers::app::msg::Msg;
 use ddusers::app::state::{Focus, State};
 use ddusers::app::update;

@@ -5,7 +5,7 @@ mod common;
 
 use common::{act, item_done, loaded, prepare_plan, screen, start_run, terminal_for};
 use ddusers::app::action::{Action, InputRequest, StatusTab};
-use ddusers::app::fixtures::{demo_page, NOW};
+use common::fixtures::{demo_page, NOW};
 use ddusers::app::msg::{DetailData, Msg};
 use ddusers::app::msg::{LoadMsg, RunMsg};
 use ddusers::app::state::{Access, State};
@@ -332,7 +332,7 @@ fn invite_results() {
             panic!("invite starts at once, got {effects:?}");
         };
         let invite = |i: usize| plan.items()[i].change.clone();
-        let mut user = ddusers::app::fixtures::user("n1", "", "new@example.com", &[]);
+        let mut user = common::fixtures::user("n1", "", "new@example.com", &[]);
         user.attributes.status = Some(ddusers::api::models::UserStatus::Pending);
         item_done(
             state,

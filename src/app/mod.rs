@@ -11,6 +11,10 @@ pub mod command_spec;
 pub mod cursor;
 pub mod detail;
 pub mod effect;
+/// Test fixtures: kept with the integration tests' helpers and compiled into the
+/// library's own tests only, never into a release.
+#[cfg(test)]
+#[path = "../../tests/common/fixtures.rs"]
 pub mod fixtures;
 pub mod forms;
 pub mod journal;

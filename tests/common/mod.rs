@@ -2,10 +2,12 @@
 //! sandbox with a client for end-to-end tests. (Each test file uses a part of them.)
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use ddusers::api::models::UsersResponse;
 use ddusers::api::{Client, ClientOptions};
 use ddusers::app::action::Action;
-use ddusers::app::fixtures::{demo_org, demo_page, NOW};
+use crate::common::fixtures::{demo_org, demo_page, NOW};
 use ddusers::app::msg::Msg;
 use ddusers::app::msg::{LoadMsg, RunMsg};
 use ddusers::app::state::{Options, State};
@@ -184,7 +186,7 @@ pub fn prepare_plan(state: &mut State, effects: &[Effect], caller: &str) -> Vec<
     else {
         panic!("expected the facts to be asked for, got {effects:?}");
     };
-    let facts = ddusers::app::fixtures::demo_facts(caller, &draft);
+    let facts = crate::common::fixtures::demo_facts(caller, &draft);
     update(
         state,
         Msg::Run(RunMsg::Prepared {

@@ -1,7 +1,7 @@
 //! Builders of API documents for tests (unit, snapshot and end-to-end). Deterministic data
 //! only; nothing here talks to a server.
 
-use crate::api::models::*;
+use ddusers::api::models::*;
 
 /// A permission.
 pub fn perm(id: &str, name: &str, group: &str) -> Permission {
@@ -252,14 +252,14 @@ pub fn demo_page() -> UsersResponse {
 }
 
 /// The demo org (`demo_org`) as an exact `Org`, read whole at `NOW`.
-pub fn demo_audit_org() -> crate::org::Org {
+pub fn demo_audit_org() -> ddusers::org::Org {
     let (users, roles, permissions) = demo_org();
     let role_permissions = roles
         .iter()
         .map(|r| (r.id.clone(), r.permission_ids().collect()))
         .collect();
-    let snapshot = crate::org::snapshot::Snapshot {
-        format_version: crate::org::snapshot::FORMAT_VERSION,
+    let snapshot = ddusers::org::snapshot::Snapshot {
+        format_version: ddusers::org::snapshot::FORMAT_VERSION,
         taken_at: time::OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a valid time"),
         origin: "test".into(),
         taken_by: None,
@@ -269,15 +269,15 @@ pub fn demo_audit_org() -> crate::org::Org {
         role_permissions,
         permissions,
     };
-    crate::org::Org::from_snapshot(&snapshot, crate::org::TextPolicy::Exact)
+    ddusers::org::Org::from_snapshot(&snapshot, ddusers::org::TextPolicy::Exact)
 }
 
 /// What the change gate would read of the demo org for `draft`, with `caller` holding the
 /// keys: the draft's users, the roles (the admin role grants `user_access_manage`), whether
 /// an active admin outside the draft remains, and keys (u08, the CI bot, owns a key used
 /// a day before `NOW`; u01 owns one never used).
-pub fn demo_facts(caller: &str, draft: &crate::runs::Draft) -> crate::runs::Facts {
-    use crate::runs::plan::{Caller, KeyFact, Keys, RoleFacts, Subject};
+pub fn demo_facts(caller: &str, draft: &ddusers::runs::Draft) -> ddusers::runs::Facts {
+    use ddusers::runs::plan::{Caller, KeyFact, Keys, RoleFacts, Subject};
     use std::collections::{BTreeMap, BTreeSet};
     let (users, roles, perms) = demo_org();
     let manage: BTreeSet<String> = roles
@@ -342,7 +342,7 @@ pub fn demo_facts(caller: &str, draft: &crate::runs::Draft) -> crate::runs::Fact
             last_used_at: None,
         }],
     );
-    crate::runs::Facts {
+    ddusers::runs::Facts {
         read_only: false,
         origin: "demo".into(),
         caller: Caller {
