@@ -4,9 +4,9 @@
 
 mod common;
 
+use common::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use common::{act, loaded, screen};
 use ddusers::app::action::{Action, InputRequest};
-use common::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use ddusers::app::journal::JournalListing;
 use ddusers::app::msg::Msg;
 use ddusers::app::msg::{AuditMsg, RunMsg};

@@ -6,9 +6,9 @@ mod common;
 
 use crossterm::event::{Event, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
+use common::fixtures::{page, user};
 use common::{loaded_with, terminal_for};
 use ddusers::app::action::Action;
-use common::fixtures::{page, user};
 use ddusers::app::msg::Msg;
 use ddusers::app::state::{Focus, State};
 use ddusers::app::update;

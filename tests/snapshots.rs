@@ -3,9 +3,9 @@
 
 mod common;
 
+use common::fixtures::{demo_page, NOW};
 use common::{act, item_done, loaded, prepare_plan, screen, start_run, terminal_for};
 use ddusers::app::action::{Action, InputRequest, StatusTab};
-use common::fixtures::{demo_page, NOW};
 use ddusers::app::msg::{DetailData, Msg};
 use ddusers::app::msg::{LoadMsg, RunMsg};
 use ddusers::app::state::{Access, State};

@@ -108,98 +108,95 @@ impl SnapshotDiff {
             && self.user_changes.is_empty()
     }
 
-    /// The diff as text for people.
+    /// The diff as text for people: a section per kind of change, each titled with its
+    /// count, empty sections left out.
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "Changes from {} to {}",
+        let mut out = format!(
+            "Changes from {} to {}\n",
             self.old_taken_at, self.new_taken_at
         );
         if self.is_empty() {
             out.push_str("No changes.\n");
             return out;
         }
-        let users = |out: &mut String, title: &str, mark: char, list: &[UserRef]| {
-            if list.is_empty() {
-                return;
-            }
-            let _ = writeln!(out, "\n{title} ({})", list.len());
-            for user in list {
-                let _ = writeln!(out, "  {mark} {}", user.label());
-            }
-        };
-        users(&mut out, "Users added", '+', &self.users_added);
-        users(&mut out, "Users removed", '-', &self.users_removed);
-        users(&mut out, "Users enabled", '+', &self.users_enabled);
-        users(&mut out, "Users disabled", '-', &self.users_disabled);
-        if !self.status_changes.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nOther status changes ({})",
-                self.status_changes.len()
-            );
-            for change in &self.status_changes {
-                let _ = writeln!(
-                    out,
-                    "  ~ {}: {} → {}",
-                    change.user.label(),
-                    change.from,
-                    change.to
-                );
-            }
-        }
-        let roles = |out: &mut String, title: &str, mark: char, list: &[RoleRef]| {
-            if list.is_empty() {
-                return;
-            }
-            let _ = writeln!(out, "\n{title} ({})", list.len());
-            for role in list {
-                let _ = writeln!(out, "  {mark} {}", role.name);
-            }
-        };
-        roles(&mut out, "Roles added", '+', &self.roles_added);
-        roles(&mut out, "Roles removed", '-', &self.roles_removed);
-        if !self.role_permission_changes.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nRole permission changes ({})",
-                self.role_permission_changes.len()
-            );
-            for change in &self.role_permission_changes {
-                let _ = writeln!(out, "  {}", change.role.name);
-                for p in &change.granted {
-                    let _ = writeln!(out, "    + {p}");
-                }
-                for p in &change.revoked {
-                    let _ = writeln!(out, "    - {p}");
-                }
-            }
-        }
-        if !self.user_changes.is_empty() {
-            let _ = writeln!(
-                out,
-                "\nUsers whose access changed ({})",
-                self.user_changes.len()
-            );
-            for change in &self.user_changes {
-                let _ = writeln!(out, "  {}", change.user.label());
-                for role in &change.roles_granted {
-                    let _ = writeln!(out, "    + role {role}");
-                }
-                for role in &change.roles_removed {
-                    let _ = writeln!(out, "    - role {role}");
-                }
-                for p in &change.permissions_gained {
-                    let _ = writeln!(out, "    + {} (via {})", p.permission, p.via.join(", "));
-                }
-                for p in &change.permissions_lost {
-                    let _ = writeln!(out, "    - {} (was via {})", p.permission, p.via.join(", "));
-                }
-            }
-        }
+        let label = |u: &UserRef| u.label();
+        section(&mut out, "Users added", &self.users_added, |u| {
+            vec![format!("+ {}", label(u))]
+        });
+        section(&mut out, "Users removed", &self.users_removed, |u| {
+            vec![format!("- {}", label(u))]
+        });
+        section(&mut out, "Users enabled", &self.users_enabled, |u| {
+            vec![format!("+ {}", label(u))]
+        });
+        section(&mut out, "Users disabled", &self.users_disabled, |u| {
+            vec![format!("- {}", label(u))]
+        });
+        section(
+            &mut out,
+            "Other status changes",
+            &self.status_changes,
+            |c| vec![format!("~ {}: {} → {}", c.user.label(), c.from, c.to)],
+        );
+        section(&mut out, "Roles added", &self.roles_added, |r| {
+            vec![format!("+ {}", r.name)]
+        });
+        section(&mut out, "Roles removed", &self.roles_removed, |r| {
+            vec![format!("- {}", r.name)]
+        });
+        section(
+            &mut out,
+            "Role permission changes",
+            &self.role_permission_changes,
+            |c| {
+                let mut lines = vec![c.role.name.clone()];
+                lines.extend(c.granted.iter().map(|p| format!("  + {p}")));
+                lines.extend(c.revoked.iter().map(|p| format!("  - {p}")));
+                lines
+            },
+        );
+        section(
+            &mut out,
+            "Users whose access changed",
+            &self.user_changes,
+            access_lines,
+        );
         out
     }
+}
+
+/// Writes a titled section of `items` (nothing when there are none), each item as the lines
+/// `lines` gives, indented.
+fn section<T>(out: &mut String, title: &str, items: &[T], lines: impl Fn(&T) -> Vec<String>) {
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{title} ({})", items.len());
+    for item in items {
+        for line in lines(item) {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+}
+
+/// One user's access change: who, then each role and permission gained or lost.
+fn access_lines(change: &UserAccessChange) -> Vec<String> {
+    let mut lines = vec![change.user.label()];
+    lines.extend(change.roles_granted.iter().map(|r| format!("  + role {r}")));
+    lines.extend(change.roles_removed.iter().map(|r| format!("  - role {r}")));
+    lines.extend(
+        change
+            .permissions_gained
+            .iter()
+            .map(|p| format!("  + {} (via {})", p.permission, p.via.join(", "))),
+    );
+    lines.extend(
+        change
+            .permissions_lost
+            .iter()
+            .map(|p| format!("  - {} (was via {})", p.permission, p.via.join(", "))),
+    );
+    lines
 }
 
 /// When an org was read (now, for one read as it went).
@@ -343,4 +340,62 @@ fn access_change(
         && change.permissions_gained.is_empty()
         && change.permissions_lost.is_empty());
     changed.then_some(change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(email: &str) -> UserRef {
+        UserRef {
+            email: email.to_owned(),
+            id: UserId::from(email),
+            name: None,
+        }
+    }
+
+    #[test]
+    fn the_text_titles_each_section_with_its_count_and_leaves_empty_ones_out() {
+        let diff = SnapshotDiff {
+            old_taken_at: "A".into(),
+            new_taken_at: "B".into(),
+            users_disabled: vec![user("a@x.io"), user("b@x.io")],
+            status_changes: vec![StatusChange {
+                user: user("c@x.io"),
+                from: "Pending".into(),
+                to: "Active".into(),
+            }],
+            role_permission_changes: vec![RolePermissionChange {
+                role: RoleRef {
+                    name: "Auditor".into(),
+                    id: RoleId::from("r1"),
+                },
+                granted: vec!["logs_read".into()],
+                revoked: vec!["logs_write".into()],
+            }],
+            user_changes: vec![UserAccessChange {
+                user: user("d@x.io"),
+                roles_granted: vec!["Auditor".into()],
+                roles_removed: vec![],
+                permissions_gained: vec![PermissionChange {
+                    permission: "logs_read".into(),
+                    via: vec!["Auditor".into()],
+                }],
+                permissions_lost: vec![],
+            }],
+            ..SnapshotDiff::default()
+        };
+        assert_eq!(
+            diff.to_text(),
+            "Changes from A to B\n\
+             \nUsers disabled (2)\n  - a@x.io\n  - b@x.io\n\
+             \nOther status changes (1)\n  ~ c@x.io: Pending → Active\n\
+             \nRole permission changes (1)\n  Auditor\n    + logs_read\n    - logs_write\n\
+             \nUsers whose access changed (1)\n  d@x.io\n    + role Auditor\n    + logs_read (via Auditor)\n"
+        );
+        assert_eq!(
+            SnapshotDiff::default().to_text(),
+            "Changes from  to \nNo changes.\n"
+        );
+    }
 }

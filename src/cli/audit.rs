@@ -217,87 +217,96 @@ fn view_kind(
 fn print_audit(org: &Org, args: AuditArgs) -> color_eyre::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.view.as_str() {
-        "user" => {
-            let wanted = args
-                .user
-                .or(args.target)
-                .ok_or_else(|| usage("`audit user` needs a user id or email"))?;
-            let user = org
-                .find_user(&wanted)
-                .ok_or_else(|| audit_usage(AuditError::UnknownUser(wanted.trim().to_owned())))?;
-            let permissions = org.effective_permissions(user);
-            match args.format {
-                Format::Json => output::write_json(&permissions, &mut out)?,
-                format => {
-                    let mut table = Table::new(vec!["PERMISSION", "GROUP", "GRANTED BY"]);
-                    for p in &permissions {
-                        table.rows.push(vec![
-                            p.name.clone(),
-                            p.group.clone().unwrap_or_default(),
-                            p.granted_by.join("; "),
-                        ]);
-                    }
-                    if format == Format::Table {
-                        let who = if user.email.is_empty() {
-                            user.id.as_str()
-                        } else {
-                            &user.email
-                        };
-                        writeln!(
-                            out,
-                            "{} ({})",
-                            output::sanitize(&format!("Effective permissions of {who}")),
-                            permissions.len()
-                        )?;
-                        table.write_aligned(&mut out)?;
-                    } else {
-                        table.write_csv(&mut out)?;
-                    }
-                }
-            }
-            Ok(())
-        }
-        "permissions" | "catalogue" | "catalog" => {
-            let rows = catalogue_rows(org);
-            match args.format {
-                Format::Json => output::write_json(&rows, &mut out)?,
-                format => {
-                    let mut table = Table::new(vec!["GROUP", "PERMISSION", "TYPE", "HOLDERS"]);
-                    for row in &rows {
-                        table.rows.push(vec![
-                            row.group.clone(),
-                            row.name.clone(),
-                            row.display_type.clone(),
-                            row.holders.to_string(),
-                        ]);
-                    }
-                    if format == Format::Table {
-                        writeln!(out, "Permissions ({})", rows.len())?;
-                        table.write_aligned(&mut out)?;
-                    } else {
-                        table.write_csv(&mut out)?;
-                    }
-                }
-            }
-            Ok(())
-        }
-        name => {
-            let permission = args.permission.or(args.target);
-            let kind = view_kind(name, permission.as_deref(), args.days)?;
-            let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
-            let rows: Vec<_> = view.rows.iter().collect();
-            match args.format {
-                Format::Json => export::write_json(org, &view, &rows, source(org), &mut out)?,
-                Format::Csv => export::write_csv(org, &view, &rows, &mut out)?,
-                Format::Table => {
-                    writeln!(out, "{}", output::sanitize(&view.title))?;
-                    view_table(org, &view).write_aligned(&mut out)?;
-                }
-            }
-            Ok(())
+    let view = args.view.clone();
+    match view.as_str() {
+        "user" => print_user(org, args, &mut out),
+        "permissions" | "catalogue" | "catalog" => print_catalogue(org, args.format, &mut out),
+        name => print_view(org, name, args, &mut out),
+    }
+}
+
+/// JSON of `value`, or `table` as CSV, or as an aligned table under `title`.
+fn emit_titled<T: serde::Serialize + ?Sized>(
+    format: Format,
+    title: &str,
+    value: &T,
+    table: Table,
+    out: &mut dyn Write,
+) -> color_eyre::Result<()> {
+    match format {
+        Format::Json => output::write_json(value, out)?,
+        Format::Csv => table.write_csv(out)?,
+        Format::Table => {
+            writeln!(out, "{}", output::sanitize(title))?;
+            table.write_aligned(out)?;
         }
     }
+    Ok(())
+}
+
+/// `audit user USER`: the user's effective permissions and the roles granting each.
+fn print_user(org: &Org, args: AuditArgs, out: &mut dyn Write) -> color_eyre::Result<()> {
+    let wanted = args
+        .user
+        .or(args.target)
+        .ok_or_else(|| usage("`audit user` needs a user id or email"))?;
+    let user = org
+        .find_user(&wanted)
+        .ok_or_else(|| audit_usage(AuditError::UnknownUser(wanted.trim().to_owned())))?;
+    let permissions = org.effective_permissions(user);
+    let mut table = Table::new(vec!["PERMISSION", "GROUP", "GRANTED BY"]);
+    for p in &permissions {
+        table.rows.push(vec![
+            p.name.clone(),
+            p.group.clone().unwrap_or_default(),
+            p.granted_by.join("; "),
+        ]);
+    }
+    let who = if user.email.is_empty() {
+        user.id.as_str()
+    } else {
+        &user.email
+    };
+    let title = format!("Effective permissions of {who} ({})", permissions.len());
+    emit_titled(args.format, &title, &permissions, table, out)
+}
+
+/// `audit permissions`: the catalogue by group, with how many users hold each.
+fn print_catalogue(org: &Org, format: Format, out: &mut dyn Write) -> color_eyre::Result<()> {
+    let rows = catalogue_rows(org);
+    let mut table = Table::new(vec!["GROUP", "PERMISSION", "TYPE", "HOLDERS"]);
+    for row in &rows {
+        table.rows.push(vec![
+            row.group.clone(),
+            row.name.clone(),
+            row.display_type.clone(),
+            row.holders.to_string(),
+        ]);
+    }
+    let title = format!("Permissions ({})", rows.len());
+    emit_titled(format, &title, &rows, table, out)
+}
+
+/// `audit VIEW`: the view's users, as a table, CSV or the JSON export.
+fn print_view(
+    org: &Org,
+    name: &str,
+    args: AuditArgs,
+    out: &mut dyn Write,
+) -> color_eyre::Result<()> {
+    let permission = args.permission.or(args.target);
+    let kind = view_kind(name, permission.as_deref(), args.days)?;
+    let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
+    let rows: Vec<_> = view.rows.iter().collect();
+    match args.format {
+        Format::Json => export::write_json(org, &view, &rows, source(org), out)?,
+        Format::Csv => export::write_csv(org, &view, &rows, out)?,
+        Format::Table => {
+            writeln!(out, "{}", output::sanitize(&view.title))?;
+            view_table(org, &view).write_aligned(out)?;
+        }
+    }
+    Ok(())
 }
 
 /// A view as the table people read: who, then the view's own columns.

@@ -4,10 +4,10 @@
 
 pub mod fixtures;
 
+use crate::common::fixtures::{demo_org, demo_page, NOW};
 use ddusers::api::models::UsersResponse;
 use ddusers::api::{Client, ClientOptions};
 use ddusers::app::action::Action;
-use crate::common::fixtures::{demo_org, demo_page, NOW};
 use ddusers::app::msg::Msg;
 use ddusers::app::msg::{LoadMsg, RunMsg};
 use ddusers::app::state::{Options, State};
