@@ -36,5 +36,3 @@ pub use update::{init, update};
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_console2;
