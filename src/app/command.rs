@@ -47,30 +47,7 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
             state.should_quit = true;
             Vec::new()
         }
-        "sort" => {
-            let Some(column) = rest.first() else {
-                state.notify(Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)");
-                return Vec::new();
-            };
-            let (column, mut descending) = match column.strip_prefix('-') {
-                Some(c) => (c, true),
-                None => (*column, false),
-            };
-            match rest.get(1).map(|d| d.to_ascii_lowercase()) {
-                Some(d) if d == "desc" => descending = true,
-                Some(d) if d == "asc" => descending = false,
-                _ => {}
-            }
-            match SortKey::parse(column) {
-                Some(key) => {
-                    state.view.sort = Sort { key, descending };
-                    state.rebuild_view();
-                    sort_toast(state);
-                }
-                None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
-            }
-            Vec::new()
-        }
+        "sort" => sort_command(state, &rest),
         "status" | "tab" => match rest.first().and_then(|t| StatusTab::parse(t)) {
             Some(tab) => set_tab(state, tab),
             None => {
@@ -119,4 +96,30 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// `:sort COLUMN [asc|desc]`, or `:sort -COLUMN` for descending.
+fn sort_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
+    let Some(column) = rest.first() else {
+        state.notify(Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)");
+        return Vec::new();
+    };
+    let (column, mut descending) = match column.strip_prefix('-') {
+        Some(c) => (c, true),
+        None => (*column, false),
+    };
+    match rest.get(1).map(|d| d.to_ascii_lowercase()) {
+        Some(d) if d == "desc" => descending = true,
+        Some(d) if d == "asc" => descending = false,
+        _ => {}
+    }
+    match SortKey::parse(column) {
+        Some(key) => {
+            state.view.sort = Sort { key, descending };
+            state.rebuild_view();
+            sort_toast(state);
+        }
+        None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
+    }
+    Vec::new()
 }

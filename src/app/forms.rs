@@ -4,9 +4,9 @@ use super::action::Action;
 use super::changes::{propose, Purpose};
 use super::effect::Effect;
 use super::effect::Invitee;
-use crate::email::{parse_email_list as parse_emails, validate_email};
 use super::state::*;
 use crate::api::models::{Patch, RoleId, UserUpdate};
+use crate::email::{parse_email_list as parse_emails, validate_email};
 use crate::runs::{Change, Draft};
 
 pub(super) fn on_form(state: &mut State, action: Action) -> Vec<Effect> {

@@ -2,9 +2,9 @@
 
 use tui_input::Input;
 
-use crate::email::parse_email_list as parse_emails;
 use super::listing::filter_changed;
 use super::state::*;
+use crate::email::parse_email_list as parse_emails;
 
 fn insert_text(input: &mut Input, text: &str) {
     let value = input.value();

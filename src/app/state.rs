@@ -9,9 +9,9 @@ use tui_input::Input;
 use crate::api::models::UserId;
 
 use super::effect::RequestId;
-use crate::email::EmailEntry;
 use super::store::{RoleIx, UserIx, UserRecord, UserStore};
 pub use super::view::{Scope, Sort, SortKey, View};
+use crate::email::EmailEntry;
 
 /// How long an informational message stays (seconds).
 pub const TOAST_SECS: i64 = 4;

@@ -1077,10 +1077,7 @@ fn an_invalid_email_edit_is_refused_in_the_form() {
     let Some(Overlay::Edit(form)) = &state.overlay else {
         panic!("the form stays open");
     };
-    assert!(form
-        .error
-        .as_deref()
-        .is_some_and(|e| e.contains("no @")));
+    assert!(form.error.as_deref().is_some_and(|e| e.contains("no @")));
 }
 
 #[test]
@@ -1483,6 +1480,11 @@ fn the_invite_form_checks_emails_with_the_one_validator() {
             "{text}"
         );
     }
-    let valid: Vec<&str> = form.parsed.iter().filter(|e| e.is_valid()).map(|e| e.address()).collect();
+    let valid: Vec<&str> = form
+        .parsed
+        .iter()
+        .filter(|e| e.is_valid())
+        .map(|e| e.address())
+        .collect();
     assert_eq!(valid, [".a@x.com", "ok@example.com"]);
 }

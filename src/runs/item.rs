@@ -118,6 +118,21 @@ impl ItemContext {
             .map_err(|e| format!("not sent: {e}"))
     }
 
+    /// Journals the intent with `now` as the state before, the first time only: the first
+    /// read stands, since a later one may already show an earlier attempt's effect.
+    fn intent_once(
+        &self,
+        index: usize,
+        before: &mut Option<Observed>,
+        now: &Observed,
+    ) -> Result<(), String> {
+        if before.is_none() {
+            self.intent(index, now)?;
+            *before = Some(now.clone());
+        }
+        Ok(())
+    }
+
     /// Waits before a retry; `false` when the run stopped meanwhile.
     async fn pause(&self, attempt: u32) -> bool {
         if attempt > 0 {
@@ -127,21 +142,28 @@ impl ItemContext {
     }
 }
 
-/// Unwraps `result`, or moves on: a transient error tries the item again (`continue`, the
-/// next attempt reads first), a permanent one fails it, and a tripped breaker leaves it
+/// Moves on after `error`: a transient error tries the item again (`continue`, the next
+/// attempt reads first), a permanent one fails it, and a tripped breaker leaves it
 /// unfinished (`return`).
+macro_rules! next_attempt {
+    ($ctx:expr, $last:ident, $error:expr) => {
+        match $ctx.judge(&$error) {
+            Next::Retry(words) => {
+                $last = Some(words);
+                continue;
+            }
+            Next::Fail(words) => return ItemResult::failed(words),
+            Next::Stop(reason) => return ItemResult::Unfinished { reason },
+        }
+    };
+}
+
+/// Unwraps `result`, or moves on as [`next_attempt`] says.
 macro_rules! or_next {
     ($ctx:expr, $last:ident, $result:expr) => {
         match $result {
             Ok(value) => value,
-            Err(error) => match $ctx.judge(&error) {
-                Next::Retry(words) => {
-                    $last = Some(words);
-                    continue;
-                }
-                Next::Fail(words) => return ItemResult::failed(words),
-                Next::Stop(reason) => return ItemResult::Unfinished { reason },
-            },
+            Err(error) => next_attempt!($ctx, $last, error),
         }
     };
 }
@@ -172,11 +194,16 @@ pub(crate) async fn carry_out(ctx: &ItemContext, item: &PlanItem) -> ItemResult 
 }
 
 fn gave_up(ctx: &ItemContext, last: Option<String>) -> ItemResult {
-    ItemResult::failed(format!(
+    ItemResult::failed(gave_up_words(ctx, last))
+}
+
+/// The last error, and that every attempt was used.
+fn gave_up_words(ctx: &ItemContext, last: Option<String>) -> String {
+    format!(
         "{} (gave up after {} attempts)",
         last.unwrap_or_else(|| "no answer".into()),
         ctx.retry.attempts
-    ))
+    )
 }
 
 /// Changes whose effect can be read back: disable, enable, update, roles, identity
@@ -190,77 +217,97 @@ async fn readable(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     for attempt in 0..ctx.retry.attempts {
         pause_or_stop!(ctx, attempt);
         let now = or_next!(ctx, last, observe(&ctx.client, change).await);
-        if let Some(left) = &item.expect {
-            if !ctx.force && !unchanged_since(change, left, &now) {
-                return ItemResult::skipped(
-                    "changed since the run: left as is (--force undoes it anyway)",
-                    None,
-                );
-            }
+        if let Some(settled) = settled(ctx, item, before.as_ref(), maybe_applied, &now) {
+            return settled;
         }
-        if in_effect(change, &now) {
-            return match &before {
-                Some(old) if maybe_applied && !in_effect(change, old) => {
-                    let undo = undo_of(change, old, now.user.as_ref());
-                    let detail = format!(
-                        "{} (read back after a lost answer)",
-                        done_words(change, None)
-                    );
-                    ItemResult::Done {
-                        detail,
-                        undo,
-                        left: Some(Box::new(now)),
-                        user: None,
-                        invitation_expires_at: None,
-                    }
-                }
-                _ => ItemResult::skipped(already_words(change, &now), None),
-            };
-        }
-        if before.is_none() {
-            if let Err(reason) = ctx.intent(item.index, &now) {
-                return ItemResult::failed(reason);
-            }
-            before = Some(now.clone());
+        if let Err(reason) = ctx.intent_once(item.index, &mut before, &now) {
+            return ItemResult::failed(reason);
         }
         match write(&ctx.client, change).await {
             Ok(user) => {
                 let old = before.as_ref().unwrap_or(&now);
-                let left = match &user {
-                    Some(user) if !matches!(change, Change::SetIdentityProviders { .. }) => {
-                        Some(Box::new(Observed::of(change, Some(user))))
-                    }
-                    _ => observe(&ctx.client, change).await.ok().map(Box::new),
-                };
-                let created = user.as_ref().map(|u| &u.id);
-                return ItemResult::Done {
-                    detail: done_words(change, user.as_ref()),
-                    undo: undo_of(change, old, created),
-                    left,
-                    user: user.map(Box::new),
-                    invitation_expires_at: None,
-                };
+                return written(ctx, change, old, user).await;
             }
             Err(error) => {
                 maybe_applied |= error.outcome_unknown();
-                // A 404 on a disable is the service's "already disabled": read again.
-                let not_found_disable =
-                    error.is_not_found() && matches!(change, Change::Disable { .. });
-                let conflict_create =
-                    error.status() == Some(409) && matches!(change, Change::Create { .. });
-                if not_found_disable || conflict_create {
+                if read_again_after(change, &error) {
                     last = Some(plain_error(&error));
                     continue;
                 }
-                match ctx.judge(&error) {
-                    Next::Retry(words) => last = Some(words),
-                    Next::Fail(words) => return ItemResult::failed(words),
-                    Next::Stop(reason) => return ItemResult::Unfinished { reason },
-                }
+                next_attempt!(ctx, last, error);
             }
         }
     }
     gave_up(ctx, last)
+}
+
+/// The item's result when nothing is to be written: the user changed since the run being
+/// undone, or the change is in effect already — done by an earlier attempt whose answer
+/// was lost (with its undo), or already so. `None` when the write is still to be made.
+fn settled(
+    ctx: &ItemContext,
+    item: &PlanItem,
+    before: Option<&Observed>,
+    maybe_applied: bool,
+    now: &Observed,
+) -> Option<ItemResult> {
+    let change = &item.change;
+    if let Some(left) = &item.expect {
+        if !ctx.force && !unchanged_since(change, left, now) {
+            return Some(ItemResult::skipped(
+                "changed since the run: left as is (--force undoes it anyway)",
+                None,
+            ));
+        }
+    }
+    if !in_effect(change, now) {
+        return None;
+    }
+    Some(match before {
+        Some(old) if maybe_applied && !in_effect(change, old) => ItemResult::Done {
+            detail: format!(
+                "{} (read back after a lost answer)",
+                done_words(change, None)
+            ),
+            undo: undo_of(change, old, now.user.as_ref()),
+            left: Some(Box::new(now.clone())),
+            user: None,
+            invitation_expires_at: None,
+        },
+        _ => ItemResult::skipped(already_words(change, now), None),
+    })
+}
+
+/// A 404 on a disable is the service's "already disabled", and a 409 on a create says the
+/// email is taken (perhaps by a lost earlier attempt): both are settled by reading again.
+fn read_again_after(change: &Change, error: &ApiError) -> bool {
+    let not_found_disable = error.is_not_found() && matches!(change, Change::Disable { .. });
+    let conflict_create = error.status() == Some(409) && matches!(change, Change::Create { .. });
+    not_found_disable || conflict_create
+}
+
+/// A write that succeeded: its undo from the state before (`old`), and what it left — from
+/// the answer when it carries the user, read back otherwise.
+async fn written(
+    ctx: &ItemContext,
+    change: &Change,
+    old: &Observed,
+    user: Option<User>,
+) -> ItemResult {
+    let left = match &user {
+        Some(user) if !matches!(change, Change::SetIdentityProviders { .. }) => {
+            Some(Box::new(Observed::of(change, Some(user))))
+        }
+        _ => observe(&ctx.client, change).await.ok().map(Box::new),
+    };
+    let created = user.as_ref().map(|u| &u.id);
+    ItemResult::Done {
+        detail: done_words(change, user.as_ref()),
+        undo: undo_of(change, old, created),
+        left,
+        user: user.map(Box::new),
+        invitation_expires_at: None,
+    }
 }
 
 /// The write itself; the user when the answer carries it.
@@ -351,92 +398,102 @@ async fn unreadable(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     for attempt in 0..ctx.retry.attempts {
         pause_or_stop!(ctx, attempt);
         let now = or_next!(ctx, last, observe(&ctx.client, change).await);
-        let pending = now.status == Some(UserStatus::Pending);
-        match change {
-            Change::ResendInvitation { .. } if !pending && !maybe_applied => {
-                return ItemResult::skipped(
-                    "not pending: only pending users have invitations",
-                    None,
-                )
-            }
-            Change::CancelInvitations { .. } if !pending && !maybe_applied => {
-                return ItemResult::skipped("not pending: no invitation to cancel", None)
-            }
-            _ => {}
+        if let Some(skipped) = no_invitation(change, &now, maybe_applied) {
+            return skipped;
         }
-        if before.is_none() {
-            if let Err(reason) = ctx.intent(item.index, &now) {
-                return ItemResult::failed(reason);
-            }
-            before = Some(now.clone());
+        if let Err(reason) = ctx.intent_once(item.index, &mut before, &now) {
+            return ItemResult::failed(reason);
         }
-        let lost_note = if maybe_applied {
-            " (an earlier attempt's answer was lost)"
-        } else {
-            ""
-        };
-        let result = match change {
-            Change::ResendInvitation { user } => {
-                client_send(&ctx.client, user).await.map(|expires| {
-                    let note = if maybe_applied {
-                        " (an earlier attempt's answer was lost: they may get two emails)"
-                    } else {
-                        ""
-                    };
-                    ItemResult::Done {
-                        detail: format!("invitation sent{note}"),
-                        undo: None,
-                        left: None,
-                        user: None,
-                        invitation_expires_at: expires,
-                    }
-                })
-            }
-            Change::CancelInvitations { user } => {
-                ctx.client.cancel_user_invitations(user).await.map(|()| {
-                    ItemResult::done(&format!("pending invitations cancelled{lost_note}"), None)
-                })
-            }
-            Change::Anonymize { user } => ctx
-                .client
-                .anonymize_users(std::slice::from_ref(user))
-                .await
-                .map(
-                    |answer| match answer.data.attributes.anonymize_errors.into_iter().next() {
-                        None => ItemResult::done("anonymized (irreversible)", None),
-                        Some(failure)
-                            if failure
-                                .error
-                                .to_ascii_lowercase()
-                                .contains("already anonymized") =>
-                        {
-                            if maybe_applied {
-                                ItemResult::done(
-                                    "anonymized (irreversible; read back after a lost answer)",
-                                    None,
-                                )
-                            } else {
-                                ItemResult::skipped("already anonymized", None)
-                            }
-                        }
-                        Some(failure) => ItemResult::failed(failure.error),
-                    },
-                ),
-            _ => return ItemResult::failed("not a change of this kind"),
-        };
-        match result {
+        match send_unreadable(&ctx.client, change, maybe_applied).await {
             Ok(result) => return result,
             Err(error) => {
                 maybe_applied |= error.outcome_unknown();
-                match ctx.judge(&error) {
-                    Next::Retry(words) => last = Some(words),
-                    Next::Fail(words) => return ItemResult::failed(words),
-                    Next::Stop(reason) => return ItemResult::Unfinished { reason },
-                }
+                next_attempt!(ctx, last, error);
             }
         }
     }
     gave_up(ctx, last)
+}
+
+/// Only pending users have invitations: resending or cancelling for anyone else is
+/// skipped — unless an earlier attempt may have been applied (and made them join).
+fn no_invitation(change: &Change, now: &Observed, maybe_applied: bool) -> Option<ItemResult> {
+    if now.status == Some(UserStatus::Pending) || maybe_applied {
+        return None;
+    }
+    match change {
+        Change::ResendInvitation { .. } => Some(ItemResult::skipped(
+            "not pending: only pending users have invitations",
+            None,
+        )),
+        Change::CancelInvitations { .. } => Some(ItemResult::skipped(
+            "not pending: no invitation to cancel",
+            None,
+        )),
+        _ => None,
+    }
+}
+
+/// Sends a resend, cancel or anonymize; the item's result, or the error to judge.
+async fn send_unreadable(
+    client: &Client,
+    change: &Change,
+    maybe_applied: bool,
+) -> Result<ItemResult, ApiError> {
+    match change {
+        Change::ResendInvitation { user } => {
+            let expires = client_send(client, user).await?;
+            let note = if maybe_applied {
+                " (an earlier attempt's answer was lost: they may get two emails)"
+            } else {
+                ""
+            };
+            Ok(ItemResult::Done {
+                detail: format!("invitation sent{note}"),
+                undo: None,
+                left: None,
+                user: None,
+                invitation_expires_at: expires,
+            })
+        }
+        Change::CancelInvitations { user } => {
+            client.cancel_user_invitations(user).await?;
+            let note = if maybe_applied {
+                " (an earlier attempt's answer was lost)"
+            } else {
+                ""
+            };
+            Ok(ItemResult::done(
+                &format!("pending invitations cancelled{note}"),
+                None,
+            ))
+        }
+        Change::Anonymize { user } => {
+            let answer = client.anonymize_users(std::slice::from_ref(user)).await?;
+            let failure = answer.data.attributes.anonymize_errors.into_iter().next();
+            Ok(anonymized(failure.map(|f| f.error), maybe_applied))
+        }
+        _ => Ok(ItemResult::failed("not a change of this kind")),
+    }
+}
+
+/// An anonymization's result from the service's error for the user, if any. "Already
+/// anonymized" after a lost answer is our own earlier attempt.
+fn anonymized(error: Option<String>, maybe_applied: bool) -> ItemResult {
+    match error {
+        None => ItemResult::done("anonymized (irreversible)", None),
+        Some(error) if error.to_ascii_lowercase().contains("already anonymized") => {
+            if maybe_applied {
+                ItemResult::done(
+                    "anonymized (irreversible; read back after a lost answer)",
+                    None,
+                )
+            } else {
+                ItemResult::skipped("already anonymized", None)
+            }
+        }
+        Some(error) => ItemResult::failed(error),
+    }
 }
 
 /// Sends one user's invitation; its expiry when the answer says.
@@ -459,38 +516,22 @@ async fn invite(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     let Some(new) = change.new_user() else {
         return ItemResult::failed("not an invitation");
     };
-    let mut before = item.before.clone();
-    let mut send_lost = false;
-    let mut last = None;
     let next = format!(
         "send the invitation again: ddusers users invite {} (r in the console)",
         new.email
     );
-    // Whether this run created the user (the first read found no one with the email).
-    let created_here =
-        |before: &Option<Observed>| before.as_ref().is_some_and(|b| b.user.is_none());
-    let partial = |before: &Option<Observed>, why: String, user: Option<User>| {
-        if created_here(before) {
-            ItemResult::Partial {
-                detail: format!("created, but the invitation was not sent: {why}"),
-                next: next.clone(),
-                user: user.map(Box::new),
-            }
-        } else {
-            ItemResult::failed(why)
-        }
-    };
+    let mut before = item.before.clone();
+    let mut send_lost = false;
+    let mut last = None;
     for attempt in 0..ctx.retry.attempts {
         pause_or_stop!(ctx, attempt);
         let found = or_next!(ctx, last, ctx.client.find_user_by_email(&new.email).await);
         let user = match found {
+            Some(user) => user,
             None => {
-                if before.is_none() {
-                    let nobody = Observed::default();
-                    if let Err(reason) = ctx.intent(item.index, &nobody) {
-                        return ItemResult::failed(reason);
-                    }
-                    before = Some(nobody);
+                if let Err(reason) = ctx.intent_once(item.index, &mut before, &Observed::default())
+                {
+                    return ItemResult::failed(reason);
                 }
                 match ctx.client.create_user(&new).await {
                     Ok(created) => created.data,
@@ -499,69 +540,109 @@ async fn invite(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
                         last = Some(plain_error(&error));
                         continue;
                     }
-                    Err(error) => or_next!(ctx, last, Err(error)),
+                    Err(error) => next_attempt!(ctx, last, error),
                 }
             }
-            Some(user) => user,
         };
-        if user.is_disabled() {
-            return ItemResult::failed(
-                "a disabled user has this email: enable them first, then invite",
-            );
-        }
-        if before.is_none() {
-            let seen = Observed::of(change, Some(&user));
-            if user.status() == UserStatus::Active {
-                return ItemResult::skipped("already active: not re-invited", Some(user));
-            }
-            if let Err(reason) = ctx.intent(item.index, &seen) {
-                return ItemResult::failed(reason);
-            }
-            before = Some(seen);
-        } else if user.status() == UserStatus::Active {
-            // Created by this run and joined already: nothing left to send.
-            return ItemResult::Done {
-                detail: "created; they have joined already".into(),
-                undo: None,
-                left: Some(Box::new(Observed::of(change, Some(&user)))),
-                user: Some(Box::new(user)),
-                invitation_expires_at: None,
-            };
-        }
+        let user = match ready_to_send(ctx, item, &mut before, user) {
+            Ok(user) => user,
+            Err(result) => return result,
+        };
         match client_send(&ctx.client, &user.id).await {
-            Ok(expires) => {
-                let mut detail = if created_here(&before) {
-                    "created and invited".to_owned()
-                } else {
-                    "invitation sent again (had not joined)".to_owned()
-                };
-                if send_lost {
-                    detail.push_str(
-                        " (an earlier attempt's answer was lost: they may get two emails)",
-                    );
-                }
-                return ItemResult::Done {
-                    detail,
-                    undo: None,
-                    left: Some(Box::new(Observed::of(change, Some(&user)))),
-                    user: Some(Box::new(user)),
-                    invitation_expires_at: expires,
-                };
-            }
+            Ok(expires) => return invited(change, user, expires, &before, send_lost),
             Err(error) => {
                 send_lost |= error.outcome_unknown();
                 match ctx.judge(&error) {
                     Next::Retry(words) => last = Some(words),
-                    Next::Fail(words) => return partial(&before, words, Some(user)),
+                    Next::Fail(words) => return partial(&before, words, Some(user), &next),
                     Next::Stop(reason) => return ItemResult::Unfinished { reason },
                 }
             }
         }
     }
-    let why = format!(
-        "{} (gave up after {} attempts)",
-        last.unwrap_or_else(|| "no answer".into()),
-        ctx.retry.attempts
-    );
-    partial(&before, why, None)
+    partial(&before, gave_up_words(ctx, last), None, &next)
+}
+
+/// The user found (or created) for an invitation, when one is still to be sent; otherwise
+/// the item's result: a disabled user is not invited, an active one found by the first
+/// read is left alone, one created by this run who joined since needs nothing more. The
+/// first read is journaled as the state before.
+fn ready_to_send(
+    ctx: &ItemContext,
+    item: &PlanItem,
+    before: &mut Option<Observed>,
+    user: User,
+) -> Result<User, ItemResult> {
+    let change = &item.change;
+    if user.is_disabled() {
+        return Err(ItemResult::failed(
+            "a disabled user has this email: enable them first, then invite",
+        ));
+    }
+    let active = user.status() == UserStatus::Active;
+    if before.is_none() {
+        if active {
+            return Err(ItemResult::skipped(
+                "already active: not re-invited",
+                Some(user),
+            ));
+        }
+        let seen = Observed::of(change, Some(&user));
+        ctx.intent(item.index, &seen).map_err(ItemResult::failed)?;
+        *before = Some(seen);
+    } else if active {
+        // Created by this run and joined already: nothing left to send.
+        return Err(ItemResult::Done {
+            detail: "created; they have joined already".into(),
+            undo: None,
+            left: Some(Box::new(Observed::of(change, Some(&user)))),
+            user: Some(Box::new(user)),
+            invitation_expires_at: None,
+        });
+    }
+    Ok(user)
+}
+
+/// Whether this run created the user (the first read found no one with the email).
+fn created_here(before: &Option<Observed>) -> bool {
+    before.as_ref().is_some_and(|b| b.user.is_none())
+}
+
+/// An invitation that could not be sent: "partly done" when this run created the user
+/// (`next` says how to finish), failed otherwise.
+fn partial(before: &Option<Observed>, why: String, user: Option<User>, next: &str) -> ItemResult {
+    if created_here(before) {
+        ItemResult::Partial {
+            detail: format!("created, but the invitation was not sent: {why}"),
+            next: next.to_owned(),
+            user: user.map(Box::new),
+        }
+    } else {
+        ItemResult::failed(why)
+    }
+}
+
+/// An invitation sent: to a user this run created, or again to one who had not joined.
+fn invited(
+    change: &Change,
+    user: User,
+    expires: Option<i64>,
+    before: &Option<Observed>,
+    send_lost: bool,
+) -> ItemResult {
+    let mut detail = if created_here(before) {
+        "created and invited".to_owned()
+    } else {
+        "invitation sent again (had not joined)".to_owned()
+    };
+    if send_lost {
+        detail.push_str(" (an earlier attempt's answer was lost: they may get two emails)");
+    }
+    ItemResult::Done {
+        detail,
+        undo: None,
+        left: Some(Box::new(Observed::of(change, Some(&user)))),
+        user: Some(Box::new(user)),
+        invitation_expires_at: expires,
+    }
 }
