@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::connect::connect;
-use super::exit::UsageError;
+use super::exit::{CliError, CliResult, UsageError};
 use super::output::{self, Table};
 use super::{Format, GlobalArgs};
 use crate::audit::export;
@@ -121,7 +121,7 @@ pub struct OpenArgs {
 }
 
 /// Runs an audit command. None of them writes to the org.
-pub async fn run(global: &GlobalArgs, command: AuditCommand) -> color_eyre::Result<()> {
+pub async fn run(global: &GlobalArgs, command: AuditCommand) -> CliResult {
     match command {
         AuditCommand::Audit(args) => {
             let org = org_from(global, args.from.as_deref()).await?;
@@ -159,14 +159,14 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> color_eyre::Resu
 }
 
 /// The org from a snapshot file, or read live (reads only).
-async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> color_eyre::Result<Org> {
+async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> CliResult<Org> {
     match from {
         Some(path) => Ok(Org::read(path)?),
         None => live_org(global).await,
     }
 }
 
-async fn live_org(global: &GlobalArgs) -> color_eyre::Result<Org> {
+async fn live_org(global: &GlobalArgs) -> CliResult<Org> {
     let env = |name: &str| std::env::var(name).ok();
     let connection = connect(global, &env, false).await?;
     let result = audit::load::load_snapshot(&connection.client, &connection.origin).await;
@@ -179,12 +179,12 @@ fn sanitize_lines(text: &str) -> String {
     text.lines().map(|l| output::sanitize(l) + "\n").collect()
 }
 
-fn usage(message: impl Into<String>) -> color_eyre::Report {
+fn usage(message: impl Into<String>) -> CliError {
     UsageError(message.into()).into()
 }
 
 /// Turns the errors a person caused (a bad view, an unknown permission) into usage errors.
-fn audit_usage(error: AuditError) -> color_eyre::Report {
+fn audit_usage(error: AuditError) -> CliError {
     match error {
         AuditError::UnknownPermission(_)
         | AuditError::UnknownUser(_)
@@ -193,15 +193,11 @@ fn audit_usage(error: AuditError) -> color_eyre::Report {
     }
 }
 
-fn view_kind(
-    name: &str,
-    permission: Option<&str>,
-    days: Option<u32>,
-) -> color_eyre::Result<ViewKind> {
+fn view_kind(name: &str, permission: Option<&str>, days: Option<u32>) -> CliResult<ViewKind> {
     ViewKind::parse(name, permission, days).map_err(usage)
 }
 
-fn print_audit(org: &Org, args: AuditArgs) -> color_eyre::Result<()> {
+fn print_audit(org: &Org, args: AuditArgs) -> CliResult {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.view.as_str() {
@@ -347,7 +343,7 @@ fn catalogue_rows(org: &Org) -> Vec<CatalogueRow> {
     rows
 }
 
-fn run_export(org: &Org, args: ExportArgs) -> color_eyre::Result<()> {
+fn run_export(org: &Org, args: ExportArgs) -> CliResult {
     let kind = view_kind(&args.view, args.permission.as_deref(), args.days)?;
     let view = audit::view(org, &kind).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();

@@ -546,7 +546,7 @@ async fn invite(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
         };
         let user = match ready_to_send(ctx, item, &mut before, user) {
             Ok(user) => user,
-            Err(result) => return result,
+            Err(result) => return *result,
         };
         match client_send(&ctx.client, &user.id).await {
             Ok(expires) => return invited(change, user, expires, &before, send_lost),
@@ -572,33 +572,34 @@ fn ready_to_send(
     item: &PlanItem,
     before: &mut Option<Observed>,
     user: User,
-) -> Result<User, ItemResult> {
+) -> Result<User, Box<ItemResult>> {
     let change = &item.change;
     if user.is_disabled() {
-        return Err(ItemResult::failed(
+        return Err(Box::new(ItemResult::failed(
             "a disabled user has this email: enable them first, then invite",
-        ));
+        )));
     }
     let active = user.status() == UserStatus::Active;
     if before.is_none() {
         if active {
-            return Err(ItemResult::skipped(
+            return Err(Box::new(ItemResult::skipped(
                 "already active: not re-invited",
                 Some(user),
-            ));
+            )));
         }
         let seen = Observed::of(change, Some(&user));
-        ctx.intent(item.index, &seen).map_err(ItemResult::failed)?;
+        ctx.intent(item.index, &seen)
+            .map_err(|reason| Box::new(ItemResult::failed(reason)))?;
         *before = Some(seen);
     } else if active {
         // Created by this run and joined already: nothing left to send.
-        return Err(ItemResult::Done {
+        return Err(Box::new(ItemResult::Done {
             detail: "created; they have joined already".into(),
             undo: None,
             left: Some(Box::new(Observed::of(change, Some(&user)))),
             user: Some(Box::new(user)),
             invitation_expires_at: None,
-        });
+        }));
     }
     Ok(user)
 }
