@@ -22,7 +22,7 @@ pub const STANDARD_ROLE_ID: &str = "94172443-be03-11e9-a77a-373332f69711";
 /// A made-up, stable id for the managed read-only role.
 pub const READ_ONLY_ROLE_ID: &str = "94172444-be03-11e9-a77a-0b3c8a5ddc5e";
 
-const PERMISSIONS_JSON: &str = include_str!("../../../assets/permissions.json");
+const PERMISSIONS_JSON: &str = include_str!("../../assets/permissions.json");
 
 /// Parses the embedded permission catalogue.
 pub(crate) fn catalogue() -> Result<Vec<PermRec>, serde_json::Error> {

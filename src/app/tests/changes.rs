@@ -1,0 +1,318 @@
+//! Proposing a change through the gate: the facts, the verdict, the confirmation each
+//! blast radius asks for, and the refusals.
+
+use super::*;
+
+#[test]
+fn disabling_reads_the_org_first_and_says_how_many_marked_users_are_hidden() {
+    let mut state = loaded();
+    act(&mut state, Action::ToggleMark); // u01
+    act(&mut state, Action::ToggleMark); // u02
+    act(&mut state, Action::StartFilter);
+    type_in(&mut state, "bjorn");
+    act(&mut state, Action::Submit);
+    let effects = act(&mut state, Action::Disable);
+    assert!(
+        matches!(&effects[..], [Effect::Prepare { .. }]),
+        "nothing is sent before the check"
+    );
+    assert!(state.plan.as_ref().is_some_and(|p| p.is_preparing()));
+    assert!(prepared(&mut state, &effects).is_empty());
+    let summary = &verdict(&state).summary;
+    assert_eq!(summary.users, 2);
+    assert_eq!(summary.hidden_by_filter, Some(1));
+    assert_eq!(summary.admins.len(), 1, "u01 holds the admin role");
+    assert_eq!(summary.confirmation, Confirmation::Type("2".into()));
+    let keys = summary.keys.as_ref().expect("a disable revokes keys");
+    assert_eq!(keys.total, 1);
+    assert_eq!(state.context(), Context::TypedConfirm);
+    // Enter alone, or a wrong number, does nothing.
+    assert!(act(&mut state, Action::Submit).is_empty());
+    type_in(&mut state, "3");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    act(&mut state, Action::TextEdit(InputRequest::DeletePrevChar));
+    type_in(&mut state, "2");
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    assert_eq!(plan.items().len(), 2);
+    assert!(state.plan.is_none());
+}
+
+#[test]
+fn a_small_plain_disable_takes_y_but_never_enter() {
+    let mut state = loaded();
+    act(&mut state, Action::Down); // u02, a standard user
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    assert_eq!(verdict(&state).summary.confirmation, Confirmation::Yes);
+    assert_eq!(state.context(), Context::Confirm);
+    assert!(
+        act(&mut state, Action::Submit).is_empty(),
+        "Enter is not yes"
+    );
+    assert!(state.plan.as_ref().is_some_and(|p| p.hint.is_some()));
+    applied(&act(&mut state, Action::Confirm));
+}
+
+#[test]
+fn a_set_with_a_service_account_asks_for_the_count_and_names_it() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::ServiceAccounts));
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    let summary = &verdict(&state).summary;
+    assert_eq!(summary.service_accounts.len(), 1);
+    assert_eq!(summary.confirmation, Confirmation::Type("1".into()));
+    let lines: Vec<String> = summary.lines(3).into_iter().map(|l| l.text).collect();
+    assert!(
+        lines.iter().any(|l| l.contains("service accounts: CI bot")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("1 used in the last 30 days")),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn changes_are_refused_until_the_permissions_are_known() {
+    let mut state = State::new(Options::default(), NOW);
+    init(&mut state);
+    let request_id = state.load.request_id;
+    update(
+        &mut state,
+        Msg::Load(LoadMsg::UsersPage {
+            request_id,
+            number: 0,
+            total_pages: Some(1),
+            response: demo_page(),
+        }),
+    );
+    assert!(act(&mut state, Action::Disable).is_empty());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("checking your permissions")));
+    update(
+        &mut state,
+        Msg::Access(Access {
+            check: AccessCheck::Failed("network problem".into()),
+            ..Access::default()
+        }),
+    );
+    assert!(act(&mut state, Action::Disable).is_empty());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("could not be read")));
+}
+
+#[test]
+fn a_plan_whose_facts_could_not_be_read_sends_nothing() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::Disable);
+    let Some(Effect::Prepare { plan, .. }) = effects.first().cloned() else {
+        panic!("expected a prepare");
+    };
+    let next = update(
+        &mut state,
+        Msg::Run(RunMsg::Prepared {
+            plan,
+            result: Err("permission denied (403)".into()),
+        }),
+    );
+    assert!(next.is_empty());
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert!(state.plan.is_none(), "Enter closes the failed check");
+}
+
+#[test]
+fn disabling_yourself_is_refused_unless_you_type_your_email_and_then_runs_last() {
+    let mut state = loaded();
+    act(&mut state, Action::ToggleMark); // u01: the caller below
+    act(&mut state, Action::ToggleMark); // u02
+    let effects = act(&mut state, Action::Disable);
+    prepared_as(&mut state, &effects, "u01");
+    let plan = state.plan.as_ref().expect("a dialog");
+    assert!(plan.asks_for_email());
+    assert_eq!(state.context(), Context::TypedConfirm);
+    type_in(&mut state, "someone@example.com");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert!(state.plan.as_ref().is_some_and(|p| p.hint.is_some()));
+    act(&mut state, Action::TextEdit(InputRequest::DeleteLine));
+    type_in(&mut state, "ADA@example.com");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    let summary = &verdict(&state).summary;
+    assert!(summary.refusals.is_empty() && summary.includes_you);
+    type_in(&mut state, "2");
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    let order: Vec<&str> = plan.items().iter().map(|i| i.change.target()).collect();
+    assert_eq!(order, ["u02", "u01"], "the caller's own item runs last");
+}
+
+#[test]
+fn disabling_the_last_admins_is_refused_with_no_way_round_it() {
+    let mut state = loaded();
+    act(&mut state, Action::ToggleMark); // u01
+    act(&mut state, Action::Bottom);
+    act(&mut state, Action::Up); // u11 (the list is in load order)
+    act(&mut state, Action::ToggleMark);
+    assert_eq!(state.marks.len(), 2);
+    let effects = act(&mut state, Action::Disable);
+    prepared_as(&mut state, &effects, "u01");
+    assert!(
+        !state.plan.as_ref().is_some_and(|p| p.asks_for_email()),
+        "allowing yourself would not help: no email to type"
+    );
+    let verdict = verdict(&state);
+    assert!(verdict.plan().is_none());
+    assert!(verdict
+        .summary
+        .refusals
+        .iter()
+        .any(|r| r.rule == crate::runs::Rule::LastAdmin));
+    assert_eq!(state.context(), Context::Summary);
+    assert!(act(&mut state, Action::Confirm).is_empty());
+    assert!(act(&mut state, Action::Submit).is_empty());
+    assert!(state.plan.is_none());
+}
+
+#[test]
+fn cancelling_a_plan_sends_nothing() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::Disable);
+    prepared(&mut state, &effects);
+    assert!(act(&mut state, Action::Cancel).is_empty());
+    assert!(state.plan.is_none());
+    assert!(state.run.is_none());
+    // A late answer for the cancelled plan changes nothing.
+    assert!(prepared(&mut state, &effects).is_empty());
+    assert!(state.plan.is_none());
+}
+
+#[test]
+fn already_disabled_users_are_left_out_of_a_disable() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Disabled));
+    assert!(act(&mut state, Action::Disable).is_empty());
+    assert!(state.plan.is_none());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("already disabled")));
+    act(&mut state, Action::SelectTab(StatusTab::All));
+    act(&mut state, Action::MarkAllInView);
+    act(&mut state, Action::Disable);
+    let plan = state.plan.as_ref().expect("a dialog");
+    assert_eq!(plan.draft.items().len(), 10);
+    assert_eq!(plan.left_out.map(|(n, _)| n), Some(2));
+}
+
+#[test]
+fn read_only_makes_mutating_keys_explain_instead_of_acting() {
+    let mut state = loaded();
+    update(
+        &mut state,
+        Msg::Access(Access::known(
+            true,
+            Some("read-only mode (started with --read-only)".into()),
+        )),
+    );
+    for action in [
+        Action::Disable,
+        Action::Enable,
+        Action::Invite,
+        Action::EditUser,
+        Action::ResendInvitation,
+        Action::CancelInvitations,
+        Action::EditRoles,
+        Action::Anonymize,
+    ] {
+        assert!(act(&mut state, action).is_empty(), "{action:?}");
+        assert!(
+            state.overlay.is_none() && state.plan.is_none(),
+            "{action:?}"
+        );
+        assert!(state
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("--read-only")));
+    }
+}
+
+#[test]
+fn anonymize_needs_the_typed_word() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::Anonymize);
+    prepared(&mut state, &effects);
+    assert_eq!(state.context(), Context::TypedConfirm);
+    type_in(&mut state, "yes");
+    assert!(act(&mut state, Action::Submit).is_empty());
+    for _ in 0..3 {
+        act(&mut state, Action::TextEdit(InputRequest::DeletePrevChar));
+    }
+    type_in(&mut state, ANONYMIZE_WORD);
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    assert!(
+        matches!(&plan.items()[0].change, Change::Anonymize { user } if user.as_str() == "u01")
+    );
+}
+
+#[test]
+fn resend_to_many_asks_first_and_goes_to_pending_users_only() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    act(&mut state, Action::MarkAllInView);
+    act(&mut state, Action::SelectTab(StatusTab::All));
+    act(&mut state, Action::Top);
+    act(&mut state, Action::ToggleMark); // u01, active: left out
+    let effects = act(&mut state, Action::ResendInvitation);
+    assert!(
+        prepared(&mut state, &effects).is_empty(),
+        "many invitations need a yes first"
+    );
+    assert_eq!(state.context(), Context::Confirm);
+    let (_, plan) = applied(&act(&mut state, Action::Submit));
+    assert_eq!(plan.items().len(), 2);
+}
+
+#[test]
+fn resend_to_one_pending_user_goes_straight_out() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    let effects = act(&mut state, Action::ResendInvitation);
+    let (_, plan) = applied(&prepared(&mut state, &effects));
+    assert!(matches!(
+        plan.items()[0].change,
+        Change::ResendInvitation { .. }
+    ));
+}
+
+#[test]
+fn enable_applies_only_to_disabled_users_and_takes_enter() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Disabled));
+    let effects = act(&mut state, Action::Enable);
+    prepared(&mut state, &effects);
+    assert_eq!(verdict(&state).summary.confirmation, Confirmation::Enter);
+    act(&mut state, Action::Cancel);
+    act(&mut state, Action::SelectTab(StatusTab::Active));
+    assert!(act(&mut state, Action::Enable).is_empty());
+    assert!(state.plan.is_none());
+}
+
+#[test]
+fn cancel_invitations_confirms_for_pending_users() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    let effects = act(&mut state, Action::CancelInvitations);
+    prepared(&mut state, &effects);
+    assert_eq!(verdict(&state).summary.confirmation, Confirmation::Yes);
+    let (_, plan) = applied(&act(&mut state, Action::Confirm));
+    assert!(matches!(
+        plan.items()[0].change,
+        Change::CancelInvitations { .. }
+    ));
+}
