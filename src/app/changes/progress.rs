@@ -2,14 +2,13 @@
 //! invitations follow each item; when it ends, its summary and what its purpose needs
 //! (close a form, reload after an anonymization). Pure.
 
-use crate::api::models::{RoleId, UserId};
-use crate::runs::{Change, ItemResult, RunId, Tally};
-
 use super::Purpose;
+use crate::api::models::{RoleId, UserId};
 use crate::app::effect::{Effect, Ticket};
 use crate::app::listing::start_load;
 use crate::app::state::{InvitationInfo, InviteStatus, Level, Overlay, State, Summary};
 use crate::app::store::Status;
+use crate::runs::{Change, ItemResult, RunId, Tally};
 
 /// A run the console started.
 #[derive(Clone, Debug)]

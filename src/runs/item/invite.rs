@@ -1,8 +1,7 @@
 //! Invitations: find the user by email or create them, then send the invitation; a user
 //! created whose invitation could not be sent is "partly done", with how to finish it.
 
-use super::{client_send, gave_up_words};
-use super::{plain_error, ItemContext, Next};
+use super::{client_send, gave_up_words, plain_error, ItemContext, Next};
 use crate::api::models::{User, UserStatus};
 use crate::runs::change::{Change, ItemResult};
 use crate::runs::observe::Observed;

@@ -3,12 +3,10 @@
 //! and keep what the write left for the undo.
 
 use super::{gave_up, plain_error, ItemContext, Next};
-use crate::api::models::UserUpdate;
-use crate::api::models::{User, UserStatus};
+use crate::api::models::{User, UserStatus, UserUpdate};
 use crate::api::{ApiError, Client};
 use crate::runs::change::{Change, ItemResult};
-use crate::runs::observe::Observed;
-use crate::runs::observe::{in_effect, observe, unchanged_since, undo_of};
+use crate::runs::observe::{in_effect, observe, unchanged_since, undo_of, Observed};
 use crate::runs::plan::PlanItem;
 
 /// Changes whose effect can be read back: disable, enable, update, roles, identity

@@ -1,13 +1,11 @@
 //! Resend, cancel and anonymize: changes whose effect cannot be read back, so the user's
 //! status is read first and a write whose answer was lost is sent again.
 
-use super::client_send;
-use super::{gave_up, ItemContext, Next};
+use super::{client_send, gave_up, ItemContext, Next};
 use crate::api::models::UserStatus;
 use crate::api::{ApiError, Client};
 use crate::runs::change::{Change, ItemResult};
-use crate::runs::observe::observe;
-use crate::runs::observe::Observed;
+use crate::runs::observe::{observe, Observed};
 use crate::runs::plan::PlanItem;
 
 /// Resend, cancel, anonymize: their effect cannot be read back, so the user is read for
