@@ -3,13 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use color_eyre::eyre::WrapErr;
 use crossterm::event::EventStream;
+use tokio_util::sync::CancellationToken;
 
 use crate::api::Client;
 use crate::app::{Options, State};
 use crate::effects::{EffectsQueue, QueueOptions};
-use crate::runtime::{unix_now, Interrupted, Runtime, StopSignal, StopSignals};
+use crate::runtime::{unix_now, Interrupted, Runtime, RuntimeError, StopSignal, StopSignals};
 use crate::terminal;
 use crate::ui::theme::no_color_requested;
 
@@ -39,11 +39,32 @@ pub fn initial_state(options: &ConsoleOptions, monochrome: bool) -> State {
     )
 }
 
+/// Why the console ended other than by the person quitting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// Stop signals could not be listened for, so the terminal could be left raw.
+    #[error("could not listen for SIGINT, SIGTERM, SIGHUP and SIGQUIT")]
+    Signals(#[source] std::io::Error),
+    /// The terminal could not be set up (raw mode, alternate screen) or given back.
+    #[error("the terminal could not be {what}")]
+    Terminal {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The loop failed: drawing, or reading the terminal.
+    #[error(transparent)]
+    Runtime(#[from] RuntimeError),
+    /// A stop signal ended it; what it left unfinished.
+    #[error("{0}")]
+    Interrupted(#[from] Interrupted),
+}
+
 /// Runs the full-screen console until the user quits, or a stop signal (SIGINT, SIGTERM,
-/// SIGHUP, SIGQUIT) ends it with [`Interrupted`] — naming the run it left unfinished, which
-/// its journaled intents let `ddusers resume` finish. Install color-eyre before calling
-/// this; the terminal is restored on every way out, a panic included.
-pub async fn run_console(client: Client, options: ConsoleOptions) -> color_eyre::Result<()> {
+/// SIGHUP, SIGQUIT) ends it with [`ConsoleError::Interrupted`] — naming the run it left
+/// unfinished, which its journaled intents let `ddusers resume` finish. The terminal is
+/// restored on every way out, a panic included.
+pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), ConsoleError> {
     let monochrome =
         options.monochrome || no_color_requested(std::env::var("NO_COLOR").ok().as_deref());
     let (queue, msgs) = EffectsQueue::new(
@@ -58,58 +79,71 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> color_eyre:
     terminal::install_panic_hook();
     // Listen before taking the terminal, so no signal can leave it raw. In raw mode Ctrl-C
     // is a key; SIGINT comes from `kill -INT`.
-    let mut signals = StopSignals::listen(&[
+    let signals = StopSignals::listen(&[
         StopSignal::Interrupt,
         StopSignal::Terminate,
         StopSignal::Hangup,
         StopSignal::Quit,
     ])
-    .wrap_err("could not listen for SIGINT, SIGTERM, SIGHUP and SIGQUIT")?;
-    let terminal = terminal::setup()?;
+    .map_err(ConsoleError::Signals)?;
+    let terminal = terminal::setup().map_err(|source| ConsoleError::Terminal {
+        what: "set up",
+        source,
+    })?;
     let mut runtime = Runtime::new(terminal, initial_state(&options, monochrome), queue, msgs);
-    let quit = runtime.quit_token();
     let heard = Arc::new(Mutex::new(None::<StopSignal>));
-    let heard_in = heard.clone();
-    let listener = tokio::spawn(async move {
-        let Some(signal) = signals.next().await else {
-            return;
-        };
-        *heard_in.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
-        quit.cancel();
-        // A second signal while the loop winds down (cancelling what is in flight) ends
-        // the process at once; the journal's intents still let a resume finish the run.
-        if let Some(again) = signals.next().await {
-            // Held to the end: the loop cannot draw over the restored terminal.
-            let stdout = std::io::stdout();
-            let _held = stdout.lock();
-            let _ = terminal::restore();
-            eprintln!(
-                "interrupted by {} — unfinished runs stay in the journal (`ddusers journal`)",
-                again.name()
-            );
-            std::process::exit(i32::from(again.exit_code()));
-        }
-    });
+    let listener = tokio::spawn(quit_on_signals(
+        signals,
+        runtime.quit_token(),
+        heard.clone(),
+    ));
     let result = runtime.run(EventStream::new()).await;
     listener.abort();
     let restored = terminal::restore();
     result?;
-    restored?;
+    restored.map_err(|source| ConsoleError::Terminal {
+        what: "restored",
+        source,
+    })?;
     let signal = *heard.lock().unwrap_or_else(|e| e.into_inner());
     match signal {
         None => Ok(()),
-        Some(signal) => {
-            let unfinished = runtime
-                .state
-                .run
-                .as_ref()
-                .filter(|progress| !progress.finished);
-            Err(Interrupted {
-                signal,
-                run: unfinished.and_then(|progress| progress.run.clone()),
-                left: unfinished.map_or(0, |progress| progress.tally().unfinished),
-            }
-            .into())
-        }
+        Some(signal) => Err(interrupted(&runtime.state, signal).into()),
+    }
+}
+
+/// The first stop signal ends the loop (noted in `heard`); a second one, while the loop
+/// winds down cancelling what is in flight, ends the process at once — the journal's
+/// intents still let a resume finish the run.
+async fn quit_on_signals(
+    mut signals: StopSignals,
+    quit: CancellationToken,
+    heard: Arc<Mutex<Option<StopSignal>>>,
+) {
+    let Some(signal) = signals.next().await else {
+        return;
+    };
+    *heard.lock().unwrap_or_else(|e| e.into_inner()) = Some(signal);
+    quit.cancel();
+    if let Some(again) = signals.next().await {
+        // Held to the end: the loop cannot draw over the restored terminal.
+        let stdout = std::io::stdout();
+        let _held = stdout.lock();
+        let _ = terminal::restore();
+        eprintln!(
+            "interrupted by {} — unfinished runs stay in the journal (`ddusers journal`)",
+            again.name()
+        );
+        std::process::exit(i32::from(again.exit_code()));
+    }
+}
+
+/// What `signal` left undone: the run under way, if one was, and its unfinished items.
+fn interrupted(state: &State, signal: StopSignal) -> Interrupted {
+    let unfinished = state.run.as_ref().filter(|progress| !progress.finished);
+    Interrupted {
+        signal,
+        run: unfinished.and_then(|progress| progress.run.clone()),
+        left: unfinished.map_or(0, |progress| progress.tally().unfinished),
     }
 }

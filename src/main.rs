@@ -1,4 +1,6 @@
-//! The ddusers binary: parse the command line, install error reporting, run.
+//! The ddusers binary: parse the command line, install error reporting, run, and turn the
+//! command's typed error into its exit code and one line (`cli::exit::finish`). color-eyre
+//! is used here only: its hook reports a panic.
 
 use std::process::ExitCode;
 
@@ -22,5 +24,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(ddusers::cli::run(cli))
+    let result = runtime.block_on(ddusers::cli::run(cli));
+    ddusers::cli::exit::finish(result)
 }

@@ -141,6 +141,18 @@ impl std::fmt::Display for Interrupted {
     }
 }
 
+/// Why the console's loop ended before the person quit.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// The terminal backend could not draw a frame (its error, in words: backends' error
+    /// types differ).
+    #[error("drawing failed: {0}")]
+    Draw(String),
+    /// The terminal's event stream failed.
+    #[error("reading the terminal failed")]
+    Input(#[source] std::io::Error),
+}
+
 /// Unix seconds now.
 pub fn unix_now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
@@ -274,11 +286,11 @@ impl<B: Backend> Runtime<B> {
     }
 
     /// Draws the state now.
-    pub fn draw(&mut self) -> color_eyre::Result<()> {
+    pub fn draw(&mut self) -> Result<(), RuntimeError> {
         let state = &self.state;
         self.terminal
             .draw(|frame| crate::ui::draw(frame, state))
-            .map_err(|e| color_eyre::eyre::eyre!("drawing failed: {e}"))?;
+            .map_err(|e| RuntimeError::Draw(e.to_string()))?;
         self.dirty = false;
         Ok(())
     }
@@ -312,7 +324,7 @@ impl<B: Backend> Runtime<B> {
     }
 
     /// The loop: until quit, the input ends, or the quit token is cancelled.
-    pub async fn run<S>(&mut self, mut input: S) -> color_eyre::Result<()>
+    pub async fn run<S>(&mut self, mut input: S) -> Result<(), RuntimeError>
     where
         S: Stream<Item = std::io::Result<Event>> + Unpin,
     {
@@ -335,7 +347,7 @@ impl<B: Backend> Runtime<B> {
                     Some(Ok(event)) => self.handle_event(event),
                     Some(Err(error)) => {
                         self.queue.shutdown().await;
-                        return Err(color_eyre::eyre::eyre!("reading the terminal failed: {error}"));
+                        return Err(RuntimeError::Input(error));
                     }
                     None => break,
                 },
@@ -358,7 +370,7 @@ impl<B: Backend> Runtime<B> {
         &mut self,
         timeout: Duration,
         done: impl Fn(&State) -> bool,
-    ) -> color_eyre::Result<bool> {
+    ) -> Result<bool, RuntimeError> {
         let deadline = tokio::time::Instant::now() + timeout;
         while !done(&self.state) {
             match tokio::time::timeout_at(deadline, self.msgs.recv()).await {

@@ -3,6 +3,7 @@
 //! stream, and errors that carry the HTTP status, Datadog's messages and the rate-limit
 //! headers. No UI here.
 
+mod answer;
 pub mod client;
 pub mod error;
 pub mod keys;

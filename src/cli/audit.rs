@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand, ValueEnum};
 
 use super::connect::connect;
-use super::exit::UsageError;
+use super::exit::{CliError, CliResult, UsageError};
 use super::output::{self, Table};
 use super::{Format, GlobalArgs};
 use time::OffsetDateTime;
@@ -124,7 +124,7 @@ pub struct OpenArgs {
 }
 
 /// Runs an audit command. None of them writes to the org.
-pub async fn run(global: &GlobalArgs, command: AuditCommand) -> color_eyre::Result<()> {
+pub async fn run(global: &GlobalArgs, command: AuditCommand) -> CliResult {
     match command {
         AuditCommand::Audit(args) => {
             let org = org_from(global, args.from.as_deref()).await?;
@@ -162,14 +162,14 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> color_eyre::Resu
 }
 
 /// The org from a snapshot file, or read live (reads only).
-async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> color_eyre::Result<Org> {
+async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> CliResult<Org> {
     match from {
         Some(path) => Ok(Org::read_snapshot(path)?),
         None => live_org(global).await,
     }
 }
 
-async fn live_org(global: &GlobalArgs) -> color_eyre::Result<Org> {
+async fn live_org(global: &GlobalArgs) -> CliResult<Org> {
     let env = |name: &str| std::env::var(name).ok();
     let connection = connect(global, &env, false).await?;
     let result = crate::org::load::load_org(&connection.client, &connection.origin).await;
@@ -192,12 +192,12 @@ fn sanitize_lines(text: &str) -> String {
     text.lines().map(|l| output::sanitize(l) + "\n").collect()
 }
 
-fn usage(message: impl Into<String>) -> color_eyre::Report {
+fn usage(message: impl Into<String>) -> CliError {
     UsageError(message.into()).into()
 }
 
 /// Turns the errors a person caused (a bad view, an unknown permission) into usage errors.
-fn audit_usage(error: AuditError) -> color_eyre::Report {
+fn audit_usage(error: AuditError) -> CliError {
     match error {
         AuditError::UnknownPermission(_)
         | AuditError::UnknownUser(_)
@@ -206,15 +206,11 @@ fn audit_usage(error: AuditError) -> color_eyre::Report {
     }
 }
 
-fn view_kind(
-    name: &str,
-    permission: Option<&str>,
-    days: Option<u32>,
-) -> color_eyre::Result<ViewKind> {
+fn view_kind(name: &str, permission: Option<&str>, days: Option<u32>) -> CliResult<ViewKind> {
     ViewKind::parse(name, permission, days).map_err(usage)
 }
 
-fn print_audit(org: &Org, args: AuditArgs) -> color_eyre::Result<()> {
+fn print_audit(org: &Org, args: AuditArgs) -> CliResult {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let view = args.view.clone();
@@ -232,7 +228,7 @@ fn emit_titled<T: serde::Serialize + ?Sized>(
     value: &T,
     table: Table,
     out: &mut dyn Write,
-) -> color_eyre::Result<()> {
+) -> CliResult {
     match format {
         Format::Json => output::write_json(value, out)?,
         Format::Csv => table.write_csv(out)?,
@@ -245,7 +241,7 @@ fn emit_titled<T: serde::Serialize + ?Sized>(
 }
 
 /// `audit user USER`: the user's effective permissions and the roles granting each.
-fn print_user(org: &Org, args: AuditArgs, out: &mut dyn Write) -> color_eyre::Result<()> {
+fn print_user(org: &Org, args: AuditArgs, out: &mut dyn Write) -> CliResult {
     let wanted = args
         .user
         .or(args.target)
@@ -272,7 +268,7 @@ fn print_user(org: &Org, args: AuditArgs, out: &mut dyn Write) -> color_eyre::Re
 }
 
 /// `audit permissions`: the catalogue by group, with how many users hold each.
-fn print_catalogue(org: &Org, format: Format, out: &mut dyn Write) -> color_eyre::Result<()> {
+fn print_catalogue(org: &Org, format: Format, out: &mut dyn Write) -> CliResult {
     let rows = catalogue_rows(org);
     let mut table = Table::new(vec!["GROUP", "PERMISSION", "TYPE", "HOLDERS"]);
     for row in &rows {
@@ -288,12 +284,7 @@ fn print_catalogue(org: &Org, format: Format, out: &mut dyn Write) -> color_eyre
 }
 
 /// `audit VIEW`: the view's users, as a table, CSV or the JSON export.
-fn print_view(
-    org: &Org,
-    name: &str,
-    args: AuditArgs,
-    out: &mut dyn Write,
-) -> color_eyre::Result<()> {
+fn print_view(org: &Org, name: &str, args: AuditArgs, out: &mut dyn Write) -> CliResult {
     let permission = args.permission.or(args.target);
     let kind = view_kind(name, permission.as_deref(), args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
@@ -383,7 +374,7 @@ fn catalogue_rows(org: &Org) -> Vec<CatalogueRow> {
     rows
 }
 
-fn run_export(org: &Org, args: ExportArgs) -> color_eyre::Result<()> {
+fn run_export(org: &Org, args: ExportArgs) -> CliResult {
     let kind = view_kind(&args.view, args.permission.as_deref(), args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();

@@ -13,7 +13,7 @@ use futures::StreamExt;
 
 use super::common::{plural, user_ids};
 use super::connect::Connection;
-use super::exit::{usage, PartialFailure};
+use super::exit::{usage, CliResult, PartialFailure};
 use super::interrupts::Interrupts;
 use super::output::{self, emit, Table};
 use super::Format;
@@ -82,7 +82,7 @@ pub struct ChangeTargets {
 
 impl ChangeTargets {
     /// One change per user id given; refused (before anything is read) when an id is not one.
-    pub fn changes(&self, make: impl Fn(UserId) -> Change) -> color_eyre::Result<Vec<Change>> {
+    pub fn changes(&self, make: impl Fn(UserId) -> Change) -> CliResult<Vec<Change>> {
         Ok(user_ids(&self.ids)?.into_iter().map(make).collect())
     }
 }
@@ -125,7 +125,7 @@ impl Ask {
 }
 
 impl Changer<'_> {
-    fn runner(&self) -> color_eyre::Result<Runner> {
+    fn runner(&self) -> CliResult<Runner> {
         let journal = Journal::open(self.journal)?;
         Ok(Runner::new(
             self.conn.client.clone(),
@@ -137,7 +137,7 @@ impl Changer<'_> {
 
     /// Checks `draft`, shows what it does, asks, and carries it out. `Ok(None)` for a dry
     /// run or a plan with nothing in it.
-    pub async fn submit(&self, draft: Draft, ask: &Ask) -> color_eyre::Result<Option<RunId>> {
+    pub async fn submit(&self, draft: Draft, ask: &Ask) -> CliResult<Option<RunId>> {
         let options = FactsOptions {
             read_only: self.read_only,
             origin: self.conn.address.clone(),
@@ -185,7 +185,7 @@ pub async fn submit(
     changes: Vec<Change>,
     args: &ChangeArgs,
     format: Format,
-) -> color_eyre::Result<bool> {
+) -> CliResult<bool> {
     let ran = changer
         .submit(Draft::new(title, changes), &Ask::new(args, format))
         .await?;
@@ -198,7 +198,7 @@ pub async fn submit_each(
     what: &str,
     targets: &ChangeTargets,
     make: impl Fn(UserId) -> Change,
-) -> color_eyre::Result<()> {
+) -> CliResult {
     let changes = targets.changes(make)?;
     let title = format!("{what} {}", plural(changes.len(), "user"));
     submit(changer, &title, changes, &targets.change, targets.format).await?;
@@ -219,7 +219,7 @@ fn describe(summary: &Summary) {
 }
 
 /// `--dry-run`: the plan as JSON, or the summary and one row per item.
-fn print_plan(summary: &Summary, format: Format) -> color_eyre::Result<()> {
+fn print_plan(summary: &Summary, format: Format) -> CliResult {
     if format == Format::Table {
         describe(summary);
     }
@@ -239,7 +239,7 @@ fn print_plan(summary: &Summary, format: Format) -> color_eyre::Result<()> {
 
 /// Shows the plan's consequences and asks as its confirmation says; refuses when nobody
 /// can answer. `--yes` skips the question (the consequences are still printed, as a log).
-fn confirm(summary: &Summary, yes: bool) -> color_eyre::Result<()> {
+fn confirm(summary: &Summary, yes: bool) -> CliResult {
     let confirmation = &summary.confirmation;
     let worth_saying = *confirmation != Confirmation::Enter || summary.changes > 1;
     if yes || *confirmation == Confirmation::Enter {
@@ -278,7 +278,7 @@ fn confirm(summary: &Summary, yes: bool) -> color_eyre::Result<()> {
 /// Prints results as they come; fails (exit 1) when an item failed or was partly done, and
 /// says how to finish a run its breaker or a stop signal stopped (exit 3, or the signal's
 /// code).
-async fn report(started: Started, interrupts: &Interrupts) -> color_eyre::Result<()> {
+async fn report(started: Started, interrupts: &Interrupts) -> CliResult {
     let Started {
         run,
         total,

@@ -1,7 +1,7 @@
 //! Helpers more than one command needs: reading user ids from the command line, counting
 //! in words, a profile update from its flags, and printing one user with role names.
 
-use super::exit::usage;
+use super::exit::{usage, CliResult};
 use super::output::{self, included_role_names, role_names, RoleNames};
 use super::Format;
 use crate::api::models::{UserId, UserResponse};
@@ -10,7 +10,7 @@ use crate::runs::Change;
 
 /// A user id from the command line, refused (exit 2, before anything is sent) when it is
 /// empty or would address another endpoint (`.`, `..`, a `/`): the client's one rule.
-pub fn user_id(text: &str) -> color_eyre::Result<UserId> {
+pub fn user_id(text: &str) -> CliResult<UserId> {
     let text = text.trim();
     if let Some(problem) = crate::api::id_problem(text) {
         return Err(usage(format!(
@@ -21,7 +21,7 @@ pub fn user_id(text: &str) -> color_eyre::Result<UserId> {
 }
 
 /// Every id given, each checked as `user_id` does.
-pub fn user_ids(texts: &[String]) -> color_eyre::Result<Vec<UserId>> {
+pub fn user_ids(texts: &[String]) -> CliResult<Vec<UserId>> {
     texts.iter().map(|t| user_id(t)).collect()
 }
 
@@ -46,7 +46,7 @@ pub struct ProfileUpdate {
 
 impl ProfileUpdate {
     /// The change to `user`; refused when the email is invalid or nothing would change.
-    pub fn change(self, user: &UserId, current_user: bool) -> color_eyre::Result<Change> {
+    pub fn change(self, user: &UserId, current_user: bool) -> CliResult<Change> {
         let ProfileUpdate {
             name,
             email,
@@ -77,16 +77,12 @@ impl ProfileUpdate {
 }
 
 /// Every role's name by id (one listing of all roles).
-pub async fn all_role_names(client: &Client) -> color_eyre::Result<RoleNames> {
+pub async fn all_role_names(client: &Client) -> CliResult<RoleNames> {
     Ok(role_names(&client.list_all_roles().await?))
 }
 
 /// One user: its fields (or a CSV row, or the API's JSON), roles by name.
-pub async fn print_user(
-    client: &Client,
-    user: &UserResponse,
-    format: Format,
-) -> color_eyre::Result<()> {
+pub async fn print_user(client: &Client, user: &UserResponse, format: Format) -> CliResult {
     let mut names = included_role_names(&user.included);
     if format != Format::Json && user.data.role_ids().any(|id| !names.contains_key(&id)) {
         names = all_role_names(client).await?;

@@ -1,6 +1,7 @@
 //! Where requests go: the org of the keys in the environment (on `DD_SITE`, or at
 //! `--base-url`), or a sandbox started in this process.
 
+use super::exit::CliResult;
 use crate::api::{Client, ClientOptions};
 use crate::config::{self, ConfigError, Credentials};
 use crate::sandbox::{Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY};
@@ -33,7 +34,7 @@ pub async fn connect(
     global: &GlobalArgs,
     env: &dyn Fn(&str) -> Option<String>,
     default_to_sandbox: bool,
-) -> color_eyre::Result<Connection> {
+) -> CliResult<Connection> {
     if global.sandbox {
         return start_sandbox(global).await;
     }
@@ -71,7 +72,7 @@ fn options(global: &GlobalArgs, base_url: reqwest::Url, credentials: Credentials
     options
 }
 
-async fn start_sandbox(global: &GlobalArgs) -> color_eyre::Result<Connection> {
+async fn start_sandbox(global: &GlobalArgs) -> CliResult<Connection> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
     let base_url = config::parse_base_url(&sandbox.base_url(), false)?;
     let address = format!("{} (in-process sandbox)", sandbox.base_url());

@@ -5,8 +5,7 @@
 
 use std::sync::Arc;
 
-use color_eyre::eyre::WrapErr;
-
+use super::exit::{CliError, CliResult};
 use crate::runs::{Breaker, RunId};
 use crate::runtime::{StopSignal, StopSignals};
 
@@ -82,14 +81,17 @@ impl Drop for Watching<'_> {
 /// command then exits with the signal's code and names the resume command), and end the
 /// process at once otherwise — as they did by default, but with the conventional exit
 /// code and a line on stderr.
-pub fn stop_on_signals(interrupts: Arc<Interrupts>) -> color_eyre::Result<()> {
+pub fn stop_on_signals(interrupts: Arc<Interrupts>) -> CliResult {
     // Listening starts here, not in the task: no signal falls between the two.
     let mut signals = StopSignals::listen(&[
         StopSignal::Interrupt,
         StopSignal::Terminate,
         StopSignal::Hangup,
     ])
-    .wrap_err("could not listen for SIGINT, SIGTERM and SIGHUP")?;
+    .map_err(|source| CliError::Signals {
+        signals: "SIGINT, SIGTERM and SIGHUP",
+        source,
+    })?;
     tokio::spawn(async move {
         while let Some(signal) = signals.next().await {
             match interrupts.hear(signal) {

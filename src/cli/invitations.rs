@@ -4,6 +4,7 @@
 use clap::Subcommand;
 
 use super::changes::{submit_each, ChangeTargets, Changer};
+use super::exit::CliResult;
 use super::output::{emit, Table};
 use super::Format;
 use crate::api::models::{timestamp, Invitation, InvitationId};
@@ -22,7 +23,7 @@ pub enum InvitationsCommand {
 }
 
 /// Runs an `invitations` command.
-pub async fn run(changer: &Changer<'_>, command: InvitationsCommand) -> color_eyre::Result<()> {
+pub async fn run(changer: &Changer<'_>, command: InvitationsCommand) -> CliResult {
     match command {
         InvitationsCommand::Get { uuid, format } => {
             let invitation = changer
@@ -41,7 +42,7 @@ pub async fn run(changer: &Changer<'_>, command: InvitationsCommand) -> color_ey
     }
 }
 
-fn print_invitation(invitation: &Invitation, format: Format) -> color_eyre::Result<()> {
+fn print_invitation(invitation: &Invitation, format: Format) -> CliResult {
     emit(format, invitation, || {
         let a = &invitation.attributes;
         let fmt =

@@ -5,6 +5,7 @@ use clap::{Args, Subcommand};
 
 use super::changes::{submit, ChangeArgs, Changer};
 use super::common::{print_user, ProfileUpdate};
+use super::exit::CliResult;
 use super::Format;
 
 #[derive(Debug, Args)]
@@ -31,7 +32,7 @@ pub enum MeCommand {
 }
 
 /// Shows the current user, or updates them and shows them as they are afterwards.
-pub async fn run(changer: &Changer<'_>, args: MeArgs) -> color_eyre::Result<()> {
+pub async fn run(changer: &Changer<'_>, args: MeArgs) -> CliResult {
     let client = &changer.conn.client;
     let me = client.get_current_user().await?;
     let Some(MeCommand::Update {

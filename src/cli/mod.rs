@@ -21,13 +21,13 @@ pub mod sandbox;
 pub mod users;
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use changes::{journal_path, Changer};
 use connect::connect;
+use exit::{CliError, CliResult};
 use interrupts::{stop_on_signals, Interrupts};
 
 /// A terminal console for the users of a Datadog organization.
@@ -115,19 +115,19 @@ pub enum Format {
     Csv,
 }
 
-/// Runs a parsed command line; prints one clear line on failure.
-pub async fn run(cli: Cli) -> ExitCode {
+/// Runs a parsed command line; [`exit::finish`] turns its result into the exit code and one
+/// clear line.
+pub async fn run(cli: Cli) -> CliResult {
     output::set_raw_csv(cli.global.raw_csv);
     let global = &cli.global;
-    let result = match cli.command {
+    match cli.command {
         None => run_console(global).await,
         // These need no org, or connect their own way.
         Some(Command::Sandbox(args)) => sandbox::run(args).await,
         Some(Command::Journal(args)) => runs::journal(global, args),
         Some(Command::Audit(command)) => audit::run(global, command).await,
         Some(command) => run_on_org(global, command).await,
-    };
-    exit::finish(result)
+    }
 }
 
 fn env_lookup(name: &str) -> Option<String> {
@@ -135,7 +135,7 @@ fn env_lookup(name: &str) -> Option<String> {
 }
 
 /// The full-screen console: on the keys' org, or on an in-process sandbox without keys.
-async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
+async fn run_console(global: &GlobalArgs) -> CliResult {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() {
         return Err(exit::usage(
@@ -155,12 +155,12 @@ async fn run_console(global: &GlobalArgs) -> color_eyre::Result<()> {
     };
     let result = crate::console::run_console(connection.client.clone(), options).await;
     connection.close().await;
-    result
+    result.map_err(CliError::from)
 }
 
 /// A command on the org: stop signals are listened for, the org connected, and changes
 /// journaled; under `--read-only` the gate refuses every change.
-async fn run_on_org(global: &GlobalArgs, command: Command) -> color_eyre::Result<()> {
+async fn run_on_org(global: &GlobalArgs, command: Command) -> CliResult {
     let interrupts = Arc::new(Interrupts::default());
     stop_on_signals(interrupts.clone())?;
     let connection = connect(global, &env_lookup, false).await?;
@@ -176,7 +176,7 @@ async fn run_on_org(global: &GlobalArgs, command: Command) -> color_eyre::Result
     result
 }
 
-async fn dispatch(changer: &Changer<'_>, command: Command) -> color_eyre::Result<()> {
+async fn dispatch(changer: &Changer<'_>, command: Command) -> CliResult {
     match command {
         Command::Users(command) => users::run(changer, command).await,
         Command::Invitations(command) => invitations::run(changer, command).await,

@@ -12,10 +12,10 @@ use crate::config::{self, Credentials};
 use crate::org::snapshot::Snapshot;
 use crate::sandbox::{Sandbox, SandboxConfig, DEMO_API_KEY, OFFLINE_APP_KEY};
 
-use super::exit::UsageError;
+use super::exit::{CliResult, UsageError};
 
 /// Opens the console, read-only, on the snapshot at `path`.
-pub async fn open_snapshot(path: &Path) -> color_eyre::Result<()> {
+pub async fn open_snapshot(path: &Path) -> CliResult {
     if !std::io::stdout().is_terminal() {
         return Err(UsageError(
             "the console needs a terminal; use `ddusers audit VIEW --from FILE` in scripts"
@@ -34,12 +34,12 @@ pub async fn open_snapshot(path: &Path) -> color_eyre::Result<()> {
     };
     let result = crate::console::run_console(client, options).await;
     sandbox.shutdown().await;
-    result
+    Ok(result?)
 }
 
 /// Starts a sandbox serving the snapshot at `path`; returns it, a client holding its
 /// offline key, and words for the title bar.
-pub async fn serve_snapshot(path: &Path) -> color_eyre::Result<(Sandbox, Client, String)> {
+pub async fn serve_snapshot(path: &Path) -> CliResult<(Sandbox, Client, String)> {
     let snapshot = Snapshot::read(path)?;
     let sandbox = Sandbox::start_offline(&snapshot, SandboxConfig::default()).await?;
     let base_url = config::parse_base_url(&sandbox.base_url(), false)?;

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
+use super::exit::CliResult;
 use super::Format;
 use crate::api::models::{timestamp, Included, Permission, Role, RoleId, User};
 
@@ -98,7 +99,7 @@ pub fn emit<T: Serialize + ?Sized>(
     format: Format,
     value: &T,
     table: impl FnOnce() -> Table,
-) -> color_eyre::Result<()> {
+) -> CliResult {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     match format {

@@ -3,6 +3,7 @@
 
 use clap::Args;
 
+use super::exit::CliResult;
 use super::output::{self, emit};
 use super::Format;
 use crate::api::Client;
@@ -17,7 +18,7 @@ pub struct PermissionsArgs {
 }
 
 /// Prints the catalogue, grouped by permission group then name.
-pub async fn run(client: &Client, args: PermissionsArgs) -> color_eyre::Result<()> {
+pub async fn run(client: &Client, args: PermissionsArgs) -> CliResult {
     let catalogue = client.list_permissions(args.include_scopes).await?;
     emit(args.format, &catalogue.data, || {
         output::permissions_table(&catalogue.data)

@@ -3,11 +3,10 @@
 //! its id.
 
 use clap::Subcommand;
-use color_eyre::eyre::eyre;
 
 use super::changes::{submit, ChangeTargets, Changer};
 use super::common::{all_role_names, plural};
-use super::exit::usage;
+use super::exit::{usage, CliError, CliResult};
 use super::output::{self, emit};
 use super::Format;
 use crate::api::models::RoleId;
@@ -57,7 +56,7 @@ pub enum RolesCommand {
 }
 
 /// Runs a `roles` command.
-pub async fn run(changer: &Changer<'_>, command: RolesCommand) -> color_eyre::Result<()> {
+pub async fn run(changer: &Changer<'_>, command: RolesCommand) -> CliResult {
     let client = &changer.conn.client;
     match command {
         RolesCommand::List { filter, format } => list(client, filter, format).await,
@@ -92,7 +91,7 @@ pub async fn run(changer: &Changer<'_>, command: RolesCommand) -> color_eyre::Re
 }
 
 /// `roles list`: every role, or those matching `--filter` (one page of 100).
-async fn list(client: &Client, filter: Option<String>, format: Format) -> color_eyre::Result<()> {
+async fn list(client: &Client, filter: Option<String>, format: Format) -> CliResult {
     let roles = match filter {
         None => client.list_all_roles().await?,
         Some(filter) => {
@@ -108,12 +107,12 @@ async fn list(client: &Client, filter: Option<String>, format: Format) -> color_
 }
 
 /// The role a name or id given on the command line means.
-async fn find_role(client: &Client, wanted: &str) -> color_eyre::Result<RoleId> {
+async fn find_role(client: &Client, wanted: &str) -> CliResult<RoleId> {
     let roles = client.list_all_roles().await?;
     let ids = resolve_roles(&roles, &[wanted.to_owned()]).map_err(usage)?;
     ids.into_iter()
         .next()
-        .ok_or_else(|| eyre!("no role {wanted:?}"))
+        .ok_or_else(|| CliError::NoSuchRole(wanted.to_owned()))
 }
 
 /// `roles add-user` and `roles remove-user`.
@@ -122,7 +121,7 @@ async fn membership(
     role: &str,
     targets: &ChangeTargets,
     adding: bool,
-) -> color_eyre::Result<()> {
+) -> CliResult {
     let role = find_role(&changer.conn.client, role).await?;
     let changes = targets.changes(|user| {
         let role = role.clone();

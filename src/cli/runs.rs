@@ -7,7 +7,7 @@ use std::path::Path;
 use clap::{Args, Subcommand};
 
 use super::changes::{journal_path, Ask, ChangeArgs, Changer};
-use super::exit::usage;
+use super::exit::{usage, CliResult};
 use super::output::{self, emit, Table};
 use super::{Format, GlobalArgs};
 use crate::runs::journal::{self, find_run, read_runs};
@@ -56,7 +56,7 @@ pub struct UndoArgs {
 }
 
 /// `ddusers journal` and `journal show RUN` (reads the file only).
-pub fn journal(global: &GlobalArgs, args: JournalArgs) -> color_eyre::Result<()> {
+pub fn journal(global: &GlobalArgs, args: JournalArgs) -> CliResult {
     let path = journal_path(global.journal.as_deref());
     match args.action {
         None => list_runs(&path, args.format),
@@ -66,7 +66,7 @@ pub fn journal(global: &GlobalArgs, args: JournalArgs) -> color_eyre::Result<()>
 
 /// Every run with its tally, and on stderr how many damaged lines (torn by a kill or a full
 /// disk) were skipped.
-fn list_runs(journal: &Path, format: Format) -> color_eyre::Result<()> {
+fn list_runs(journal: &Path, format: Format) -> CliResult {
     let journal::JournalRead { runs, skipped } = journal::read_journal(journal)?;
     if skipped > 0 {
         eprintln!("note: {}", skipped_note(skipped, journal));
@@ -125,7 +125,7 @@ fn run_summary(run: &RunState) -> serde_json::Value {
 }
 
 /// Each item of one run and its outcome.
-fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<()> {
+fn show_run(journal: &Path, id: &str, format: Format) -> CliResult {
     let run = find_run(journal, id)?;
     let items: Vec<serde_json::Value> = run
         .changes
@@ -169,7 +169,7 @@ fn show_run(journal: &Path, id: &str, format: Format) -> color_eyre::Result<()> 
 
 /// `ddusers resume RUN`: a complete run is said to be so; otherwise what is left is checked
 /// and carried out as a new run.
-pub async fn resume(changer: &Changer<'_>, args: ResumeArgs) -> color_eyre::Result<()> {
+pub async fn resume(changer: &Changer<'_>, args: ResumeArgs) -> CliResult {
     let ask = Ask {
         force: args.force,
         ..Ask::new(&args.change, args.format)
@@ -187,7 +187,7 @@ pub async fn resume(changer: &Changer<'_>, args: ResumeArgs) -> color_eyre::Resu
 }
 
 /// `ddusers undo RUN`: the inverse of what the run changed, as a new run.
-pub async fn undo(changer: &Changer<'_>, args: UndoArgs) -> color_eyre::Result<()> {
+pub async fn undo(changer: &Changer<'_>, args: UndoArgs) -> CliResult {
     let ask = Ask {
         force: args.force,
         ..Ask::new(&args.change, args.format)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::exit::usage;
+use super::exit::{usage, CliResult};
 use crate::sandbox::{
     RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
 };
@@ -40,7 +40,7 @@ pub struct SandboxArgs {
 }
 
 /// Serves the demo org until a stop signal.
-pub async fn run(args: SandboxArgs) -> color_eyre::Result<()> {
+pub async fn run(args: SandboxArgs) -> CliResult {
     let sandbox = Sandbox::start(config(args)?).await?;
     let url = sandbox.base_url();
     println!("ddusers sandbox listening on {url}");
@@ -61,7 +61,7 @@ pub async fn run(args: SandboxArgs) -> color_eyre::Result<()> {
 }
 
 /// The sandbox's configuration from the flags; refused when a rate is out of range.
-fn config(args: SandboxArgs) -> color_eyre::Result<SandboxConfig> {
+fn config(args: SandboxArgs) -> CliResult<SandboxConfig> {
     let rate_limit = args
         .rate_limit
         .as_deref()

@@ -7,7 +7,7 @@ use futures::StreamExt;
 
 use super::changes::{submit, submit_each, ChangeArgs, ChangeTargets, Changer};
 use super::common::{plural, print_user, user_id, ProfileUpdate};
-use super::exit::{usage, PartialFailure};
+use super::exit::{usage, CliError, CliResult, PartialFailure};
 use super::output::{self, emit, included_role_names, Table};
 use super::Format;
 use crate::api::models::*;
@@ -153,7 +153,7 @@ pub enum IdentityProvidersCommand {
 }
 
 /// Runs a `users` command.
-pub async fn run(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::Result<()> {
+pub async fn run(changer: &Changer<'_>, command: UsersCommand) -> CliResult {
     let client = &changer.conn.client;
     match command {
         UsersCommand::List(args) => list(client, args).await,
@@ -199,7 +199,7 @@ pub async fn run(changer: &Changer<'_>, command: UsersCommand) -> color_eyre::Re
 }
 
 /// `users list`: one page (saying when there are more), or every page with `--all`.
-async fn list(client: &Client, args: ListArgs) -> color_eyre::Result<()> {
+async fn list(client: &Client, args: ListArgs) -> CliResult {
     let query = list_query(&args)?;
     let (users, included, total) = if args.all {
         let (users, included) = every_page(client, query, args.concurrency).await?;
@@ -227,7 +227,7 @@ async fn list(client: &Client, args: ListArgs) -> color_eyre::Result<()> {
 }
 
 /// The query `users list` asks for; refused when a status is not one the API knows.
-fn list_query(args: &ListArgs) -> color_eyre::Result<ListUsersQuery> {
+fn list_query(args: &ListArgs) -> CliResult<ListUsersQuery> {
     let query = ListUsersQuery {
         page_size: Some(args.page_size),
         page_number: Some(args.page),
@@ -257,7 +257,7 @@ async fn every_page(
     client: &Client,
     query: ListUsersQuery,
     concurrency: u16,
-) -> color_eyre::Result<(Vec<User>, Vec<Included>)> {
+) -> CliResult<(Vec<User>, Vec<Included>)> {
     let mut pages = Vec::new();
     let mut stream = client.user_pages(query, usize::from(concurrency));
     while let Some(page) = stream.next().await {
@@ -280,7 +280,7 @@ async fn every_page(
 }
 
 /// `users orgs ID`.
-async fn orgs(client: &Client, id: &str, format: Format) -> color_eyre::Result<()> {
+async fn orgs(client: &Client, id: &str, format: Format) -> CliResult {
     let user = client.list_user_organizations(&user_id(id)?).await?;
     let orgs: Vec<&Organization> = user.orgs().collect();
     emit(format, &orgs, || {
@@ -297,7 +297,7 @@ async fn orgs(client: &Client, id: &str, format: Format) -> color_eyre::Result<(
 }
 
 /// `users create`: the new user is printed unless the format is a table.
-async fn create(changer: &Changer<'_>, args: CreateArgs) -> color_eyre::Result<()> {
+async fn create(changer: &Changer<'_>, args: CreateArgs) -> CliResult {
     let client = &changer.conn.client;
     let CreateArgs {
         email,
@@ -330,7 +330,7 @@ async fn create(changer: &Changer<'_>, args: CreateArgs) -> color_eyre::Result<(
 }
 
 /// `users update ID`: the user is printed as it is afterwards.
-async fn update(changer: &Changer<'_>, args: UpdateArgs) -> color_eyre::Result<()> {
+async fn update(changer: &Changer<'_>, args: UpdateArgs) -> CliResult {
     let client = &changer.conn.client;
     let id = user_id(&args.id)?;
     let update = ProfileUpdate {
@@ -348,7 +348,7 @@ async fn update(changer: &Changer<'_>, args: UpdateArgs) -> color_eyre::Result<(
 }
 
 /// Role ids for the names or ids given (none given: none, and nothing is read).
-async fn pick_roles(client: &Client, wanted: &[String]) -> color_eyre::Result<Vec<RoleId>> {
+async fn pick_roles(client: &Client, wanted: &[String]) -> CliResult<Vec<RoleId>> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
@@ -357,7 +357,7 @@ async fn pick_roles(client: &Client, wanted: &[String]) -> color_eyre::Result<Ve
 }
 
 /// `users invite`: addresses that are not valid are skipped and count as failed.
-async fn invite(changer: &Changer<'_>, args: InviteArgs) -> color_eyre::Result<()> {
+async fn invite(changer: &Changer<'_>, args: InviteArgs) -> CliResult {
     let entries = parse_email_list(&args.emails.join("\n"));
     if entries.is_empty() {
         return Err(usage("no email addresses given"));
@@ -389,19 +389,16 @@ async fn invite(changer: &Changer<'_>, args: InviteArgs) -> color_eyre::Result<(
         submit(changer, &title, changes, &args.change, args.format).await
     };
     match sent {
-        Err(error) => match error.downcast::<PartialFailure>() {
-            Ok(partial) => PartialFailure::check(partial.failed + rejected, entries.len()),
-            Err(other) => Err(other),
-        },
+        Err(CliError::PartialFailure(partial)) => {
+            PartialFailure::check(partial.failed + rejected, entries.len())
+        }
+        Err(other) => Err(other),
         Ok(_) => PartialFailure::check(rejected, entries.len()),
     }
 }
 
 /// `users identity-providers get|set`.
-async fn identity_providers(
-    changer: &Changer<'_>,
-    command: IdentityProvidersCommand,
-) -> color_eyre::Result<()> {
+async fn identity_providers(changer: &Changer<'_>, command: IdentityProvidersCommand) -> CliResult {
     match command {
         IdentityProvidersCommand::Get { id } => {
             let client = &changer.conn.client;

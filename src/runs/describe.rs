@@ -64,32 +64,7 @@ impl Summary {
             .iter()
             .map(|r| line(Level::Refused, r.line()))
             .collect();
-        let mut who = vec![count(self.users, "user")];
-        let mut parts = Vec::new();
-        if !self.admins.is_empty() {
-            parts.push(format!(
-                "{} (holding user_access_manage)",
-                count(self.admins.len(), "admin")
-            ));
-        }
-        if !self.service_accounts.is_empty() {
-            parts.push(count(self.service_accounts.len(), "service account"));
-        }
-        if self.pending > 0 {
-            parts.push(format!("{} pending", group(self.pending)));
-        }
-        if !parts.is_empty() {
-            who.push(format!("of which {}", parts.join(", ")));
-        }
-        let privileged = !self.admins.is_empty() || !self.service_accounts.is_empty();
-        lines.push(line(
-            if privileged && self.destructive {
-                Level::Warn
-            } else {
-                Level::Info
-            },
-            who.join(", "),
-        ));
+        lines.push(self.who_line());
         if let Some(hidden) = self.hidden_by_filter.filter(|n| *n > 0) {
             lines.push(line(
                 Level::Warn,
@@ -136,6 +111,35 @@ impl Summary {
             ));
         }
         lines
+    }
+
+    /// "12 users, of which 2 admins (holding user_access_manage), 3 pending": a warning when
+    /// a destructive plan touches admins or service accounts.
+    fn who_line(&self) -> Line {
+        let mut who = vec![count(self.users, "user")];
+        let mut parts = Vec::new();
+        if !self.admins.is_empty() {
+            parts.push(format!(
+                "{} (holding user_access_manage)",
+                count(self.admins.len(), "admin")
+            ));
+        }
+        if !self.service_accounts.is_empty() {
+            parts.push(count(self.service_accounts.len(), "service account"));
+        }
+        if self.pending > 0 {
+            parts.push(format!("{} pending", group(self.pending)));
+        }
+        if !parts.is_empty() {
+            who.push(format!("of which {}", parts.join(", ")));
+        }
+        let privileged = !self.admins.is_empty() || !self.service_accounts.is_empty();
+        let level = if privileged && self.destructive {
+            Level::Warn
+        } else {
+            Level::Info
+        };
+        line(level, who.join(", "))
     }
 
     fn key_lines(&self, keys: &KeySummary, shown: usize) -> Vec<Line> {

@@ -13,9 +13,8 @@ use time::OffsetDateTime;
 use super::breaker::Breaker;
 use super::change::{Change, ItemResult};
 use super::journal::{Journal, Record, RunId};
-use super::observe::{in_effect, observe, unchanged_since, undo_of, Observed};
+use super::observe::Observed;
 use super::plan::PlanItem;
-use crate::api::models::{User, UserStatus, UserUpdate};
 use crate::api::{ApiError, Client, ErrorKind};
 
 /// How often, and how patiently, an item is tried within a run.
@@ -118,6 +117,21 @@ impl ItemContext {
             .map_err(|e| format!("not sent: {e}"))
     }
 
+    /// Journals the intent with `now` as the state before, the first time only: the first
+    /// read stands, since a later one may already show an earlier attempt's effect.
+    fn intent_once(
+        &self,
+        index: usize,
+        before: &mut Option<Observed>,
+        now: &Observed,
+    ) -> Result<(), String> {
+        if before.is_none() {
+            self.intent(index, now)?;
+            *before = Some(now.clone());
+        }
+        Ok(())
+    }
+
     /// Waits before a retry; `false` when the run stopped meanwhile.
     async fn pause(&self, attempt: u32) -> bool {
         if attempt > 0 {
@@ -127,21 +141,28 @@ impl ItemContext {
     }
 }
 
-/// Unwraps `result`, or moves on: a transient error tries the item again (`continue`, the
-/// next attempt reads first), a permanent one fails it, and a tripped breaker leaves it
+/// Moves on after `error`: a transient error tries the item again (`continue`, the next
+/// attempt reads first), a permanent one fails it, and a tripped breaker leaves it
 /// unfinished (`return`).
+macro_rules! next_attempt {
+    ($ctx:expr, $last:ident, $error:expr) => {
+        match $ctx.judge(&$error) {
+            Next::Retry(words) => {
+                $last = Some(words);
+                continue;
+            }
+            Next::Fail(words) => return ItemResult::failed(words),
+            Next::Stop(reason) => return ItemResult::Unfinished { reason },
+        }
+    };
+}
+
+/// Unwraps `result`, or moves on as [`next_attempt`] says.
 macro_rules! or_next {
     ($ctx:expr, $last:ident, $result:expr) => {
         match $result {
             Ok(value) => value,
-            Err(error) => match $ctx.judge(&error) {
-                Next::Retry(words) => {
-                    $last = Some(words);
-                    continue;
-                }
-                Next::Fail(words) => return ItemResult::failed(words),
-                Next::Stop(reason) => return ItemResult::Unfinished { reason },
-            },
+            Err(error) => next_attempt!($ctx, $last, error),
         }
     };
 }
@@ -157,286 +178,36 @@ macro_rules! pause_or_stop {
     };
 }
 
+// After the macros, which they use.
+mod invite;
+mod readable;
+mod unreadable;
+
 /// Carries out one item; never panics, always answers.
 pub(crate) async fn carry_out(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
     if let Some(reason) = ctx.stopped() {
         return ItemResult::Unfinished { reason };
     }
     match &item.change {
-        Change::Invite { .. } => invite(ctx, item).await,
+        Change::Invite { .. } => invite::invite(ctx, item).await,
         Change::ResendInvitation { .. }
         | Change::CancelInvitations { .. }
-        | Change::Anonymize { .. } => unreadable(ctx, item).await,
-        _ => readable(ctx, item).await,
+        | Change::Anonymize { .. } => unreadable::unreadable(ctx, item).await,
+        _ => readable::readable(ctx, item).await,
     }
 }
 
 fn gave_up(ctx: &ItemContext, last: Option<String>) -> ItemResult {
-    ItemResult::failed(format!(
+    ItemResult::failed(gave_up_words(ctx, last))
+}
+
+/// The last error, and that every attempt was used.
+fn gave_up_words(ctx: &ItemContext, last: Option<String>) -> String {
+    format!(
         "{} (gave up after {} attempts)",
         last.unwrap_or_else(|| "no answer".into()),
         ctx.retry.attempts
-    ))
-}
-
-/// Changes whose effect can be read back: disable, enable, update, roles, identity
-/// providers, create.
-async fn readable(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
-    let change = &item.change;
-    let mut before = item.before.clone();
-    // A resumed item may have been sent before the interruption.
-    let mut maybe_applied = before.is_some();
-    let mut last = None;
-    for attempt in 0..ctx.retry.attempts {
-        pause_or_stop!(ctx, attempt);
-        let now = or_next!(ctx, last, observe(&ctx.client, change).await);
-        if let Some(left) = &item.expect {
-            if !ctx.force && !unchanged_since(change, left, &now) {
-                return ItemResult::skipped(
-                    "changed since the run: left as is (--force undoes it anyway)",
-                    None,
-                );
-            }
-        }
-        if in_effect(change, &now) {
-            return match &before {
-                Some(old) if maybe_applied && !in_effect(change, old) => {
-                    let undo = undo_of(change, old, now.user.as_ref());
-                    let detail = format!(
-                        "{} (read back after a lost answer)",
-                        done_words(change, None)
-                    );
-                    ItemResult::Done {
-                        detail,
-                        undo,
-                        left: Some(Box::new(now)),
-                        user: None,
-                        invitation_expires_at: None,
-                    }
-                }
-                _ => ItemResult::skipped(already_words(change, &now), None),
-            };
-        }
-        if before.is_none() {
-            if let Err(reason) = ctx.intent(item.index, &now) {
-                return ItemResult::failed(reason);
-            }
-            before = Some(now.clone());
-        }
-        match write(&ctx.client, change).await {
-            Ok(user) => {
-                let old = before.as_ref().unwrap_or(&now);
-                let left = match &user {
-                    Some(user) if !matches!(change, Change::SetIdentityProviders { .. }) => {
-                        Some(Box::new(Observed::of(change, Some(user))))
-                    }
-                    _ => observe(&ctx.client, change).await.ok().map(Box::new),
-                };
-                let created = user.as_ref().map(|u| &u.id);
-                return ItemResult::Done {
-                    detail: done_words(change, user.as_ref()),
-                    undo: undo_of(change, old, created),
-                    left,
-                    user: user.map(Box::new),
-                    invitation_expires_at: None,
-                };
-            }
-            Err(error) => {
-                maybe_applied |= error.outcome_unknown();
-                // A 404 on a disable is the service's "already disabled": read again.
-                let not_found_disable =
-                    error.is_not_found() && matches!(change, Change::Disable { .. });
-                let conflict_create =
-                    error.status() == Some(409) && matches!(change, Change::Create { .. });
-                if not_found_disable || conflict_create {
-                    last = Some(plain_error(&error));
-                    continue;
-                }
-                match ctx.judge(&error) {
-                    Next::Retry(words) => last = Some(words),
-                    Next::Fail(words) => return ItemResult::failed(words),
-                    Next::Stop(reason) => return ItemResult::Unfinished { reason },
-                }
-            }
-        }
-    }
-    gave_up(ctx, last)
-}
-
-/// The write itself; the user when the answer carries it.
-async fn write(client: &Client, change: &Change) -> Result<Option<User>, ApiError> {
-    match change {
-        Change::Disable { user } => client.disable_user(user).await.map(|()| None),
-        Change::Enable { user } => {
-            let update = UserUpdate {
-                disabled: Some(false),
-                ..Default::default()
-            };
-            Ok(Some(client.update_user(user, &update).await?.data))
-        }
-        Change::Update {
-            user, current_user, ..
-        } => {
-            let body = change.update_body().unwrap_or_default();
-            let answer = if *current_user {
-                client.update_current_user(user, &body).await?
-            } else {
-                client.update_user(user, &body).await?
-            };
-            Ok(Some(answer.data))
-        }
-        Change::AddRole { user, role } => client.add_user_to_role(role, user).await.map(|_| None),
-        Change::RemoveRole { user, role } => {
-            client.remove_user_from_role(role, user).await.map(|_| None)
-        }
-        Change::SetIdentityProviders { user, providers } => client
-            .update_user_identity_providers(user, providers)
-            .await
-            .map(|_| None),
-        Change::Create { .. } => {
-            let new = change.new_user().unwrap_or_default();
-            Ok(Some(client.create_user(&new).await?.data))
-        }
-        Change::Invite { .. }
-        | Change::ResendInvitation { .. }
-        | Change::CancelInvitations { .. }
-        | Change::Anonymize { .. } => Ok(None),
-    }
-}
-
-fn done_words(change: &Change, user: Option<&User>) -> String {
-    match change {
-        Change::Disable { .. } => "disabled".into(),
-        Change::Enable { .. } => match user {
-            Some(user) => format!("enabled (now {})", user.status()),
-            None => "enabled".into(),
-        },
-        Change::Update { .. } => "updated".into(),
-        Change::AddRole { .. } => "role added".into(),
-        Change::RemoveRole { .. } => "role removed".into(),
-        Change::SetIdentityProviders { .. } => "identity providers set".into(),
-        Change::Create { .. } => match user {
-            Some(user) => format!("created {}", user.id),
-            None => "created".into(),
-        },
-        other => other.verb().to_owned(),
-    }
-}
-
-fn already_words(change: &Change, now: &Observed) -> String {
-    match change {
-        Change::Disable { .. } => "already disabled".into(),
-        Change::Enable { .. } => format!(
-            "already enabled ({})",
-            now.status.as_ref().map_or("Active", UserStatus::as_str)
-        ),
-        Change::AddRole { .. } => "already has the role".into(),
-        Change::RemoveRole { .. } => "does not have the role".into(),
-        Change::Create { .. } => format!(
-            "a user with this email exists already: {}",
-            now.user.as_ref().map(|u| u.as_str()).unwrap_or("?")
-        ),
-        _ => "already so".into(),
-    }
-}
-
-/// Resend, cancel, anonymize: their effect cannot be read back, so the user is read for
-/// its status first and the write is retried when its answer was lost (resending may then
-/// email twice; cancelling and anonymizing twice change nothing more).
-async fn unreadable(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
-    let change = &item.change;
-    let mut before = item.before.clone();
-    let mut maybe_applied = before.is_some();
-    let mut last = None;
-    for attempt in 0..ctx.retry.attempts {
-        pause_or_stop!(ctx, attempt);
-        let now = or_next!(ctx, last, observe(&ctx.client, change).await);
-        let pending = now.status == Some(UserStatus::Pending);
-        match change {
-            Change::ResendInvitation { .. } if !pending && !maybe_applied => {
-                return ItemResult::skipped(
-                    "not pending: only pending users have invitations",
-                    None,
-                )
-            }
-            Change::CancelInvitations { .. } if !pending && !maybe_applied => {
-                return ItemResult::skipped("not pending: no invitation to cancel", None)
-            }
-            _ => {}
-        }
-        if before.is_none() {
-            if let Err(reason) = ctx.intent(item.index, &now) {
-                return ItemResult::failed(reason);
-            }
-            before = Some(now.clone());
-        }
-        let lost_note = if maybe_applied {
-            " (an earlier attempt's answer was lost)"
-        } else {
-            ""
-        };
-        let result = match change {
-            Change::ResendInvitation { user } => {
-                client_send(&ctx.client, user).await.map(|expires| {
-                    let note = if maybe_applied {
-                        " (an earlier attempt's answer was lost: they may get two emails)"
-                    } else {
-                        ""
-                    };
-                    ItemResult::Done {
-                        detail: format!("invitation sent{note}"),
-                        undo: None,
-                        left: None,
-                        user: None,
-                        invitation_expires_at: expires,
-                    }
-                })
-            }
-            Change::CancelInvitations { user } => {
-                ctx.client.cancel_user_invitations(user).await.map(|()| {
-                    ItemResult::done(&format!("pending invitations cancelled{lost_note}"), None)
-                })
-            }
-            Change::Anonymize { user } => ctx
-                .client
-                .anonymize_users(std::slice::from_ref(user))
-                .await
-                .map(
-                    |answer| match answer.data.attributes.anonymize_errors.into_iter().next() {
-                        None => ItemResult::done("anonymized (irreversible)", None),
-                        Some(failure)
-                            if failure
-                                .error
-                                .to_ascii_lowercase()
-                                .contains("already anonymized") =>
-                        {
-                            if maybe_applied {
-                                ItemResult::done(
-                                    "anonymized (irreversible; read back after a lost answer)",
-                                    None,
-                                )
-                            } else {
-                                ItemResult::skipped("already anonymized", None)
-                            }
-                        }
-                        Some(failure) => ItemResult::failed(failure.error),
-                    },
-                ),
-            _ => return ItemResult::failed("not a change of this kind"),
-        };
-        match result {
-            Ok(result) => return result,
-            Err(error) => {
-                maybe_applied |= error.outcome_unknown();
-                match ctx.judge(&error) {
-                    Next::Retry(words) => last = Some(words),
-                    Next::Fail(words) => return ItemResult::failed(words),
-                    Next::Stop(reason) => return ItemResult::Unfinished { reason },
-                }
-            }
-        }
-    }
-    gave_up(ctx, last)
+    )
 }
 
 /// Sends one user's invitation; its expiry when the answer says.
@@ -450,118 +221,4 @@ async fn client_send(
         .first()
         .and_then(|i| i.attributes.expires_at)
         .map(|t| t.unix_timestamp()))
-}
-
-/// Creates the user when the email has none, then sends the invitation. A user created
-/// whose invitation could not be sent is "partly done", with how to finish it.
-async fn invite(ctx: &ItemContext, item: &PlanItem) -> ItemResult {
-    let change = &item.change;
-    let Some(new) = change.new_user() else {
-        return ItemResult::failed("not an invitation");
-    };
-    let mut before = item.before.clone();
-    let mut send_lost = false;
-    let mut last = None;
-    let next = format!(
-        "send the invitation again: ddusers users invite {} (r in the console)",
-        new.email
-    );
-    // Whether this run created the user (the first read found no one with the email).
-    let created_here =
-        |before: &Option<Observed>| before.as_ref().is_some_and(|b| b.user.is_none());
-    let partial = |before: &Option<Observed>, why: String, user: Option<User>| {
-        if created_here(before) {
-            ItemResult::Partial {
-                detail: format!("created, but the invitation was not sent: {why}"),
-                next: next.clone(),
-                user: user.map(Box::new),
-            }
-        } else {
-            ItemResult::failed(why)
-        }
-    };
-    for attempt in 0..ctx.retry.attempts {
-        pause_or_stop!(ctx, attempt);
-        let found = or_next!(ctx, last, ctx.client.find_user_by_email(&new.email).await);
-        let user = match found {
-            None => {
-                if before.is_none() {
-                    let nobody = Observed::default();
-                    if let Err(reason) = ctx.intent(item.index, &nobody) {
-                        return ItemResult::failed(reason);
-                    }
-                    before = Some(nobody);
-                }
-                match ctx.client.create_user(&new).await {
-                    Ok(created) => created.data,
-                    // Someone (or a lost earlier attempt) created it: read again.
-                    Err(error) if error.status() == Some(409) => {
-                        last = Some(plain_error(&error));
-                        continue;
-                    }
-                    Err(error) => or_next!(ctx, last, Err(error)),
-                }
-            }
-            Some(user) => user,
-        };
-        if user.is_disabled() {
-            return ItemResult::failed(
-                "a disabled user has this email: enable them first, then invite",
-            );
-        }
-        if before.is_none() {
-            let seen = Observed::of(change, Some(&user));
-            if user.status() == UserStatus::Active {
-                return ItemResult::skipped("already active: not re-invited", Some(user));
-            }
-            if let Err(reason) = ctx.intent(item.index, &seen) {
-                return ItemResult::failed(reason);
-            }
-            before = Some(seen);
-        } else if user.status() == UserStatus::Active {
-            // Created by this run and joined already: nothing left to send.
-            return ItemResult::Done {
-                detail: "created; they have joined already".into(),
-                undo: None,
-                left: Some(Box::new(Observed::of(change, Some(&user)))),
-                user: Some(Box::new(user)),
-                invitation_expires_at: None,
-            };
-        }
-        match client_send(&ctx.client, &user.id).await {
-            Ok(expires) => {
-                let mut detail = if created_here(&before) {
-                    "created and invited".to_owned()
-                } else {
-                    "invitation sent again (had not joined)".to_owned()
-                };
-                if send_lost {
-                    detail.push_str(
-                        " (an earlier attempt's answer was lost: they may get two emails)",
-                    );
-                }
-                return ItemResult::Done {
-                    detail,
-                    undo: None,
-                    left: Some(Box::new(Observed::of(change, Some(&user)))),
-                    user: Some(Box::new(user)),
-                    invitation_expires_at: expires,
-                };
-            }
-            Err(error) => {
-                send_lost |= error.outcome_unknown();
-                match ctx.judge(&error) {
-                    Next::Retry(words) => last = Some(words),
-                    Next::Fail(words) => return partial(&before, words, Some(user)),
-                    Next::Stop(reason) => return ItemResult::Unfinished { reason },
-                }
-            }
-        }
-    }
-    let why = format!(
-        "{} (gave up after {} attempts)",
-        last.unwrap_or_else(|| "no answer".into()),
-        ctx.retry.attempts
-    );
-    partial(&before, why, None)
 }

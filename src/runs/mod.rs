@@ -135,53 +135,11 @@ impl Runner {
             RunKind::Fresh { of } => (RunId::fresh(now), of.clone()),
             RunKind::Resume(run) => (run.clone(), None),
         };
-        let mut locks = Vec::new();
         let mut items = plan.items().to_vec();
-        if let Some(journal) = &self.journal {
-            locks.push(RunLock::acquire(journal.path(), &run)?);
-            if let Some(of) = &of {
-                // Two undos of one run must not race either.
-                locks.push(RunLock::acquire(journal.path(), of)?);
-            }
-            match plan.kind() {
-                RunKind::Resume(id) => {
-                    // Another process may have finished items since the plan was made.
-                    let state = journal::find_run(journal.path(), &id.0)?;
-                    items.retain(|i| {
-                        !state
-                            .outcomes
-                            .get(i.index)
-                            .and_then(Option::as_ref)
-                            .is_some_and(ItemResult::is_settled)
-                    });
-                    for item in &mut items {
-                        if item.before.is_none() {
-                            item.before = state.before.get(item.index).cloned().flatten();
-                        }
-                    }
-                }
-                RunKind::Fresh { .. } => {
-                    journal.append(
-                        &Record::Run {
-                            run: run.clone(),
-                            at: now,
-                            title: plan.title().to_owned(),
-                            origin: self.origin.clone(),
-                            of: of.clone(),
-                            org: plan.org().cloned(),
-                            by: plan.by().cloned(),
-                            changes: items.iter().map(|i| i.change.clone()).collect(),
-                            expect: if items.iter().any(|i| i.expect.is_some()) {
-                                items.iter().map(|i| i.expect.clone()).collect()
-                            } else {
-                                Vec::new()
-                            },
-                        },
-                        true,
-                    )?;
-                }
-            }
-        }
+        let locks = match &self.journal {
+            Some(journal) => self.record(journal, &plan, &run, of.as_ref(), now, &mut items)?,
+            None => Vec::new(),
+        };
         if matches!(plan.kind(), RunKind::Fresh { .. }) {
             // A fresh run's items are numbered in the order it records them.
             for (index, item) in items.iter_mut().enumerate() {
@@ -210,6 +168,77 @@ impl Runner {
             breaker,
             reports,
         })
+    }
+
+    /// Takes the run's locks (and those of the run it undoes: two undos of one run must
+    /// not race either), then journals a fresh run's header, or drops from a resume the
+    /// items another process finished since the plan was made.
+    fn record(
+        &self,
+        journal: &Journal,
+        plan: &CheckedPlan,
+        run: &RunId,
+        of: Option<&RunId>,
+        now: OffsetDateTime,
+        items: &mut Vec<PlanItem>,
+    ) -> Result<Vec<RunLock>, RunError> {
+        let mut locks = vec![RunLock::acquire(journal.path(), run)?];
+        if let Some(of) = of {
+            locks.push(RunLock::acquire(journal.path(), of)?);
+        }
+        match plan.kind() {
+            RunKind::Resume(id) => {
+                let state = journal::find_run(journal.path(), &id.0)?;
+                left_to_do(&state, items);
+            }
+            RunKind::Fresh { .. } => {
+                journal.append(&self.header(plan, run, of, now, items), true)?;
+            }
+        }
+        Ok(locks)
+    }
+
+    /// The journal's record of a fresh run: every change it will make, and where.
+    fn header(
+        &self,
+        plan: &CheckedPlan,
+        run: &RunId,
+        of: Option<&RunId>,
+        now: OffsetDateTime,
+        items: &[PlanItem],
+    ) -> Record {
+        Record::Run {
+            run: run.clone(),
+            at: now,
+            title: plan.title().to_owned(),
+            origin: self.origin.clone(),
+            of: of.cloned(),
+            org: plan.org().cloned(),
+            by: plan.by().cloned(),
+            changes: items.iter().map(|i| i.change.clone()).collect(),
+            expect: if items.iter().any(|i| i.expect.is_some()) {
+                items.iter().map(|i| i.expect.clone()).collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// Keeps the items of a resumed run that `state` (as journaled now) has not settled, each
+/// with the state it read before its first write when the plan did not know it.
+fn left_to_do(state: &RunState, items: &mut Vec<PlanItem>) {
+    items.retain(|i| {
+        !state
+            .outcomes
+            .get(i.index)
+            .and_then(Option::as_ref)
+            .is_some_and(ItemResult::is_settled)
+    });
+    for item in items.iter_mut() {
+        if item.before.is_none() {
+            item.before = state.before.get(item.index).cloned().flatten();
+        }
     }
 }
 

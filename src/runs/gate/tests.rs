@@ -4,6 +4,7 @@
 use super::*;
 use crate::api::models::OrgId;
 use crate::app::fixtures::demo_facts;
+use crate::domain::{Confirmation, INVITE, MANAGE};
 use crate::runs::journal::RunState;
 use crate::runs::ItemResult;
 
