@@ -18,6 +18,7 @@ use crate::org::UserIx;
 
 use super::action::{Action, StatusTab};
 use super::command_spec::{CommandSpec, Does};
+use super::cursor::{ListCursor, POPUP_PAGE};
 pub use super::effect::ExportFormat;
 use super::effect::{Effect, OrgRef, RequestId};
 pub use super::state::{
@@ -165,16 +166,19 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["audit"],
         usage: ":audit VIEW|off|reload",
+        about: "restrict the list to an audit view: admins, no-mfa, inactive [DAYS], pending, disabled-with-roles, service-accounts, no-role",
         does: Does::Run(audit_command),
     },
     CommandSpec {
         names: &["who-can", "whocan"],
         usage: ":who-can [PERMISSION]",
+        about: "who holds a permission (a picker without one)",
         does: Does::Run(who_can_command),
     },
     CommandSpec {
         names: &["export"],
         usage: ":export [csv|json] [FILE]",
+        about: "write the list as shown to a file",
         does: Does::Run(export_command),
     },
 ];
@@ -318,13 +322,12 @@ fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
     let count = picker.matches().len();
     match action {
         Action::Cancel | Action::Back => state.overlay = None,
-        Action::Up => picker.cursor = picker.cursor.saturating_sub(1),
-        Action::Down => picker.cursor = (picker.cursor + 1).min(count.saturating_sub(1)),
-        Action::PageUp => picker.cursor = picker.cursor.saturating_sub(10),
-        Action::PageDown => picker.cursor = (picker.cursor + 10).min(count.saturating_sub(1)),
+        Action::Up | Action::Down | Action::PageUp | Action::PageDown => {
+            picker.cursor.navigate(&action, count, POPUP_PAGE);
+        }
         Action::TextEdit(request) => {
             picker.query.handle(request);
-            picker.cursor = 0;
+            picker.cursor = ListCursor::default();
         }
         Action::Submit => {
             let Some(entry) = picker.selected().cloned() else {
@@ -475,7 +478,7 @@ fn on_catalogue(
         let entries = permission_entries(state);
         if let Some(Overlay::Permissions(picker)) = state.overlay.as_mut() {
             picker.loading = false;
-            picker.cursor = 0;
+            picker.cursor = ListCursor::default();
             match &error {
                 None => picker.entries = entries,
                 Some(error) => picker.error = Some(error.clone()),

@@ -7,6 +7,7 @@ use crate::api::models::UserId;
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
+use super::cursor::ListCursor;
 use super::effect::BulkKind;
 use super::effect::Effect;
 use super::state::*;
@@ -147,7 +148,7 @@ fn open_roles(state: &mut State) -> Vec<Effect> {
     state.overlay = Some(Overlay::Roles(Box::new(RolePicker {
         user_id: id,
         items,
-        cursor: 0,
+        cursor: ListCursor::default(),
         saving: false,
     })));
     Vec::new()

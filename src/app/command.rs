@@ -36,6 +36,7 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["q", "q!", "quit", "exit"],
         usage: ":q",
+        about: "quit",
         does: Does::Run(|state, _| {
             state.should_quit = true;
             Vec::new()
@@ -44,16 +45,19 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["sort"],
         usage: ":sort COLUMN [asc|desc]",
+        about: "sort by name, email, status, roles, mfa, last-login, created or loaded",
         does: Does::Run(sort),
     },
     CommandSpec {
         names: &["status", "tab"],
         usage: ":status all|active|pending|disabled|service",
+        about: "show one status tab",
         does: Does::Run(status),
     },
     CommandSpec {
         names: &["filter", "f"],
         usage: ":filter TEXT",
+        about: "filter by name, email or handle",
         does: Does::Run(|state, rest| {
             state.view.filter = Input::new(rest.join(" "));
             filter_changed(state)
@@ -62,6 +66,7 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["clear"],
         usage: ":clear",
+        about: "clear the filter",
         does: Does::Run(|state, _| {
             state.view.filter.reset();
             state.rebuild_view();
@@ -71,6 +76,7 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["mark"],
         usage: ":mark [none]",
+        about: "mark every user shown, or none",
         does: Does::Run(|state, rest| match rest.first().copied() {
             Some("none") | Some("clear") => {
                 state.marks.clear();
@@ -82,46 +88,55 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["help", "h"],
         usage: ":help",
+        about: "this help",
         does: Does::Act(Action::Help),
     },
     CommandSpec {
         names: &["me"],
         usage: ":me",
+        about: "show the user behind the keys",
         does: Does::Act(Action::ShowMe),
     },
     CommandSpec {
         names: &["reload"],
         usage: ":reload",
+        about: "read the users again",
         does: Does::Act(Action::Reload),
     },
     CommandSpec {
         names: &["invite"],
         usage: ":invite",
+        about: "invite users by email",
         does: Does::Act(Action::Invite),
     },
     CommandSpec {
         names: &["disable"],
         usage: ":disable",
+        about: "disable the marked users (or the one under the cursor)",
         does: Does::Act(Action::Disable),
     },
     CommandSpec {
         names: &["enable"],
         usage: ":enable",
+        about: "enable the marked users",
         does: Does::Act(Action::Enable),
     },
     CommandSpec {
         names: &["anonymize"],
         usage: ":anonymize",
+        about: "anonymize the marked users",
         does: Does::Act(Action::Anonymize),
     },
     CommandSpec {
         names: &["roles"],
         usage: ":roles",
+        about: "change the roles of the user under the cursor",
         does: Does::Act(Action::EditRoles),
     },
     CommandSpec {
         names: &["edit"],
         usage: ":edit",
+        about: "edit the user under the cursor",
         does: Does::Act(Action::EditUser),
     },
 ];
@@ -195,5 +210,35 @@ fn status(state: &mut State, rest: &[&str]) -> Vec<Effect> {
             );
             Vec::new()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_name_is_taken_once_and_each_says_what_it_does() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in table() {
+            assert!(!spec.about.is_empty(), "{} says what it does", spec.usage);
+            assert!(spec.usage.starts_with(':'));
+            for name in spec.names {
+                assert!(seen.insert(*name), ":{name} is taken twice");
+            }
+        }
+        assert!(seen.contains("audit") && seen.contains("journal") && seen.contains("sort"));
+    }
+
+    #[test]
+    fn an_unknown_command_says_so_and_a_known_one_is_run() {
+        let mut state = State::new(Options::default(), 0);
+        assert!(run_command(&mut state, "frobnicate").is_empty());
+        assert!(state
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains(":frobnicate")));
+        run_command(&mut state, "quit");
+        assert!(state.should_quit);
     }
 }

@@ -17,5 +17,14 @@ pub enum Does {
 pub struct CommandSpec {
     pub names: &'static [&'static str],
     pub usage: &'static str,
+    /// What it does, for help.
+    pub about: &'static str,
     pub does: Does,
+}
+
+impl CommandSpec {
+    /// True when the command changes the org (so read-only mode makes it unavailable).
+    pub fn writes(&self) -> bool {
+        matches!(&self.does, Does::Act(action) if action.is_mutating())
+    }
 }

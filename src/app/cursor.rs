@@ -2,6 +2,8 @@
 //! one scroll for every text that may not fit (help, the detail pane, a run's items): the
 //! clamping and the window arithmetic live here once.
 
+use super::action::Action;
+
 /// A position in a list of `len` items, and the first item shown in a window of `rows`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ListCursor {
@@ -49,6 +51,28 @@ impl ListCursor {
     }
 }
 
+/// The page of a popup list (pickers, the journal): PageUp/PageDown move this far. Popups
+/// keep the selection in sight as they draw, whatever their height.
+pub const POPUP_PAGE: usize = 10;
+
+impl ListCursor {
+    /// Moves as a navigation key says (up, down, a page of `page`, top, bottom) in a list
+    /// of `len` shown `page` at a time; false for any other action, or when nothing moved.
+    pub fn navigate(&mut self, action: &Action, len: usize, page: usize) -> bool {
+        let page = page.max(1) as i64;
+        let delta = match action {
+            Action::Up => -1,
+            Action::Down => 1,
+            Action::PageUp => -page,
+            Action::PageDown => page,
+            Action::Top => i64::MIN / 2,
+            Action::Bottom => i64::MAX / 2,
+            _ => return false,
+        };
+        self.step(delta, len, page as usize)
+    }
+}
+
 /// How far a text is scrolled: by lines, not past `max` when it is known.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Scroll(pub u16);
@@ -80,6 +104,24 @@ mod tests {
         assert_eq!((cursor.pos, cursor.offset), (3, 1));
         cursor.clamp(0, 3);
         assert_eq!((cursor.pos, cursor.offset), (0, 0));
+    }
+
+    #[test]
+    fn navigation_keys_move_by_one_a_page_or_to_the_ends_and_others_do_nothing() {
+        let mut cursor = ListCursor::default();
+        assert!(cursor.navigate(&Action::Down, 25, 10));
+        assert!(cursor.navigate(&Action::PageDown, 25, 10));
+        assert_eq!(cursor.pos, 11);
+        assert!(cursor.navigate(&Action::Bottom, 25, 10));
+        assert_eq!(cursor.pos, 24);
+        assert!(
+            !cursor.navigate(&Action::Down, 25, 10),
+            "already at the end"
+        );
+        assert!(cursor.navigate(&Action::Top, 25, 10));
+        assert_eq!(cursor.pos, 0);
+        assert!(!cursor.navigate(&Action::Submit, 25, 10));
+        assert!(!cursor.navigate(&Action::Down, 0, 10), "an empty list");
     }
 
     #[test]

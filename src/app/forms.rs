@@ -2,6 +2,7 @@
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
+use super::cursor::POPUP_PAGE;
 use super::effect::Effect;
 use super::effect::Invitee;
 use super::state::*;
@@ -43,14 +44,12 @@ fn on_invite_form(form: &mut InviteForm, action: Action) -> Option<()> {
         Action::PrevField => {
             form.focus = fields[(pos + fields.len() - 1) % fields.len()];
         }
-        Action::Up if form.focus == InviteField::Roles => {
-            form.role_cursor = form.role_cursor.saturating_sub(1);
-        }
-        Action::Down if form.focus == InviteField::Roles => {
-            form.role_cursor = (form.role_cursor + 1).min(form.roles.len().saturating_sub(1));
+        Action::Up | Action::Down if form.focus == InviteField::Roles => {
+            form.role_cursor
+                .navigate(&action, form.roles.len(), POPUP_PAGE);
         }
         Action::ToggleItem => {
-            if let Some((_, chosen)) = form.roles.get_mut(form.role_cursor) {
+            if let Some((_, chosen)) = form.roles.get_mut(form.role_cursor.pos) {
                 *chosen = !*chosen;
             }
         }
@@ -233,12 +232,13 @@ fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     match action {
-        Action::Up => picker.cursor = picker.cursor.saturating_sub(1),
-        Action::Down => {
-            picker.cursor = (picker.cursor + 1).min(picker.items.len().saturating_sub(1))
+        Action::Up | Action::Down => {
+            picker
+                .cursor
+                .navigate(&action, picker.items.len(), POPUP_PAGE);
         }
         Action::ToggleItem => {
-            if let Some(item) = picker.items.get_mut(picker.cursor) {
+            if let Some(item) = picker.items.get_mut(picker.cursor.pos) {
                 item.2 = !item.2;
             }
         }

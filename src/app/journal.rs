@@ -12,6 +12,7 @@ use crate::runs::{Change, Draft, RunState};
 use super::action::Action;
 use super::changes::{propose, Purpose};
 use super::command_spec::{CommandSpec, Does};
+use super::cursor::{ListCursor, POPUP_PAGE};
 use super::effect::Effect;
 use super::msg::Msg;
 pub use super::state::{JournalListing, JournalView, RunAction};
@@ -81,6 +82,7 @@ pub fn on_action(state: &mut State, action: Action) -> Option<Vec<Effect>> {
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     names: &["journal", "runs"],
     usage: ":journal",
+    about: "the journal's runs: resume or undo",
     does: Does::Run(|state, _| open(state)),
 }];
 
@@ -88,15 +90,14 @@ fn on_view(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Journal(view)) = state.overlay.as_mut() else {
         return Vec::new();
     };
-    let last = view.runs.len().saturating_sub(1);
+    let runs = view.runs.len();
     match (action, view.items) {
         (Action::Cancel | Action::Back, Some(_)) | (Action::Submit, Some(_)) => view.items = None,
         (Action::Cancel | Action::Back, None) => state.overlay = None,
         (Action::Submit, None) if view.selected().is_some() => view.items = Some(0),
-        (Action::Up, None) => view.cursor = view.cursor.saturating_sub(1),
-        (Action::Down, None) => view.cursor = (view.cursor + 1).min(last),
-        (Action::Top, None) => view.cursor = 0,
-        (Action::Bottom, None) => view.cursor = last,
+        (Action::Up | Action::Down | Action::Top | Action::Bottom, None) => {
+            view.cursor.navigate(&action, runs, POPUP_PAGE);
+        }
         (Action::Up, Some(scroll)) => view.items = Some(scroll.saturating_sub(1)),
         (Action::Down, Some(scroll)) => {
             let n = view.selected().map_or(0, |r| r.changes.len());
@@ -162,9 +163,11 @@ pub fn on_msg(state: &mut State, msg: Msg) -> Vec<Effect> {
                         view.address = listing.address;
                         view.path = listing.path;
                         view.error = None;
-                        view.cursor = selected
+                        let pos = selected
                             .and_then(|id| view.runs.iter().position(|r| r.run == id))
                             .unwrap_or(0);
+                        view.cursor = ListCursor::default();
+                        view.cursor.select(pos, view.runs.len(), POPUP_PAGE);
                         if view.items.is_some() && view.selected().is_none() {
                             view.items = None;
                         }

@@ -220,7 +220,7 @@ fn catalogue_lines(
             group = Some(entry.group.as_str());
             lines.push(Line::styled(format!(" {}", entry.group), theme.header));
         }
-        let selected = pos == picker.cursor;
+        let selected = pos == picker.cursor.pos;
         if selected {
             cursor_line = lines.len();
         }

@@ -104,10 +104,10 @@ fn run_lines(view: &JournalView, rows: usize, w: usize, theme: &Theme) -> Vec<Li
         theme.header,
     )];
     let room = rows.saturating_sub(1).max(1);
-    let top = view.cursor.saturating_sub(room - 1);
+    let top = view.cursor.pos.saturating_sub(room - 1);
     for (n, run) in view.runs.iter().enumerate().skip(top).take(room) {
         let t = run.tally();
-        let selected = n == view.cursor;
+        let selected = n == view.cursor.pos;
         let mut title = run.title.clone();
         if run.origin != view.address {
             title = format!("[other org] {title} — {}", run.origin);

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use tui_input::Input;
 
+use crate::app::cursor::ListCursor;
 use crate::app::effect::{ExportFormat, Latest};
 use crate::audit::ViewKind;
 use crate::org::UserIx;
@@ -55,7 +56,7 @@ pub struct PermissionPicker {
     pub entries: Vec<PermissionEntry>,
     pub query: Input,
     /// Position among `matches()`.
-    pub cursor: usize,
+    pub cursor: ListCursor,
 }
 
 impl PermissionPicker {
@@ -81,7 +82,7 @@ impl PermissionPicker {
     /// The entry under the cursor.
     pub fn selected(&self) -> Option<&PermissionEntry> {
         self.matches()
-            .get(self.cursor)
+            .get(self.cursor.pos)
             .and_then(|i| self.entries.get(*i))
     }
 }

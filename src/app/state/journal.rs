@@ -2,6 +2,7 @@
 
 use crate::runs::RunState;
 
+use crate::app::cursor::ListCursor;
 use crate::app::effect::Latest;
 
 /// The journal as the effects layer read it.
@@ -37,7 +38,7 @@ pub struct JournalView {
     pub skipped: usize,
     pub address: String,
     pub path: String,
-    pub cursor: usize,
+    pub cursor: ListCursor,
     /// Showing the items of the selected run, scrolled this far.
     pub items: Option<usize>,
 }
@@ -45,6 +46,6 @@ pub struct JournalView {
 impl JournalView {
     /// The run under the cursor.
     pub fn selected(&self) -> Option<&RunState> {
-        self.runs.get(self.cursor)
+        self.runs.get(self.cursor.pos)
     }
 }

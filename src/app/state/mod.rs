@@ -8,6 +8,7 @@ use tui_input::Input;
 
 use crate::api::models::UserId;
 
+use super::cursor::ListCursor;
 use super::effect::{Latest, RequestId};
 use super::layout::{Area, Panes, Screen};
 pub use super::view::{Scope, Sort, SortKey, View};
@@ -123,7 +124,7 @@ pub struct InviteForm {
     pub title: Input,
     /// Every org role, and whether it is chosen.
     pub roles: Vec<(RoleIx, bool)>,
-    pub role_cursor: usize,
+    pub role_cursor: ListCursor,
     pub focus: InviteField,
     /// `emails` parsed and checked, refreshed on each edit.
     pub parsed: Vec<EmailEntry>,
@@ -153,7 +154,7 @@ pub struct RolePicker {
     pub user_id: UserId,
     /// (role, held before, chosen now)
     pub items: Vec<(RoleIx, bool, bool)>,
-    pub cursor: usize,
+    pub cursor: ListCursor,
     /// Saving.
     pub saving: bool,
 }

@@ -23,7 +23,7 @@ fn the_journal_lists_runs_newest_first_and_shows_items() {
     act(&mut state, Action::Down);
     act(&mut state, Action::Down);
     act(&mut state, Action::Down);
-    assert_eq!(journal(&state).cursor, 2);
+    assert_eq!(journal(&state).cursor.pos, 2);
     act(&mut state, Action::Submit);
     assert_eq!(journal(&state).items, Some(0));
     act(&mut state, Action::Cancel);

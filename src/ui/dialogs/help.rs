@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
+use crate::app::command;
 use crate::app::keymap;
 use crate::app::state::State;
 
@@ -44,8 +45,27 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, scroll: u16, state: &Stat
         }
         lines.push(Line::from(""));
     }
+    lines.extend(command_lines(reason.is_some(), theme));
     let para = Paragraph::new(lines)
         .block(block(" Help — j/k scroll, Esc closes ", true, theme))
         .scroll((scroll, 0));
     frame.render_widget(para, rect);
+}
+
+/// The `:` commands, from the table the command line runs them from.
+fn command_lines(changes_blocked: bool, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::styled("Commands (after :)", theme.header)];
+    for spec in command::table() {
+        let unavailable = changes_blocked && spec.writes();
+        let style = if unavailable { theme.dim } else { Style::new() };
+        let mut spans = vec![
+            Span::styled(format!("  {} ", spec.usage), theme.title),
+            Span::styled(spec.about, style),
+        ];
+        if unavailable {
+            spans.push(Span::styled(" (unavailable)", theme.dim));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
 }

@@ -114,7 +114,7 @@ fn draw_role_field(
         .map(|(ix, c)| (role_name(state, *ix), *c, *c))
         .collect();
     if !items.is_empty() {
-        draw_checklist(frame, list, &items, form.role_cursor, focused, theme);
+        draw_checklist(frame, list, &items, form.role_cursor.pos, focused, theme);
         return;
     }
     let text = match &state.roles_error {

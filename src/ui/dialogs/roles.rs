@@ -34,7 +34,7 @@ pub(super) fn draw_roles(
         .iter()
         .map(|(ix, before, now)| (role_name(state, *ix), *before, *now))
         .collect();
-    draw_checklist(frame, list, &items, picker.cursor, true, theme);
+    draw_checklist(frame, list, &items, picker.cursor.pos, true, theme);
     let text = if picker.saving {
         Line::styled(format!("{} applying…", spinner(state)), theme.warn)
     } else {
