@@ -8,7 +8,6 @@ use axum::http::HeaderMap;
 
 use super::request::parse_query;
 use super::response::{bad_request, ok, ApiResult};
-use crate::api::models::PermissionsResponse;
 use crate::sandbox::extract::USERS_READ;
 use crate::sandbox::Shared;
 
@@ -30,10 +29,8 @@ pub(super) async fn list_permissions(
             )))
         }
     };
-    ok(&PermissionsResponse {
-        data: (0..store.permissions.len())
-            .filter(|&p| include_scopes || !store.permissions[p].scope_only)
-            .map(|p| store.permission_model(p))
-            .collect(),
-    })
+    ok(&store.permissions_response(
+        (0..store.permissions.len())
+            .filter(|&p| include_scopes || !store.permissions[p].scope_only),
+    ))
 }

@@ -98,14 +98,12 @@ pub(super) async fn get_role(
 // A role's permissions
 
 fn role_permissions_response(store: &Store, r: usize) -> PermissionsResponse {
-    PermissionsResponse {
-        data: store.roles[r]
+    store.permissions_response(
+        store.roles[r]
             .permissions
             .iter()
-            .filter_map(|p| store.permission_index(p))
-            .map(|p| store.permission_model(p))
-            .collect(),
-    }
+            .filter_map(|p| store.permission_index(p)),
+    )
 }
 
 pub(super) async fn role_permissions(

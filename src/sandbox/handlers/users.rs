@@ -18,7 +18,7 @@ use super::response::{bad_request, created, empty, not_found, ok, page_meta, Api
 use crate::api::models::{
     AnonymizeError, AnonymizeUsersResponse, AnonymizeUsersResponseData, AnonymizeUsersResult,
     IdentityProviderAttributes, IdentityProviderOverride, IdentityProvidersResponse, Included,
-    PermissionsResponse, UserResponse, UsersResponse,
+    UserResponse, UsersResponse,
 };
 use crate::sandbox::extract::{Access, Change, USERS_INVITE, USERS_MANAGE, USERS_READ};
 use crate::sandbox::store::{
@@ -402,13 +402,7 @@ pub(super) async fn user_permissions(
 ) -> ApiResult {
     let (store, _) = shared.read_as(&headers, USERS_READ)?;
     let idx = user_idx(&store, &id)?;
-    ok(&PermissionsResponse {
-        data: store
-            .user_permissions(idx)
-            .into_iter()
-            .map(|p| store.permission_model(p))
-            .collect(),
-    })
+    ok(&store.permissions_response(store.user_permissions(idx)))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -76,6 +76,19 @@ impl Store {
         }
     }
 
+    /// A list answer of the permissions at `indices` (the catalogue, a role's, a user's).
+    pub fn permissions_response(
+        &self,
+        indices: impl IntoIterator<Item = usize>,
+    ) -> crate::api::models::PermissionsResponse {
+        crate::api::models::PermissionsResponse {
+            data: indices
+                .into_iter()
+                .map(|p| self.permission_model(p))
+                .collect(),
+        }
+    }
+
     /// A permission of the catalogue.
     pub fn permission_model(&self, idx: usize) -> Permission {
         let p = &self.permissions[idx];
