@@ -166,7 +166,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["audit"],
         usage: ":audit VIEW|off|reload",
-        about: "restrict the list to an audit view: admins, no-mfa, inactive [DAYS], pending, disabled-with-roles, service-accounts, no-role",
+        about: "show only an audit view (admins, no-mfa, inactive, …)",
         does: Does::Run(audit_command),
     },
     CommandSpec {

@@ -45,7 +45,7 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["sort"],
         usage: ":sort COLUMN [asc|desc]",
-        about: "sort by name, email, status, roles, mfa, last-login, created or loaded",
+        about: "sort by a column (name, email, status, roles, …)",
         does: Does::Run(sort),
     },
     CommandSpec {
@@ -112,7 +112,7 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["disable"],
         usage: ":disable",
-        about: "disable the marked users (or the one under the cursor)",
+        about: "disable the marked users (or the selected one)",
         does: Does::Act(Action::Disable),
     },
     CommandSpec {
@@ -216,6 +216,7 @@ fn status(state: &mut State, rest: &[&str]) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::command_spec::ABOUT_WIDTH;
 
     #[test]
     fn every_command_name_is_taken_once_and_each_says_what_it_does() {
@@ -228,6 +229,14 @@ mod tests {
             }
         }
         assert!(seen.contains("audit") && seen.contains("journal") && seen.contains("sort"));
+        // Help shows each beside its usage in a 76-column popup.
+        for spec in table() {
+            assert!(
+                spec.about.chars().count() <= ABOUT_WIDTH,
+                "{:?} is longer than {ABOUT_WIDTH} characters",
+                spec.about
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,9 @@ pub enum Does {
     Act(Action),
 }
 
+/// The most a command's `about` may say: help shows it beside the usage in one line.
+pub const ABOUT_WIDTH: usize = 54;
+
 /// One `:` command: the names it answers to, how it is used, and what it does.
 pub struct CommandSpec {
     pub names: &'static [&'static str],

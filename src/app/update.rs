@@ -111,9 +111,10 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         Context::Confirm | Context::TypedConfirm => Vec::new(),
         Context::Form | Context::Picker => super::forms::on_form(state, action),
         Context::Help => {
+            let last = help_last_line();
             if let Some(Overlay::Help { scroll }) = state.overlay.as_mut() {
                 match action {
-                    Action::Down => *scroll = scroll.saturating_add(1),
+                    Action::Down => *scroll = scroll.saturating_add(1).min(last),
                     Action::Up => *scroll = scroll.saturating_sub(1),
                     Action::Cancel | Action::Help | Action::Back => state.overlay = None,
                     _ => {}
@@ -133,4 +134,16 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         // Handled by `audit::on_action` and `journal::on_action` above.
         Context::Search | Context::Prompt | Context::Journal => Vec::new(),
     }
+}
+
+/// The last line help may scroll to the top: help is the keymap's sections (a title and a
+/// blank line each) and the `:` commands (at most two lines each), so scrolling stops at
+/// its end rather than into blank space.
+fn help_last_line() -> u16 {
+    let keys: usize = super::keymap::help(None)
+        .iter()
+        .map(|section| section.lines.len() + 2)
+        .sum();
+    let commands = 1 + 2 * super::command::table().count();
+    u16::try_from(keys + commands).unwrap_or(u16::MAX)
 }

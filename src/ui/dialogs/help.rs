@@ -52,20 +52,33 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, scroll: u16, state: &Stat
     frame.render_widget(para, rect);
 }
 
+/// The width of the usage column of the commands.
+const USAGE_WIDTH: usize = 16;
+
 /// The `:` commands, from the table the command line runs them from.
 fn command_lines(changes_blocked: bool, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::styled("Commands (after :)", theme.header)];
     for spec in command::table() {
         let unavailable = changes_blocked && spec.writes();
         let style = if unavailable { theme.dim } else { Style::new() };
-        let mut spans = vec![
-            Span::styled(format!("  {} ", spec.usage), theme.title),
-            Span::styled(spec.about, style),
-        ];
+        let mut about = vec![Span::styled(spec.about, style)];
         if unavailable {
-            spans.push(Span::styled(" (unavailable)", theme.dim));
+            about.push(Span::styled(" (unavailable)", theme.dim));
         }
-        lines.push(Line::from(spans));
+        // Usages line up; a long one puts what it does on the next line.
+        if spec.usage.chars().count() <= USAGE_WIDTH {
+            let mut spans = vec![Span::styled(
+                format!("  {:<USAGE_WIDTH$} ", spec.usage),
+                theme.title,
+            )];
+            spans.extend(about);
+            lines.push(Line::from(spans));
+        } else {
+            lines.push(Line::styled(format!("  {}", spec.usage), theme.title));
+            let mut spans = vec![Span::raw(format!("  {:<USAGE_WIDTH$} ", ""))];
+            spans.extend(about);
+            lines.push(Line::from(spans));
+        }
     }
     lines
 }
