@@ -47,12 +47,7 @@ async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> 
 }
 
 fn shown(state: &State) -> Vec<UserId> {
-    state
-        .view
-        .rows
-        .iter()
-        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
-        .collect()
+    state.shown_ids()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -204,7 +199,7 @@ async fn disabling_users_then_undoing_the_run_from_the_journal_view_enables_them
         .expect("draws");
     assert!(listed, "the journal lists the run");
     let screen = console.terminal.backend().to_string();
-    assert!(screen.contains("Disable 2 users"), "{screen}");
+    assert!(screen.contains("Disable 2 marked users"), "{screen}");
     console.press(Key::ch('U'));
     let checked = console
         .run_until(WAIT, |s| {

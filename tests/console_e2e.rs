@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{client, confirm_plan, enter, sandbox};
+use common::{client, confirm_plan, enter, finish_run, sandbox};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -127,20 +127,18 @@ async fn filter_detail_mark_three_disable_confirm_disables_exactly_those_three()
         .expect("draws");
     assert!(checked, "the plan is checked against the org");
     let dialog = console.terminal.backend().to_string();
-    assert!(dialog.contains("Disable 3 users"), "{dialog}");
+    assert!(dialog.contains("Disable 3 marked users"), "{dialog}");
     assert!(dialog.contains("can no longer log in"), "{dialog}");
     assert!(dialog.contains("application key"), "{dialog}");
     // Enter is never yes for a disable.
     console.press(enter());
     assert!(console.state.plan.is_some() && console.state.run.is_none());
     confirm_plan(&mut console).await;
-    let finished = console
-        .run_until(WAIT, |s| s.run.as_ref().is_some_and(|r| r.finished))
-        .await
-        .expect("draws");
-    assert!(finished, "the run finishes");
-    let screen = console.terminal.backend().to_string();
-    assert!(screen.contains("Disable 3 users — finished"), "{screen}");
+    let screen = finish_run(&mut console).await;
+    assert!(
+        screen.contains("Disable 3 marked users — finished"),
+        "{screen}"
+    );
     assert!(screen.contains("3 done"), "{screen}");
     assert!(console.state.marks.is_empty(), "done users are unmarked");
     // Disabled users leave the Active tab.
@@ -336,5 +334,64 @@ async fn marking_yourself_asks_for_your_email_and_then_the_count() {
     assert!(console.state.plan.is_none());
     console.shutdown().await;
     assert_eq!(sandbox.stats().write_requests, 0);
+    sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn r_on_three_marked_users_adds_a_role_to_all_three_in_one_run() {
+    let sandbox = sandbox(60, 42).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let mut console = console(api.clone(), false).await;
+    let me = console.state.me.clone().expect("me");
+    // Three active users other than me.
+    console.press(Key::ch('2'));
+    let mut marked = Vec::new();
+    while marked.len() < 3 {
+        let id = console
+            .state
+            .selected()
+            .map(|u| u.id.clone())
+            .expect("a row");
+        if id == me {
+            console.press(Key::ch('j'));
+        } else {
+            console.press(Key::ch(' '));
+            marked.push(id);
+        }
+    }
+    // The picker of the marked users: find a role at least one of them lacks.
+    console.press(Key::ch('R'));
+    let Some(Overlay::Roles(picker)) = &console.state.overlay else {
+        panic!("R opens the role picker of the marked users");
+    };
+    assert!(picker.marked && picker.users.len() == 3);
+    let target = picker
+        .rows
+        .iter()
+        .position(|r| r.holders < 3)
+        .expect("a role not everyone holds");
+    let role_ix = picker.rows[target].role;
+    let role = console.state.store.role(role_ix).expect("role").id.clone();
+    for _ in 0..target {
+        console.press(Key::ch('j'));
+    }
+    console.press(Key::ch(' '));
+    console.draw().expect("draws");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Roles of 3 marked users"), "{screen}");
+    assert!(screen.contains("+ add to"), "{screen}");
+    console.press(enter());
+    confirm_plan(&mut console).await;
+    let screen = finish_run(&mut console).await;
+    assert!(
+        screen.contains("Change the roles of 3 marked users — finished"),
+        "{screen}"
+    );
+    let everyone = common::everyone(&api).await;
+    for id in &marked {
+        let user = everyone.iter().find(|u| &u.id == id).expect("still there");
+        assert!(user.has_role(&role), "{id} got the role");
+    }
+    console.shutdown().await;
     sandbox.shutdown().await;
 }

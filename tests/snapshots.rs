@@ -386,6 +386,40 @@ fn role_picker() {
 }
 
 #[test]
+fn role_picker_on_marked_users() {
+    // Three marked users: each role says how many hold it, and what applying does.
+    snap("role_picker_marked", |state| {
+        for _ in 0..3 {
+            act(state, Action::ToggleMark);
+        }
+        act(state, Action::EditRoles);
+        act(state, Action::ToggleItem);
+        act(state, Action::Down);
+        act(state, Action::Down);
+        act(state, Action::ToggleItem);
+    });
+}
+
+#[test]
+fn marked_only_list() {
+    snap("marked_only", |state| {
+        act(state, Action::ToggleMark);
+        act(state, Action::Down);
+        act(state, Action::ToggleMark);
+        act(state, Action::ToggleMarkedOnly);
+    });
+}
+
+#[test]
+fn title_for_marked_users() {
+    snap("edit_marked", |state| {
+        act(state, Action::ToggleMark);
+        act(state, Action::ToggleMark);
+        act(state, Action::EditUser);
+    });
+}
+
+#[test]
 fn command_line() {
     snap("command_line", |state| {
         act(state, Action::CommandLine);
@@ -507,7 +541,7 @@ fn resizing_mid_run_keeps_the_run_and_its_results() {
     );
     let shown = screen(&state, 160, 48);
     assert!(
-        shown.contains("Disable 3 users 2 / 3"),
+        shown.contains("Disable 3 marked users 2 / 3"),
         "progress survives the resizes:\n{shown}"
     );
 }

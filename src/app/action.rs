@@ -84,7 +84,12 @@ pub enum Action {
     ReverseSort,
     // Marks.
     ToggleMark,
+    /// Marks the users from the range anchor to the cursor.
+    MarkRange,
     MarkAllInView,
+    InvertMarks,
+    /// Shows the marked users only, or everyone again.
+    ToggleMarkedOnly,
     ClearMarks,
     // Changes to users (mutating).
     Disable,

@@ -9,6 +9,7 @@ use super::detail::{move_cursor, open_detail};
 use super::effect::Effect;
 use super::layout::detail_beside_list;
 use super::listing::start_load;
+use super::marks::on_marks;
 use super::state::*;
 
 pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
@@ -34,7 +35,12 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
         | Action::SelectTab(_)
         | Action::CycleSort
         | Action::ReverseSort => on_view_keys(state, action),
-        Action::ToggleMark | Action::MarkAllInView | Action::ClearMarks => on_marks(state, action),
+        Action::ToggleMark
+        | Action::MarkRange
+        | Action::MarkAllInView
+        | Action::InvertMarks
+        | Action::ToggleMarkedOnly
+        | Action::ClearMarks => on_marks(state, action),
         action if action.is_mutating() => {
             if let Some(reason) = state.read_only_reason() {
                 // Only to explain: the change gate is what allows or refuses a change.
@@ -172,41 +178,6 @@ fn on_view_keys(state: &mut State, action: Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
-}
-
-/// Marks: one, everyone in view, none.
-fn on_marks(state: &mut State, action: Action) -> Vec<Effect> {
-    match action {
-        Action::ToggleMark => {
-            let Some(id) = state.selected().map(|u| u.id.clone()) else {
-                return Vec::new();
-            };
-            if !state.marks.remove(&id) {
-                state.marks.insert(id);
-            }
-            move_cursor(state, 1)
-        }
-        Action::MarkAllInView => {
-            let before = state.marks.len();
-            for ix in &state.view.rows {
-                if let Some(u) = state.store.get(*ix) {
-                    state.marks.insert(u.id.clone());
-                }
-            }
-            let added = state.marks.len() - before;
-            let text = format!(
-                "Marked {} ({} marked in all)",
-                crate::words::count(added, "user"),
-                crate::words::thousands(state.marks.len() as u64)
-            );
-            state.notify(Level::Info, text);
-            Vec::new()
-        }
-        _ => {
-            state.marks.clear();
-            Vec::new()
-        }
-    }
 }
 
 /// Moves the list's cursor; the detail beside the list follows it.

@@ -7,22 +7,42 @@ use crate::api::models::UserId;
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
-use super::cursor::ListCursor;
 use super::effect::BulkKind;
 use super::effect::Effect;
 use super::state::*;
 use crate::org::Status;
 use crate::runs::{Change, Draft};
+use crate::words;
+
+/// The users an action applies to, and whether they are the marked ones.
+pub(super) struct Targets {
+    pub ids: Vec<UserId>,
+    pub marked: bool,
+}
+
+impl Targets {
+    /// How a dialog names them: "3 marked users", "1 marked user", or the one user.
+    pub fn describe(&self, state: &State, count: usize) -> String {
+        match (&self.ids[..], self.marked) {
+            ([one], false) => state.store.label(one),
+            (_, true) => words::count(count, "marked user"),
+            (_, false) => words::count(count, "user"),
+        }
+    }
+}
 
 /// The users an action applies to: the marked ones, else the one the keys are on.
-pub(super) fn targets(state: &State) -> Vec<UserId> {
+pub(super) fn targets(state: &State) -> Targets {
     if !state.marks.is_empty() {
         let mut ids: Vec<UserId> = state.marks.iter().cloned().collect();
         // Stable order: the store's (load) order.
         ids.sort_by_key(|id| state.store.index_of(id).unwrap_or(u32::MAX));
-        return ids;
+        return Targets { ids, marked: true };
     }
-    focused_user(state).into_iter().collect()
+    Targets {
+        ids: focused_user(state).into_iter().collect(),
+        marked: false,
+    }
 }
 
 /// The user the keys act on: the detail's when it has focus, else the cursor's.
@@ -64,12 +84,13 @@ pub(super) fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
             "not pending (only pending users have invitations)",
         ),
         Action::Anonymize => {
-            let ids = targets(state);
-            if ids.is_empty() {
+            let targets = targets(state);
+            if targets.ids.is_empty() {
                 return Vec::new();
             }
-            let title = format!("Anonymize {}", users_word(ids.len()));
-            let changes = ids
+            let title = format!("Anonymize {}", targets.describe(state, targets.ids.len()));
+            let changes = targets
+                .ids
                 .into_iter()
                 .map(|user| Change::Anonymize { user })
                 .collect();
@@ -77,7 +98,7 @@ pub(super) fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Invite => open_invite(state),
         Action::EditUser => open_edit(state),
-        Action::EditRoles => open_roles(state),
+        Action::EditRoles => super::role_picker::open(state),
         _ => Vec::new(),
     }
 }
@@ -98,68 +119,43 @@ fn open_invite(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-/// The edit form of the user the keys are on.
+/// The edit form of the user the keys are on; on marked users, a title for them all
+/// (names and emails are each person's own).
 fn open_edit(state: &mut State) -> Vec<Effect> {
-    let Some(id) = focused_user(state) else {
+    let targets = targets(state);
+    let Some(id) = targets.ids.first().cloned() else {
         return Vec::new();
     };
     let Some(user) = state.store.by_id(&id) else {
         return Vec::new();
     };
+    let marked = if targets.marked {
+        targets.ids
+    } else {
+        Vec::new()
+    };
+    // Marked users start from the title they share, if they share one.
+    let title_of = |id: &UserId| state.store.by_id(id).and_then(|u| u.title.as_deref());
+    let shared_title = match marked.split_first() {
+        Some((first, rest)) if rest.iter().all(|id| title_of(id) == title_of(first)) => {
+            title_of(first)
+        }
+        Some(_) => None,
+        None => user.title.as_deref(),
+    };
     let form = EditForm {
+        focus: if marked.is_empty() { 0 } else { 1 },
+        marked,
         current_user: state.me.as_ref() == Some(&id),
         name: Input::new(user.name.to_string()),
-        title: Input::new(user.title.as_deref().unwrap_or_default().to_owned()),
+        title: Input::new(shared_title.unwrap_or_default().to_owned()),
         email: Input::new(user.email.to_string()),
         user_id: id,
-        focus: 0,
         saving: false,
         error: None,
     };
     state.overlay = Some(Overlay::Edit(Box::new(form)));
     Vec::new()
-}
-
-/// The role picker of the user the keys are on (once the org's roles are known).
-fn open_roles(state: &mut State) -> Vec<Effect> {
-    let Some(id) = focused_user(state) else {
-        return Vec::new();
-    };
-    let Some(org_roles) = state.org_roles.clone() else {
-        let text = match &state.roles_error {
-            Some(e) => format!("The org's roles could not be loaded: {e}"),
-            None => "The org's roles are still loading".to_owned(),
-        };
-        state.notify(Level::Warn, text);
-        return Vec::new();
-    };
-    let held: Vec<u32> = state
-        .store
-        .by_id(&id)
-        .map(|u| u.roles.to_vec())
-        .unwrap_or_default();
-    let items = org_roles
-        .into_iter()
-        .map(|r| {
-            let has = held.contains(&r);
-            (r, has, has)
-        })
-        .collect();
-    state.overlay = Some(Overlay::Roles(Box::new(RolePicker {
-        user_id: id,
-        items,
-        cursor: ListCursor::default(),
-        saving: false,
-    })));
-    Vec::new()
-}
-
-fn users_word(n: usize) -> String {
-    if n == 1 {
-        "1 user".to_owned()
-    } else {
-        format!("{} users", crate::words::thousands(n as u64))
-    }
 }
 
 /// Proposes `kind` for the targets it applies to (by the loaded status); the others are
@@ -170,7 +166,8 @@ fn propose_bulk(
     applies: impl Fn(Status) -> bool,
     why_not: &'static str,
 ) -> Vec<Effect> {
-    let all = targets(state);
+    let targets = targets(state);
+    let all = &targets.ids;
     if all.is_empty() {
         return Vec::new();
     }
@@ -184,12 +181,13 @@ fn propose_bulk(
         let text = if all.len() == 1 {
             format!("Nothing to do: the user is {why_not}")
         } else {
-            format!("Nothing to do: all {} users are {why_not}", all.len())
+            let who = targets.describe(state, all.len());
+            format!("Nothing to do: all {who} are {why_not}")
         };
         state.notify(Level::Warn, text);
         return Vec::new();
     }
-    let title = format!("{} {}", kind.title(), users_word(ids.len()));
+    let title = format!("{} {}", kind.title(), targets.describe(state, ids.len()));
     let changes = ids
         .into_iter()
         .map(|user| match kind {

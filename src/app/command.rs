@@ -78,10 +78,7 @@ const COMMANDS: &[CommandSpec] = &[
         usage: ":mark [none]",
         about: "mark every user shown, or none",
         does: Does::Run(|state, rest| match rest.first().copied() {
-            Some("none") | Some("clear") => {
-                state.marks.clear();
-                Vec::new()
-            }
+            Some("none") | Some("clear") => on_browse(state, Action::ClearMarks),
             _ => on_browse(state, Action::MarkAllInView),
         }),
     },

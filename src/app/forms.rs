@@ -1,4 +1,4 @@
-//! The invite, edit and role forms: editing, and submitting them as plans. Pure.
+//! The invite and edit forms (the role picker has its own module): editing, and submitting them as plans. Pure.
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
@@ -23,7 +23,7 @@ pub(super) fn on_form(state: &mut State, action: Action) -> Vec<Effect> {
             }
         }
         Some(Overlay::Edit(_)) => on_edit_form(state, action),
-        Some(Overlay::Roles(_)) => on_role_picker(state, action),
+        Some(Overlay::Roles(_)) => super::role_picker::on_key(state, action),
         _ => Vec::new(),
     }
 }
@@ -147,6 +147,18 @@ fn on_edit_form(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
         return Vec::new();
     };
+    if !form.marked.is_empty() {
+        // Only the title is shared by marked users.
+        match action {
+            Action::TextEdit(request) => {
+                form.title.handle(request);
+                form.error = None;
+            }
+            Action::Submit | Action::NextField => return submit_marked_title(state),
+            _ => {}
+        }
+        return Vec::new();
+    }
     match action {
         Action::NextField if form.focus == 2 => return submit_edit(state),
         Action::NextField => form.focus += 1,
@@ -164,6 +176,50 @@ fn on_edit_form(state: &mut State, action: Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// One title for every marked user: an update for each whose title differs.
+fn submit_marked_title(state: &mut State) -> Vec<Effect> {
+    let Some(Overlay::Edit(form)) = state.overlay.as_mut() else {
+        return Vec::new();
+    };
+    if form.saving {
+        return Vec::new();
+    }
+    let title = form.title.value().trim().to_owned();
+    let store = &state.store;
+    let changes: Vec<Change> = form
+        .marked
+        .iter()
+        .filter(|id| {
+            let current = store.by_id(id).and_then(|u| u.title.as_deref());
+            current.unwrap_or_default() != title
+        })
+        .map(|id| Change::Update {
+            user: id.clone(),
+            name: None,
+            email: None,
+            title: Some((!title.is_empty()).then(|| title.clone())),
+            current_user: state.me.as_ref() == Some(id),
+        })
+        .collect();
+    if changes.is_empty() {
+        state.overlay = None;
+        state.notify(
+            Level::Info,
+            "Nothing changed: every marked user has that title",
+        );
+        return Vec::new();
+    }
+    form.saving = true;
+    let who = crate::words::count(form.marked.len(), "marked user");
+    let verb = if title.is_empty() {
+        "Clear the title of"
+    } else {
+        "Set the title of"
+    };
+    let draft = Draft::new(format!("{verb} {who}"), changes);
+    propose(state, Purpose::BulkEdit, draft, None)
 }
 
 fn submit_edit(state: &mut State) -> Vec<Effect> {
@@ -222,67 +278,4 @@ fn submit_edit(state: &mut State) -> Vec<Effect> {
     let who = state.store.label(&form.user_id.clone());
     let draft = Draft::new(format!("Edit {who}"), vec![change]);
     propose(state, Purpose::Edit, draft, None)
-}
-
-fn on_role_picker(state: &mut State, action: Action) -> Vec<Effect> {
-    if close_overlay_on_cancel(state, action) {
-        return Vec::new();
-    }
-    let Some(Overlay::Roles(picker)) = state.overlay.as_mut() else {
-        return Vec::new();
-    };
-    match action {
-        Action::Up | Action::Down => {
-            picker
-                .cursor
-                .navigate(&action, picker.items.len(), POPUP_PAGE);
-        }
-        Action::ToggleItem => {
-            if let Some(item) = picker.items.get_mut(picker.cursor.pos) {
-                item.2 = !item.2;
-            }
-        }
-        Action::Submit => {
-            if picker.saving {
-                return Vec::new();
-            }
-            let role_id = |ix: u32| state.store.role(ix).map(|r| r.id.clone());
-            let add: Vec<RoleId> = picker
-                .items
-                .iter()
-                .filter(|(_, before, now)| *now && !*before)
-                .filter_map(|(ix, _, _)| role_id(*ix))
-                .collect();
-            let remove: Vec<RoleId> = picker
-                .items
-                .iter()
-                .filter(|(_, before, now)| !*now && *before)
-                .filter_map(|(ix, _, _)| role_id(*ix))
-                .collect();
-            if add.is_empty() && remove.is_empty() {
-                state.overlay = None;
-                state.notify(Level::Info, "Roles unchanged");
-                return Vec::new();
-            }
-            let user = picker.user_id.clone();
-            picker.saving = true;
-            // Additions first: the gate's stages keep a replace from leaving no role.
-            let changes = add
-                .into_iter()
-                .map(|role| Change::AddRole {
-                    user: user.clone(),
-                    role,
-                })
-                .chain(remove.into_iter().map(|role| Change::RemoveRole {
-                    user: user.clone(),
-                    role,
-                }))
-                .collect();
-            let who = state.store.label(&user);
-            let draft = Draft::new(format!("Change the roles of {who}"), changes);
-            return propose(state, Purpose::Roles, draft, None);
-        }
-        _ => {}
-    }
-    Vec::new()
 }

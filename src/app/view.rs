@@ -88,11 +88,17 @@ pub struct Scope<'a> {
     pub generation: u64,
     /// `None`: everyone.
     pub members: Option<&'a HashSet<UserIx>>,
+    /// "Marked only": the marked users; `None`: everyone.
+    pub marked: Option<&'a HashSet<UserIx>>,
 }
 
 impl Scope<'_> {
+    fn is_everyone(&self) -> bool {
+        self.members.is_none() && self.marked.is_none()
+    }
+
     fn admits(&self, ix: UserIx) -> bool {
-        self.members.is_none_or(|m| m.contains(&ix))
+        self.members.is_none_or(|m| m.contains(&ix)) && self.marked.is_none_or(|m| m.contains(&ix))
     }
 }
 
@@ -227,7 +233,7 @@ impl View {
             self.rows = kept;
         } else {
             self.ensure_order(store);
-            let everyone = terms.is_empty() && tab == StatusTab::All && scope.members.is_none();
+            let everyone = terms.is_empty() && tab == StatusTab::All && scope.is_everyone();
             self.rows = if everyone {
                 self.cache.order.clone()
             } else {

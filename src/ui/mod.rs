@@ -170,6 +170,9 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             crate::words::thousands(state.marks.len() as u64)
         ));
     }
+    if state.selection.marked_only.is_some() {
+        right.push_str(" (only marked shown, M shows all)");
+    }
     right.push_str(&format!(
         " · {} shown ",
         crate::words::thousands(state.view.rows.len() as u64)

@@ -41,7 +41,8 @@ fn consequence(purpose: Purpose) -> &'static str {
         }
         Purpose::Invite => "Missing users are created with the chosen roles, then invited.",
         Purpose::Edit => "The profile is saved.",
-        Purpose::Roles => "Roles are added first, then removed.",
+        Purpose::BulkEdit => "Each user's title is replaced; names and emails stay as they are.",
+        Purpose::Roles | Purpose::BulkRoles => "Roles are added first, then removed.",
         Purpose::Journal(RunAction::Resume) => {
             "Each item left is read first: nothing already done is sent again."
         }

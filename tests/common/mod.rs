@@ -300,3 +300,15 @@ pub async fn everyone(client: &Client) -> Vec<ddusers::api::models::User> {
         .await
         .expect("listing")
 }
+
+/// Waits for the console's run to finish; the screen then.
+pub async fn finish_run(console: &mut ddusers::runtime::Runtime<TestBackend>) -> String {
+    let finished = console
+        .run_until(std::time::Duration::from_secs(20), |s| {
+            s.run.as_ref().is_some_and(|r| r.finished)
+        })
+        .await
+        .expect("draws");
+    assert!(finished, "the run finishes");
+    console.terminal.backend().to_string()
+}

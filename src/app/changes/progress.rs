@@ -180,6 +180,7 @@ pub fn on_ended(
         );
     }
     state.rebuild_view();
+    crate::app::marks::refresh_marked_only(state);
     match progress.purpose {
         Purpose::Edit => {
             finish_edit(state, &progress, error);
@@ -205,7 +206,15 @@ pub fn on_ended(
             }
             Vec::new()
         }
-        Purpose::Bulk(_) | Purpose::Anonymize | Purpose::Journal(_) => {
+        Purpose::Bulk(_)
+        | Purpose::BulkRoles
+        | Purpose::BulkEdit
+        | Purpose::Anonymize
+        | Purpose::Journal(_) => {
+            // The form the run came from is done with.
+            if matches!(state.overlay, Some(Overlay::Roles(_) | Overlay::Edit(_))) {
+                state.overlay = None;
+            }
             if error.is_none() {
                 show_summary(state, summary_of(state, &progress));
             }

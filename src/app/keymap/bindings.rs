@@ -139,9 +139,27 @@ pub const BINDINGS: &[Binding] = &[
     .footer(3, "mark"),
     b(
         C::Browse,
+        &[Key::ch('V')],
+        Action::MarkRange,
+        "mark from the last marked user to here",
+    ),
+    b(
+        C::Browse,
         &[Key::ch('a')],
         Action::MarkAllInView,
         "mark every user in the view",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('I')],
+        Action::InvertMarks,
+        "invert the marks in the view",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('M')],
+        Action::ToggleMarkedOnly,
+        "show marked users only / everyone",
     ),
     b(
         C::Browse,

@@ -18,7 +18,12 @@ pub enum Purpose {
     Anonymize,
     Invite,
     Edit,
+    /// One user's roles, from the role picker.
     Roles,
+    /// The marked users' roles: a bulk run with a per-user summary.
+    BulkRoles,
+    /// The marked users' title.
+    BulkEdit,
     Journal(RunAction),
 }
 
@@ -37,8 +42,8 @@ impl Purpose {
             Purpose::Bulk(BulkKind::CancelInvitations) => "cancel the invitations",
             Purpose::Anonymize => "anonymize",
             Purpose::Invite => "invite",
-            Purpose::Edit => "save",
-            Purpose::Roles => "change the roles",
+            Purpose::Edit | Purpose::BulkEdit => "save",
+            Purpose::Roles | Purpose::BulkRoles => "change the roles",
             Purpose::Journal(RunAction::Resume) => "resume",
             Purpose::Journal(RunAction::Undo) => "undo",
         }

@@ -133,10 +133,13 @@ pub struct InviteForm {
     pub results: Vec<(String, InviteStatus)>,
 }
 
-/// The edit-profile form.
+/// The edit-profile form: one user's name, title and email, or (on marked users) the title
+/// they all get.
 #[derive(Clone, Debug)]
 pub struct EditForm {
     pub user_id: UserId,
+    /// The marked users the title goes to; empty when editing one user.
+    pub marked: Vec<UserId>,
     pub current_user: bool,
     pub name: Input,
     pub title: Input,
@@ -148,15 +151,44 @@ pub struct EditForm {
     pub error: Option<String>,
 }
 
-/// The role-membership picker.
+/// What the role picker does with one role for its users.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleChoice {
+    Keep,
+    Add,
+    Remove,
+}
+
+/// One role of the role picker: how many of the users hold it, and what to do with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RoleRow {
+    pub role: RoleIx,
+    pub holders: usize,
+    pub choice: RoleChoice,
+}
+
+/// The role-membership picker: one user's roles, or the marked users' roles at once.
 #[derive(Clone, Debug)]
 pub struct RolePicker {
-    pub user_id: UserId,
-    /// (role, held before, chosen now)
-    pub items: Vec<(RoleIx, bool, bool)>,
+    /// The users whose roles change (in store order).
+    pub users: Vec<UserId>,
+    /// True when `users` are the marked users (the title says so).
+    pub marked: bool,
+    pub rows: Vec<RoleRow>,
     pub cursor: ListCursor,
     /// Saving.
     pub saving: bool,
+}
+
+/// Range marking's anchor and the "marked only" restriction of the list.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// The user last marked or unmarked with space: a range mark runs from here.
+    pub anchor: Option<UserId>,
+    /// While "marked only" is on: the marked users' store indices.
+    pub marked_only: Option<HashSet<UserIx>>,
+    /// Changes whenever `marked_only` does (the view's rows then need rebuilding).
+    pub generation: u64,
 }
 
 /// A finished run's report.
@@ -275,6 +307,8 @@ pub struct State {
     /// The users shown: store indices after tab, filter and sort.
     pub view: View,
     pub marks: HashSet<UserId>,
+    /// The range anchor and the "marked only" restriction.
+    pub selection: Selection,
     pub focus: Focus,
     pub detail: Option<Detail>,
     pub overlay: Option<Overlay>,
@@ -300,10 +334,12 @@ pub struct State {
 }
 
 /// What an audit session restricts the list to.
-fn scope_of(audit: &AuditSession) -> Scope<'_> {
+fn scope_of<'s>(audit: &'s AuditSession, selection: &'s Selection) -> Scope<'s> {
     Scope {
-        generation: audit.generation,
+        // Both only grow, so their sum changes whenever either does.
+        generation: audit.generation + selection.generation,
         members: audit.active.as_ref().map(|a| &a.members),
+        marked: selection.marked_only.as_ref(),
     }
 }
 
@@ -317,6 +353,7 @@ impl State {
             store: Arc::new(Org::new()),
             view: View::default(),
             marks: HashSet::new(),
+            selection: Selection::default(),
             focus: Focus::List,
             detail: None,
             overlay: None,
@@ -387,7 +424,7 @@ impl State {
 
     /// What restricts the list beyond tab and filter (the audit view, if any).
     pub fn scope(&self) -> Scope<'_> {
-        scope_of(&self.audit)
+        scope_of(&self.audit, &self.selection)
     }
 
     /// The org, to change: copied first only while an effect still holds the previous one
@@ -396,17 +433,29 @@ impl State {
         Arc::make_mut(&mut self.store)
     }
 
+    /// The ids of the users shown, in the order shown.
+    pub fn shown_ids(&self) -> Vec<UserId> {
+        let rows = self.view.rows.iter();
+        rows.filter_map(|ix| self.store.get(*ix).map(|u| u.id.clone()))
+            .collect()
+    }
+
     /// Recomputes the list after the tab, filter, sort, scope or users changed.
     pub fn rebuild_view(&mut self) {
         let rows = self.body_rows();
-        self.view.rebuild(&self.store, scope_of(&self.audit), rows);
+        self.view
+            .rebuild(&self.store, scope_of(&self.audit, &self.selection), rows);
     }
 
     /// Adds newly loaded users to the list.
     pub fn extend_view(&mut self, new: &[UserIx]) {
         let rows = self.body_rows();
-        self.view
-            .extend(&self.store, new, scope_of(&self.audit), rows);
+        self.view.extend(
+            &self.store,
+            new,
+            scope_of(&self.audit, &self.selection),
+            rows,
+        );
     }
 
     /// Where everything goes on the terminal as it is now.

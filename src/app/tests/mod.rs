@@ -8,6 +8,7 @@ mod browse;
 mod changes;
 mod forms;
 mod journal;
+mod marks;
 
 use std::collections::HashSet;
 
@@ -247,12 +248,19 @@ fn open_audit(state: &mut State, args: &str) -> ViewKind {
 }
 
 fn shown_ids(state: &State) -> HashSet<UserId> {
-    state
-        .view
-        .rows
-        .iter()
-        .filter_map(|ix| state.store.get(*ix).map(|u| u.id.clone()))
-        .collect()
+    state.shown_ids().into_iter().collect()
+}
+
+/// The run `ticket` ends, neither stopped nor failed.
+fn ended(state: &mut State, ticket: Ticket) {
+    update(
+        state,
+        Msg::Run(RunMsg::Ended {
+            ticket,
+            stopped: None,
+            error: None,
+        }),
+    );
 }
 
 fn run(id: &str, origin: &str, outcomes: Vec<Option<ItemResult>>, users: &[&str]) -> RunState {
