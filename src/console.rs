@@ -7,7 +7,8 @@ use crossterm::event::EventStream;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::Client;
-use crate::app::{Options, State};
+use crate::app::msg::AuditMsg;
+use crate::app::{Msg, Options, State};
 use crate::effects::{EffectsQueue, QueueOptions};
 use crate::runtime::{unix_now, Interrupted, Runtime, RuntimeError, StopSignal, StopSignals};
 use crate::terminal;
@@ -26,6 +27,8 @@ pub struct ConsoleOptions {
     pub journal: Option<std::sync::Arc<crate::runs::Journal>>,
     /// The org's address for the journal: its base URL, never a key.
     pub address: String,
+    /// A snapshot to compare the org with once it is loaded (`open NEW --diff OLD`).
+    pub compare_with: Option<crate::app::state::DiffBase>,
 }
 
 /// The initial state for these options.
@@ -91,6 +94,10 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), 
         source,
     })?;
     let mut runtime = Runtime::new(terminal, initial_state(&options, monochrome), queue, msgs);
+    if let Some(base) = options.compare_with.clone() {
+        // Waits in the state for the org to finish loading.
+        runtime.dispatch(Msg::Audit(AuditMsg::DiffBase(Ok(Box::new(base)))));
+    }
     let heard = Arc::new(Mutex::new(None::<StopSignal>));
     let listener = tokio::spawn(quit_on_signals(
         signals,

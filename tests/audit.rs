@@ -662,6 +662,22 @@ async fn audit_mistakes_are_one_line_with_a_usage_exit() {
     let out = run(command).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
+    // `open NEW --diff OLD` reads OLD before taking the terminal: a bad file is said plainly.
+    let damaged = dir.path().join("damaged.json");
+    std::fs::write(&damaged, "{ not json").unwrap();
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .arg("open")
+        .arg(&missing)
+        .arg("--diff")
+        .arg(&damaged);
+    let out = run(command).await;
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("damaged.json is not a ddusers audit snapshot"),
+        "{stderr}"
+    );
     assert_eq!(sandbox.stats().write_requests, 0);
     sandbox.shutdown().await;
 }

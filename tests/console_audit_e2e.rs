@@ -231,3 +231,61 @@ async fn disabling_users_then_undoing_the_run_from_the_journal_view_enables_them
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_with_a_snapshot_lists_who_changed_since_with_what_changed() {
+    let sandbox = sandbox(60, 11).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old.json");
+    let before = load_org(&api, "test").await.expect("org");
+    ddusers::org::snapshot::Snapshot::of(&before)
+        .write(&old)
+        .expect("snapshot written");
+    // Since the snapshot: one active user disabled, one new user.
+    let me = api.get_current_user().await.expect("me").data.id;
+    let disabled = before
+        .users()
+        .iter()
+        .find(|u| u.status == ddusers::org::Status::Active && u.id != me)
+        .map(|u| u.id.clone())
+        .expect("an active user");
+    api.disable_user(&disabled).await.expect("disabled");
+    let created = api
+        .create_user(&ddusers::api::models::NewUser {
+            email: "new.hire@example.com".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("created")
+        .data
+        .id;
+
+    let mut console = console(api.clone(), QueueOptions::default()).await;
+    console.press(Key::ch(':'));
+    console.type_text(&format!("diff {}", old.display()));
+    console.press(enter());
+    let compared = console
+        .run_until(WAIT, |s| s.diff.active.is_some())
+        .await
+        .expect("draws");
+    assert!(compared, "the snapshot is read and compared");
+    let changed: HashSet<UserId> = shown(&console.state).into_iter().collect();
+    assert_eq!(changed, HashSet::from([disabled.clone(), created.clone()]));
+    let screen = console.terminal.backend().to_string();
+    assert!(
+        screen.contains("Diff: changed since the snapshot (2)"),
+        "{screen}"
+    );
+    console.press(Key::ch(':'));
+    console.type_text("diff added");
+    console.press(enter());
+    assert_eq!(shown(&console.state), vec![created]);
+    console.shutdown().await;
+    assert_eq!(
+        sandbox.stats().write_requests,
+        2,
+        "the console wrote nothing"
+    );
+    sandbox.shutdown().await;
+}

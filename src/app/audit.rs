@@ -25,7 +25,7 @@ pub use super::state::{
     AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
 };
 use super::state::{Context, Level, Overlay, State};
-use super::view::tab_matches;
+use super::view::tab_counts;
 
 /// The default export file name: `ddusers-admins-20261127T061500.csv`.
 pub fn default_export_name(view_name: &str, now: i64, format: ExportFormat) -> String {
@@ -53,14 +53,7 @@ fn as_of(state: &State) -> OffsetDateTime {
 /// The view `kind` of the org as loaded.
 fn compute(state: &State, kind: &ViewKind) -> Result<AuditFilter, AuditError> {
     let view = crate::audit::view(&state.store, kind, as_of(state))?;
-    let mut tab_counts = [0usize; 5];
-    for user in view.users(&state.store) {
-        for (n, tab) in StatusTab::ALL.iter().enumerate() {
-            if tab_matches(*tab, user) {
-                tab_counts[n] += 1;
-            }
-        }
-    }
+    let tab_counts = tab_counts(view.users(&state.store));
     Ok(AuditFilter {
         title: format!(
             "{kind} ({})",
@@ -450,6 +443,7 @@ pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
             ),
             Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
+        AuditMsg::DiffBase(result) => super::diff::on_base(state, result),
     }
     Vec::new()
 }

@@ -136,6 +136,8 @@ fn on_panes(state: &mut State, action: Action) -> Vec<Effect> {
                 state.rebuild_view();
             } else if state.audit.active.is_some() {
                 super::audit::leave(state);
+            } else if state.diff.active.is_some() {
+                super::diff::leave(state);
             }
             Vec::new()
         }

@@ -144,6 +144,7 @@ pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
         .iter()
         .chain(super::audit::COMMANDS)
         .chain(super::journal::COMMANDS)
+        .chain(super::diff::COMMANDS)
 }
 
 /// Runs a `:` command.

@@ -139,6 +139,8 @@ pub enum Effect {
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },
+    /// Read the snapshot file `:diff` compares the org with.
+    ReadSnapshot { path: std::path::PathBuf },
 }
 
 /// The org as it was when an effect was asked for, shared rather than copied: the
@@ -168,13 +170,6 @@ impl Effect {
 
     /// What the effect does, in words ("disable 3 users").
     pub fn describe(&self) -> String {
-        let users = |n: usize| {
-            if n == 1 {
-                "1 user".to_owned()
-            } else {
-                format!("{n} users")
-            }
-        };
         match self {
             Effect::LoadUsers { .. } => "load users".into(),
             Effect::SearchUsers { filter, .. } => format!("search users for {filter:?}"),
@@ -184,8 +179,11 @@ impl Effect {
             Effect::Prepare { draft, .. } => format!("check {}", draft.title()),
             Effect::Apply { plan, .. } => plan.title().to_owned(),
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
-            Effect::Export { rows, .. } => format!("export {}", users(rows.len())),
+            Effect::Export { rows, .. } => {
+                format!("export {}", crate::words::count(rows.len(), "user"))
+            }
             Effect::LoadJournal { .. } => "read the journal".into(),
+            Effect::ReadSnapshot { path } => format!("read the snapshot {}", path.display()),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod command;
 pub mod command_spec;
 pub mod cursor;
 pub mod detail;
+pub mod diff;
 pub mod effect;
 /// Test fixtures: kept with the integration tests' helpers and compiled into the
 /// library's own tests only, never into a release.

@@ -122,4 +122,6 @@ pub enum AuditMsg {
         request_id: RequestId,
         result: Result<super::state::ExportDone, String>,
     },
+    /// The snapshot `:diff` compares with was read (or not).
+    DiffBase(Result<Box<super::state::DiffBase>, String>),
 }

@@ -23,6 +23,7 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let effects = route(state, msg);
     super::audit::refresh(state);
+    super::diff::refresh(state);
     effects
 }
 

@@ -88,17 +88,23 @@ pub struct Scope<'a> {
     pub generation: u64,
     /// `None`: everyone.
     pub members: Option<&'a HashSet<UserIx>>,
+    /// A comparison with a snapshot: the users that changed; `None`: everyone.
+    pub changed: Option<&'a HashSet<UserIx>>,
     /// "Marked only": the marked users; `None`: everyone.
     pub marked: Option<&'a HashSet<UserIx>>,
 }
 
 impl Scope<'_> {
+    fn sets(&self) -> [Option<&HashSet<UserIx>>; 3] {
+        [self.members, self.changed, self.marked]
+    }
+
     fn is_everyone(&self) -> bool {
-        self.members.is_none() && self.marked.is_none()
+        self.sets().iter().all(Option::is_none)
     }
 
     fn admits(&self, ix: UserIx) -> bool {
-        self.members.is_none_or(|m| m.contains(&ix)) && self.marked.is_none_or(|m| m.contains(&ix))
+        self.sets().iter().flatten().all(|set| set.contains(&ix))
     }
 }
 
@@ -111,6 +117,19 @@ pub fn tab_matches(tab: StatusTab, user: &UserRecord) -> bool {
         StatusTab::Disabled => user.status == Status::Disabled,
         StatusTab::ServiceAccounts => user.service_account,
     }
+}
+
+/// How many of `users` each status tab shows, in `StatusTab::ALL` order.
+pub fn tab_counts<'a>(users: impl Iterator<Item = &'a UserRecord>) -> [usize; 5] {
+    let mut counts = [0usize; 5];
+    for user in users {
+        for (n, tab) in StatusTab::ALL.iter().enumerate() {
+            if tab_matches(*tab, user) {
+                counts[n] += 1;
+            }
+        }
+    }
+    counts
 }
 
 /// What the rows were last built from, so the next change does only the work it needs.

@@ -165,6 +165,93 @@ impl SnapshotDiff {
     }
 }
 
+/// How a user changed between two snapshots, in one word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 3] = [ChangeKind::Added, ChangeKind::Removed, ChangeKind::Changed];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL
+            .into_iter()
+            .find(|k| k.label().eq_ignore_ascii_case(word))
+    }
+}
+
+/// One user's change, for a list: its kind and a short account ("disabled; + Admin").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserChange {
+    pub kind: ChangeKind,
+    pub text: String,
+}
+
+impl SnapshotDiff {
+    /// Every user the diff names, with how they changed: the diff's sections folded per
+    /// user (a user disabled and given a role is one "changed" entry saying both).
+    pub fn per_user(&self) -> BTreeMap<UserId, UserChange> {
+        let mut out: BTreeMap<UserId, UserChange> = BTreeMap::new();
+        let mut note = |user: &UserRef, kind: ChangeKind, text: String| {
+            let entry = out.entry(user.id.clone()).or_insert(UserChange {
+                kind,
+                text: String::new(),
+            });
+            if !entry.text.is_empty() {
+                entry.text.push_str("; ");
+            }
+            entry.text.push_str(&text);
+        };
+        for user in &self.users_added {
+            note(user, ChangeKind::Added, "added".to_owned());
+        }
+        for user in &self.users_removed {
+            note(user, ChangeKind::Removed, "removed".to_owned());
+        }
+        for user in &self.users_enabled {
+            note(user, ChangeKind::Changed, "enabled".to_owned());
+        }
+        for user in &self.users_disabled {
+            note(user, ChangeKind::Changed, "disabled".to_owned());
+        }
+        for change in &self.status_changes {
+            let text = format!("{} → {}", change.from, change.to);
+            note(&change.user, ChangeKind::Changed, text);
+        }
+        for change in &self.user_changes {
+            note(&change.user, ChangeKind::Changed, access_summary(change));
+        }
+        out
+    }
+}
+
+/// "+ Admin, − Standard, +3 permissions": roles by name, permissions counted.
+fn access_summary(change: &UserAccessChange) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(change.roles_granted.iter().map(|r| format!("+ {r}")));
+    parts.extend(change.roles_removed.iter().map(|r| format!("− {r}")));
+    let gained = change.permissions_gained.len();
+    let lost = change.permissions_lost.len();
+    if gained > 0 {
+        parts.push(format!("+{}", crate::words::count(gained, "permission")));
+    }
+    if lost > 0 {
+        parts.push(format!("−{}", crate::words::count(lost, "permission")));
+    }
+    parts.join(", ")
+}
+
 /// Writes a titled section of `items` (nothing when there are none), each item as the lines
 /// `lines` gives, indented.
 fn section<T>(out: &mut String, title: &str, items: &[T], lines: impl Fn(&T) -> Vec<String>) {

@@ -121,6 +121,10 @@ pub struct DiffArgs {
 pub struct OpenArgs {
     /// The snapshot file to browse.
     pub snapshot: PathBuf,
+    /// An earlier snapshot: the console lists the users added, removed and changed since
+    /// it, with what changed (`:diff added|removed|changed|all|off` in the console).
+    #[arg(long, value_name = "OLD")]
+    pub diff: Option<PathBuf>,
 }
 
 /// Runs an audit command. None of them writes to the org.
@@ -157,7 +161,9 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> CliResult {
             }
             Ok(())
         }
-        AuditCommand::Open(args) => super::offline::open_snapshot(&args.snapshot).await,
+        AuditCommand::Open(args) => {
+            super::offline::open_snapshot(&args.snapshot, args.diff.as_deref()).await
+        }
     }
 }
 

@@ -6,16 +6,27 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::api::models::timestamp;
 use crate::api::{Client, ClientOptions};
+use crate::app::state::DiffBase;
 use crate::config::{self, Credentials};
 use crate::org::snapshot::Snapshot;
 use crate::sandbox::{Sandbox, SandboxConfig, DEMO_API_KEY, OFFLINE_APP_KEY};
 
 use super::exit::{CliResult, UsageError};
 
-/// Opens the console, read-only, on the snapshot at `path`.
-pub async fn open_snapshot(path: &Path) -> CliResult {
+/// Opens the console, read-only, on the snapshot at `path`; with `diff`, compared with
+/// that earlier snapshot (read first, so a bad file is said before the terminal is taken).
+pub async fn open_snapshot(path: &Path, diff: Option<&Path>) -> CliResult {
+    let compare_with = match diff {
+        Some(old) => {
+            let snapshot = Snapshot::read(old)?;
+            Some(DiffBase {
+                label: snapshot.describe(old),
+                snapshot: std::sync::Arc::new(snapshot),
+            })
+        }
+        None => None,
+    };
     if !std::io::stdout().is_terminal() {
         return Err(UsageError(
             "the console needs a terminal; use `ddusers audit VIEW --from FILE` in scripts"
@@ -31,6 +42,7 @@ pub async fn open_snapshot(path: &Path) -> CliResult {
         // Read-only: nothing is ever sent, so there is nothing to journal.
         journal: None,
         address: sandbox.base_url(),
+        compare_with,
     };
     let result = crate::console::run_console(client, options).await;
     sandbox.shutdown().await;
@@ -47,15 +59,6 @@ pub async fn serve_snapshot(path: &Path) -> CliResult<(Sandbox, Client, String)>
         base_url,
         Credentials::new(DEMO_API_KEY, OFFLINE_APP_KEY),
     ))?;
-    let file = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let taken = timestamp::format(&snapshot.taken_at);
-    let label = format!(
-        "snapshot {file} of {} taken {} — read-only",
-        snapshot.origin,
-        taken.get(..16).unwrap_or(&taken).replace('T', " ")
-    );
+    let label = format!("{} — read-only", snapshot.describe(path));
     Ok((sandbox, client, label))
 }

@@ -12,9 +12,11 @@ use crate::app::audit::{ExportDone, ExportFormat};
 use crate::app::effect::OrgRef;
 use crate::app::journal::JournalListing;
 use crate::app::msg::AuditMsg;
+use crate::app::state::DiffBase;
 use crate::app::{Effect, Msg};
 use crate::audit::export::{self, Source};
 use crate::audit::{view, ViewKind};
+use crate::org::snapshot::Snapshot;
 use crate::org::UserIx;
 use crate::runs::journal::read_journal;
 use crate::runs::Runner;
@@ -61,6 +63,11 @@ pub async fn run(
                 .await
                 .unwrap_or_else(|e| Err(format!("the export stopped: {e}")));
             send(Msg::Audit(AuditMsg::Exported { request_id, result }));
+        }
+        Effect::ReadSnapshot { path } => {
+            let read = tokio::task::spawn_blocking(move || read_diff_base(&path)).await;
+            let result = read.unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
+            send(Msg::Audit(AuditMsg::DiffBase(result)));
         }
         Effect::LoadJournal { request_id } => {
             let result = match runner.journal() {
@@ -129,4 +136,13 @@ fn absolute(path: &Path) -> Result<PathBuf, String> {
     std::env::current_dir()
         .map(|dir| dir.join(path))
         .map_err(|e| format!("no current folder: {e}"))
+}
+
+/// A snapshot to compare with, named for the console.
+fn read_diff_base(path: &Path) -> Result<Box<DiffBase>, String> {
+    let snapshot = Snapshot::read(path).map_err(|e| e.to_string())?;
+    Ok(Box::new(DiffBase {
+        label: snapshot.describe(path),
+        snapshot: std::sync::Arc::new(snapshot),
+    }))
 }

@@ -70,6 +70,20 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// "snapshot FILE of ORIGIN taken 2026-11-01 09:30": how the console names one.
+    pub fn describe(&self, path: &Path) -> String {
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let taken = timestamp::format(&self.taken_at);
+        format!(
+            "snapshot {file} of {} taken {}",
+            self.origin,
+            taken.get(..16).unwrap_or(&taken).replace('T', " ")
+        )
+    }
+
     /// Reads a snapshot file, checking its format version before anything else.
     pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
         let bytes = std::fs::read(path).map_err(|source| SnapshotError::Read {

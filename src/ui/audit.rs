@@ -15,16 +15,28 @@ use super::text::{fit, skip_columns, width};
 use super::theme::Theme;
 use super::{centered, popup, rows_then_rest, spinner};
 
+/// The lens restricting the list, if any: its title and its members per status tab.
+fn lens(state: &State) -> Option<(String, [usize; 5])> {
+    if let Some(audit) = &state.audit.active {
+        return Some((audit.title.clone(), audit.tab_counts));
+    }
+    let diff = state.diff.active.as_ref()?;
+    let title = match diff.only {
+        Some(kind) => format!("Diff: {} ({})", kind.label(), diff.members.len()),
+        None => format!("Diff: changed since the snapshot ({})", diff.members.len()),
+    };
+    Some((title, diff.tab_counts))
+}
+
 /// Draws the tab line of an audit view (title, count, tabs counted within the view);
 /// false when no audit view is open.
 pub fn draw_tab_line(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) -> bool {
-    let Some(audit) = &state.audit.active else {
+    let Some((title, counts)) = lens(state) else {
         return false;
     };
-    let counts = audit.tab_counts;
     let mut spans = vec![
         Span::raw(" "),
-        Span::styled(format!(" ◆ {} ", audit.title), theme.badge),
+        Span::styled(format!(" ◆ {title} "), theme.badge),
         Span::raw(" "),
     ];
     for (n, tab) in StatusTab::ALL.iter().enumerate() {

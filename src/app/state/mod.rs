@@ -15,6 +15,7 @@ pub use super::view::{Scope, Sort, SortKey, View};
 
 mod audit;
 mod changes;
+mod diff;
 mod journal;
 
 use crate::email::EmailEntry;
@@ -23,6 +24,7 @@ pub use audit::{
     AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
 };
 pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
+pub use diff::{DiffBase, DiffLens, DiffSession};
 pub use journal::{JournalListing, JournalView, RunAction};
 use std::sync::Arc;
 
@@ -328,17 +330,24 @@ pub struct State {
     pub invitations: HashMap<UserId, InvitationInfo>,
     /// The audit view restricting the list (`:audit`), and the one being loaded.
     pub audit: AuditSession,
+    /// The comparison with a snapshot (`:diff`).
+    pub diff: DiffSession,
     pub toast: Option<Toast>,
     pub next_id: u64,
     pub should_quit: bool,
 }
 
 /// What an audit session restricts the list to.
-fn scope_of<'s>(audit: &'s AuditSession, selection: &'s Selection) -> Scope<'s> {
+fn scope_of<'s>(
+    audit: &'s AuditSession,
+    diff: &'s DiffSession,
+    selection: &'s Selection,
+) -> Scope<'s> {
     Scope {
-        // Both only grow, so their sum changes whenever either does.
-        generation: audit.generation + selection.generation,
+        // Each only grows, so their sum changes whenever one does.
+        generation: audit.generation + diff.generation + selection.generation,
         members: audit.active.as_ref().map(|a| &a.members),
+        changed: diff.active.as_ref().map(|d| &d.members),
         marked: selection.marked_only.as_ref(),
     }
 }
@@ -354,6 +363,7 @@ impl State {
             view: View::default(),
             marks: HashSet::new(),
             selection: Selection::default(),
+            diff: DiffSession::default(),
             focus: Focus::List,
             detail: None,
             overlay: None,
@@ -424,7 +434,7 @@ impl State {
 
     /// What restricts the list beyond tab and filter (the audit view, if any).
     pub fn scope(&self) -> Scope<'_> {
-        scope_of(&self.audit, &self.selection)
+        scope_of(&self.audit, &self.diff, &self.selection)
     }
 
     /// The org, to change: copied first only while an effect still holds the previous one
@@ -443,8 +453,11 @@ impl State {
     /// Recomputes the list after the tab, filter, sort, scope or users changed.
     pub fn rebuild_view(&mut self) {
         let rows = self.body_rows();
-        self.view
-            .rebuild(&self.store, scope_of(&self.audit, &self.selection), rows);
+        self.view.rebuild(
+            &self.store,
+            scope_of(&self.audit, &self.diff, &self.selection),
+            rows,
+        );
     }
 
     /// Adds newly loaded users to the list.
@@ -453,7 +466,7 @@ impl State {
         self.view.extend(
             &self.store,
             new,
-            scope_of(&self.audit, &self.selection),
+            scope_of(&self.audit, &self.diff, &self.selection),
             rows,
         );
     }
