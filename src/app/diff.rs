@@ -18,7 +18,7 @@ use crate::words;
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     names: &["diff"],
     usage: ":diff FILE|added|removed|changed|all|off",
-    about: "compare with a snapshot: who was added, removed, changed",
+    about: "who was added, removed, changed since a snapshot",
     does: Does::Run(diff_command),
 }];
 
