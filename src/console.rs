@@ -26,6 +26,8 @@ pub struct ConsoleOptions {
     pub journal: Option<std::sync::Arc<crate::runs::Journal>>,
     /// The org's address for the journal: its base URL, never a key.
     pub address: String,
+    /// The org is the embedded demo sandbox (its changes vanish on quit).
+    pub demo: bool,
 }
 
 /// The initial state for these options.
@@ -34,6 +36,7 @@ pub fn initial_state(options: &ConsoleOptions, monochrome: bool) -> State {
         Options {
             origin_label: options.origin_label.clone(),
             monochrome,
+            demo: options.demo,
         },
         unix_now(),
     )

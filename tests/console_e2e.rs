@@ -32,6 +32,7 @@ async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
         Options {
             origin_label: "demo org — sandbox".into(),
             monochrome: false,
+            demo: false,
         },
         ddusers::runtime::unix_now(),
     );

@@ -17,11 +17,13 @@ pub mod effect;
 #[path = "../../tests/common/fixtures.rs"]
 pub mod fixtures;
 pub mod forms;
+pub mod help;
 pub mod journal;
 pub mod keymap;
 pub mod layout;
 pub mod listing;
 pub mod msg;
+pub mod palette;
 pub mod paste;
 pub mod state;
 pub mod update;

@@ -16,6 +16,7 @@ pub use super::view::{Scope, Sort, SortKey, View};
 mod audit;
 mod changes;
 mod journal;
+mod palette;
 
 use crate::email::EmailEntry;
 use crate::org::{Org, RoleIx, UserIx, UserRecord};
@@ -24,6 +25,7 @@ pub use audit::{
 };
 pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
 pub use journal::{JournalListing, JournalView, RunAction};
+pub use palette::{CommandLine, FolderListing, HelpSearch, PaletteSession};
 use std::sync::Arc;
 
 /// How long an informational message stays (seconds).
@@ -47,6 +49,8 @@ pub enum Context {
     Prompt,
     /// The journal's runs and items.
     Journal,
+    /// Typing a search of help (`/` in help).
+    HelpSearch,
 }
 
 /// Which pane has the keys.
@@ -172,8 +176,11 @@ pub struct Summary {
 pub enum Overlay {
     Help {
         scroll: u16,
+        /// `/` in help: only the lines matching the query are shown.
+        search: Option<HelpSearch>,
     },
-    Command(Input),
+    /// `:`: the command palette.
+    Command(Box<CommandLine>),
     Invite(Box<InviteForm>),
     Edit(Box<EditForm>),
     Roles(Box<RolePicker>),
@@ -260,6 +267,8 @@ pub struct Options {
     /// "demo org — sandbox", or the site.
     pub origin_label: String,
     pub monochrome: bool,
+    /// The org is the embedded demo sandbox: its changes vanish on quit.
+    pub demo: bool,
 }
 
 /// The whole state.
@@ -295,6 +304,12 @@ pub struct State {
     /// The audit view restricting the list (`:audit`), and the one being loaded.
     pub audit: AuditSession,
     pub toast: Option<Toast>,
+    /// The `:` palette's history and path listing.
+    pub palette: PaletteSession,
+    /// The name of the org the keys belong to, once read (the title shows it).
+    pub org_name: Option<String>,
+    /// The demo org's start-up notice is on screen (the first key closes it).
+    pub demo_notice: bool,
     pub next_id: u64,
     pub should_quit: bool,
 }
@@ -332,6 +347,9 @@ impl State {
             invitations: HashMap::new(),
             audit: Default::default(),
             toast: None,
+            palette: PaletteSession::default(),
+            org_name: None,
+            demo_notice: false,
             next_id: 1,
             should_quit: false,
         }
@@ -343,6 +361,10 @@ impl State {
             return plan.context();
         }
         match &self.overlay {
+            Some(Overlay::Help {
+                search: Some(search),
+                ..
+            }) if search.typing => Context::HelpSearch,
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Command(_)) => Context::Command,
             Some(Overlay::QuitWhileRunning) => Context::Confirm,

@@ -8,6 +8,7 @@ mod browse;
 mod changes;
 mod forms;
 mod journal;
+mod palette;
 
 use std::collections::HashSet;
 
@@ -49,6 +50,7 @@ fn loaded() -> State {
         Options {
             origin_label: "test".into(),
             monochrome: false,
+            demo: false,
         },
         NOW,
     );
