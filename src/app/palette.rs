@@ -250,17 +250,21 @@ fn command_names(typed: &str) -> Vec<Suggestion> {
 
 /// What an argument of `kind` being typed as `word` can become (what Tab offers).
 pub fn argument_suggestions(state: &State, kind: ArgKind, word: &str) -> Vec<Suggestion> {
-    matching(argument_values(state, kind, word), word)
+    // A path is completed from its start only: a word inside it says little.
+    let inside = kind != ArgKind::Path;
+    matching(argument_values(state, kind, word), word, inside)
 }
 
-/// Values starting with `word` (ignoring case), then values holding it.
-fn matching(values: Vec<String>, word: &str) -> Vec<Suggestion> {
+/// Values starting with `word` (ignoring case), then, when `inside`, values holding it.
+fn matching(values: Vec<String>, word: &str, inside: bool) -> Vec<Suggestion> {
     let word = word.to_lowercase();
     let (mut starting, holding): (Vec<String>, Vec<String>) = values
         .into_iter()
         .filter(|value| value.to_lowercase().contains(&word))
         .partition(|value| value.to_lowercase().starts_with(&word));
-    starting.extend(holding);
+    if inside {
+        starting.extend(holding);
+    }
     starting
         .into_iter()
         .map(|text| Suggestion {
