@@ -277,16 +277,16 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Command,
-        &[Key::plain(K::Down)],
-        Action::Down,
-        "next choice; on an empty line, later commands",
+        &[Key::plain(K::Up)],
+        Action::Up,
+        "previous choice; on an empty line, earlier commands",
     )
     .footer(3, "choose"),
     b(
         C::Command,
-        &[Key::plain(K::Up)],
-        Action::Up,
-        "previous choice; on an empty line, earlier commands",
+        &[Key::plain(K::Down)],
+        Action::Down,
+        "next choice; on an empty line, later commands",
     )
     .footer(3, "choose"),
     b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close").footer(4, "close"),

@@ -18,8 +18,6 @@ use crate::ui::text::fit;
 use crate::ui::theme::Theme;
 use crate::ui::block;
 
-/// Suggestions shown at once, at most.
-const MAX_ROWS: u16 = 10;
 /// The popup's widest.
 const MAX_WIDTH: u16 = 80;
 /// The name column of the command list.
@@ -43,7 +41,9 @@ pub(super) fn draw_palette(
     }
     let width = MAX_WIDTH.min(area.width);
     let body = body_lines(&found, line, state, theme, usize::from(width.saturating_sub(2)));
-    let height = ((body.len() as u16).min(MAX_ROWS) + 2).min(room);
+    // At most half the screen, so the list stays in view above it.
+    let most = (area.height / 2).max(3);
+    let height = ((body.len() as u16).saturating_add(2)).min(most).min(room);
     let rect = Rect::new(area.x, hints.y - height, width, height);
     frame.render_widget(Clear, rect);
     let outer = block(title(line), true, theme).title_bottom(key_hints(state));
@@ -105,15 +105,17 @@ fn body_lines(
                 (false, true) => theme.dim,
                 (false, false) => Style::new(),
             };
+            // The choice is marked in words too, for terminals without colour.
+            let marker = if chosen { "›" } else { " " };
             let text = if found.names {
                 let about = if unavailable {
                     format!("{} (unavailable)", item.about)
                 } else {
                     item.about.to_owned()
                 };
-                format!(" {} {about}", fit(&item.text, NAME_WIDTH))
+                format!("{marker} {} {about}", fit(&item.text, NAME_WIDTH))
             } else {
-                format!(" {}", item.text)
+                format!("{marker} {}", item.text)
             };
             Line::from(Span::styled(fit(&text, width), style))
         })
