@@ -557,3 +557,24 @@ fn the_demo_org_says_its_changes_vanish_and_how_to_reach_a_real_org() {
         update(state, Msg::Load(LoadMsg::OrgName(Some("Demo Org".into()))));
     });
 }
+
+#[test]
+fn help_search_highlights_what_matched_and_only_that() {
+    let mut state = loaded(80, 24);
+    act(&mut state, Action::Help);
+    act(&mut state, Action::StartFilter);
+    type_in(&mut state, "journal");
+    let terminal = terminal_for(&state, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let text = screen(&state, 80, 24);
+    let row = text
+        .lines()
+        .position(|line| line.contains("journal: runs"))
+        .expect("the J line is shown") as u16;
+    let line = text.lines().nth(usize::from(row)).unwrap_or_default();
+    // Columns, not bytes: the line starts with a quote and box-drawing characters.
+    let before = &line[..line.find("journal: runs").unwrap_or(0)];
+    let column = before.chars().count() as u16 - 1;
+    assert_eq!(buffer[(column, row)].fg, Color::Magenta, "the match");
+    assert_ne!(buffer[(column + 9, row)].fg, Color::Magenta, "what follows it");
+}
