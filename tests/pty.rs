@@ -180,7 +180,10 @@ fn console_opens_on_the_demo_org_filters_shows_help_and_quits_cleanly() {
 
     console.type_keys("\u{1b}");
     let screen = console.wait_for("500 shown");
-    assert!(!screen.contains("changes made here"), "the notice does not come back");
+    assert!(
+        !screen.contains("changes made here"),
+        "the notice does not come back"
+    );
     assert!(
         screen.contains("Rita Readonly"),
         "the cursor stays on the user it was on:\n{screen}"

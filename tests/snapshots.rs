@@ -541,10 +541,7 @@ fn help_searched_shows_the_matching_lines_highlighted() {
 #[test]
 fn the_title_names_the_org_and_the_site() {
     snap("title_with_org", |state| {
-        update(
-            state,
-            Msg::Load(LoadMsg::OrgName(Some("Acme Corp".into()))),
-        );
+        update(state, Msg::Load(LoadMsg::OrgName(Some("Acme Corp".into()))));
         state.options.origin_label = "datadoghq.eu".into();
     });
 }
@@ -576,5 +573,9 @@ fn help_search_highlights_what_matched_and_only_that() {
     let before = &line[..line.find("journal: runs").unwrap_or(0)];
     let column = before.chars().count() as u16 - 1;
     assert_eq!(buffer[(column, row)].fg, Color::Magenta, "the match");
-    assert_ne!(buffer[(column + 9, row)].fg, Color::Magenta, "what follows it");
+    assert_ne!(
+        buffer[(column + 9, row)].fg,
+        Color::Magenta,
+        "what follows it"
+    );
 }

@@ -1,7 +1,6 @@
 //! Browsing the list: moving, tabs, sorting, marks, the keys that open the detail, help,
 //! the command line, reload. Pure.
 
-
 use super::action::{Action, StatusTab};
 use super::bulk::on_mutation;
 use super::detail::{move_cursor, open_detail};

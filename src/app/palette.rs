@@ -241,7 +241,11 @@ fn command_names(typed: &str) -> Vec<Suggestion> {
         let first = spec.names.first().copied().unwrap_or_default();
         let holds = spec.names.iter().any(|n| n.contains(&typed))
             || spec.about.to_lowercase().contains(&typed);
-        if holds && !items.iter().any(|item| spec.names.contains(&item.text.as_str())) {
+        if holds
+            && !items
+                .iter()
+                .any(|item| spec.names.contains(&item.text.as_str()))
+        {
             items.push(suggestion(spec, first));
         }
     }

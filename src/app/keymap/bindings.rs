@@ -410,13 +410,7 @@ pub const BINDINGS: &[Binding] = &[
         "scroll up",
     )
     .footer(1, "scroll"),
-    b(
-        C::Help,
-        &[Key::ch('/')],
-        Action::StartFilter,
-        "search help",
-    )
-    .footer(2, "search"),
+    b(C::Help, &[Key::ch('/')], Action::StartFilter, "search help").footer(2, "search"),
     b(
         C::Help,
         &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')],

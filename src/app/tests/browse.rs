@@ -329,7 +329,10 @@ fn help_opens_scrolls_and_closes() {
     act(&mut state, Action::Help);
     assert_eq!(state.context(), Context::Help);
     act(&mut state, Action::Down);
-    assert!(matches!(state.overlay, Some(Overlay::Help { scroll: 1, .. })));
+    assert!(matches!(
+        state.overlay,
+        Some(Overlay::Help { scroll: 1, .. })
+    ));
     // Holding j stops at the end of help instead of scrolling into blank space.
     for _ in 0..1_000 {
         act(&mut state, Action::Down);

@@ -47,7 +47,11 @@ fn the_palette_lists_every_command_then_those_matching_with_their_description() 
     // A word of a description finds its command too.
     act(&mut state, Action::Cancel);
     palette(&mut state, "permission");
-    assert!(texts(&state).contains(&"who-can".to_owned()), "{:?}", texts(&state));
+    assert!(
+        texts(&state).contains(&"who-can".to_owned()),
+        "{:?}",
+        texts(&state)
+    );
 }
 
 #[test]
@@ -145,7 +149,10 @@ fn path_arguments_complete_from_the_folder_the_effects_layer_listed() {
         panic!("the working folder is listed, got {effects:?}");
     };
     assert_eq!(folder, "");
-    assert!(tab(&mut state).is_empty(), "nothing to offer before it is listed");
+    assert!(
+        tab(&mut state).is_empty(),
+        "nothing to offer before it is listed"
+    );
     update(
         &mut state,
         Msg::Folder {
@@ -183,7 +190,10 @@ fn path_arguments_complete_from_the_folder_the_effects_layer_listed() {
             listing: FolderListing::default(),
         },
     );
-    assert_eq!(state.palette.listing.as_ref().map(|l| l.folder.as_str()), Some(""));
+    assert_eq!(
+        state.palette.listing.as_ref().map(|l| l.folder.as_str()),
+        Some("")
+    );
     update(
         &mut state,
         Msg::Folder {
@@ -207,7 +217,10 @@ fn up_and_down_on_an_empty_line_walk_the_commands_run_like_a_shell() {
         palette(&mut state, command);
         act(&mut state, Action::Submit);
     }
-    assert_eq!(state.palette.history, ["sort name", "status active", "clear"]);
+    assert_eq!(
+        state.palette.history,
+        ["sort name", "status active", "clear"]
+    );
     act(&mut state, Action::CommandLine);
     act(&mut state, Action::Down);
     assert_eq!(typed(&state), "", "nothing later than now");
@@ -265,7 +278,10 @@ fn help_searches_with_slash_and_esc_clears_the_search_before_closing() {
     };
     assert_eq!(search.as_ref().map(|s| s.query.value()), Some("journal"));
     assert!(*scroll < 12, "scrolled to {scroll}");
-    assert!(crate::app::help::matches("journal", &["J", "Journal: runs"]));
+    assert!(crate::app::help::matches(
+        "journal",
+        &["J", "Journal: runs"]
+    ));
     assert!(!crate::app::help::matches("journal", &["d", "disable"]));
     act(&mut state, Action::Cancel);
     assert!(matches!(

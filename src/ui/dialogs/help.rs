@@ -51,7 +51,12 @@ pub(super) fn draw_help(
             } else {
                 Style::new()
             };
-            let mut spans = highlighted(format!("  {} ", fit(&line.keys, 16)), query, theme.title, theme);
+            let mut spans = highlighted(
+                format!("  {} ", fit(&line.keys, 16)),
+                query,
+                theme.title,
+                theme,
+            );
             spans.extend(highlighted(line.help.to_owned(), query, style, theme));
             if line.unavailable.is_some() {
                 spans.push(Span::styled(" (unavailable)", theme.dim));

@@ -14,9 +14,9 @@ use crate::app::palette::{suggestions, Suggestions};
 use crate::app::state::{CommandLine, Context, State};
 
 use super::draw_input_line;
+use crate::ui::block;
 use crate::ui::text::fit;
 use crate::ui::theme::Theme;
-use crate::ui::block;
 
 /// The popup's widest.
 const MAX_WIDTH: u16 = 80;
@@ -40,7 +40,13 @@ pub(super) fn draw_palette(
         return;
     }
     let width = MAX_WIDTH.min(area.width);
-    let body = body_lines(&found, line, state, theme, usize::from(width.saturating_sub(2)));
+    let body = body_lines(
+        &found,
+        line,
+        state,
+        theme,
+        usize::from(width.saturating_sub(2)),
+    );
     // At most half the screen, so the list stays in view above it.
     let most = (area.height / 2).max(3);
     let height = ((body.len() as u16).saturating_add(2)).min(most).min(room);
