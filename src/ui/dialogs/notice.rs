@@ -23,6 +23,12 @@ const LINES: [&str; 5] = [
 pub fn draw_demo_notice(frame: &mut Frame, area: Rect, theme: &Theme) {
     let rect = centered(area, 64, 10);
     let inner = popup(frame, rect, " Demo org ", theme);
+    // A column of margin on each side: the notice is prose.
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(2),
+        ..inner
+    };
     let lines: Vec<Line> = LINES
         .iter()
         .enumerate()
