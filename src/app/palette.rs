@@ -44,8 +44,14 @@ pub fn on_command_line(state: &mut State, action: Action) -> Vec<Effect> {
     };
     match action {
         Action::TextEdit(request) => {
-            line.input.handle(request);
-            edited(line);
+            // Moving along the line keeps the suggestions; changing it starts them again.
+            if line
+                .input
+                .handle(request)
+                .is_some_and(|change| change.value)
+            {
+                line.edited();
+            }
             return wanted_listing(state);
         }
         Action::Cancel => close(state),
@@ -65,14 +71,6 @@ pub fn on_command_line(state: &mut State, action: Action) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
-}
-
-/// The line changed by hand: suggestions start again from what is typed.
-fn edited(line: &mut CommandLine) {
-    line.choice = 0;
-    line.chose = false;
-    line.cycling = None;
-    line.history_at = None;
 }
 
 /// Moves the highlighted suggestion (wrapping round).
@@ -106,10 +104,8 @@ fn walk_history(line: &mut CommandLine, history: &[String], step: i64) {
         (Some(_), false) => None,
     };
     line.input = Input::new(at.map(|at| history[at].clone()).unwrap_or_default());
+    line.edited();
     line.history_at = at;
-    line.choice = 0;
-    line.chose = false;
-    line.cycling = None;
 }
 
 /// Tab (`step` 1) and S-Tab (-1): a single suggestion is taken at once; with several, the

@@ -482,6 +482,29 @@ mod tests {
         assert!(access(true, None).read_only);
     }
 
+    #[test]
+    fn the_org_named_is_the_users_own_among_those_included() {
+        let org = |id: &str, name: &str| -> Included {
+            serde_json::from_value(serde_json::json!({
+                "type": "orgs", "id": id, "attributes": {"name": name}
+            }))
+            .expect("an org")
+        };
+        let user: crate::api::models::User = serde_json::from_value(serde_json::json!({
+            "type": "users", "id": "u1", "attributes": {},
+            "relationships": {"org": {"data": {"type": "orgs", "id": "o2"}}}
+        }))
+        .expect("a user");
+        let included = [org("o1", "Parent Corp"), org("o2", "Acme Corp")];
+        assert_eq!(org_name(&user, &included).as_deref(), Some("Acme Corp"));
+        // Not said which: the first; none included: unknown.
+        assert_eq!(
+            org_name(&user, &included[..1]).as_deref(),
+            Some("Parent Corp")
+        );
+        assert_eq!(org_name(&user, &[]), None);
+    }
+
     #[tokio::test]
     async fn under_read_only_a_plan_is_refused_without_a_single_request() {
         // An unroutable base URL: any request that slipped through would fail loudly.

@@ -26,6 +26,14 @@ impl CommandLine {
     pub fn typed(&self) -> &str {
         self.cycling.as_deref().unwrap_or(self.input.value())
     }
+
+    /// The line changed by hand (typed, pasted): suggestions start again from it.
+    pub fn edited(&mut self) {
+        self.choice = 0;
+        self.chose = false;
+        self.cycling = None;
+        self.history_at = None;
+    }
 }
 
 /// A folder's entries, as the effects layer listed them for path completion.

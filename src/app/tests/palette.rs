@@ -327,3 +327,17 @@ fn the_demo_org_says_once_that_its_changes_vanish_and_the_first_key_closes_it() 
     init(&mut real);
     assert!(!real.demo_notice);
 }
+
+#[test]
+fn a_paste_into_the_palette_starts_the_suggestions_again_from_the_line() {
+    let mut state = loaded();
+    palette(&mut state, "sort ");
+    tab(&mut state);
+    assert_eq!(typed(&state), "sort loaded");
+    act(&mut state, Action::TextEdit(InputRequest::GoToStart));
+    update(&mut state, Msg::Paste("x".into()));
+    assert_eq!(typed(&state), "xsort loaded");
+    // The pasted line is what counts now: an unknown command has nothing to go round.
+    tab(&mut state);
+    assert_eq!(typed(&state), "xsort loaded");
+}
