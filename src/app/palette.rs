@@ -52,7 +52,9 @@ pub fn on_command_line(state: &mut State, action: Action) -> Vec<Effect> {
             {
                 line.edited();
             }
-            return wanted_listing(state);
+            let mut effects = wanted_listing(state);
+            effects.extend(catalogue_wanted(state));
+            return effects;
         }
         Action::Cancel => close(state),
         Action::Submit => return submit(state),

@@ -124,10 +124,9 @@ fn role_arguments_complete_from_the_orgs_roles_spaces_and_all() {
 #[test]
 fn permission_arguments_read_the_catalogue_once_then_complete_from_it() {
     let mut state = loaded_with_roles();
-    palette(&mut state, "who-can user_access_m");
-    let effects = tab(&mut state);
+    let effects = palette(&mut state, "who-can user_access_m");
     let [Effect::LoadPermissions { request_id }] = effects[..] else {
-        panic!("the catalogue is read, got {effects:?}");
+        panic!("the catalogue is read as soon as the command is named, got {effects:?}");
     };
     assert!(tab(&mut state).is_empty(), "read once");
     update(
