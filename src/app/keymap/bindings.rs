@@ -228,7 +228,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Browse,
         &[Key::ch(':')],
         Action::CommandLine,
-        "command line (:sort email, :audit admins, :journal, :q)",
+        "command palette: Tab completes, ↑ recalls a command",
     ),
     b(
         C::Browse,
