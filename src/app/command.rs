@@ -32,7 +32,7 @@ const COMMANDS: &[CommandSpec] = &[
         names: &["status", "tab"],
         usage: ":status all|active|pending|disabled|service",
         about: "show one status tab",
-        arg: ArgKind::Words(&["all", "active", "pending", "disabled", "service"]),
+        arg: ArgKind::Words(StatusTab::WORDS),
         does: Does::Run(status),
     },
     CommandSpec {
@@ -230,6 +230,15 @@ mod tests {
                 spec.about
             );
         }
+    }
+
+    #[test]
+    fn every_status_word_offered_is_a_tab() {
+        let parsed: Vec<_> = StatusTab::WORDS
+            .iter()
+            .filter_map(|w| StatusTab::parse(w))
+            .collect();
+        assert_eq!(parsed, StatusTab::ALL);
     }
 
     #[test]
