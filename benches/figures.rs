@@ -184,6 +184,7 @@ fn new_state() -> State {
         Options {
             origin_label: "bench".into(),
             monochrome: false,
+            demo: false,
         },
         ddusers::runtime::unix_now(),
     )

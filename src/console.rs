@@ -29,6 +29,8 @@ pub struct ConsoleOptions {
     pub address: String,
     /// A snapshot to compare the org with once it is loaded (`open NEW --diff OLD`).
     pub compare_with: Option<crate::app::state::DiffBase>,
+    /// The org is the embedded demo sandbox (its changes vanish on quit).
+    pub demo: bool,
 }
 
 /// The initial state for these options.
@@ -37,6 +39,7 @@ pub fn initial_state(options: &ConsoleOptions, monochrome: bool) -> State {
         Options {
             origin_label: options.origin_label.clone(),
             monochrome,
+            demo: options.demo,
         },
         unix_now(),
     )

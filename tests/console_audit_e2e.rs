@@ -30,6 +30,7 @@ async fn console(client: Client, options: QueueOptions) -> Runtime<TestBackend> 
         Options {
             origin_label: "demo org — sandbox".into(),
             monochrome: false,
+            demo: false,
         },
         ddusers::runtime::unix_now(),
     );

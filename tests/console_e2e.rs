@@ -32,6 +32,7 @@ async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
         Options {
             origin_label: "demo org — sandbox".into(),
             monochrome: false,
+            demo: false,
         },
         ddusers::runtime::unix_now(),
     );
@@ -392,6 +393,72 @@ async fn r_on_three_marked_users_adds_a_role_to_all_three_in_one_run() {
         let user = everyone.iter().find(|u| &u.id == id).expect("still there");
         assert!(user.has_role(&role), "{id} got the role");
     }
+    console.shutdown().await;
+    sandbox.shutdown().await;
+}
+
+/// The line the palette holds.
+fn palette_line(state: &State) -> String {
+    match &state.overlay {
+        Some(Overlay::Command(line)) => line.input.value().to_owned(),
+        other => panic!("the palette is open, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_palette_completes_a_command_a_view_and_a_path_the_effects_layer_lists() {
+    let sandbox = sandbox(60, 7).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let mut console = console(api, false).await;
+    let tab = Key::plain(KeyCode::Tab);
+
+    // `:au<Tab>` is `:audit `; the view completes from what is typed of it.
+    console.press(Key::ch(':'));
+    console.type_text("au");
+    console.press(tab);
+    assert_eq!(palette_line(&console.state), "audit ");
+    console.type_text("adm");
+    console.press(tab);
+    assert_eq!(palette_line(&console.state), "audit admins");
+    console.press(enter());
+    let opened = console
+        .run_until(WAIT, |s| s.audit.active.is_some())
+        .await
+        .expect("draws");
+    assert!(opened, "the admins view opens");
+    assert_eq!(
+        console.state.audit.active.as_ref().map(|a| a.kind.name()),
+        Some("admins")
+    );
+    assert_eq!(console.state.palette.history, ["audit admins"]);
+
+    // A path: the effects layer lists the working folder (the crate's), Tab completes.
+    console.press(Key::ch(':'));
+    console.type_text("export json Cargo.t");
+    let listed = console
+        .run_until(WAIT, |s| s.palette.listing.is_some())
+        .await
+        .expect("draws");
+    assert!(listed, "the folder is listed");
+    console.press(tab);
+    assert_eq!(palette_line(&console.state), "export json Cargo.toml");
+    // Not run: Esc closes the palette and writes nothing.
+    console.press(Key::plain(KeyCode::Esc));
+    assert!(console.state.overlay.is_none());
+
+    // Up on an empty line brings back the command run before.
+    console.press(Key::ch(':'));
+    console.press(Key::plain(KeyCode::Up));
+    assert_eq!(palette_line(&console.state), "audit admins");
+    console.press(Key::plain(KeyCode::Esc));
+
+    // Where am I: the org's name, read from the service at start.
+    let named = console
+        .run_until(WAIT, |s| s.org_name.is_some())
+        .await
+        .expect("draws");
+    assert!(named);
+    assert_eq!(console.state.org_name.as_deref(), Some("Demo Org"));
     console.shutdown().await;
     sandbox.shutdown().await;
 }

@@ -164,10 +164,13 @@ impl Console {
 #[test]
 fn console_opens_on_the_demo_org_filters_shows_help_and_quits_cleanly() {
     let mut console = Console::start();
-    let screen = console.wait_for("users loaded");
-    assert!(screen.contains("demo org — sandbox"), "{screen}");
+    console.wait_for("users loaded");
+    // Where am I: the org's name from the service, and the demo org's notice, once.
+    let screen = console.wait_for("Demo Org (sandbox) · local");
+    assert!(screen.contains("changes made here"), "{screen}");
     assert!(screen.contains("ada.admin@demo-org.example"), "{screen}");
 
+    // The first key closes the notice and does what it always does.
     console.type_keys("/rita");
     let screen = console.wait_for("Rita Readonly");
     assert!(
@@ -177,6 +180,10 @@ fn console_opens_on_the_demo_org_filters_shows_help_and_quits_cleanly() {
 
     console.type_keys("\u{1b}");
     let screen = console.wait_for("500 shown");
+    assert!(
+        !screen.contains("changes made here"),
+        "the notice does not come back"
+    );
     assert!(
         screen.contains("Rita Readonly"),
         "the cursor stays on the user it was on:\n{screen}"

@@ -545,3 +545,71 @@ fn resizing_mid_run_keeps_the_run_and_its_results() {
         "progress survives the resizes:\n{shown}"
     );
 }
+
+#[test]
+fn palette_lists_the_commands_with_what_they_do() {
+    snap("palette", |state| {
+        act(state, Action::CommandLine);
+    });
+}
+
+#[test]
+fn palette_lists_the_audit_views_after_the_command_name_is_completed() {
+    snap("palette_audit_views", |state| {
+        act(state, Action::CommandLine);
+        type_in(state, "au");
+        act(state, Action::NextField);
+        act(state, Action::Down);
+    });
+}
+
+#[test]
+fn help_searched_shows_the_matching_lines_highlighted() {
+    snap("help_search", |state| {
+        act(state, Action::Help);
+        act(state, Action::StartFilter);
+        type_in(state, "journal");
+    });
+}
+
+#[test]
+fn the_title_names_the_org_and_the_site() {
+    snap("title_with_org", |state| {
+        update(state, Msg::Load(LoadMsg::OrgName(Some("Acme Corp".into()))));
+        state.options.origin_label = "datadoghq.eu".into();
+    });
+}
+
+#[test]
+fn the_demo_org_says_its_changes_vanish_and_how_to_reach_a_real_org() {
+    snap("demo_notice", |state| {
+        state.options.demo = true;
+        state.demo_notice = true;
+        update(state, Msg::Load(LoadMsg::OrgName(Some("Demo Org".into()))));
+    });
+}
+
+#[test]
+fn help_search_highlights_what_matched_and_only_that() {
+    let mut state = loaded(80, 24);
+    act(&mut state, Action::Help);
+    act(&mut state, Action::StartFilter);
+    type_in(&mut state, "journal");
+    let terminal = terminal_for(&state, 80, 24);
+    let buffer = terminal.backend().buffer();
+    let text = screen(&state, 80, 24);
+    let row = text
+        .lines()
+        .position(|line| line.contains("journal: runs"))
+        .expect("the J line is shown") as u16;
+    let line = text.lines().nth(usize::from(row)).unwrap_or_default();
+    // Columns, not bytes: the line starts with a quote and box-drawing characters.
+    let before = &line[..line.find("journal: runs").unwrap_or(0)];
+    let column = before.chars().count() as u16 - 1;
+    assert_eq!(buffer[(column, row)].fg, Color::Magenta, "the match");
+    assert_ne!(
+        buffer[(column + 9, row)].fg,
+        Color::Magenta,
+        "what follows it"
+    );
+}

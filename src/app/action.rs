@@ -33,6 +33,9 @@ impl StatusTab {
         }
     }
 
+    /// The words `:status` offers (each parses to its tab, in `ALL`'s order).
+    pub const WORDS: &'static [&'static str] = &["all", "active", "pending", "disabled", "service"];
+
     /// Parses `:status NAME`.
     pub fn parse(text: &str) -> Option<StatusTab> {
         match text.to_ascii_lowercase().as_str() {

@@ -17,7 +17,7 @@ use crate::audit::{AuditError, ViewKind};
 use crate::org::UserIx;
 
 use super::action::{Action, StatusTab};
-use super::command_spec::{CommandSpec, Does};
+use super::command_spec::{ArgKind, CommandSpec, Does};
 use super::cursor::{ListCursor, POPUP_PAGE};
 pub use super::effect::ExportFormat;
 use super::effect::{Effect, OrgRef, RequestId};
@@ -160,18 +160,21 @@ pub const COMMANDS: &[CommandSpec] = &[
         names: &["audit"],
         usage: ":audit VIEW|off|reload",
         about: "show only an audit view (admins, no-mfa, inactive, …)",
+        arg: ArgKind::AuditView,
         does: Does::Run(audit_command),
     },
     CommandSpec {
         names: &["who-can", "whocan"],
         usage: ":who-can [PERMISSION]",
         about: "who holds a permission (a picker without one)",
+        arg: ArgKind::Permission,
         does: Does::Run(who_can_command),
     },
     CommandSpec {
         names: &["export"],
         usage: ":export [csv|json] [FILE]",
         about: "write the list as shown to a file",
+        arg: ArgKind::Path,
         does: Does::Run(export_command),
     },
 ];
@@ -279,7 +282,7 @@ fn open_picker(state: &mut State) -> Vec<Effect> {
 }
 
 /// Reads the permission catalogue (the newest read's answer counts).
-fn read_catalogue(state: &mut State) -> Effect {
+pub fn read_catalogue(state: &mut State) -> Effect {
     let fresh = state.fresh_request();
     Effect::LoadPermissions {
         request_id: state.audit.catalogue.issue(fresh),

@@ -1,8 +1,6 @@
 //! Browsing the list: moving, tabs, sorting, marks, the keys that open the detail, help,
 //! the command line, reload. Pure.
 
-use tui_input::Input;
-
 use super::action::{Action, StatusTab};
 use super::bulk::on_mutation;
 use super::detail::{move_cursor, open_detail};
@@ -58,11 +56,14 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
             effects
         }
         Action::Help => {
-            state.overlay = Some(Overlay::Help { scroll: 0 });
+            state.overlay = Some(Overlay::Help {
+                scroll: 0,
+                search: None,
+            });
             Vec::new()
         }
         Action::CommandLine => {
-            state.overlay = Some(Overlay::Command(Input::default()));
+            state.overlay = Some(Overlay::Command(Box::default()));
             Vec::new()
         }
         _ => Vec::new(),

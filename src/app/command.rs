@@ -4,32 +4,10 @@ use tui_input::Input;
 
 use super::action::{Action, StatusTab};
 use super::browse::{on_browse, set_tab, sort_toast};
-use super::command_spec::{CommandSpec, Does};
+use super::command_spec::{ArgKind, CommandSpec, Does};
 use super::effect::Effect;
 use super::listing::filter_changed;
 use super::state::*;
-
-pub(super) fn on_command_line(state: &mut State, action: Action) -> Vec<Effect> {
-    let Some(Overlay::Command(input)) = state.overlay.as_mut() else {
-        return Vec::new();
-    };
-    match action {
-        Action::TextEdit(request) => {
-            input.handle(request);
-            Vec::new()
-        }
-        Action::Cancel => {
-            state.overlay = None;
-            Vec::new()
-        }
-        Action::Submit => {
-            let text = input.value().trim().to_owned();
-            state.overlay = None;
-            run_command(state, &text)
-        }
-        _ => Vec::new(),
-    }
-}
 
 /// The commands of the list itself; features register theirs beside them (see [`table`]).
 const COMMANDS: &[CommandSpec] = &[
@@ -37,6 +15,7 @@ const COMMANDS: &[CommandSpec] = &[
         names: &["q", "q!", "quit", "exit"],
         usage: ":q",
         about: "quit",
+        arg: ArgKind::None,
         does: Does::Run(|state, _| {
             state.should_quit = true;
             Vec::new()
@@ -46,18 +25,21 @@ const COMMANDS: &[CommandSpec] = &[
         names: &["sort"],
         usage: ":sort COLUMN [asc|desc]",
         about: "sort by a column (name, email, status, roles, …)",
+        arg: ArgKind::SortKey,
         does: Does::Run(sort),
     },
     CommandSpec {
         names: &["status", "tab"],
         usage: ":status all|active|pending|disabled|service",
         about: "show one status tab",
+        arg: ArgKind::Words(StatusTab::WORDS),
         does: Does::Run(status),
     },
     CommandSpec {
         names: &["filter", "f"],
         usage: ":filter TEXT",
         about: "filter by name, email or handle",
+        arg: ArgKind::None,
         does: Does::Run(|state, rest| {
             state.view.filter = Input::new(rest.join(" "));
             filter_changed(state)
@@ -67,6 +49,7 @@ const COMMANDS: &[CommandSpec] = &[
         names: &["clear"],
         usage: ":clear",
         about: "clear the filter",
+        arg: ArgKind::None,
         does: Does::Run(|state, _| {
             state.view.filter.reset();
             state.rebuild_view();
@@ -77,6 +60,7 @@ const COMMANDS: &[CommandSpec] = &[
         names: &["mark"],
         usage: ":mark [none]",
         about: "mark every user shown, or none",
+        arg: ArgKind::Words(&["none"]),
         does: Does::Run(|state, rest| match rest.first().copied() {
             Some("none") | Some("clear") => on_browse(state, Action::ClearMarks),
             _ => on_browse(state, Action::MarkAllInView),
@@ -86,54 +70,63 @@ const COMMANDS: &[CommandSpec] = &[
         names: &["help", "h"],
         usage: ":help",
         about: "this help",
+        arg: ArgKind::None,
         does: Does::Act(Action::Help),
     },
     CommandSpec {
         names: &["me"],
         usage: ":me",
         about: "show the user behind the keys",
+        arg: ArgKind::None,
         does: Does::Act(Action::ShowMe),
     },
     CommandSpec {
         names: &["reload"],
         usage: ":reload",
         about: "read the users again",
+        arg: ArgKind::None,
         does: Does::Act(Action::Reload),
     },
     CommandSpec {
         names: &["invite"],
         usage: ":invite",
         about: "invite users by email",
+        arg: ArgKind::None,
         does: Does::Act(Action::Invite),
     },
     CommandSpec {
         names: &["disable"],
         usage: ":disable",
         about: "disable the marked users (or the selected one)",
+        arg: ArgKind::None,
         does: Does::Act(Action::Disable),
     },
     CommandSpec {
         names: &["enable"],
         usage: ":enable",
         about: "enable the marked users",
+        arg: ArgKind::None,
         does: Does::Act(Action::Enable),
     },
     CommandSpec {
         names: &["anonymize"],
         usage: ":anonymize",
         about: "anonymize the marked users",
+        arg: ArgKind::None,
         does: Does::Act(Action::Anonymize),
     },
     CommandSpec {
         names: &["roles"],
         usage: ":roles",
         about: "change the roles of the user under the cursor",
+        arg: ArgKind::None,
         does: Does::Act(Action::EditRoles),
     },
     CommandSpec {
         names: &["edit"],
         usage: ":edit",
         about: "edit the user under the cursor",
+        arg: ArgKind::None,
         does: Does::Act(Action::EditUser),
     },
 ];
@@ -235,6 +228,15 @@ mod tests {
                 spec.about
             );
         }
+    }
+
+    #[test]
+    fn every_status_word_offered_is_a_tab() {
+        let parsed: Vec<_> = StatusTab::WORDS
+            .iter()
+            .filter_map(|w| StatusTab::parse(w))
+            .collect();
+        assert_eq!(parsed, StatusTab::ALL);
     }
 
     #[test]

@@ -16,12 +16,34 @@ pub enum Does {
 /// The most a command's `about` may say: help shows it beside the usage in one line.
 pub const ABOUT_WIDTH: usize = 54;
 
-/// One `:` command: the names it answers to, how it is used, and what it does.
+/// What a command's argument is, so the palette can complete it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// No argument (or nothing worth completing).
+    None,
+    /// An audit view's name (`audit::ViewKind::NAMES`).
+    AuditView,
+    /// A permission's name, from the org's permission catalogue.
+    Permission,
+    /// A role's name, from the org's roles.
+    Role,
+    /// A column to sort by (`view::SortKey`).
+    SortKey,
+    /// A file path (listed by the effects layer).
+    Path,
+    /// One of a few fixed words.
+    Words(&'static [&'static str]),
+}
+
+/// One `:` command: the names it answers to, how it is used, what its argument is, and
+/// what it does.
 pub struct CommandSpec {
     pub names: &'static [&'static str],
     pub usage: &'static str,
-    /// What it does, for help.
+    /// What it does, for help and the palette.
     pub about: &'static str,
+    /// What its first argument is, for completion.
+    pub arg: ArgKind,
     pub does: Does,
 }
 

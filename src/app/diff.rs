@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::command_spec::{CommandSpec, Does};
+use super::command_spec::{ArgKind, CommandSpec, Does};
 use super::effect::Effect;
 use super::state::{DiffBase, DiffLens, Level, State};
 use super::view::tab_counts;
@@ -19,6 +19,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     names: &["diff"],
     usage: ":diff FILE|added|removed|changed|all|off",
     about: "who was added, removed, changed since a snapshot",
+    arg: ArgKind::Path,
     does: Does::Run(diff_command),
 }];
 

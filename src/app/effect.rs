@@ -112,8 +112,15 @@ pub enum Effect {
     },
     /// Every role of the org, for pickers.
     LoadRoles,
-    /// The user behind the keys, and from their permissions, whether writes are allowed.
+    /// The user behind the keys, and from their permissions, whether writes are allowed;
+    /// then the name of their org (for the title).
     LoadCurrentUser,
+    /// The entries of a folder, for the palette's path completion (latest wins).
+    ListFolder {
+        request_id: RequestId,
+        /// As typed: relative to the working folder, absolute, or under `~/`.
+        folder: String,
+    },
     /// Read what the change gate needs to check `draft` (GETs only); answered with
     /// `Msg::Run(RunMsg::Prepared)`.
     Prepare { plan: PlanId, draft: Box<Draft> },
@@ -176,6 +183,7 @@ impl Effect {
             Effect::LoadDetail { .. } => "load a user's detail".into(),
             Effect::LoadRoles => "load roles".into(),
             Effect::LoadCurrentUser => "load the current user".into(),
+            Effect::ListFolder { folder, .. } => format!("list the folder {folder:?}"),
             Effect::Prepare { draft, .. } => format!("check {}", draft.title()),
             Effect::Apply { plan, .. } => plan.title().to_owned(),
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),

@@ -11,7 +11,7 @@ use crate::runs::{Change, Draft, RunState};
 
 use super::action::Action;
 use super::changes::{propose, Purpose};
-use super::command_spec::{CommandSpec, Does};
+use super::command_spec::{ArgKind, CommandSpec, Does};
 use super::cursor::{ListCursor, POPUP_PAGE};
 use super::effect::Effect;
 use super::msg::Msg;
@@ -83,6 +83,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     names: &["journal", "runs"],
     usage: ":journal",
     about: "the journal's runs: resume or undo",
+    arg: ArgKind::None,
     does: Does::Run(|state, _| open(state)),
 }];
 

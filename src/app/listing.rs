@@ -102,6 +102,10 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
             }
         }
         LoadMsg::Roles(result) => on_roles(state, result),
+        LoadMsg::OrgName(name) => {
+            // The service's words: made safe once, here, like every text from it.
+            state.org_name = name.map(|n| crate::text::sanitize(&n));
+        }
         LoadMsg::CurrentUser(result) => match result {
             Ok(boxed) => {
                 let (user, included) = *boxed;

@@ -18,12 +18,14 @@ pub mod effect;
 #[path = "../../tests/common/fixtures.rs"]
 pub mod fixtures;
 pub mod forms;
+pub mod help;
 pub mod journal;
 pub mod keymap;
 pub mod layout;
 pub mod listing;
 pub mod marks;
 pub mod msg;
+pub mod palette;
 pub mod paste;
 pub mod role_picker;
 pub mod state;

@@ -54,6 +54,12 @@ pub enum Msg {
     },
     /// A passing notice ("rate limited — retrying in 3 s").
     Notice(String),
+    /// A folder's entries for path completion (`Effect::ListFolder`); a folder that
+    /// cannot be read lists nothing.
+    Folder {
+        request_id: RequestId,
+        listing: super::state::FolderListing,
+    },
 }
 
 /// Loading the org.
@@ -78,6 +84,8 @@ pub enum LoadMsg {
     },
     Roles(Result<Vec<Role>, String>),
     CurrentUser(Result<Box<(User, Vec<Included>)>, String>),
+    /// The name of the current user's org (`None`: the service did not say).
+    OrgName(Option<String>),
 }
 
 /// A change being checked and carried out.

@@ -65,7 +65,10 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
             };
             insert_text(field, &one_line(text));
         }
-        Some(Overlay::Command(input)) => insert_text(input, &one_line(text)),
+        Some(Overlay::Command(line)) => {
+            insert_text(&mut line.input, &one_line(text));
+            line.edited();
+        }
         Some(_) => {}
         None => {
             state.view.filter_editing = true;

@@ -10,6 +10,8 @@ use super::state::*;
 /// listing, and a look at the journal for unfinished runs.
 pub fn init(state: &mut State) -> Vec<Effect> {
     let mut effects = vec![Effect::LoadCurrentUser, Effect::LoadRoles];
+    // The demo org says once, at start, that its changes vanish and how to leave it.
+    state.demo_notice = state.options.demo;
     effects.push(super::listing::start_load(state));
     // Runs left unfinished by an earlier session are announced.
     let fresh = state.fresh_request();
@@ -61,6 +63,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Run(msg) => super::changes::on_msg(state, msg),
         Msg::Audit(msg) => super::audit::on_msg(state, msg),
         msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),
+        msg @ Msg::Folder { .. } => super::palette::on_msg(state, msg),
     }
 }
 
@@ -78,6 +81,8 @@ fn on_tick(state: &mut State, now: i64) {
 }
 
 fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
+    // The demo notice goes with the first key, which then does what it always does.
+    state.demo_notice = false;
     if matches!(state.overlay, Some(Overlay::QuitWhileRunning)) && state.plan.is_none() {
         match action {
             Action::Confirm | Action::Quit => state.should_quit = true,
@@ -107,20 +112,12 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     match state.context() {
         Context::Browse => super::browse::on_browse(state, action),
         Context::Filter => super::listing::on_filter(state, action),
-        Context::Command => super::command::on_command_line(state, action),
+        Context::Command => super::palette::on_command_line(state, action),
         // The plan dialog and the quit question are handled above.
         Context::Confirm | Context::TypedConfirm => Vec::new(),
         Context::Form | Context::Picker => super::forms::on_form(state, action),
-        Context::Help => {
-            let last = help_last_line();
-            if let Some(Overlay::Help { scroll }) = state.overlay.as_mut() {
-                match action {
-                    Action::Down => *scroll = scroll.saturating_add(1).min(last),
-                    Action::Up => *scroll = scroll.saturating_sub(1),
-                    Action::Cancel | Action::Help | Action::Back => state.overlay = None,
-                    _ => {}
-                }
-            }
+        Context::Help | Context::HelpSearch => {
+            super::help::on_help(state, action);
             Vec::new()
         }
         Context::Summary => {
@@ -135,16 +132,4 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
         // Handled by `audit::on_action` and `journal::on_action` above.
         Context::Search | Context::Prompt | Context::Journal => Vec::new(),
     }
-}
-
-/// The last line help may scroll to the top: help is the keymap's sections (a title and a
-/// blank line each) and the `:` commands (at most two lines each), so scrolling stops at
-/// its end rather than into blank space.
-fn help_last_line() -> u16 {
-    let keys: usize = super::keymap::help(None)
-        .iter()
-        .map(|section| section.lines.len() + 2)
-        .sum();
-    let commands = 1 + 2 * super::command::table().count();
-    u16::try_from(keys + commands).unwrap_or(u16::MAX)
 }

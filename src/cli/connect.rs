@@ -66,6 +66,19 @@ pub async fn connect(
     })
 }
 
+/// The words the console's title uses for `origin`: a site as it is, a base URL as its
+/// host (and port), the sandbox as it is.
+pub fn title_label(origin: &str) -> String {
+    match reqwest::Url::parse(origin) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => origin.to_owned(),
+        },
+        Err(_) => origin.to_owned(),
+    }
+}
+
 fn options(global: &GlobalArgs, base_url: reqwest::Url, credentials: Credentials) -> ClientOptions {
     let mut options = ClientOptions::new(base_url, credentials);
     options.timeout = std::time::Duration::from_secs(global.timeout);
@@ -84,4 +97,17 @@ async fn start_sandbox(global: &GlobalArgs) -> CliResult<Connection> {
         address,
         sandbox: Some(sandbox),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_names_a_base_urls_host_and_a_site_as_it_is() {
+        assert_eq!(title_label("http://127.0.0.1:8126"), "127.0.0.1:8126");
+        assert_eq!(title_label("https://api.example.com/"), "api.example.com");
+        assert_eq!(title_label("datadoghq.eu"), "datadoghq.eu");
+        assert_eq!(title_label("demo org — sandbox"), "demo org — sandbox");
+    }
 }

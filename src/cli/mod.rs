@@ -148,11 +148,12 @@ async fn run_console(global: &GlobalArgs) -> CliResult {
     let connection = connect(global, &env_lookup, true).await?;
     let options = crate::console::ConsoleOptions {
         read_only: global.read_only,
-        origin_label: connection.origin.clone(),
+        origin_label: connect::title_label(&connection.origin),
         monochrome: false,
         journal: Some(Arc::new(journal)),
         address: connection.address.clone(),
         compare_with: None,
+        demo: connection.sandbox.is_some(),
     };
     let result = crate::console::run_console(connection.client.clone(), options).await;
     connection.close().await;

@@ -43,6 +43,7 @@ pub async fn open_snapshot(path: &Path, diff: Option<&Path>) -> CliResult {
         journal: None,
         address: sandbox.base_url(),
         compare_with,
+        demo: false,
     };
     let result = crate::console::run_console(client, options).await;
     sandbox.shutdown().await;

@@ -6,6 +6,7 @@
 //! It draws nothing and never touches `State`.
 
 mod console_audit;
+mod folders;
 
 use crate::app::msg::{LoadMsg, RunMsg};
 use std::collections::HashMap;
@@ -276,6 +277,15 @@ async fn run(context: &Context, effect: Effect) {
             context.send(Msg::Run(RunMsg::Prepared { plan, result }));
         }
         Effect::Apply { ticket, plan } => apply(context, ticket, *plan).await,
+        Effect::ListFolder { request_id, folder } => {
+            let listed = tokio::task::spawn_blocking(move || folders::list(&folder)).await;
+            if let Ok(listing) = listed {
+                context.send(Msg::Folder {
+                    request_id,
+                    listing,
+                });
+            }
+        }
         // Audits, exports and the journal.
         other => {
             let send = |msg: Msg| context.send(msg);
@@ -380,8 +390,17 @@ async fn load_current_user(context: &Context) {
                 Err(_) => access(true, None),
             };
             context.send(Msg::Access(shown));
+            let org = match org_name(&me.data, &me.included) {
+                Some(name) => Some(name),
+                None => client
+                    .list_user_organizations(&me.data.id)
+                    .await
+                    .ok()
+                    .and_then(|orgs| org_name(&me.data, &orgs.included)),
+            };
             let me = Box::new((me.data, me.included));
             context.send(Msg::Load(LoadMsg::CurrentUser(Ok(me))));
+            context.send(Msg::Load(LoadMsg::OrgName(org)));
         }
         Err(error) => {
             if !read_only {
@@ -393,6 +412,23 @@ async fn load_current_user(context: &Context) {
             context.send(Msg::Load(LoadMsg::CurrentUser(Err(plain(&error)))));
         }
     }
+}
+
+/// The name of `user`'s org among `included` (GetCurrentUser includes it; otherwise
+/// ListUserOrganizations does): the one the user belongs to, else the first.
+fn org_name(user: &crate::api::models::User, included: &[Included]) -> Option<String> {
+    let orgs: Vec<_> = included
+        .iter()
+        .filter_map(|i| match i {
+            Included::Org(org) => Some(org),
+            _ => None,
+        })
+        .collect();
+    let own = user.org_id();
+    orgs.iter()
+        .find(|org| Some(&org.id) == own.as_ref())
+        .or(orgs.first())
+        .and_then(|org| org.attributes.name.clone())
 }
 
 /// Carries out a plan the gate approved, reporting each item as it finishes.
@@ -444,6 +480,29 @@ mod tests {
         let neither = access(false, Some(&["dashboards_read".to_owned()]));
         assert!(neither.blocked().unwrap_or_default().contains(MANAGE));
         assert!(access(true, None).read_only);
+    }
+
+    #[test]
+    fn the_org_named_is_the_users_own_among_those_included() {
+        let org = |id: &str, name: &str| -> Included {
+            serde_json::from_value(serde_json::json!({
+                "type": "orgs", "id": id, "attributes": {"name": name}
+            }))
+            .expect("an org")
+        };
+        let user: crate::api::models::User = serde_json::from_value(serde_json::json!({
+            "type": "users", "id": "u1", "attributes": {},
+            "relationships": {"org": {"data": {"type": "orgs", "id": "o2"}}}
+        }))
+        .expect("a user");
+        let included = [org("o1", "Parent Corp"), org("o2", "Acme Corp")];
+        assert_eq!(org_name(&user, &included).as_deref(), Some("Acme Corp"));
+        // Not said which: the first; none included: unknown.
+        assert_eq!(
+            org_name(&user, &included[..1]).as_deref(),
+            Some("Parent Corp")
+        );
+        assert_eq!(org_name(&user, &[]), None);
     }
 
     #[tokio::test]

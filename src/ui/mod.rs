@@ -74,6 +74,9 @@ pub fn draw(frame: &mut Frame, state: &State) {
     if let Some(plan) = state.plan.as_ref().filter(|p| p.is_shown()) {
         plan::draw_plan(frame, area, plan, state, &theme);
     }
+    if state.demo_notice && state.overlay.is_none() && state.plan.is_none() {
+        dialogs::draw_demo_notice(frame, area, &theme);
+    }
 }
 
 fn draw_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
@@ -104,7 +107,7 @@ fn draw_title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let mut left = vec![
         Span::styled(" ddusers ", theme.title),
         Span::styled("· ", theme.dim),
-        Span::raw(state.options.origin_label.clone()),
+        Span::raw(where_am_i(state)),
     ];
     if let Some(me) = state.me.as_ref().and_then(|id| state.store.by_id(id)) {
         left.push(Span::styled(" · me: ", theme.dim));
@@ -121,6 +124,16 @@ fn draw_title(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         .areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)), l);
     frame.render_widget(Paragraph::new(Line::from(right)), r);
+}
+
+/// The org and the site: "Acme Corp · datadoghq.eu", "Demo Org (sandbox) · local"; the
+/// site alone until the org's name is known.
+fn where_am_i(state: &State) -> String {
+    match (&state.org_name, state.options.demo) {
+        (Some(name), true) => format!("{name} (sandbox) · local"),
+        (Some(name), false) => format!("{name} · {}", state.options.origin_label),
+        (None, _) => state.options.origin_label.clone(),
+    }
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

@@ -37,6 +37,7 @@ pub fn loaded_with(users: UsersResponse, width: u16, height: u16) -> State {
         Options {
             origin_label: "demo org — sandbox".into(),
             monochrome: false,
+            demo: false,
         },
         NOW,
     );

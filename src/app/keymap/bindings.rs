@@ -246,7 +246,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Browse,
         &[Key::ch(':')],
         Action::CommandLine,
-        "command line (:sort email, :audit admins, :journal, :q)",
+        "command palette: Tab completes, ↑ recalls a command",
     ),
     b(
         C::Browse,
@@ -280,7 +280,34 @@ pub const BINDINGS: &[Binding] = &[
         "run the command",
     )
     .footer(1, "run"),
-    b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close").footer(2, "close"),
+    b(
+        C::Command,
+        &[Key::plain(K::Tab)],
+        Action::NextField,
+        "complete the command, then its argument (again: the next choice)",
+    )
+    .footer(2, "complete"),
+    b(
+        C::Command,
+        &[Key::plain(K::BackTab)],
+        Action::PrevField,
+        "the previous choice",
+    ),
+    b(
+        C::Command,
+        &[Key::plain(K::Up)],
+        Action::Up,
+        "previous choice; on an empty line, earlier commands",
+    )
+    .footer(3, "choose"),
+    b(
+        C::Command,
+        &[Key::plain(K::Down)],
+        Action::Down,
+        "next choice; on an empty line, later commands",
+    )
+    .footer(3, "choose"),
+    b(C::Command, &[Key::plain(K::Esc)], Action::Cancel, "close").footer(4, "close"),
     // Confirm dialogs.
     b(C::Confirm, &[Key::ch('y')], Action::Confirm, "yes, do it").footer(1, "yes"),
     b(
@@ -401,13 +428,29 @@ pub const BINDINGS: &[Binding] = &[
         "scroll up",
     )
     .footer(1, "scroll"),
+    b(C::Help, &[Key::ch('/')], Action::StartFilter, "search help").footer(2, "search"),
     b(
         C::Help,
         &[Key::plain(K::Esc), Key::ch('?'), Key::ch('q')],
         Action::Cancel,
-        "close help",
+        "clear the search / close help",
     )
-    .footer(2, "close"),
+    .footer(3, "close"),
+    // Typing a search of help.
+    b(
+        C::HelpSearch,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "keep the search, back to scrolling",
+    )
+    .footer(1, "keep"),
+    b(
+        C::HelpSearch,
+        &[Key::plain(K::Esc)],
+        Action::Cancel,
+        "clear the search",
+    )
+    .footer(2, "clear"),
     // The permission picker.
     b(
         C::Search,

@@ -157,6 +157,7 @@ fn is_text_context(context: Context) -> bool {
             | Context::Form
             | Context::Search
             | Context::Prompt
+            | Context::HelpSearch
     )
 }
 
@@ -238,6 +239,7 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::Prompt, "Export prompt"),
         (Context::Journal, "Journal"),
         (Context::Help, "Help"),
+        (Context::HelpSearch, "Searching help"),
     ];
     sections
         .iter()
@@ -350,7 +352,7 @@ mod tests {
     }
 
     /// Every context the console can be in.
-    const CONTEXTS: [Context; 12] = [
+    const CONTEXTS: [Context; 13] = [
         Context::Browse,
         Context::Filter,
         Context::Command,
@@ -363,6 +365,7 @@ mod tests {
         Context::Search,
         Context::Prompt,
         Context::Journal,
+        Context::HelpSearch,
     ];
 
     fn shown(context: Context) -> Vec<(String, &'static str)> {

@@ -17,6 +17,7 @@ mod audit;
 mod changes;
 mod diff;
 mod journal;
+mod palette;
 
 use crate::email::EmailEntry;
 use crate::org::{Org, RoleIx, UserIx, UserRecord};
@@ -26,6 +27,7 @@ pub use audit::{
 pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
 pub use diff::{DiffBase, DiffLens, DiffSession};
 pub use journal::{JournalListing, JournalView, RunAction};
+pub use palette::{CommandLine, FolderListing, HelpSearch, PaletteSession};
 use std::sync::Arc;
 
 /// How long an informational message stays (seconds).
@@ -49,6 +51,8 @@ pub enum Context {
     Prompt,
     /// The journal's runs and items.
     Journal,
+    /// Typing a search of help (`/` in help).
+    HelpSearch,
 }
 
 /// Which pane has the keys.
@@ -206,8 +210,11 @@ pub struct Summary {
 pub enum Overlay {
     Help {
         scroll: u16,
+        /// `/` in help: only the lines matching the query are shown.
+        search: Option<HelpSearch>,
     },
-    Command(Input),
+    /// `:`: the command palette.
+    Command(Box<CommandLine>),
     Invite(Box<InviteForm>),
     Edit(Box<EditForm>),
     Roles(Box<RolePicker>),
@@ -294,6 +301,8 @@ pub struct Options {
     /// "demo org — sandbox", or the site.
     pub origin_label: String,
     pub monochrome: bool,
+    /// The org is the embedded demo sandbox: its changes vanish on quit.
+    pub demo: bool,
 }
 
 /// The whole state.
@@ -333,6 +342,12 @@ pub struct State {
     /// The comparison with a snapshot (`:diff`).
     pub diff: DiffSession,
     pub toast: Option<Toast>,
+    /// The `:` palette's history and path listing.
+    pub palette: PaletteSession,
+    /// The name of the org the keys belong to, once read (the title shows it).
+    pub org_name: Option<String>,
+    /// The demo org's start-up notice is on screen (the first key closes it).
+    pub demo_notice: bool,
     pub next_id: u64,
     pub should_quit: bool,
 }
@@ -379,6 +394,9 @@ impl State {
             invitations: HashMap::new(),
             audit: Default::default(),
             toast: None,
+            palette: PaletteSession::default(),
+            org_name: None,
+            demo_notice: false,
             next_id: 1,
             should_quit: false,
         }
@@ -390,6 +408,10 @@ impl State {
             return plan.context();
         }
         match &self.overlay {
+            Some(Overlay::Help {
+                search: Some(search),
+                ..
+            }) if search.typing => Context::HelpSearch,
             Some(Overlay::Help { .. }) => Context::Help,
             Some(Overlay::Command(_)) => Context::Command,
             Some(Overlay::QuitWhileRunning) => Context::Confirm,

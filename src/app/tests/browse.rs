@@ -329,17 +329,20 @@ fn help_opens_scrolls_and_closes() {
     act(&mut state, Action::Help);
     assert_eq!(state.context(), Context::Help);
     act(&mut state, Action::Down);
-    assert!(matches!(state.overlay, Some(Overlay::Help { scroll: 1 })));
+    assert!(matches!(
+        state.overlay,
+        Some(Overlay::Help { scroll: 1, .. })
+    ));
     // Holding j stops at the end of help instead of scrolling into blank space.
     for _ in 0..1_000 {
         act(&mut state, Action::Down);
     }
-    let Some(Overlay::Help { scroll: end }) = state.overlay else {
+    let Some(Overlay::Help { scroll: end, .. }) = state.overlay else {
         panic!("help is open");
     };
     assert!((50..400).contains(&end), "stopped at line {end}");
     act(&mut state, Action::Up);
-    assert!(matches!(state.overlay, Some(Overlay::Help { scroll }) if scroll == end - 1));
+    assert!(matches!(state.overlay, Some(Overlay::Help { scroll, .. }) if scroll == end - 1));
     act(&mut state, Action::Cancel);
     assert!(state.overlay.is_none());
 }

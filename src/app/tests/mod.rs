@@ -10,6 +10,7 @@ mod diff;
 mod forms;
 mod journal;
 mod marks;
+mod palette;
 
 use std::collections::HashSet;
 
@@ -51,6 +52,7 @@ fn loaded() -> State {
         Options {
             origin_label: "test".into(),
             monochrome: false,
+            demo: false,
         },
         NOW,
     );

@@ -1,18 +1,21 @@
-//! Everything drawn over the panes, one popup a file: help (generated from the keymap), the
-//! invite, edit and role forms, and run summaries; the command line; and the widgets the
+//! Everything drawn over the panes, one popup a file: help (generated from the keymap,
+//! searchable), the invite, edit and role forms, run summaries, the `:` palette and the
+//! demo org's start-up notice; and the widgets the
 //! forms share (a one-line input, a labelled field, a checklist). The change dialog is in
 //! `ui::plan`, the audit popups in `ui::audit`, the journal in `ui::journal`.
 
 mod edit;
 mod help;
 mod invite;
+mod notice;
+mod palette;
 mod roles;
 mod summary;
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use tui_input::Input;
 
@@ -32,11 +35,10 @@ pub fn draw_overlay(
     theme: &Theme,
 ) {
     match overlay {
-        Overlay::Help { scroll } => help::draw_help(frame, area, *scroll, state, theme),
-        Overlay::Command(input) => {
-            frame.render_widget(Clear, hints);
-            draw_input_line(frame, hints, ":", input, theme.title, theme);
+        Overlay::Help { scroll, search } => {
+            help::draw_help(frame, area, *scroll, search.as_ref(), state, theme)
         }
+        Overlay::Command(line) => palette::draw_palette(frame, area, hints, line, state, theme),
         Overlay::QuitWhileRunning => super::plan::draw_quit(frame, area, state, theme),
         Overlay::Invite(form) => invite::draw_invite(frame, area, form, state, theme),
         Overlay::Edit(form) => edit::draw_edit(frame, area, form, state, theme),
@@ -49,6 +51,8 @@ pub fn draw_overlay(
         Overlay::Journal(view) => super::journal::draw_journal(frame, area, view, state, theme),
     }
 }
+
+pub use notice::draw_demo_notice;
 
 /// A one-line text input with its prompt, placing the cursor.
 pub(super) fn draw_input_line(
