@@ -7,9 +7,9 @@ use ratatui::Frame;
 
 use crate::app::state::{EditForm, State};
 
-use super::field_line;
+use super::{busy_line, field_line};
 use crate::ui::theme::Theme;
-use crate::ui::{centered, popup, rows_then_rest, spinner};
+use crate::ui::{centered, popup, rows_then_rest};
 
 pub(super) fn draw_edit(
     frame: &mut Frame,
@@ -61,7 +61,7 @@ fn draw_status(
 ) {
     let line = match (&form.error, form.saving) {
         (Some(error), _) => Line::styled(error.clone(), theme.error),
-        (None, true) => Line::styled(format!("{} saving…", spinner(state)), theme.warn),
+        (None, true) => busy_line(state, "saving", theme),
         (None, false) => Line::styled(hint, theme.dim),
     };
     frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);

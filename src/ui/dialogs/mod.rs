@@ -146,6 +146,16 @@ fn draw_checklist(
     frame.render_widget(Paragraph::new(lines), area);
 }
 
+/// A form's line while its change is under way: waiting for the answer to the change
+/// dialog over it, then `doing` ("saving", "applying") with a spinner.
+fn busy_line(state: &State, doing: &str, theme: &Theme) -> Line<'static> {
+    if state.plan.is_some() {
+        Line::styled("waiting for your answer to the dialog…", theme.dim)
+    } else {
+        Line::styled(format!("{} {doing}…", super::spinner(state)), theme.warn)
+    }
+}
+
 /// A role's name for a checklist (empty if the role is not known).
 fn role_name(state: &State, role: RoleIx) -> String {
     state

@@ -10,10 +10,10 @@ use ratatui::Frame;
 use crate::app::state::{RoleChoice, RolePicker, RoleRow, State};
 use crate::words;
 
-use super::{draw_checklist, role_name};
+use super::{busy_line, draw_checklist, role_name};
 use crate::ui::text::fit;
 use crate::ui::theme::Theme;
-use crate::ui::{centered, popup, spinner};
+use crate::ui::{centered, popup};
 
 pub(super) fn draw_roles(
     frame: &mut Frame,
@@ -43,7 +43,7 @@ pub(super) fn draw_roles(
         draw_checklist(frame, list, &items, picker.cursor.pos, true, theme);
     }
     let text = if picker.saving {
-        Line::styled(format!("{} applying…", spinner(state)), theme.warn)
+        busy_line(state, "applying", theme)
     } else if picker.marked {
         Line::styled(
             "space: add to all / remove from all / keep · Enter apply · Esc cancel",
