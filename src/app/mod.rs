@@ -29,6 +29,7 @@ pub mod palette;
 pub mod paste;
 pub mod role_picker;
 pub mod state;
+pub mod targets;
 pub mod update;
 pub mod view;
 

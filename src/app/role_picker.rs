@@ -4,11 +4,11 @@
 //! Pure.
 
 use super::action::Action;
-use super::bulk::targets;
 use super::changes::{propose, Purpose};
 use super::cursor::{ListCursor, POPUP_PAGE};
 use super::effect::Effect;
 use super::state::*;
+use super::targets::targets;
 use crate::api::models::{RoleId, UserId};
 use crate::runs::{Change, Draft};
 
