@@ -26,6 +26,8 @@ pub struct ConsoleOptions {
     pub journal: Option<std::sync::Arc<crate::runs::Journal>>,
     /// The org's address for the journal: its base URL, never a key.
     pub address: String,
+    /// Where the console's settings (the columns) are remembered (none: they are not).
+    pub settings: Option<std::path::PathBuf>,
 }
 
 /// The initial state for these options.
@@ -73,6 +75,7 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), 
             read_only: options.read_only,
             journal: options.journal.clone(),
             origin: options.address.clone(),
+            settings: options.settings.clone(),
             ..Default::default()
         },
     );

@@ -231,3 +231,15 @@ fn journal_undo_confirm() {
         );
     });
 }
+
+#[test]
+fn audit_view_inactive_explains_the_last_login() {
+    snap("audit_inactive", |state| {
+        open_audit(state, ViewKind::Inactive { days: 90 })
+    });
+}
+
+#[test]
+fn audit_view_pending_explains_the_invitation() {
+    snap("audit_pending", |state| open_audit(state, ViewKind::Pending));
+}

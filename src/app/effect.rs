@@ -139,6 +139,12 @@ pub enum Effect {
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },
+    /// Read the settings file (answered with `Msg::Settings(SettingsMsg::Loaded)`).
+    LoadSettings,
+    /// Write the settings file whole.
+    SaveSettings {
+        settings: crate::settings::Settings,
+    },
 }
 
 /// The org as it was when an effect was asked for, shared rather than copied: the
@@ -186,6 +192,8 @@ impl Effect {
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
             Effect::Export { rows, .. } => format!("export {}", users(rows.len())),
             Effect::LoadJournal { .. } => "read the journal".into(),
+            Effect::LoadSettings => "read the settings".into(),
+            Effect::SaveSettings { .. } => "save the settings".into(),
         }
     }
 }

@@ -54,6 +54,17 @@ pub enum Msg {
     },
     /// A passing notice ("rate limited — retrying in 3 s").
     Notice(String),
+    /// The settings file (`Effect::LoadSettings`, `Effect::SaveSettings`).
+    Settings(SettingsMsg),
+}
+
+/// The settings file read or written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SettingsMsg {
+    /// What the file holds (`None`: no file yet), or why it could not be read.
+    Loaded(Result<Option<crate::settings::Settings>, String>),
+    /// Written, or why not.
+    Saved(Result<(), String>),
 }
 
 /// Loading the org.

@@ -152,6 +152,7 @@ async fn run_console(global: &GlobalArgs) -> CliResult {
         monochrome: false,
         journal: Some(Arc::new(journal)),
         address: connection.address.clone(),
+        settings: crate::settings::default_path(&env_lookup),
     };
     let result = crate::console::run_console(connection.client.clone(), options).await;
     connection.close().await;

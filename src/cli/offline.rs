@@ -31,6 +31,7 @@ pub async fn open_snapshot(path: &Path) -> CliResult {
         // Read-only: nothing is ever sent, so there is nothing to journal.
         journal: None,
         address: sandbox.base_url(),
+        settings: crate::settings::default_path(&|name| std::env::var(name).ok()),
     };
     let result = crate::console::run_console(client, options).await;
     sandbox.shutdown().await;

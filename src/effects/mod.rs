@@ -7,8 +7,9 @@
 
 mod console_audit;
 
-use crate::app::msg::{LoadMsg, RunMsg};
+use crate::app::msg::{LoadMsg, RunMsg, SettingsMsg};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures::stream::StreamExt;
@@ -36,6 +37,8 @@ pub struct QueueOptions {
     pub journal: Option<Arc<Journal>>,
     /// The org's address for the journal (base URL; never a key).
     pub origin: String,
+    /// The settings file (none: nothing is read or remembered).
+    pub settings: Option<PathBuf>,
 }
 
 impl Default for QueueOptions {
@@ -45,6 +48,7 @@ impl Default for QueueOptions {
             write_concurrency: 4,
             journal: None,
             origin: String::new(),
+            settings: None,
         }
     }
 }
@@ -108,6 +112,8 @@ struct Context {
     runner: Runner,
     /// The console's org address (journal origin, export origin).
     origin: String,
+    /// The settings file, if settings are remembered.
+    settings: Option<PathBuf>,
 }
 
 impl Context {
@@ -149,6 +155,7 @@ impl EffectsQueue {
             tx,
             read_only: options.read_only,
             origin: options.origin.clone(),
+            settings: options.settings.clone(),
             runner: Runner::new(
                 client,
                 options.journal,
@@ -276,6 +283,18 @@ async fn run(context: &Context, effect: Effect) {
             context.send(Msg::Run(RunMsg::Prepared { plan, result }));
         }
         Effect::Apply { ticket, plan } => apply(context, ticket, *plan).await,
+        Effect::LoadSettings => {
+            if let Some(path) = &context.settings {
+                let result = crate::settings::read(path).map_err(|e| e.to_string());
+                context.send(Msg::Settings(SettingsMsg::Loaded(result)));
+            }
+        }
+        Effect::SaveSettings { settings } => {
+            if let Some(path) = &context.settings {
+                let result = crate::settings::write(path, &settings).map_err(|e| e.to_string());
+                context.send(Msg::Settings(SettingsMsg::Saved(result)));
+            }
+        }
         // Audits, exports and the journal.
         other => {
             let send = |msg: Msg| context.send(msg);

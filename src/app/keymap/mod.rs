@@ -234,6 +234,7 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::TypedConfirm, "Confirmations that ask you to type"),
         (Context::Form, "Forms"),
         (Context::Picker, "Role pickers"),
+        (Context::Columns, "Column picker"),
         (Context::Search, "Permission picker"),
         (Context::Prompt, "Export prompt"),
         (Context::Journal, "Journal"),
@@ -350,7 +351,7 @@ mod tests {
     }
 
     /// Every context the console can be in.
-    const CONTEXTS: [Context; 12] = [
+    const CONTEXTS: [Context; 13] = [
         Context::Browse,
         Context::Filter,
         Context::Command,
@@ -363,6 +364,7 @@ mod tests {
         Context::Search,
         Context::Prompt,
         Context::Journal,
+        Context::Columns,
     ];
 
     fn shown(context: Context) -> Vec<(String, &'static str)> {

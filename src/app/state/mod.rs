@@ -15,6 +15,7 @@ pub use super::view::{Scope, Sort, SortKey, View};
 
 mod audit;
 mod changes;
+mod columns;
 mod journal;
 
 use crate::email::EmailEntry;
@@ -23,6 +24,7 @@ pub use audit::{
     AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
 };
 pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
+pub use columns::ColumnPicker;
 pub use journal::{JournalListing, JournalView, RunAction};
 use std::sync::Arc;
 
@@ -47,6 +49,8 @@ pub enum Context {
     Prompt,
     /// The journal's runs and items.
     Journal,
+    /// The column picker (`:columns`).
+    Columns,
 }
 
 /// Which pane has the keys.
@@ -186,6 +190,8 @@ pub enum Overlay {
     Journal(Box<JournalView>),
     /// `q` while a run is in flight: quit anyway?
     QuitWhileRunning,
+    /// `:columns`: which columns the list shows, in what order.
+    Columns(Box<ColumnPicker>),
 }
 
 /// How important a toast is.
@@ -294,6 +300,10 @@ pub struct State {
     pub invitations: HashMap<UserId, InvitationInfo>,
     /// The audit view restricting the list (`:audit`), and the one being loaded.
     pub audit: AuditSession,
+    /// The list's columns, in order.
+    pub columns: super::columns::Columns,
+    /// The settings file as read (saving the columns keeps the rest of it).
+    pub settings: crate::settings::Settings,
     pub toast: Option<Toast>,
     pub next_id: u64,
     pub should_quit: bool,
@@ -331,6 +341,8 @@ impl State {
             journal_check: Latest::default(),
             invitations: HashMap::new(),
             audit: Default::default(),
+            columns: Default::default(),
+            settings: Default::default(),
             toast: None,
             next_id: 1,
             should_quit: false,
@@ -354,6 +366,7 @@ impl State {
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
+            Some(Overlay::Columns(_)) => Context::Columns,
             None if self.view.filter_editing => Context::Filter,
             None => Context::Browse,
         }

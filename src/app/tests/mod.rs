@@ -6,6 +6,7 @@
 mod audit;
 mod browse;
 mod changes;
+mod columns;
 mod forms;
 mod journal;
 
