@@ -93,6 +93,8 @@ fn list_filtered_with_marks() {
 fn list_sorted_on_the_pending_tab() {
     snap("pending_tab", |state| {
         act(state, Action::SelectTab(StatusTab::Pending));
+        // `s` goes through the columns left to right: status, then name.
+        act(state, Action::CycleSort);
         act(state, Action::CycleSort);
     });
 }

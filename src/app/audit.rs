@@ -87,7 +87,7 @@ fn explanations(view: &AuditView) -> (ExplainColumns, HashMap<UserIx, Box<[Strin
         .iter()
         .map(|c| ExplainColumns::label_of(c))
         .collect();
-    let mut widest: Vec<u16> = labels.iter().map(|l| text_width(l)).collect();
+    let mut widest: Vec<u16> = vec![0; labels.len()];
     let mut cells = HashMap::with_capacity(view.rows.len());
     for row in &view.rows {
         let shown: Box<[String]> = row.cells.iter().map(|c| shown_cell(c)).collect();

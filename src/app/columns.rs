@@ -224,7 +224,7 @@ pub const REGISTRY: &[ColumnSpec] = &[
         id: ColumnId::LoginMethods,
         name: "login-methods",
         label: "Login methods",
-        about: "the login methods the user is allowed (empty: the org's)",
+        about: "allowed login methods (blank: the org's defaults)",
         width: flexible(8, 14, Some(30), 1, 8),
         sort: Some(SortKey::LoginMethods),
         tone: Tone::Dim,
@@ -373,7 +373,7 @@ pub fn names_list() -> String {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ExplainColumns {
     pub labels: Vec<String>,
-    /// The widest cell (or header) of each column, in terminal columns.
+    /// The widest cell of each column, in terminal columns.
     pub widest: Vec<u16>,
 }
 
@@ -388,12 +388,19 @@ impl ExplainColumns {
         }
     }
 
+    /// As wide as the widest cell, the header cut at 12 columns unless there is room.
     fn policy(&self, n: usize) -> WidthPolicy {
-        let widest = self.widest.get(n).copied().unwrap_or(8).clamp(3, 40);
+        let cells = self.widest.get(n).copied().unwrap_or(8).clamp(3, 40);
+        let label = self
+            .labels
+            .get(n)
+            .map_or(0, |l| l.chars().count() as u16)
+            .min(40);
+        let want = cells.max(label.min(12));
         WidthPolicy {
-            min: widest.min(8),
-            want: widest,
-            cap: Some(widest),
+            min: want.min(8),
+            want,
+            cap: Some(want.max(label)),
             grow: 1,
             core: true,
             rank: 3,
@@ -428,15 +435,22 @@ pub fn place(
     sort: SortKey,
     width: u16,
 ) -> Vec<Placed> {
+    // An explanation column replaces a chosen column of the same header ("Last login").
+    let repeated = |id: &ColumnId| explain.is_some_and(|e| e.labels.iter().any(|l| l == id.spec().label));
     let mut wanted: Vec<(TableColumn, WidthPolicy)> = columns
         .ids()
         .iter()
+        .filter(|id| !repeated(id))
         .map(|id| (TableColumn::User(*id), sorted_policy(*id, sort)))
         .collect();
     if let Some(explain) = explain {
         let after = [ColumnId::Email, ColumnId::Name]
             .iter()
-            .find_map(|id| columns.ids().iter().position(|c| c == id))
+            .find_map(|id| {
+                wanted
+                    .iter()
+                    .position(|(c, _)| *c == TableColumn::User(*id))
+            })
             .map_or(wanted.len(), |n| n + 1);
         for n in (0..explain.labels.len()).rev() {
             wanted.insert(after, (TableColumn::Explain(n), explain.policy(n)));
@@ -477,27 +491,42 @@ fn room(columns: &[(TableColumn, WidthPolicy)], pick: fn(&WidthPolicy) -> u16) -
 }
 
 /// Leaves out columns until they fit `width`: first, while the wants do not fit, the
-/// columns that are not core; then, while the minimums do not fit, by rank. One column
-/// always stays.
+/// columns that are not core; then each core column, in rank order, stays only when the
+/// columns ranked above it get their want and it gets its minimum. The first column in rank
+/// order always stays.
 fn fit(
     mut columns: Vec<(TableColumn, WidthPolicy)>,
     width: u16,
 ) -> Vec<(TableColumn, WidthPolicy)> {
     let width = u32::from(width);
-    let drop_worst = |columns: &mut Vec<(TableColumn, WidthPolicy)>, core_too: bool| {
+    while room(&columns, |p| p.want) > width {
         let worst = columns
             .iter()
             .enumerate()
-            .filter(|(_, (_, p))| core_too || !p.core)
+            .filter(|(_, (_, p))| !p.core)
             .max_by_key(|(n, (_, p))| (p.rank, *n))
             .map(|(n, _)| n);
-        worst.map(|n| columns.remove(n)).is_some()
-    };
-    while room(&columns, |p| p.want) > width && drop_worst(&mut columns, false) {}
-    while columns.len() > 1 && room(&columns, |p| p.min) > width {
-        drop_worst(&mut columns, true);
+        match worst {
+            Some(n) => columns.remove(n),
+            None => break,
+        };
+    }
+    let mut by_rank: Vec<usize> = (0..columns.len()).collect();
+    by_rank.sort_by_key(|n| columns[*n].1.rank);
+    let mut keep = vec![false; columns.len()];
+    let mut above: u32 = 0;
+    for (k, n) in by_rank.into_iter().enumerate() {
+        let policy = &columns[n].1;
+        if k == 0 || above + u32::from(policy.min) + 1 <= width {
+            keep[n] = true;
+            above += u32::from(policy.want) + 1;
+        }
     }
     columns
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(column, kept)| kept.then_some(column))
+        .collect()
 }
 
 /// Widths for columns that fit: each its minimum, then up to its want (the most important

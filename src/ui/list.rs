@@ -15,7 +15,7 @@ use crate::org::UserRecord;
 use crate::runs::ItemResult;
 
 use super::spinner;
-use super::text::fit;
+use super::text::{self, fit};
 use super::theme::Theme;
 
 fn status_cell(user: &UserRecord, state: &State, theme: &Theme) -> (String, Style) {
@@ -94,7 +94,12 @@ fn header_cell(placed: &Placed, state: &State) -> String {
                 return fit(spec.label, width);
             }
             let arrow = if state.view.sort.descending { "▼" } else { "▲" };
-            format!("{} {arrow}", fit(spec.label, width.saturating_sub(2)))
+            let label = if text::width(spec.label) + 2 <= width {
+                spec.label.to_owned()
+            } else {
+                fit(spec.label, width.saturating_sub(2))
+            };
+            fit(&format!("{label} {arrow}"), width)
         }
     }
 }
