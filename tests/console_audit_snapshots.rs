@@ -242,5 +242,7 @@ fn audit_view_inactive_explains_the_last_login() {
 
 #[test]
 fn audit_view_pending_explains_the_invitation() {
-    snap("audit_pending", |state| open_audit(state, ViewKind::Pending));
+    snap("audit_pending", |state| {
+        open_audit(state, ViewKind::Pending)
+    });
 }

@@ -23,7 +23,8 @@ struct Console {
 impl Console {
     fn start() -> Console {
         // Never the person's own settings: a folder of this process's.
-        let config = std::env::temp_dir().join(format!("ddusers-pty-config-{}", std::process::id()));
+        let config =
+            std::env::temp_dir().join(format!("ddusers-pty-config-{}", std::process::id()));
         Console::start_with_config(&config)
     }
 

@@ -107,14 +107,7 @@ fn text_width(text: &str) -> u16 {
 /// as it is.
 fn shown_cell(cell: &str) -> String {
     match crate::api::models::timestamp::parse(cell) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute()
-        ),
+        Ok(t) => crate::words::minute(t),
         Err(_) => cell.to_owned(),
     }
 }

@@ -33,7 +33,10 @@ fn columns_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         _ => match Columns::parse(&text) {
             Ok(columns) => choose(state, columns),
             Err(error) => {
-                state.notify(Level::Error, format!("Usage: :columns NAME,NAME,… ({error})"));
+                state.notify(
+                    Level::Error,
+                    format!("Usage: :columns NAME,NAME,… ({error})"),
+                );
                 Vec::new()
             }
         },

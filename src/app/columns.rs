@@ -354,7 +354,10 @@ impl Columns {
     /// when `current` is not in it).
     pub fn next_sort(&self, current: SortKey) -> SortKey {
         let cycle = self.sort_cycle();
-        let next = cycle.iter().position(|k| *k == current).map_or(1, |n| n + 1);
+        let next = cycle
+            .iter()
+            .position(|k| *k == current)
+            .map_or(1, |n| n + 1);
         cycle.get(next % cycle.len()).copied().unwrap_or_default()
     }
 }
@@ -436,7 +439,8 @@ pub fn place(
     width: u16,
 ) -> Vec<Placed> {
     // An explanation column replaces a chosen column of the same header ("Last login").
-    let repeated = |id: &ColumnId| explain.is_some_and(|e| e.labels.iter().any(|l| l == id.spec().label));
+    let repeated =
+        |id: &ColumnId| explain.is_some_and(|e| e.labels.iter().any(|l| l == id.spec().label));
     let mut wanted: Vec<(TableColumn, WidthPolicy)> = columns
         .ids()
         .iter()
@@ -484,10 +488,7 @@ fn sorted_policy(id: ColumnId, sort: SortKey) -> WidthPolicy {
 
 /// Room taken by `columns` at `pick(policy)` each, with a space before each (after the mark).
 fn room(columns: &[(TableColumn, WidthPolicy)], pick: fn(&WidthPolicy) -> u16) -> u32 {
-    columns
-        .iter()
-        .map(|(_, p)| u32::from(pick(p)) + 1)
-        .sum()
+    columns.iter().map(|(_, p)| u32::from(pick(p)) + 1).sum()
 }
 
 /// Leaves out columns until they fit `width`: first, while the wants do not fit, the
@@ -517,7 +518,8 @@ fn fit(
     let mut above: u32 = 0;
     for (k, n) in by_rank.into_iter().enumerate() {
         let policy = &columns[n].1;
-        if k == 0 || above + u32::from(policy.min) + 1 <= width {
+        // Its minimum and the space before it.
+        if k == 0 || above + u32::from(policy.min) < width {
             keep[n] = true;
             above += u32::from(policy.want) + 1;
         }

@@ -180,7 +180,10 @@ fn sort(state: &mut State, rest: &[&str]) -> Vec<Effect> {
     let Some(column) = rest.first() else {
         state.notify(
             Level::Error,
-            format!("Usage: :sort COLUMN [asc|desc] ({}, loaded)", super::columns::names_list()),
+            format!(
+                "Usage: :sort COLUMN [asc|desc] ({}, loaded)",
+                super::columns::names_list()
+            ),
         );
         return Vec::new();
     };

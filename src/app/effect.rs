@@ -142,9 +142,7 @@ pub enum Effect {
     /// Read the settings file (answered with `Msg::Settings(SettingsMsg::Loaded)`).
     LoadSettings,
     /// Write the settings file whole.
-    SaveSettings {
-        settings: crate::settings::Settings,
-    },
+    SaveSettings { settings: crate::settings::Settings },
 }
 
 /// The org as it was when an effect was asked for, shared rather than copied: the

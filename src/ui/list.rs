@@ -93,7 +93,11 @@ fn header_cell(placed: &Placed, state: &State) -> String {
             if spec.sort != Some(state.view.sort.key) {
                 return fit(spec.label, width);
             }
-            let arrow = if state.view.sort.descending { "▼" } else { "▲" };
+            let arrow = if state.view.sort.descending {
+                "▼"
+            } else {
+                "▲"
+            };
             let label = if text::width(spec.label) + 2 <= width {
                 spec.label.to_owned()
             } else {
@@ -126,7 +130,9 @@ fn user_row(
                     Cell::from(Span::styled(if marked { "●" } else { " " }, theme.marked))
                 }
                 TableColumn::Explain(n) => {
-                    let text = explanation.and_then(|e| e.get(n)).map_or("", |t| t.as_str());
+                    let text = explanation
+                        .and_then(|e| e.get(n))
+                        .map_or("", |t| t.as_str());
                     Cell::from(fit(text, width))
                 }
                 TableColumn::User(id) => {

@@ -61,7 +61,10 @@ fn the_picker_ticks_and_orders_columns_and_enter_applies_and_saves() {
     };
     let effects = act(&mut state, Action::Submit);
     assert!(state.overlay.is_none());
-    assert_eq!(state.columns.ids(), &[ColumnId::Email, ColumnId::Name, third]);
+    assert_eq!(
+        state.columns.ids(),
+        &[ColumnId::Email, ColumnId::Name, third]
+    );
     assert_eq!(saved(&effects).columns, Some(state.columns.names()));
 }
 
@@ -140,11 +143,20 @@ fn an_audit_views_explanation_cells_are_the_ones_audit_views_gives() {
     let mut state = loaded_with_roles();
     let as_of = OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a time");
     let org = demo_audit_org();
-    for args in ["admins", "who-can user_access_manage", "no-mfa", "disabled-with-roles"] {
+    for args in [
+        "admins",
+        "who-can user_access_manage",
+        "no-mfa",
+        "disabled-with-roles",
+    ] {
         let kind = open_audit(&mut state, args);
         let expected = view(&org, &kind, as_of).expect("the view");
         let active = state.audit.active.as_ref().expect("open");
-        assert_eq!(active.explain.labels.len(), expected.columns.len(), "{args}");
+        assert_eq!(
+            active.explain.labels.len(),
+            expected.columns.len(),
+            "{args}"
+        );
         assert!(!expected.columns.is_empty(), "{args} explains itself");
         for row in &expected.rows {
             let id = &org.get(row.user).expect("a user").id;
@@ -169,5 +181,21 @@ fn an_audit_views_explanation_cells_are_the_ones_audit_views_gives() {
         let cells = active.explanations.get(&ix).expect("explained");
         assert_eq!(cells[1], row.cells[1]);
         assert!(row.cells[0] == "never" || row.cells[0].starts_with(&cells[0].replace(' ', "T")));
+    }
+}
+
+#[test]
+fn every_sort_key_in_both_directions_gives_the_view_a_rebuild_would() {
+    let mut state = loaded();
+    for key in SortKey::ALL {
+        for direction in ["asc", "desc"] {
+            command(&mut state, &format!("sort {} {direction}", key.label()));
+            assert_eq!(state.view.sort.key, key);
+            assert_eq!(
+                state.view.rows,
+                view_from_scratch(&state),
+                "{key:?} {direction}"
+            );
+        }
     }
 }

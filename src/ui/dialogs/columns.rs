@@ -52,7 +52,10 @@ pub(super) fn draw_columns(frame: &mut Frame, area: Rect, picker: &ColumnPicker,
     frame.render_widget(Paragraph::new(lines), list);
     let help = "space show/hide · K/J move · Enter apply and remember · Esc cancel";
     frame.render_widget(
-        Paragraph::new(Line::styled(fit(help, usize::from(footer.width)), theme.dim)),
+        Paragraph::new(Line::styled(
+            fit(help, usize::from(footer.width)),
+            theme.dim,
+        )),
         footer,
     );
 }
