@@ -105,8 +105,13 @@ pub fn on_msg(state: &mut State, msg: SettingsMsg) -> Vec<Effect> {
 }
 
 /// Takes the columns the file names; names this version does not know are skipped, and
-/// said so.
-fn apply_loaded(state: &mut State, settings: crate::settings::Settings) {
+/// said so. A choice made before the file was read stands.
+fn apply_loaded(state: &mut State, mut settings: crate::settings::Settings) {
+    if state.settings.columns.is_some() {
+        settings.columns = state.settings.columns.take();
+        state.settings = settings;
+        return;
+    }
     if let Some(names) = &settings.columns {
         let (columns, unknown) = Columns::from_names(names);
         match columns {

@@ -199,3 +199,19 @@ fn every_sort_key_in_both_directions_gives_the_view_a_rebuild_would() {
         }
     }
 }
+
+#[test]
+fn a_choice_made_before_the_file_is_read_stands() {
+    let mut state = loaded();
+    command(&mut state, "columns email,name");
+    let settings = Settings {
+        columns: Some(vec!["title".into()]),
+        ..Settings::default()
+    };
+    update(
+        &mut state,
+        Msg::Settings(SettingsMsg::Loaded(Ok(Some(settings)))),
+    );
+    assert_eq!(state.columns.ids(), &[ColumnId::Email, ColumnId::Name]);
+    assert_eq!(state.settings.columns, Some(state.columns.names()));
+}
