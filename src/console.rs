@@ -31,6 +31,8 @@ pub struct ConsoleOptions {
     pub compare_with: Option<crate::app::state::DiffBase>,
     /// The org is the embedded demo sandbox (its changes vanish on quit).
     pub demo: bool,
+    /// Where the console's settings (the columns) are remembered (none: they are not).
+    pub settings: Option<std::path::PathBuf>,
 }
 
 /// The initial state for these options.
@@ -79,6 +81,7 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), 
             read_only: options.read_only,
             journal: options.journal.clone(),
             origin: options.address.clone(),
+            settings: options.settings.clone(),
             ..Default::default()
         },
     );

@@ -18,6 +18,7 @@ pub mod org;
 pub mod runs;
 pub mod runtime;
 pub mod sandbox;
+pub mod settings;
 pub mod terminal;
 pub mod text;
 pub mod ui;

@@ -26,6 +26,19 @@ pub fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// A moment to the minute, UTC: "2026-11-27 06:15".
+pub fn minute(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
 /// Unix seconds → "2024-03-01" ("?" when out of range).
 pub fn date(t: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(t) {

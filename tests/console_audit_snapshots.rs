@@ -33,6 +33,7 @@ fn open_audit(state: &mut State, kind: ViewKind) {
     act(state, Action::CommandLine);
     let text = match &kind {
         ViewKind::WhoCan { permission } => format!("who-can {permission}"),
+        ViewKind::Inactive { days } => format!("audit inactive {days}"),
         other => format!("audit {}", other.name()),
     };
     for c in text.chars() {
@@ -229,5 +230,19 @@ fn journal_undo_confirm() {
                 result: Ok(Box::new(facts)),
             }),
         );
+    });
+}
+
+#[test]
+fn audit_view_inactive_explains_the_last_login() {
+    snap("audit_inactive", |state| {
+        open_audit(state, ViewKind::Inactive { days: 30 })
+    });
+}
+
+#[test]
+fn audit_view_pending_explains_the_invitation() {
+    snap("audit_pending", |state| {
+        open_audit(state, ViewKind::Pending)
     });
 }

@@ -22,6 +22,14 @@ struct Console {
 
 impl Console {
     fn start() -> Console {
+        // Never the person's own settings: a folder of this process's.
+        let config =
+            std::env::temp_dir().join(format!("ddusers-pty-config-{}", std::process::id()));
+        Console::start_with_config(&config)
+    }
+
+    /// The console, remembering its settings in `config`.
+    fn start_with_config(config: &std::path::Path) -> Console {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -45,6 +53,7 @@ impl Console {
         let journal =
             std::env::temp_dir().join(format!("ddusers-pty-{}.jsonl", std::process::id()));
         command.env("DDUSERS_JOURNAL", journal);
+        command.env("DDUSERS_CONFIG_DIR", config);
         let child = pty.slave.spawn_command(command).expect("the binary starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("a reader");
@@ -244,4 +253,51 @@ fn console_gives_the_terminal_back_on_sigquit() {
 #[test]
 fn console_gives_the_terminal_back_on_sighup() {
     console_gives_the_terminal_back_on("HUP", 129);
+}
+
+#[test]
+fn chosen_columns_are_remembered_for_the_next_console() {
+    let config = tempfile::tempdir().expect("a temporary folder");
+    let mut console = Console::start_with_config(config.path());
+    let screen = console.wait_for("users loaded");
+    assert!(!screen.contains("Title"), "{screen}");
+    console.type_keys(":columns name,title,email\r");
+    console.wait_for("Title");
+    console.type_keys("q");
+    assert!(console.wait_for_exit().success());
+    let saved = std::fs::read_to_string(config.path().join("console.json")).expect("saved");
+    assert!(saved.contains("\"title\""), "{saved}");
+
+    let mut next = Console::start_with_config(config.path());
+    let screen = next.wait_for("users loaded");
+    let header = screen
+        .lines()
+        .find(|l| l.contains("Email"))
+        .unwrap_or_default()
+        .to_owned();
+    let (name, title, email) = (
+        header.find("Name"),
+        header.find("Title"),
+        header.find("Email"),
+    );
+    assert!(
+        matches!((name, title, email), (Some(n), Some(t), Some(e)) if n < t && t < e)
+            && !header.contains("Status"),
+        "the remembered columns, in order: {header}"
+    );
+    next.type_keys("q");
+    assert!(next.wait_for_exit().success());
+    next.assert_terminal_restored();
+}
+
+#[test]
+fn a_damaged_settings_file_gets_a_message_and_the_default_columns() {
+    let config = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(config.path().join("console.json"), "{\"columns\": [").expect("write");
+    let mut console = Console::start_with_config(config.path());
+    let screen = console.wait_for("is damaged");
+    assert!(screen.contains("Status"), "the default columns: {screen}");
+    console.type_keys("q");
+    assert!(console.wait_for_exit().success());
+    console.assert_terminal_restored();
 }

@@ -121,6 +121,9 @@ pub enum Action {
     NextField,
     PrevField,
     ToggleItem,
+    /// Moves the item under the cursor up or down (the column picker).
+    MoveItemUp,
+    MoveItemDown,
     Submit,
     TextEdit(InputRequest),
 }

@@ -6,6 +6,7 @@
 //! changes the org.
 
 use super::msg::AuditMsg;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,10 +14,11 @@ use time::OffsetDateTime;
 use tui_input::Input;
 
 use crate::api::models::Permission;
-use crate::audit::{AuditError, ViewKind};
+use crate::audit::{AuditError, AuditView, ViewKind};
 use crate::org::UserIx;
 
 use super::action::{Action, StatusTab};
+use super::columns::ExplainColumns;
 use super::command_spec::{ArgKind, CommandSpec, Does};
 use super::cursor::{ListCursor, POPUP_PAGE};
 pub use super::effect::ExportFormat;
@@ -54,6 +56,7 @@ fn as_of(state: &State) -> OffsetDateTime {
 fn compute(state: &State, kind: &ViewKind) -> Result<AuditFilter, AuditError> {
     let view = crate::audit::view(&state.store, kind, as_of(state))?;
     let tab_counts = tab_counts(view.users(&state.store));
+    let (explain, explanations) = explanations(&view);
     Ok(AuditFilter {
         title: format!(
             "{kind} ({})",
@@ -61,9 +64,45 @@ fn compute(state: &State, kind: &ViewKind) -> Result<AuditFilter, AuditError> {
         ),
         members: view.rows.iter().map(|r| r.user).collect(),
         tab_counts,
+        explain,
+        explanations,
         kind: kind.clone(),
         computed_at: (state.store.revision(), state.store.len()),
     })
+}
+
+/// The view's own columns for the list: their headers and widest cells, and each
+/// member's cells as the command line and exports write them, times shortened to the
+/// minute.
+fn explanations(view: &AuditView) -> (ExplainColumns, HashMap<UserIx, Box<[String]>>) {
+    let labels: Vec<String> = view
+        .columns
+        .iter()
+        .map(|c| ExplainColumns::label_of(c))
+        .collect();
+    let mut widest: Vec<u16> = vec![0; labels.len()];
+    let mut cells = HashMap::with_capacity(view.rows.len());
+    for row in &view.rows {
+        let shown: Box<[String]> = row.cells.iter().map(|c| shown_cell(c)).collect();
+        for (w, cell) in widest.iter_mut().zip(shown.iter()) {
+            *w = (*w).max(text_width(cell));
+        }
+        cells.insert(row.user, shown);
+    }
+    (ExplainColumns { labels, widest }, cells)
+}
+
+fn text_width(text: &str) -> u16 {
+    u16::try_from(unicode_width::UnicodeWidthStr::width(text)).unwrap_or(u16::MAX)
+}
+
+/// A cell as the list shows it: a service timestamp as "2026-11-27 06:15", anything else
+/// as it is.
+fn shown_cell(cell: &str) -> String {
+    match crate::api::models::timestamp::parse(cell) {
+        Ok(t) => crate::words::minute(t),
+        Err(_) => cell.to_owned(),
+    }
 }
 
 /// Opens an audit view over the org as loaded; a permission the org does not know yet

@@ -167,7 +167,7 @@ fn on_view_keys(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SelectTab(tab) => return set_tab(state, tab),
         Action::CycleSort => {
             state.view.sort = Sort {
-                key: state.view.sort.key.next(),
+                key: state.columns.next_sort(state.view.sort.key),
                 descending: false,
             };
             state.rebuild_view();

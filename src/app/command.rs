@@ -138,6 +138,7 @@ pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
         .chain(super::audit::COMMANDS)
         .chain(super::journal::COMMANDS)
         .chain(super::diff::COMMANDS)
+        .chain(super::column_choice::COMMANDS)
 }
 
 /// Runs a `:` command.
@@ -168,7 +169,13 @@ pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
 
 fn sort(state: &mut State, rest: &[&str]) -> Vec<Effect> {
     let Some(column) = rest.first() else {
-        state.notify(Level::Error, "Usage: :sort COLUMN [asc|desc] (name, email, status, roles, mfa, last-login, created, loaded)");
+        state.notify(
+            Level::Error,
+            format!(
+                "Usage: :sort COLUMN [asc|desc] ({}, loaded)",
+                super::columns::names_list()
+            ),
+        );
         return Vec::new();
     };
     let (column, mut descending) = match column.strip_prefix('-') {
@@ -180,13 +187,21 @@ fn sort(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         Some(d) if d == "asc" => descending = false,
         _ => {}
     }
-    match SortKey::parse(column) {
+    let key = SortKey::parse(column)
+        .or_else(|| super::columns::ColumnId::parse(column).and_then(|c| c.spec().sort));
+    match key {
         Some(key) => {
             state.view.sort = Sort { key, descending };
             state.rebuild_view();
             sort_toast(state);
         }
-        None => state.notify(Level::Error, format!("Cannot sort by {column:?}: try name, email, status, roles, mfa, last-login, created")),
+        None => state.notify(
+            Level::Error,
+            format!(
+                "Cannot sort by {column:?}: try {}, loaded",
+                super::columns::names_list()
+            ),
+        ),
     }
     Vec::new()
 }

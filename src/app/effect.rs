@@ -148,6 +148,10 @@ pub enum Effect {
     LoadJournal { request_id: RequestId },
     /// Read the snapshot file `:diff` compares the org with.
     ReadSnapshot { path: std::path::PathBuf },
+    /// Read the settings file (answered with `Msg::Settings(SettingsMsg::Loaded)`).
+    LoadSettings,
+    /// Write the settings file whole.
+    SaveSettings { settings: crate::settings::Settings },
 }
 
 /// The org as it was when an effect was asked for, shared rather than copied: the
@@ -192,6 +196,8 @@ impl Effect {
             }
             Effect::LoadJournal { .. } => "read the journal".into(),
             Effect::ReadSnapshot { path } => format!("read the snapshot {}", path.display()),
+            Effect::LoadSettings => "read the settings".into(),
+            Effect::SaveSettings { .. } => "save the settings".into(),
         }
     }
 }

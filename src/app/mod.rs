@@ -6,6 +6,8 @@ pub mod audit;
 pub mod browse;
 pub mod bulk;
 pub mod changes;
+pub mod column_choice;
+pub mod columns;
 pub mod command;
 pub mod command_spec;
 pub mod cursor;

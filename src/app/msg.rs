@@ -60,6 +60,17 @@ pub enum Msg {
         request_id: RequestId,
         listing: super::state::FolderListing,
     },
+    /// The settings file (`Effect::LoadSettings`, `Effect::SaveSettings`).
+    Settings(SettingsMsg),
+}
+
+/// The settings file read or written.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SettingsMsg {
+    /// What the file holds (`None`: no file yet), or why it could not be read.
+    Loaded(Result<Option<crate::settings::Settings>, String>),
+    /// Written, or why not.
+    Saved(Result<(), String>),
 }
 
 /// Loading the org.

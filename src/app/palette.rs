@@ -286,7 +286,7 @@ fn argument_values(state: &State, kind: ArgKind, word: &str) -> Vec<String> {
             .chain(&["off", "reload"])
             .map(|name| (*name).to_owned())
             .collect(),
-        ArgKind::SortKey => SortKey::CYCLE
+        ArgKind::SortKey => SortKey::ALL
             .iter()
             .map(|key| key.label().to_owned())
             .collect(),

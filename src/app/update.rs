@@ -13,6 +13,8 @@ pub fn init(state: &mut State) -> Vec<Effect> {
     // The demo org says once, at start, that its changes vanish and how to leave it.
     state.demo_notice = state.options.demo;
     effects.push(super::listing::start_load(state));
+    // The remembered columns.
+    effects.push(Effect::LoadSettings);
     // Runs left unfinished by an earlier session are announced.
     let fresh = state.fresh_request();
     let request_id = state.journal_check.issue(fresh);
@@ -64,6 +66,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Audit(msg) => super::audit::on_msg(state, msg),
         msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),
         msg @ Msg::Folder { .. } => super::palette::on_msg(state, msg),
+        Msg::Settings(msg) => super::column_choice::on_msg(state, msg),
     }
 }
 
@@ -104,8 +107,9 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if state.plan.as_ref().is_some_and(|p| p.is_shown()) {
         return super::changes::on_action(state, action);
     }
-    if let Some(effects) =
-        super::audit::on_action(state, action).or_else(|| super::journal::on_action(state, action))
+    if let Some(effects) = super::audit::on_action(state, action)
+        .or_else(|| super::journal::on_action(state, action))
+        .or_else(|| super::column_choice::on_action(state, action))
     {
         return effects;
     }
@@ -129,7 +133,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        // Handled by `audit::on_action` and `journal::on_action` above.
-        Context::Search | Context::Prompt | Context::Journal => Vec::new(),
+        // Handled by `audit::on_action`, `journal::on_action` and `column_choice::on_action` above.
+        Context::Search | Context::Prompt | Context::Journal | Context::Columns => Vec::new(),
     }
 }

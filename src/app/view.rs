@@ -28,10 +28,16 @@ pub enum SortKey {
     Mfa,
     LastLogin,
     Created,
+    Title,
+    Modified,
+    RoleCount,
+    ServiceAccount,
+    LoginMethods,
 }
 
 impl SortKey {
-    pub const CYCLE: [SortKey; 8] = [
+    /// Every sort key (`s` cycles through the columns shown: `Columns::next_sort`).
+    pub const ALL: [SortKey; 13] = [
         SortKey::Loaded,
         SortKey::Name,
         SortKey::Email,
@@ -40,6 +46,11 @@ impl SortKey {
         SortKey::Mfa,
         SortKey::LastLogin,
         SortKey::Created,
+        SortKey::Title,
+        SortKey::Modified,
+        SortKey::RoleCount,
+        SortKey::ServiceAccount,
+        SortKey::LoginMethods,
     ];
 
     pub fn label(self) -> &'static str {
@@ -52,25 +63,26 @@ impl SortKey {
             SortKey::Mfa => "mfa",
             SortKey::LastLogin => "last-login",
             SortKey::Created => "created",
+            SortKey::Title => "title",
+            SortKey::Modified => "modified",
+            SortKey::RoleCount => "role-count",
+            SortKey::ServiceAccount => "service-account",
+            SortKey::LoginMethods => "login-methods",
         }
     }
 
     pub fn parse(text: &str) -> Option<SortKey> {
         let text = text.to_ascii_lowercase().replace('_', "-");
-        SortKey::CYCLE
+        SortKey::ALL
             .into_iter()
             .find(|k| k.label() == text)
             .or(match text.as_str() {
                 "login" | "last" | "lastlogin" => Some(SortKey::LastLogin),
                 "role" => Some(SortKey::Roles),
+                "svc" | "service" => Some(SortKey::ServiceAccount),
                 "none" | "load" => Some(SortKey::Loaded),
                 _ => None,
             })
-    }
-
-    pub fn next(self) -> SortKey {
-        let n = SortKey::CYCLE.iter().position(|k| *k == self).unwrap_or(0);
-        SortKey::CYCLE[(n + 1) % SortKey::CYCLE.len()]
     }
 }
 
@@ -337,6 +349,11 @@ pub fn compare(store: &Org, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
         SortKey::Mfa => ua.mfa.cmp(&ub.mfa),
         SortKey::LastLogin => ua.last_login.cmp(&ub.last_login),
         SortKey::Created => ua.created.cmp(&ub.created),
+        SortKey::Title => ua.title.cmp(&ub.title),
+        SortKey::Modified => ua.modified.cmp(&ub.modified),
+        SortKey::RoleCount => ua.roles.len().cmp(&ub.roles.len()),
+        SortKey::ServiceAccount => ua.service_account.cmp(&ub.service_account),
+        SortKey::LoginMethods => store.login_methods(ua).cmp(&store.login_methods(ub)),
     };
     let ord = if sort.descending { ord.reverse() } else { ord };
     let tie = if sort.descending && sort.key == SortKey::Loaded {
@@ -380,12 +397,23 @@ fn sort_key(store: &Org, key: SortKey, ix: UserIx, user: &UserRecord, role_rank:
         },
         SortKey::LastLogin => time(user.last_login.map(Stamp::seconds)),
         SortKey::Created => time(user.created.map(Stamp::seconds)),
+        SortKey::Modified => time(user.modified.map(Stamp::seconds)),
+        // None first, like `Option`'s order; then the text's first bytes.
+        SortKey::Title => user.title.as_deref().map_or(0, |t| prefix(t.bytes()) | 1),
+        SortKey::LoginMethods => store
+            .login_methods(user)
+            .map_or(0, |t| prefix(t.bytes()) | 1),
+        SortKey::RoleCount => user.roles.len() as u128,
+        SortKey::ServiceAccount => u128::from(user.service_account),
     }
 }
 
 /// True when equal `sort_key`s mean equal columns (so the index alone breaks the tie).
 fn exact_key(key: SortKey) -> bool {
-    !matches!(key, SortKey::Name | SortKey::Email)
+    !matches!(
+        key,
+        SortKey::Name | SortKey::Email | SortKey::Title | SortKey::LoginMethods
+    )
 }
 
 /// For each role index, 1 + the rank of its name among all role names (equal names, equal

@@ -154,6 +154,7 @@ async fn run_console(global: &GlobalArgs) -> CliResult {
         address: connection.address.clone(),
         compare_with: None,
         demo: connection.sandbox.is_some(),
+        settings: crate::settings::default_path(&env_lookup),
     };
     let result = crate::console::run_console(connection.client.clone(), options).await;
     connection.close().await;

@@ -44,6 +44,7 @@ pub async fn open_snapshot(path: &Path, diff: Option<&Path>) -> CliResult {
         address: sandbox.base_url(),
         compare_with,
         demo: false,
+        settings: crate::settings::default_path(&|name| std::env::var(name).ok()),
     };
     let result = crate::console::run_console(client, options).await;
     sandbox.shutdown().await;

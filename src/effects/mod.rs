@@ -8,8 +8,9 @@
 mod console_audit;
 mod folders;
 
-use crate::app::msg::{LoadMsg, RunMsg};
+use crate::app::msg::{LoadMsg, RunMsg, SettingsMsg};
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use futures::stream::StreamExt;
@@ -37,6 +38,8 @@ pub struct QueueOptions {
     pub journal: Option<Arc<Journal>>,
     /// The org's address for the journal (base URL; never a key).
     pub origin: String,
+    /// The settings file (none: nothing is read or remembered).
+    pub settings: Option<PathBuf>,
 }
 
 impl Default for QueueOptions {
@@ -46,6 +49,7 @@ impl Default for QueueOptions {
             write_concurrency: 4,
             journal: None,
             origin: String::new(),
+            settings: None,
         }
     }
 }
@@ -109,6 +113,8 @@ struct Context {
     runner: Runner,
     /// The console's org address (journal origin, export origin).
     origin: String,
+    /// The settings file, if settings are remembered.
+    settings: Option<PathBuf>,
 }
 
 impl Context {
@@ -150,6 +156,7 @@ impl EffectsQueue {
             tx,
             read_only: options.read_only,
             origin: options.origin.clone(),
+            settings: options.settings.clone(),
             runner: Runner::new(
                 client,
                 options.journal,
@@ -284,6 +291,18 @@ async fn run(context: &Context, effect: Effect) {
                     request_id,
                     listing,
                 });
+            }
+        }
+        Effect::LoadSettings => {
+            if let Some(path) = &context.settings {
+                let result = crate::settings::read(path).map_err(|e| e.to_string());
+                context.send(Msg::Settings(SettingsMsg::Loaded(result)));
+            }
+        }
+        Effect::SaveSettings { settings } => {
+            if let Some(path) = &context.settings {
+                let result = crate::settings::write(path, &settings).map_err(|e| e.to_string());
+                context.send(Msg::Settings(SettingsMsg::Saved(result)));
             }
         }
         // Audits, exports and the journal.

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use crate::api::models::{Included, Permission, PermissionId, Role, RoleId, User, UsersResponse};
 use crate::text::sanitize_cow;
 
-use super::records::{Handle, PermInfo, PermIx, RoleInfo, RoleIx, Stamp, Status};
+use super::records::{Handle, LoginSetIx, PermInfo, PermIx, RoleInfo, RoleIx, Stamp, Status};
 use super::{Org, TextPolicy, UserIx, UserRecord};
 
 impl Org {
@@ -223,12 +223,28 @@ impl Org {
             created: stamp(a.created_at),
             modified: stamp(a.modified_at),
             roles,
+            login_methods: self.login_set(a.allowed_login_methods.as_deref()),
             search,
             original: (self.text == TextPolicy::Exact).then(|| Box::new(user.clone())),
             name: name.into(),
             email: email.into(),
             handle,
         }
+    }
+
+    /// Interns a set of login methods (sorted, joined); `None` when absent, or when an
+    /// org somehow holds more distinct sets than an index can name.
+    fn login_set(&mut self, methods: Option<&[String]>) -> Option<LoginSetIx> {
+        let mut methods: Vec<Cow<str>> = methods?.iter().map(|m| self.keep(m)).collect();
+        methods.sort();
+        methods.dedup();
+        let text = methods.join(", ");
+        if let Some(ix) = self.login_sets.iter().position(|s| **s == *text) {
+            return LoginSetIx::try_from(ix).ok();
+        }
+        let ix = LoginSetIx::try_from(self.login_sets.len()).ok()?;
+        self.login_sets.push(text.into());
+        Some(ix)
     }
 
     /// Where the user's search text lies, appending it unless it is unchanged (pages

@@ -25,7 +25,8 @@ use crate::api::models::{OrgId, PermissionId, RoleId, UserId};
 
 pub use access::{EffectivePermission, Grant, GrantedPermission, PermissionGroup};
 pub use records::{
-    Counts, Handle, PermInfo, PermIx, RoleInfo, RoleIx, Stamp, Status, UserIx, UserRecord,
+    Counts, Handle, LoginSetIx, PermInfo, PermIx, RoleInfo, RoleIx, Stamp, Status, UserIx,
+    UserRecord,
 };
 
 /// What happens to text from the service as it enters the org.
@@ -69,6 +70,9 @@ pub struct Org {
     perms: Vec<PermInfo>,
     perm_ix: HashMap<PermissionId, PermIx>,
     counts: Counts,
+    /// The distinct sets of allowed login methods, each sorted and joined with ", "
+    /// (`[]` is the empty text).
+    login_sets: Vec<Box<str>>,
     /// Every user's lower-cased "name\u{1f}email[\u{1f}handle]", one after another: the
     /// filter scans this one contiguous text instead of 100,000 small allocations.
     search: String,
@@ -220,6 +224,14 @@ impl Org {
     /// does not know is a mistake rather than a gap in what was read.
     pub fn has_catalogue(&self) -> bool {
         self.catalogue
+    }
+
+    /// The user's allowed login methods, sorted and joined with ", " (empty: none
+    /// allowed explicitly, so the org's defaults apply); `None` when the service did not
+    /// say.
+    pub fn login_methods(&self, user: &UserRecord) -> Option<&str> {
+        let ix = user.login_methods?;
+        self.login_sets.get(usize::from(ix)).map(|s| &**s)
     }
 
     /// Role names of a user, joined for a table cell.

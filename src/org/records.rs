@@ -12,6 +12,9 @@ pub type UserIx = u32;
 pub type RoleIx = u32;
 /// Index of an interned permission.
 pub type PermIx = u32;
+/// Index of an interned set of allowed login methods (most orgs have a handful of
+/// distinct sets, so two bytes a user instead of a list each).
+pub type LoginSetIx = u16;
 
 /// A moment, as unix microseconds: eight bytes where an `OffsetDateTime` takes sixteen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,6 +99,10 @@ pub struct UserRecord {
     pub created: Option<Stamp>,
     pub modified: Option<Stamp>,
     pub roles: Box<[RoleIx]>,
+    /// The allowed login methods (`allowed_login_methods`, which the service sends
+    /// without declaring it): an interned set, see [`Org::login_methods`](super::Org::login_methods);
+    /// `None` when not sent.
+    pub login_methods: Option<LoginSetIx>,
     /// Where the user's lower-cased "name email handle" (what the filter searches) lies in
     /// the org's search text: `(start, len)` in bytes. See [`Org::haystack`](super::Org::haystack).
     pub search: (u32, u32),

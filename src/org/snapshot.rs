@@ -224,6 +224,13 @@ fn user_of(org: &Org, record: &UserRecord) -> User {
             status: Some(crate::api::models::UserStatus::parse(record.status_text())),
             mfa_enabled: record.mfa,
             last_login_time: time(record.last_login),
+            allowed_login_methods: org.login_methods(record).map(|methods| {
+                methods
+                    .split(", ")
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }),
             ..UserAttributes::default()
         },
         relationships: UserRelationships {

@@ -115,3 +115,33 @@ fn stamps_keep_microseconds_and_count_seconds() {
     let before_epoch = time::macros::datetime!(1969-12-31 23:59:59.5 UTC);
     assert_eq!(Stamp::of(before_epoch).seconds(), -1);
 }
+
+#[test]
+fn allowed_login_methods_are_interned_sorted_and_survive_a_snapshot() {
+    let mut org = Org::new();
+    let with = |id: &str, methods: Option<&[&str]>| {
+        let mut u = user(id, id, &format!("{id}@x.io"), &[]);
+        u.attributes.allowed_login_methods =
+            methods.map(|m| m.iter().map(|s| s.to_string()).collect());
+        u
+    };
+    org.ingest_page(&page(
+        vec![
+            with("u1", Some(&["saml", "google"])),
+            with("u2", Some(&["google", "saml"])),
+            with("u3", Some(&[])),
+            with("u4", None),
+        ],
+        &[],
+        &[],
+    ));
+    let methods = |id: &str| org.login_methods(org.by_id(&id.into()).expect("loaded"));
+    assert_eq!(methods("u1"), Some("google, saml"));
+    assert_eq!(methods("u3"), Some(""), "none allowed explicitly");
+    assert_eq!(methods("u4"), None, "not sent");
+    let ix = |id: &str| org.by_id(&id.into()).and_then(|u| u.login_methods);
+    assert_eq!(ix("u1"), ix("u2"), "one copy of each set");
+    let back = Org::from_snapshot(&Snapshot::of(&org), TextPolicy::Display);
+    let again = back.by_id(&"u1".into()).expect("in the snapshot");
+    assert_eq!(back.login_methods(again), Some("google, saml"));
+}

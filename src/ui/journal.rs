@@ -16,15 +16,7 @@ use super::theme::Theme;
 use super::{popup, spinner};
 
 fn started(run: &RunState) -> String {
-    let t = run.at;
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
-    )
+    crate::words::minute(run.at)
 }
 
 /// Draws the journal overlay (and its confirmation, when one is asked).

@@ -1,5 +1,7 @@
-//! The users table: its columns at a given width, and rows for the visible window only, so
-//! a frame costs the same with 100,000 users loaded as with 100.
+//! The users table: the columns and widths `app::columns::place` gives (the registry says
+//! each cell's text and tone; here it is styled), the sort's direction in its column's
+//! header, and rows for the visible window only, so a frame costs the same with 100,000
+//! users loaded as with 100.
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -7,79 +9,14 @@ use ratatui::text::Span;
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
+use crate::app::columns::{place, CellContext, Placed, TableColumn, Tone};
 use crate::app::state::State;
 use crate::org::UserRecord;
 use crate::runs::ItemResult;
 
 use super::spinner;
-use super::text::fit;
+use super::text::{self, fit};
 use super::theme::Theme;
-
-/// The table's columns at a given width.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Column {
-    Mark,
-    Status,
-    Name,
-    Email,
-    Roles,
-    Mfa,
-    LastLogin,
-    Created,
-}
-
-fn columns(width: u16) -> Vec<(Column, u16)> {
-    use Column::*;
-    let fixed: Vec<(Column, u16)> = if width < 70 {
-        vec![(Mark, 1), (Status, 10)]
-    } else if width < 100 {
-        vec![(Mark, 1), (Status, 10), (LastLogin, 10)]
-    } else {
-        vec![
-            (Mark, 1),
-            (Status, 10),
-            (Mfa, 3),
-            (LastLogin, 10),
-            (Created, 10),
-        ]
-    };
-    let flexible: &[(Column, u16)] = if width < 70 {
-        &[(Name, 4), (Email, 5)]
-    } else {
-        &[(Name, 4), (Email, 5), (Roles, 3)]
-    };
-    let count = fixed.len() + flexible.len();
-    let spacing = count.saturating_sub(1) as u16;
-    let used: u16 = fixed.iter().map(|(_, w)| w).sum::<u16>() + spacing;
-    let room = width.saturating_sub(used);
-    let weight: u16 = flexible.iter().map(|(_, w)| w).sum();
-    let mut flex: Vec<(Column, u16)> = flexible
-        .iter()
-        .map(|(c, w)| (*c, room * w / weight))
-        .collect();
-    let given: u16 = flex.iter().map(|(_, w)| w).sum();
-    if let Some(first) = flex.first_mut() {
-        first.1 += room - given;
-    }
-    // Order on screen.
-    let order = [Mark, Status, Name, Email, Roles, Mfa, LastLogin, Created];
-    let mut all: Vec<(Column, u16)> = fixed.into_iter().chain(flex).collect();
-    all.sort_by_key(|(c, _)| order.iter().position(|o| o == c));
-    all
-}
-
-fn header_label(column: Column) -> &'static str {
-    match column {
-        Column::Mark => "",
-        Column::Status => "Status",
-        Column::Name => "Name",
-        Column::Email => "Email",
-        Column::Roles => "Roles",
-        Column::Mfa => "MFA",
-        Column::LastLogin => "Last login",
-        Column::Created => "Created",
-    }
-}
 
 fn status_cell(user: &UserRecord, state: &State, theme: &Theme) -> (String, Style) {
     let label = user.status.label();
@@ -100,7 +37,13 @@ fn status_cell(user: &UserRecord, state: &State, theme: &Theme) -> (String, Styl
 
 /// Draws the table in `area`: its header, then `rows` users from the view's window.
 pub(super) fn draw_table(frame: &mut Frame, area: Rect, rows: usize, state: &State, theme: &Theme) {
-    let cols = columns(area.width);
+    let explain = state.audit.active.as_ref();
+    let cols = place(
+        &state.columns,
+        explain.map(|a| &a.explain),
+        state.view.sort.key,
+        area.width,
+    );
     let start = state.view.cursor.offset.min(state.view.rows.len());
     let end = (start + rows).min(state.view.rows.len());
     let body: Vec<Row> = state.view.rows[start..end]
@@ -108,7 +51,8 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, rows: usize, state: &Sta
         .enumerate()
         .filter_map(|(n, ix)| {
             let user = state.store.get(*ix)?;
-            let row = user_row(user, &cols, state, theme);
+            let explanation = explain.and_then(|a| a.explanations.get(ix));
+            let row = user_row(user, explanation.map(|e| &e[..]), &cols, state, theme);
             let selected = start + n == state.view.cursor.pos;
             Some(if selected {
                 row.style(theme.selected)
@@ -119,11 +63,11 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, rows: usize, state: &Sta
         .collect();
     let header = Row::new(
         cols.iter()
-            .map(|(c, w)| Cell::from(fit(header_label(*c), usize::from(*w))))
+            .map(|p| Cell::from(header_cell(p, state)))
             .collect::<Vec<_>>(),
     )
     .style(theme.header);
-    let widths: Vec<Constraint> = cols.iter().map(|(_, w)| Constraint::Length(*w)).collect();
+    let widths: Vec<Constraint> = cols.iter().map(|p| Constraint::Length(p.width)).collect();
     let table = Table::new(body, widths).header(header).column_spacing(1);
     frame.render_widget(table, area);
     if state.view.rows.is_empty() {
@@ -131,71 +75,95 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, rows: usize, state: &Sta
     }
 }
 
+/// A column's header: its label, and on the sorted column the sort's direction
+/// ("Last login ▼").
+fn header_cell(placed: &Placed, state: &State) -> String {
+    let width = usize::from(placed.width);
+    match placed.column {
+        TableColumn::Mark => String::new(),
+        TableColumn::Explain(n) => state
+            .audit
+            .active
+            .as_ref()
+            .and_then(|a| a.explain.labels.get(n))
+            .map(|label| fit(label, width))
+            .unwrap_or_default(),
+        TableColumn::User(id) => {
+            let spec = id.spec();
+            if spec.sort != Some(state.view.sort.key) {
+                return fit(spec.label, width);
+            }
+            let arrow = if state.view.sort.descending {
+                "▼"
+            } else {
+                "▲"
+            };
+            let label = if text::width(spec.label) + 2 <= width {
+                spec.label.to_owned()
+            } else {
+                fit(spec.label, width.saturating_sub(2))
+            };
+            fit(&format!("{label} {arrow}"), width)
+        }
+    }
+}
+
 /// One user's row.
 fn user_row(
     user: &UserRecord,
-    cols: &[(Column, u16)],
+    explanation: Option<&[String]>,
+    cols: &[Placed],
     state: &State,
     theme: &Theme,
 ) -> Row<'static> {
     let marked = state.marks.contains(&user.id);
+    let context = CellContext {
+        org: &state.store,
+        now: state.now,
+    };
     let cells: Vec<Cell> = cols
         .iter()
-        .map(|(col, w)| user_cell(*col, usize::from(*w), user, marked, state, theme))
+        .map(|placed| {
+            let width = usize::from(placed.width);
+            match placed.column {
+                TableColumn::Mark => {
+                    Cell::from(Span::styled(if marked { "●" } else { " " }, theme.marked))
+                }
+                TableColumn::Explain(n) => {
+                    let text = explanation
+                        .and_then(|e| e.get(n))
+                        .map_or("", |t| t.as_str());
+                    Cell::from(fit(text, width))
+                }
+                TableColumn::User(id) => {
+                    let spec = id.spec();
+                    let text = (spec.cell)(context, user);
+                    let (text, style) = styled(spec.tone, text, user, marked, state, theme);
+                    Cell::from(Span::styled(fit(&text, width), style))
+                }
+            }
+        })
         .collect();
     Row::new(cells)
 }
 
-/// One cell of a user's row, `width` columns wide.
-fn user_cell(
-    column: Column,
-    width: usize,
+/// A cell's text and style for its tone.
+fn styled(
+    tone: Tone,
+    text: String,
     user: &UserRecord,
     marked: bool,
     state: &State,
     theme: &Theme,
-) -> Cell<'static> {
-    match column {
-        Column::Mark => Cell::from(Span::styled(if marked { "●" } else { " " }, theme.marked)),
-        Column::Status => {
-            let (text, style) = status_cell(user, state, theme);
-            Cell::from(Span::styled(fit(&text, width), style))
-        }
-        Column::Name => {
-            let name = if user.service_account {
-                format!("[svc] {}", user.display_name())
-            } else if user.name.is_empty() {
-                "—".to_owned()
-            } else {
-                user.name.to_string()
-            };
-            let style = if marked { theme.marked } else { Style::new() };
-            Cell::from(Span::styled(fit(&name, width), style))
-        }
-        Column::Email => Cell::from(fit(&user.email, width)),
-        Column::Roles => Cell::from(Span::styled(
-            fit(&state.store.role_names(user), width),
-            theme.dim,
-        )),
-        Column::Mfa => Cell::from(match user.mfa {
-            Some(true) => Span::styled("on ", theme.ok),
-            Some(false) => Span::styled("off", theme.dim),
-            None => Span::styled("?  ", theme.dim),
-        }),
-        Column::LastLogin => Cell::from(fit(
-            &user
-                .last_login
-                .map(|t| crate::words::ago(state.now, t.seconds()))
-                .unwrap_or_else(|| "never".to_owned()),
-            width,
-        )),
-        Column::Created => Cell::from(fit(
-            &user
-                .created
-                .map(|t| crate::words::date(t.seconds()))
-                .unwrap_or_else(|| "—".into()),
-            width,
-        )),
+) -> (String, Style) {
+    match tone {
+        Tone::Plain => (text, Style::new()),
+        Tone::Dim => (text, theme.dim),
+        Tone::Status => status_cell(user, state, theme),
+        Tone::Name if marked => (text, theme.marked),
+        Tone::Name => (text, Style::new()),
+        Tone::Mfa if user.mfa == Some(true) => (text, theme.ok),
+        Tone::Mfa => (text, theme.dim),
     }
 }
 

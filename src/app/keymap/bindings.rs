@@ -413,6 +413,56 @@ pub const BINDINGS: &[Binding] = &[
         "close",
     )
     .footer(4, "close"),
+    // The column picker.
+    b(
+        C::Columns,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "next column",
+    )
+    .footer(1, "move"),
+    b(
+        C::Columns,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "previous column",
+    )
+    .footer(1, "move"),
+    b(
+        C::Columns,
+        &[Key::ch(' ')],
+        Action::ToggleItem,
+        "show / hide the column",
+    )
+    .footer(2, "show/hide"),
+    b(
+        C::Columns,
+        &[Key::ch('K'), Key::ch('-')],
+        Action::MoveItemUp,
+        "move the column left (up the list)",
+    )
+    .footer(3, "reorder"),
+    b(
+        C::Columns,
+        &[Key::ch('J'), Key::ch('+')],
+        Action::MoveItemDown,
+        "move the column right (down the list)",
+    )
+    .footer(3, "reorder"),
+    b(
+        C::Columns,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "apply and remember",
+    )
+    .footer(4, "apply"),
+    b(
+        C::Columns,
+        &[Key::plain(K::Esc), Key::ch('q')],
+        Action::Cancel,
+        "close without changes",
+    )
+    .footer(5, "close"),
     // Help and summaries.
     b(
         C::Help,

@@ -235,6 +235,7 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::TypedConfirm, "Confirmations that ask you to type"),
         (Context::Form, "Forms"),
         (Context::Picker, "Role pickers"),
+        (Context::Columns, "Column picker"),
         (Context::Search, "Permission picker"),
         (Context::Prompt, "Export prompt"),
         (Context::Journal, "Journal"),
@@ -352,7 +353,7 @@ mod tests {
     }
 
     /// Every context the console can be in.
-    const CONTEXTS: [Context; 13] = [
+    const CONTEXTS: [Context; 14] = [
         Context::Browse,
         Context::Filter,
         Context::Command,
@@ -366,6 +367,7 @@ mod tests {
         Context::Prompt,
         Context::Journal,
         Context::HelpSearch,
+        Context::Columns,
     ];
 
     fn shown(context: Context) -> Vec<(String, &'static str)> {

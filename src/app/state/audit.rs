@@ -1,10 +1,11 @@
 //! The state of audits in the console: the audit view in force (its members), the view
 //! waiting for the catalogue, the permission picker and the export prompt.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tui_input::Input;
 
+use crate::app::columns::ExplainColumns;
 use crate::app::cursor::ListCursor;
 use crate::app::effect::{ExportFormat, Latest};
 use crate::audit::ViewKind;
@@ -32,6 +33,12 @@ pub struct AuditFilter {
     pub members: HashSet<UserIx>,
     /// Members per status tab, in `StatusTab::ALL` order.
     pub tab_counts: [usize; 5],
+    /// The view's explanation columns ("admin because", "granted by"), shown after the
+    /// email while the view is open.
+    pub explain: ExplainColumns,
+    /// Each member's explanation cells, as `audit::views` gives them (times shortened to
+    /// the minute), one per `explain` column.
+    pub explanations: HashMap<UserIx, Box<[String]>>,
     /// The org's revision and size the members were computed at: when either changes
     /// (a change landed, loading went on) the view is computed again.
     pub computed_at: (u64, usize),

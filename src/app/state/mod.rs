@@ -15,6 +15,7 @@ pub use super::view::{Scope, Sort, SortKey, View};
 
 mod audit;
 mod changes;
+mod columns;
 mod diff;
 mod journal;
 mod palette;
@@ -25,6 +26,7 @@ pub use audit::{
     AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
 };
 pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
+pub use columns::ColumnPicker;
 pub use diff::{DiffBase, DiffLens, DiffSession};
 pub use journal::{JournalListing, JournalView, RunAction};
 pub use palette::{CommandLine, FolderListing, HelpSearch, PaletteSession};
@@ -53,6 +55,8 @@ pub enum Context {
     Journal,
     /// Typing a search of help (`/` in help).
     HelpSearch,
+    /// The column picker (`:columns`).
+    Columns,
 }
 
 /// Which pane has the keys.
@@ -227,6 +231,8 @@ pub enum Overlay {
     Journal(Box<JournalView>),
     /// `q` while a run is in flight: quit anyway?
     QuitWhileRunning,
+    /// `:columns`: which columns the list shows, in what order.
+    Columns(Box<ColumnPicker>),
 }
 
 /// How important a toast is.
@@ -341,6 +347,10 @@ pub struct State {
     pub audit: AuditSession,
     /// The comparison with a snapshot (`:diff`).
     pub diff: DiffSession,
+    /// The list's columns, in order.
+    pub columns: super::columns::Columns,
+    /// The settings file as read (saving the columns keeps the rest of it).
+    pub settings: crate::settings::Settings,
     pub toast: Option<Toast>,
     /// The `:` palette's history and path listing.
     pub palette: PaletteSession,
@@ -393,6 +403,8 @@ impl State {
             journal_check: Latest::default(),
             invitations: HashMap::new(),
             audit: Default::default(),
+            columns: Default::default(),
+            settings: Default::default(),
             toast: None,
             palette: PaletteSession::default(),
             org_name: None,
@@ -423,6 +435,7 @@ impl State {
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
+            Some(Overlay::Columns(_)) => Context::Columns,
             None if self.view.filter_editing => Context::Filter,
             None => Context::Browse,
         }

@@ -7,11 +7,12 @@ use super::*;
 fn init_asks_for_the_current_user_roles_and_the_listing() {
     let mut state = State::new(Options::default(), NOW);
     let effects = init(&mut state);
-    assert_eq!(effects.len(), 4);
+    assert_eq!(effects.len(), 5);
     assert!(matches!(effects[0], Effect::LoadCurrentUser));
     assert!(matches!(effects[1], Effect::LoadRoles));
     assert!(matches!(effects[2], Effect::LoadUsers { .. }));
-    assert!(matches!(effects[3], Effect::LoadJournal { .. }));
+    assert!(matches!(effects[3], Effect::LoadSettings));
+    assert!(matches!(effects[4], Effect::LoadJournal { .. }));
 }
 
 #[test]
@@ -157,6 +158,7 @@ fn sorting_keeps_the_cursor_on_the_same_user() {
     let mut state = loaded();
     act(&mut state, Action::Down);
     act(&mut state, Action::Down); // u03
+    act(&mut state, Action::CycleSort); // status (the columns' order)
     act(&mut state, Action::CycleSort); // name
     assert_eq!(state.view.sort.key, SortKey::Name);
     assert_eq!(selected_id(&state), "u03");
@@ -433,7 +435,7 @@ fn roles_and_current_user_errors_are_kept_for_display() {
 #[test]
 fn incremental_filtering_and_cached_sorts_give_the_same_view_as_a_full_rebuild() {
     let mut state = loaded();
-    for _ in 0..SortKey::CYCLE.len() {
+    for _ in 0..state.columns.sort_cycle().len() {
         for descending in [false, true] {
             if state.view.sort.descending != descending {
                 act(&mut state, Action::ReverseSort);

@@ -6,6 +6,7 @@
 mod audit;
 mod browse;
 mod changes;
+mod columns;
 mod diff;
 mod forms;
 mod journal;

@@ -4,6 +4,7 @@
 //! forms share (a one-line input, a labelled field, a checklist). The change dialog is in
 //! `ui::plan`, the audit popups in `ui::audit`, the journal in `ui::journal`.
 
+mod columns;
 mod edit;
 mod help;
 mod invite;
@@ -49,6 +50,7 @@ pub fn draw_overlay(
             super::audit::draw_permissions(frame, area, picker, state, theme)
         }
         Overlay::Journal(view) => super::journal::draw_journal(frame, area, view, state, theme),
+        Overlay::Columns(picker) => columns::draw_columns(frame, area, picker, theme),
     }
 }
 
