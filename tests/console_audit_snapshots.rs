@@ -246,3 +246,32 @@ fn audit_view_pending_explains_the_invitation() {
         open_audit(state, ViewKind::Pending)
     });
 }
+
+/// An older snapshot of the fixture org: Björn (u02) not there yet, a user since removed,
+/// Alan (u10) then without roles.
+fn older_snapshot(state: &State) -> ddusers::app::state::DiffBase {
+    let mut snapshot = ddusers::org::snapshot::Snapshot::of(&state.store);
+    snapshot.users.retain(|u| u.id.as_str() != "u02");
+    let mut gone = snapshot.users[0].clone();
+    gone.id = "u99".into();
+    gone.attributes.email = Some("gone@example.com".into());
+    gone.attributes.name = Some("Gone Person".into());
+    snapshot.users.push(gone);
+    for user in &mut snapshot.users {
+        if user.id.as_str() == "u10" {
+            user.relationships.roles = None;
+        }
+    }
+    ddusers::app::state::DiffBase {
+        label: "snapshot monday.json".into(),
+        snapshot: std::sync::Arc::new(snapshot),
+    }
+}
+
+#[test]
+fn diff_with_a_snapshot_shows_a_change_column() {
+    snap("diff_lens", |state| {
+        let base = older_snapshot(state);
+        update(state, Msg::Audit(AuditMsg::DiffBase(Ok(Box::new(base)))));
+    });
+}

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::columns::ExplainColumns;
 use super::command_spec::{ArgKind, CommandSpec, Does};
 use super::effect::Effect;
 use super::state::{DiffBase, DiffLens, Level, State};
@@ -98,6 +99,15 @@ fn open(state: &mut State, base: DiffBase) {
     for change in changes.values() {
         counts[change.kind as usize] += 1;
     }
+    let cells: HashMap<UserIx, Box<[String]>> = changes
+        .iter()
+        .map(|(ix, change)| (*ix, vec![change.text.clone()].into_boxed_slice()))
+        .collect();
+    let widest = changes.values().map(|c| text_width(&c.text)).max();
+    let explain = ExplainColumns {
+        labels: vec!["Change".to_owned()],
+        widest: vec![widest.unwrap_or(8)],
+    };
     state.store = Arc::new(with_removed);
     state.diff.active = Some(DiffLens {
         label: base.label,
@@ -107,6 +117,8 @@ fn open(state: &mut State, base: DiffBase) {
         counts,
         tab_counts: [0; 5],
         live,
+        explain,
+        cells,
     });
     narrow(state, None);
     state.view.tab = super::action::StatusTab::All;
@@ -173,4 +185,10 @@ pub fn leave(state: &mut State) {
 /// The change column's text for a user (empty when not comparing, or unchanged).
 pub fn change_of(state: &State, ix: UserIx) -> Option<&UserChange> {
     state.diff.active.as_ref()?.changes.get(&ix)
+}
+
+/// A cell's width in terminal columns, capped (the column policy caps it again).
+fn text_width(text: &str) -> u16 {
+    let width = unicode_width::UnicodeWidthStr::width(text);
+    u16::try_from(width).unwrap_or(u16::MAX)
 }

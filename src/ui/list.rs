@@ -37,10 +37,10 @@ fn status_cell(user: &UserRecord, state: &State, theme: &Theme) -> (String, Styl
 
 /// Draws the table in `area`: its header, then `rows` users from the view's window.
 pub(super) fn draw_table(frame: &mut Frame, area: Rect, rows: usize, state: &State, theme: &Theme) {
-    let explain = state.audit.active.as_ref();
+    let explain = state.explanation();
     let cols = place(
         &state.columns,
-        explain.map(|a| &a.explain),
+        explain.map(|(columns, _)| columns),
         state.view.sort.key,
         area.width,
     );
@@ -51,7 +51,7 @@ pub(super) fn draw_table(frame: &mut Frame, area: Rect, rows: usize, state: &Sta
         .enumerate()
         .filter_map(|(n, ix)| {
             let user = state.store.get(*ix)?;
-            let explanation = explain.and_then(|a| a.explanations.get(ix));
+            let explanation = explain.and_then(|(_, cells)| cells.get(ix));
             let row = user_row(user, explanation.map(|e| &e[..]), &cols, state, theme);
             let selected = start + n == state.view.cursor.pos;
             Some(if selected {
@@ -82,10 +82,8 @@ fn header_cell(placed: &Placed, state: &State) -> String {
     match placed.column {
         TableColumn::Mark => String::new(),
         TableColumn::Explain(n) => state
-            .audit
-            .active
-            .as_ref()
-            .and_then(|a| a.explain.labels.get(n))
+            .explanation()
+            .and_then(|(columns, _)| columns.labels.get(n))
             .map(|label| fit(label, width))
             .unwrap_or_default(),
         TableColumn::User(id) => {

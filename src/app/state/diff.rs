@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use crate::app::columns::ExplainColumns;
 use crate::audit::diff::{ChangeKind, UserChange};
 use crate::org::snapshot::Snapshot;
 use crate::org::{Org, UserIx};
@@ -43,4 +44,7 @@ pub struct DiffLens {
     pub tab_counts: [usize; 5],
     /// The org without the removed users, put back when the lens closes.
     pub live: Arc<Org>,
+    /// The list's Change column: its header, and each changed user's cell.
+    pub explain: ExplainColumns,
+    pub cells: HashMap<UserIx, Box<[String]>>,
 }

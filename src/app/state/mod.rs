@@ -8,6 +8,7 @@ use tui_input::Input;
 
 use crate::api::models::UserId;
 
+use super::columns::ExplainColumns;
 use super::cursor::ListCursor;
 use super::effect::{Latest, RequestId};
 use super::layout::{Area, Panes, Screen};
@@ -476,6 +477,16 @@ impl State {
     /// (an export being written).
     pub fn store_mut(&mut self) -> &mut Org {
         Arc::make_mut(&mut self.store)
+    }
+
+    /// The lens's explanation columns and each member's cells: an audit view's ("admin
+    /// because"), or a comparison's Change column.
+    pub fn explanation(&self) -> Option<(&ExplainColumns, &HashMap<UserIx, Box<[String]>>)> {
+        if let Some(audit) = &self.audit.active {
+            return Some((&audit.explain, &audit.explanations));
+        }
+        let diff = self.diff.active.as_ref()?;
+        Some((&diff.explain, &diff.cells))
     }
 
     /// The ids of the users shown, in the order shown.
