@@ -1,7 +1,7 @@
 //! The state of audits in the console: the audit view in force (its members), the view
 //! waiting for the catalogue, the permission picker and the export prompt.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use tui_input::Input;
 
@@ -38,7 +38,7 @@ pub struct AuditFilter {
     pub explain: ExplainColumns,
     /// Each member's explanation cells, as `audit::views` gives them (times shortened to
     /// the minute), one per `explain` column.
-    pub explanations: HashMap<UserIx, Box<[String]>>,
+    pub explanations: super::ExplanationCells,
     /// The org's revision and size the members were computed at: when either changes
     /// (a change landed, loading went on) the view is computed again.
     pub computed_at: (u64, usize),

@@ -46,5 +46,5 @@ pub struct DiffLens {
     pub live: Arc<Org>,
     /// The list's Change column: its header, and each changed user's cell.
     pub explain: ExplainColumns,
-    pub cells: HashMap<UserIx, Box<[String]>>,
+    pub cells: super::ExplanationCells,
 }

@@ -33,6 +33,9 @@ pub use journal::{JournalListing, JournalView, RunAction};
 pub use palette::{CommandLine, FolderListing, HelpSearch, PaletteSession};
 use std::sync::Arc;
 
+/// Each member's cells of a lens's explanation columns.
+pub type ExplanationCells = HashMap<UserIx, Box<[String]>>;
+
 /// How long an informational message stays (seconds).
 pub const TOAST_SECS: i64 = 4;
 
@@ -481,7 +484,7 @@ impl State {
 
     /// The lens's explanation columns and each member's cells: an audit view's ("admin
     /// because"), or a comparison's Change column.
-    pub fn explanation(&self) -> Option<(&ExplainColumns, &HashMap<UserIx, Box<[String]>>)> {
+    pub fn explanation(&self) -> Option<(&ExplainColumns, &ExplanationCells)> {
         if let Some(audit) = &self.audit.active {
             return Some((&audit.explain, &audit.explanations));
         }
