@@ -83,15 +83,7 @@ fn changes_are_refused_until_the_permissions_are_known() {
         .request
         .current()
         .expect("a listing was asked for");
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        }),
-    );
+    demo_page_arrives(&mut state, request_id);
     assert!(act(&mut state, Action::Disable).is_empty());
     assert!(state
         .toast

@@ -93,15 +93,7 @@ fn a_snapshot_read_while_the_org_loads_waits_for_the_whole_org() {
     let base = older(&loaded_with_roles());
     compare(&mut state, base);
     assert!(state.diff.active.is_none() && state.diff.pending.is_some());
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        }),
-    );
+    demo_page_arrives(&mut state, request_id);
     assert!(state.diff.active.is_none(), "only once loading ends");
     update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
     assert!(state.diff.active.is_some());

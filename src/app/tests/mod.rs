@@ -66,15 +66,7 @@ fn loaded() -> State {
         other => panic!("init should load users, got {other:?}"),
     };
     update(&mut state, Msg::Access(Access::known(false, None)));
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        }),
-    );
+    demo_page_arrives(&mut state, request_id);
     update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
     state
 }
@@ -83,8 +75,16 @@ fn loaded() -> State {
 fn loaded_with_roles() -> State {
     let (mut state, request_id) = started();
     update(&mut state, Msg::Access(Access::known(false, None)));
+    demo_page_arrives(&mut state, request_id);
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
+    state
+}
+
+/// The demo org's one page of the listing `request_id` arrives.
+fn demo_page_arrives(state: &mut State, request_id: RequestId) {
     update(
-        &mut state,
+        state,
         Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 0,
@@ -92,9 +92,6 @@ fn loaded_with_roles() -> State {
             response: demo_page(),
         }),
     );
-    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
-    update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
-    state
 }
 
 fn act(state: &mut State, action: Action) -> Vec<Effect> {
