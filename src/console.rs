@@ -90,7 +90,8 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), 
         what: "set up",
         source,
     })?;
-    let mut runtime = Runtime::new(terminal, initial_state(&options, monochrome), queue, msgs);
+    let mut runtime = Runtime::new(terminal, initial_state(&options, monochrome), queue, msgs)
+        .with_terminal_writer(Box::new(std::io::stdout()));
     let heard = Arc::new(Mutex::new(None::<StopSignal>));
     let listener = tokio::spawn(quit_on_signals(
         signals,

@@ -101,6 +101,9 @@ pub enum Action {
     Journal,
     ResumeRun,
     UndoRun,
+    // A finished run's results.
+    RetryFailed,
+    CopyIds,
     // Other.
     ShowMe,
     Reload,
@@ -132,6 +135,7 @@ impl Action {
                 | Action::Anonymize
                 | Action::ResumeRun
                 | Action::UndoRun
+                | Action::RetryFailed
         )
     }
 }

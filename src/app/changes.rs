@@ -8,6 +8,7 @@
 //! the gate has nothing to ask.
 
 mod progress;
+mod results;
 
 use tui_input::Input;
 
@@ -20,6 +21,7 @@ use super::effect::{BulkKind, Effect, PlanId, Ticket};
 use super::state::{Level, Overlay, State};
 pub use super::state::{PlanDialog, PlanStage, Purpose, RunAction, RunProgress};
 pub use progress::{on_ended, on_item, on_started};
+pub use results::{on_action as on_results, retry_draft};
 
 /// The users in `changes` that the filter or tab hides.
 fn hidden_count(state: &State, changes: &[Change]) -> usize {
@@ -237,7 +239,7 @@ fn apply(state: &mut State) -> Vec<Effect> {
         Some(Overlay::Roles(picker)) => picker.saving = true,
         // Its results list (invalid emails included) was set when it was submitted.
         Some(Overlay::Invite(form)) => form.sent = true,
-        Some(Overlay::Journal(_)) => state.overlay = None,
+        Some(Overlay::Journal(_)) | Some(Overlay::Summary(_)) => state.overlay = None,
         _ => {}
     }
     state.run = Some(RunProgress {

@@ -139,6 +139,9 @@ pub enum Effect {
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },
+    /// Put `text` on the clipboard through the terminal (OSC 52): the runtime writes it,
+    /// since only it holds the terminal.
+    CopyToClipboard { text: String },
 }
 
 /// The org as it was when an effect was asked for, shared rather than copied: the
@@ -186,6 +189,7 @@ impl Effect {
             Effect::LoadPermissions { .. } => "load the permission catalogue".into(),
             Effect::Export { rows, .. } => format!("export {}", users(rows.len())),
             Effect::LoadJournal { .. } => "read the journal".into(),
+            Effect::CopyToClipboard { .. } => "copy to the clipboard".into(),
         }
     }
 }

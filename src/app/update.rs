@@ -131,6 +131,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Context::Results => super::changes::on_results(state, action),
         // Handled by `audit::on_action` and `journal::on_action` above.
         Context::Search | Context::Prompt | Context::Journal => Vec::new(),
     }

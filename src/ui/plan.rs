@@ -47,6 +47,8 @@ fn consequence(purpose: Purpose) -> &'static str {
         }
         Purpose::Journal(RunAction::Undo) => {
             "A new run that puts back what the run changed, newest first; users changed since are left as they are."
+        }        Purpose::Retry => {
+            "A new run of the items that failed: each is read first, and what is already so is left alone."
         }
     }
 }

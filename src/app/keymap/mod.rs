@@ -237,6 +237,7 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::Search, "Permission picker"),
         (Context::Prompt, "Export prompt"),
         (Context::Journal, "Journal"),
+        (Context::Results, "Run results"),
         (Context::Help, "Help"),
     ];
     sections
@@ -350,7 +351,7 @@ mod tests {
     }
 
     /// Every context the console can be in.
-    const CONTEXTS: [Context; 12] = [
+    const CONTEXTS: [Context; 13] = [
         Context::Browse,
         Context::Filter,
         Context::Command,
@@ -360,6 +361,7 @@ mod tests {
         Context::Picker,
         Context::Help,
         Context::Summary,
+        Context::Results,
         Context::Search,
         Context::Prompt,
         Context::Journal,

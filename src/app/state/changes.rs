@@ -9,6 +9,7 @@ use crate::runs::{Change, Draft, Facts, ItemResult, RunId, Tally, Verdict};
 
 use super::journal::RunAction;
 use super::Context;
+use crate::app::cursor::ListCursor;
 use crate::app::effect::{BulkKind, PlanId, Ticket};
 
 /// What a plan is for: decides what its dialog says and what its results update.
@@ -20,6 +21,8 @@ pub enum Purpose {
     Edit,
     Roles,
     Journal(RunAction),
+    /// The items of a finished run that did not settle, sent again as a new run.
+    Retry,
 }
 
 impl Purpose {
@@ -41,6 +44,7 @@ impl Purpose {
             Purpose::Roles => "change the roles",
             Purpose::Journal(RunAction::Resume) => "resume",
             Purpose::Journal(RunAction::Undo) => "undo",
+            Purpose::Retry => "retry",
         }
     }
 }
@@ -167,5 +171,52 @@ impl RunProgress {
         }
         tally.unfinished += self.total.saturating_sub(self.results.len());
         tally
+    }
+}
+
+/// One item of a finished run, as the result dialog lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultRow {
+    /// The user in words, or the email an invitation was for.
+    pub who: String,
+    /// The user, when the item had one (an invitation to a new email has none).
+    pub user: Option<UserId>,
+    /// "done", "failed", ... (`ItemResult::label`).
+    pub outcome: &'static str,
+    pub detail: String,
+    /// Failed, partly done or unfinished: what a retry sends again.
+    pub needs_attention: bool,
+}
+
+/// A finished run's report: counts per outcome, every item (those needing attention
+/// first), and what a retry would send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub title: String,
+    pub counts: Vec<(String, usize)>,
+    /// Every item: those needing attention first, then the rest, each in run order.
+    pub rows: Vec<ResultRow>,
+    /// The changes of the items that did not settle, in run order: `r` sends them again.
+    pub retry: Vec<Change>,
+    /// Items the run never reported (it was cut short), counted but not listed by user.
+    pub not_attempted: Option<(usize, String)>,
+    pub cursor: ListCursor,
+}
+
+impl Summary {
+    /// The rows that need attention (they come first).
+    pub fn attention(&self) -> usize {
+        self.rows.iter().filter(|r| r.needs_attention).count()
+    }
+
+    /// The user ids `y` copies: of the items needing attention when there are any,
+    /// otherwise of every item.
+    pub fn ids_to_copy(&self) -> Vec<UserId> {
+        let failed_only = self.attention() > 0;
+        self.rows
+            .iter()
+            .filter(|r| r.needs_attention || !failed_only)
+            .filter_map(|r| r.user.clone())
+            .collect()
     }
 }

@@ -22,7 +22,7 @@ use crate::org::{Org, RoleIx, UserIx, UserRecord};
 pub use audit::{
     AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
 };
-pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
+pub use changes::{PlanDialog, PlanStage, Purpose, ResultRow, RunProgress, Summary};
 pub use journal::{JournalListing, JournalView, RunAction};
 use std::sync::Arc;
 
@@ -41,6 +41,8 @@ pub enum Context {
     Picker,
     Help,
     Summary,
+    /// A finished run's results (scrolls, retries, copies ids).
+    Results,
     /// A list searched as you type (the permission picker).
     Search,
     /// A one-line prompt (the export's file name).
@@ -157,14 +159,6 @@ pub struct RolePicker {
     pub cursor: ListCursor,
     /// Saving.
     pub saving: bool,
-}
-
-/// A finished run's report.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary {
-    pub title: String,
-    pub counts: Vec<(String, usize)>,
-    pub failures: Vec<(String, String)>,
 }
 
 /// What is drawn over the panes.
@@ -350,7 +344,7 @@ impl State {
             Some(Overlay::Invite(form)) if form.focus == InviteField::Roles => Context::Picker,
             Some(Overlay::Invite(_)) | Some(Overlay::Edit(_)) => Context::Form,
             Some(Overlay::Roles(_)) => Context::Picker,
-            Some(Overlay::Summary(_)) => Context::Summary,
+            Some(Overlay::Summary(_)) => Context::Results,
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,

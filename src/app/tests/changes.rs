@@ -288,7 +288,7 @@ fn a_run_tracks_each_item_keeps_failed_users_marked_and_ignores_other_runs() {
             ("failed".into(), 1)
         ]
     );
-    assert_eq!(summary.failures.len(), 1);
+    assert_eq!(summary.attention(), 1);
     act(&mut state, Action::Cancel);
     assert!(state.overlay.is_none());
 }

@@ -8,6 +8,7 @@ mod browse;
 mod changes;
 mod forms;
 mod journal;
+mod results;
 
 use std::collections::HashSet;
 
