@@ -511,3 +511,47 @@ fn resizing_mid_run_keeps_the_run_and_its_results() {
         "progress survives the resizes:\n{shown}"
     );
 }
+
+/// A run's results with fifteen failures at 80×24: the items scroll (failures first, the
+/// window's place in the last line) and the keys stay on screen.
+#[test]
+fn run_results_with_fifteen_failures_scroll_and_keep_their_keys() {
+    use ddusers::app::state::{Purpose, RunProgress};
+    let (w, h) = (80, 24);
+    let mut state = loaded(w, h);
+    let changes: Vec<Change> = (1..=18).map(|n| disable(&format!("u{n:02}"))).collect();
+    let ticket = ddusers::app::Ticket(state.fresh_id());
+    state.run = Some(RunProgress {
+        ticket,
+        purpose: Purpose::Bulk(ddusers::app::BulkKind::Disable),
+        title: "Disable 18 users".into(),
+        run: None,
+        total: changes.len(),
+        results: Vec::new(),
+        users: Default::default(),
+        finished: false,
+        stopped: None,
+    });
+    for (index, change) in changes.into_iter().enumerate() {
+        let result = if index % 6 == 0 {
+            ItemResult::done("disabled", None)
+        } else {
+            ItemResult::failed("the service answered 503 Service Unavailable; read again: still active, so nothing changed")
+        };
+        item_done(&mut state, ticket, index, change, result);
+    }
+    update(
+        &mut state,
+        Msg::Run(RunMsg::Ended {
+            ticket,
+            stopped: None,
+            error: None,
+        }),
+    );
+    for _ in 0..14 {
+        act(&mut state, Action::Down);
+    }
+    let drawn = screen(&state, w, h);
+    assert!(drawn.contains("Enter closes"), "{drawn}");
+    insta::assert_snapshot!("run_results_fifteen_failures_80x24", drawn);
+}
