@@ -5,8 +5,7 @@ use crate::api::models::RoleId;
 use crate::app::effect::{Effect, Ticket};
 use crate::app::listing::start_load;
 use crate::app::state::{
-    InvitationInfo, InviteStatus, Level, Overlay, Purpose, ResultRow, RunProgress, State,
-    Summary,
+    InvitationInfo, InviteStatus, Level, Overlay, Purpose, ResultRow, RunProgress, State, Summary,
 };
 use crate::org::Status;
 use crate::runs::{Change, ItemResult, RunId};

@@ -72,7 +72,11 @@ fn the_result_dialog_lists_failures_first_then_the_rest_in_run_order() {
         .iter()
         .filter_map(|r| r.user.as_ref().map(|u| u.as_str()))
         .collect();
-    assert_eq!(failed_first, ["u02", "u03", "u04"], "run order within a group");
+    assert_eq!(
+        failed_first,
+        ["u02", "u03", "u04"],
+        "run order within a group"
+    );
     let done: Vec<&str> = summary.rows[15..]
         .iter()
         .filter_map(|r| r.user.as_ref().map(|u| u.as_str()))
@@ -207,12 +211,7 @@ fn y_copies_the_failed_users_ids_or_every_id_when_none_failed() {
     );
     ended(&mut state, ticket);
     let effects = act(&mut state, Action::CopyIds);
-    assert_eq!(
-        effects,
-        [Effect::CopyToClipboard {
-            text: "u02".into()
-        }]
-    );
+    assert_eq!(effects, [Effect::CopyToClipboard { text: "u02".into() }]);
     assert!(state
         .toast
         .as_ref()

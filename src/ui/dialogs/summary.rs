@@ -25,10 +25,7 @@ pub(super) fn draw_summary(frame: &mut Frame, area: Rect, summary: &Summary, the
     let extra = usize::from(summary.not_attempted.is_some());
     let inner_width = usize::from(area.width.min(76).saturating_sub(2));
     // A row too long for its line is cut; the selected one is then shown whole below.
-    let cut = summary
-        .rows
-        .iter()
-        .any(|row| row_width(row) > inner_width);
+    let cut = summary.rows.iter().any(|row| row_width(row) > inner_width);
     let whole = if cut { SELECTED_LINES } else { 0 };
     let wanted = 2 + FIXED_LINES + extra + whole + summary.rows.len().max(1);
     let rect = centered(area, 76, wanted.min(usize::from(area.height)) as u16);
