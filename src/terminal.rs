@@ -51,8 +51,21 @@ pub fn setup() -> io::Result<Tui> {
 }
 
 /// Gives the terminal back as it was. Safe to call more than once.
+///
+/// The alternate screen is cleared, with the cursor home, before it is left: a terminal
+/// that was resized meanwhile (tmux, grown from 100×24 to 160×48) fits the alternate
+/// screen back to the shell screen's old size when leaving, and what the alternate screen
+/// still held above the cursor could end up on the shell's screen. Empty, it leaves nothing.
 pub fn restore() -> io::Result<()> {
     let mut stdout = io::stdout();
+    if TAKEN.load(Ordering::SeqCst) {
+        // Only while the alternate screen is ours: never clear the shell's screen.
+        let _ = execute!(
+            stdout,
+            Clear(ClearType::All),
+            crossterm::cursor::MoveTo(0, 0)
+        );
+    }
     let screen = execute!(
         stdout,
         DisableMouseCapture,
