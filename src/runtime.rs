@@ -133,8 +133,8 @@ impl std::fmt::Display for Interrupted {
         match &self.run {
             Some(run) if self.left > 0 => write!(
                 f,
-                "; {} item(s) of run {run} left unfinished — `ddusers resume {run}` finishes them (or J → r in the console)",
-                self.left
+                "; {} of run {run} left unfinished — `ddusers resume {run}` finishes them (or J → r in the console)",
+                crate::words::count(self.left, "item")
             ),
             _ => Ok(()),
         }

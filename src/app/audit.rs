@@ -99,8 +99,8 @@ fn show(state: &mut State, filter: AuditFilter) {
     let mut text = format!("{} — Esc or :audit off returns to all users", filter.title);
     if !state.load.done {
         text.push_str(&format!(
-            " (of {} users loaded so far; updated when loading ends)",
-            crate::words::thousands(state.store.len() as u64)
+            " (of {} loaded so far; updated when loading ends)",
+            crate::words::count(state.store.len(), "user")
         ));
     }
     state.audit.generation += 1;
@@ -416,8 +416,8 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
     state.notify(
         Level::Info,
         format!(
-            "Exporting {} users as {}…",
-            crate::words::thousands(rows.len() as u64),
+            "Exporting {} as {}…",
+            crate::words::count(rows.len(), "user"),
             format.label()
         ),
     );
@@ -442,8 +442,8 @@ pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
             Ok(done) => state.notify(
                 Level::Info,
                 format!(
-                    "Exported {} users as {} to {}",
-                    crate::words::thousands(done.count as u64),
+                    "Exported {} as {} to {}",
+                    crate::words::count(done.count, "user"),
                     done.format.label(),
                     done.path
                 ),

@@ -68,7 +68,7 @@ pub(super) fn on_mutation(state: &mut State, action: Action) -> Vec<Effect> {
             if ids.is_empty() {
                 return Vec::new();
             }
-            let title = format!("Anonymize {}", users_word(ids.len()));
+            let title = format!("Anonymize {}", crate::words::count(ids.len(), "user"));
             let changes = ids
                 .into_iter()
                 .map(|user| Change::Anonymize { user })
@@ -154,14 +154,6 @@ fn open_roles(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
-fn users_word(n: usize) -> String {
-    if n == 1 {
-        "1 user".to_owned()
-    } else {
-        format!("{} users", crate::words::thousands(n as u64))
-    }
-}
-
 /// Proposes `kind` for the targets it applies to (by the loaded status); the others are
 /// left out, and said so.
 fn propose_bulk(
@@ -189,7 +181,7 @@ fn propose_bulk(
         state.notify(Level::Warn, text);
         return Vec::new();
     }
-    let title = format!("{} {}", kind.title(), users_word(ids.len()));
+    let title = kind.title(ids.len());
     let changes = ids
         .into_iter()
         .map(|user| match kind {

@@ -31,13 +31,14 @@ impl BulkKind {
         }
     }
 
-    /// "Disable", for titles.
-    pub fn title(self) -> &'static str {
+    /// "Disable 3 users", "Cancel the pending invitations of 1 user": a run's title.
+    pub fn title(self, users: usize) -> String {
+        let users = crate::words::count(users, "user");
         match self {
-            BulkKind::Disable => "Disable",
-            BulkKind::Enable => "Enable",
-            BulkKind::ResendInvitation => "Resend invitations",
-            BulkKind::CancelInvitations => "Cancel invitations",
+            BulkKind::Disable => format!("Disable {users}"),
+            BulkKind::Enable => format!("Enable {users}"),
+            BulkKind::ResendInvitation => format!("Resend the invitations of {users}"),
+            BulkKind::CancelInvitations => format!("Cancel the pending invitations of {users}"),
         }
     }
 }
@@ -171,13 +172,7 @@ impl Effect {
 
     /// What the effect does, in words ("disable 3 users").
     pub fn describe(&self) -> String {
-        let users = |n: usize| {
-            if n == 1 {
-                "1 user".to_owned()
-            } else {
-                format!("{n} users")
-            }
-        };
+        let users = |n: usize| crate::words::count(n, "user");
         match self {
             Effect::LoadUsers { .. } => "load users".into(),
             Effect::SearchUsers { filter, .. } => format!("search users for {filter:?}"),

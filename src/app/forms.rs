@@ -132,11 +132,7 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
             roles: roles.clone(),
         })
         .collect();
-    let title = if count == 1 {
-        "Invite 1 email".to_owned()
-    } else {
-        format!("Invite {count} emails")
-    };
+    let title = format!("Invite {}", crate::words::count(count, "email"));
     propose(state, Purpose::Invite, Draft::new(title, changes), None)
 }
 

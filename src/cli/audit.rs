@@ -138,9 +138,9 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> CliResult {
             let org = live_org(global).await?;
             Snapshot::of(&org).write(&args.output)?;
             eprintln!(
-                "snapshot of {} users and {} roles written to {}",
-                org.users().len(),
-                org.roles().iter().filter(|r| r.seen).count(),
+                "snapshot of {} and {} written to {}",
+                crate::words::count(org.users().len(), "user"),
+                crate::words::count(org.roles().iter().filter(|r| r.seen).count(), "role"),
                 args.output.display()
             );
             Ok(())
@@ -391,9 +391,9 @@ fn run_export(org: &Org, args: ExportArgs) -> CliResult {
                 source,
             })?;
             eprintln!(
-                "{}: {} users written to {}",
+                "{}: {} written to {}",
                 output::sanitize(&view.title),
-                rows.len(),
+                crate::words::count(rows.len(), "user"),
                 path.display()
             );
         }

@@ -25,15 +25,6 @@ pub fn user_ids(texts: &[String]) -> CliResult<Vec<UserId>> {
     texts.iter().map(|t| user_id(t)).collect()
 }
 
-/// "1 user", "3 users".
-pub fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
-}
-
 /// The profile fields a person asked to change (`users update`, `me update`).
 #[derive(Debug, Clone, Default)]
 pub struct ProfileUpdate {

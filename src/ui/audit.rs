@@ -69,8 +69,8 @@ pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: 
         frame,
         rect,
         format!(
-            " Export {} users ({}) ",
-            crate::words::thousands(prompt.count as u64),
+            " Export {} ({}) ",
+            crate::words::count(prompt.count, "user"),
             prompt.view_name
         ),
         theme,

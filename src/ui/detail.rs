@@ -237,6 +237,6 @@ fn in_words(secs: i64) -> String {
     match secs {
         s if s < 3600 => format!("{} min", (s / 60).max(1)),
         s if s < 86_400 => format!("{} h", s / 3600),
-        s => format!("{} days", s / 86_400),
+        s => crate::words::count((s / 86_400) as usize, "day"),
     }
 }

@@ -56,7 +56,7 @@ pub(super) fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &
             theme.error,
         ),
         None => Line::styled(
-            format!(" {} users loaded", thousands(state.store.len() as u64)),
+            format!(" {} loaded", crate::words::count(state.store.len(), "user")),
             theme.dim,
         ),
     };

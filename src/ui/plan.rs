@@ -278,10 +278,11 @@ fn ready_parts(plan: &PlanDialog, verdict: &Verdict, state: &State, theme: &Them
 
 fn instruction(confirmation: &Confirmation, purpose: Purpose) -> String {
     let verb = purpose.verb();
+    let no = purpose.no_word();
     match confirmation {
-        Confirmation::Enter => format!("[Enter/y] {verb}   [Esc/n] cancel"),
-        Confirmation::Yes => format!("[y] {verb}   [n/Esc] cancel   (Enter does not confirm)"),
-        Confirmation::Type(word) => format!("type {word} and press Enter to {verb}   [Esc] cancel"),
+        Confirmation::Enter => format!("[Enter/y] {verb}   [Esc/n] {no}"),
+        Confirmation::Yes => format!("[y] {verb}   [n/Esc] {no}   (Enter does not confirm)"),
+        Confirmation::Type(word) => format!("type {word} and press Enter to {verb}   [Esc] {no}"),
     }
 }
 

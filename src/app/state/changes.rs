@@ -31,6 +31,15 @@ impl Purpose {
         matches!(self, Purpose::Invite | Purpose::Edit | Purpose::Roles)
     }
 
+    /// The dialog's word for no: "cancel", but not where the change itself cancels
+    /// ("[y] cancel the invitations  [n] cancel" would say the same thing twice).
+    pub fn no_word(self) -> &'static str {
+        match self {
+            Purpose::Bulk(BulkKind::CancelInvitations) => "keep them",
+            _ => "cancel",
+        }
+    }
+
     /// "disable", for the dialog's instruction.
     pub fn verb(self) -> &'static str {
         match self {

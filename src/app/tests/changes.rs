@@ -643,3 +643,18 @@ fn cancel_invitations_confirms_for_pending_users() {
         Change::CancelInvitations { .. }
     ));
 }
+
+#[test]
+fn cancelling_one_invitation_reads_in_the_singular_and_no_means_keep_them() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    act(&mut state, Action::CancelInvitations);
+    let plan = state.plan.as_ref().expect("a dialog");
+    assert_eq!(
+        plan.draft.title(),
+        "Cancel the pending invitations of 1 user"
+    );
+    assert_eq!(plan.purpose.no_word(), "keep them");
+    assert_eq!(Purpose::Bulk(BulkKind::Disable).no_word(), "cancel");
+    assert_eq!(BulkKind::Disable.title(2), "Disable 2 users");
+}

@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 use crate::api::models::{UserId, UserStatus};
 use crate::app::action::{Action, InputRequest, StatusTab};
 use crate::app::audit::{ExportDone, ExportFormat};
-use crate::app::effect::{Effect, RequestId, Ticket};
+use crate::app::effect::{BulkKind, Effect, RequestId, Ticket};
 use crate::app::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use crate::app::journal::JournalListing;
 use crate::app::msg::{AuditMsg, DetailData, LoadMsg, Msg, RunMsg};
