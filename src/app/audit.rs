@@ -237,7 +237,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
                 return Vec::new();
             }
             // Read the users again; the view is computed anew when loading ends.
-            state.notify(Level::Info, "Reloading users; the audit view follows…");
+            state.notify_while_loading("Reloading users; the audit view follows…");
             return vec![super::listing::start_load(state)];
         }
         "who-can" | "who-has" | "permission" if rest.len() < 2 => return open_picker(state),

@@ -196,6 +196,7 @@ fn unfinished_notice(state: &mut State, listing: &JournalListing) {
             text: format!("{runs} — J to resume"),
             level: Level::Warn,
             until: None,
+            while_loading: false,
         });
     }
 }

@@ -197,6 +197,8 @@ pub struct Toast {
     pub level: Level,
     /// Unix seconds after which it goes away (errors stay until replaced).
     pub until: Option<i64>,
+    /// It says the listing is under way ("Reloading users…"): it goes when loading ends.
+    pub while_loading: bool,
 }
 
 /// Whether the caller's permissions are known yet.
@@ -359,7 +361,21 @@ impl State {
     pub fn notify(&mut self, level: Level, text: impl AsRef<str>) {
         let until = (level != Level::Error).then_some(self.now + TOAST_SECS);
         let text = crate::text::sanitize(text.as_ref());
-        self.toast = Some(Toast { text, level, until });
+        self.toast = Some(Toast {
+            text,
+            level,
+            until,
+            while_loading: false,
+        });
+    }
+
+    /// Shows a message that is true while the listing loads, and goes when it ends.
+    pub fn notify_while_loading(&mut self, text: impl AsRef<str>) {
+        self.notify(Level::Info, text);
+        if let Some(toast) = self.toast.as_mut() {
+            toast.until = None;
+            toast.while_loading = true;
+        }
     }
 
     /// A fresh id for a request.
