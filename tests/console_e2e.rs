@@ -441,3 +441,81 @@ async fn failed_items_are_retried_from_the_result_dialog_as_a_new_run() {
     assert_eq!(runs[1].tally().done, 2);
     sandbox.shutdown().await;
 }
+
+/// The detail of a pending user says when the invitation expires after a resend, and that
+/// it is cancelled (no expiry) after a cancel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invitation_state_follows_a_resend_then_a_cancel() {
+    let sandbox = sandbox(60, 5).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let mut console = console(api.clone(), false).await;
+    console.press(Key::ch('3'));
+    let pending = console
+        .state
+        .selected()
+        .map(|u| u.id.clone())
+        .expect("a pending user");
+    console.press(enter());
+    console.press(Key::ch('r'));
+    let resent = console
+        .run_until(WAIT, |s| s.run.as_ref().is_some_and(|r| r.finished))
+        .await
+        .expect("draws");
+    assert!(resent, "the resend finishes");
+    if matches!(console.state.overlay, Some(Overlay::Summary(_))) {
+        console.press(enter());
+    }
+    console
+        .run_until(Duration::from_millis(200), |_| false)
+        .await
+        .expect("draws");
+    let info = console
+        .state
+        .invitations
+        .get(&pending)
+        .copied()
+        .expect("the invitation is known");
+    assert!(info.expires_at.is_some(), "{info:?}");
+    let screen = console.terminal.backend().to_string();
+    assert!(!screen.contains("unknown"), "{screen}");
+    assert!(screen.contains("Expires"), "{screen}");
+    assert!(
+        screen.contains("(in 2 days)")
+            || screen.contains("(in 1 day)")
+            || screen.contains("(in 48 h)"),
+        "{screen}"
+    );
+
+    console.press(Key::ch('c'));
+    confirm_plan(&mut console).await;
+    let cancelled = console
+        .run_until(WAIT, |s| {
+            s.run
+                .as_ref()
+                .is_some_and(|r| r.finished && r.title.starts_with("Cancel"))
+        })
+        .await
+        .expect("draws");
+    assert!(cancelled, "the cancel finishes");
+    if matches!(console.state.overlay, Some(Overlay::Summary(_))) {
+        console.press(enter());
+    }
+    console
+        .run_until(Duration::from_millis(200), |_| false)
+        .await
+        .expect("draws");
+    let info = console
+        .state
+        .invitations
+        .get(&pending)
+        .copied()
+        .expect("still known");
+    assert!(
+        info.cancelled_at.is_some() && info.expires_at.is_none(),
+        "{info:?}"
+    );
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Cancelled"), "{screen}");
+    console.shutdown().await;
+    sandbox.shutdown().await;
+}

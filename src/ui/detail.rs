@@ -138,6 +138,18 @@ fn invitation_lines(user: &UserRecord, state: &State, theme: &Theme) -> Vec<Line
         ));
         return lines;
     };
+    if let Some(cancelled) = inv.cancelled_at {
+        lines.push(label_value(
+            "Cancelled",
+            Span::styled(crate::words::date(cancelled), theme.warn),
+            theme,
+        ));
+        lines.push(Line::styled(
+            "  The link no longer works (r sends a new invitation)",
+            theme.dim,
+        ));
+        return lines;
+    }
     lines.push(label_value(
         "Sent",
         Span::raw(crate::words::date(inv.sent_at)),

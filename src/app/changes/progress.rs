@@ -45,29 +45,7 @@ pub fn on_item(
             state.marks.remove(&user);
         }
     }
-    if let ItemResult::Done {
-        invitation_expires_at,
-        ..
-    } = &result
-    {
-        if matches!(
-            change,
-            Change::ResendInvitation { .. } | Change::Invite { .. }
-        ) {
-            let id = change
-                .user()
-                .or_else(|| result.user().map(|u| u.id.clone()));
-            if let Some(id) = id {
-                state.invitations.insert(
-                    id,
-                    InvitationInfo {
-                        sent_at: state.now,
-                        expires_at: *invitation_expires_at,
-                    },
-                );
-            }
-        }
-    }
+    follow_invitation(state, &change, &result);
     if let (Change::Invite { email, .. }, Some(Overlay::Invite(form))) =
         (&change, state.overlay.as_mut())
     {
@@ -86,6 +64,39 @@ pub fn on_item(
         }
         progress.results.push((index, change, result));
     }
+}
+
+/// Keeps what the detail pane says of a user's invitation true: sent (and when it expires)
+/// after an invite or a resend, cancelled after a cancel.
+fn follow_invitation(state: &mut State, change: &Change, result: &ItemResult) {
+    let ItemResult::Done {
+        invitation_expires_at,
+        ..
+    } = result
+    else {
+        return;
+    };
+    let id = change
+        .user()
+        .or_else(|| result.user().map(|u| u.id.clone()));
+    let Some(id) = id else {
+        return;
+    };
+    let now = state.now;
+    let info = match change {
+        Change::ResendInvitation { .. } | Change::Invite { .. } => InvitationInfo {
+            sent_at: now,
+            expires_at: *invitation_expires_at,
+            cancelled_at: None,
+        },
+        Change::CancelInvitations { .. } => InvitationInfo {
+            sent_at: state.invitations.get(&id).map_or(now, |i| i.sent_at),
+            expires_at: None,
+            cancelled_at: Some(now),
+        },
+        _ => return,
+    };
+    state.invitations.insert(id, info);
 }
 
 fn invite_status(result: &ItemResult) -> InviteStatus {

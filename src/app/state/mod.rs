@@ -93,11 +93,14 @@ pub struct Detail {
     pub scroll: u16,
 }
 
-/// What we know of a user's invitation (from invitations sent in this session).
+/// What we know of a user's invitation (from invitations sent or cancelled in this
+/// session).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvitationInfo {
     pub sent_at: i64,
     pub expires_at: Option<i64>,
+    /// Cancelled then (its link no longer works; nothing expires).
+    pub cancelled_at: Option<i64>,
 }
 
 /// Fields of the invite form, in tab order.
