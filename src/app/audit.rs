@@ -211,7 +211,7 @@ fn export_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
     if rest.is_empty() {
         effects
     } else {
-        submit_export(state)
+        submit_export(state, false)
     }
 }
 
@@ -364,6 +364,7 @@ fn open_export(state: &mut State) -> Vec<Effect> {
         path: Input::new(name.clone()).with_cursor(name.chars().count()),
         count: state.view.rows.len(),
         view_name,
+        overwrite: None,
     })));
     Vec::new()
 }
@@ -384,6 +385,15 @@ fn on_export_prompt(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Export(prompt)) = state.overlay.as_mut() else {
         return Vec::new();
     };
+    if prompt.overwrite.is_some() {
+        // "file exists — overwrite? y/n": n goes back to the name, to change it.
+        match action {
+            Action::Confirm => return submit_export(state, true),
+            Action::Cancel | Action::Back => prompt.overwrite = None,
+            _ => {}
+        }
+        return Vec::new();
+    }
     match action {
         Action::Cancel => state.overlay = None,
         Action::NextField | Action::PrevField => {
@@ -393,13 +403,15 @@ fn on_export_prompt(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TextEdit(request) => {
             prompt.path.handle(request);
         }
-        Action::Submit => return submit_export(state),
+        Action::Submit => return submit_export(state, false),
         _ => {}
     }
     Vec::new()
 }
 
-fn submit_export(state: &mut State) -> Vec<Effect> {
+/// Writes the view to the prompt's file; an existing file only when `overwrite` (the
+/// effects side checks, and asks back through `AuditMsg::ExportExists`).
+fn submit_export(state: &mut State, overwrite: bool) -> Vec<Effect> {
     let Some(Overlay::Export(prompt)) = state.overlay.as_ref() else {
         return Vec::new();
     };
@@ -429,7 +441,35 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
         format,
         path: PathBuf::from(path),
         now: state.now,
+        overwrite,
     }]
+}
+
+/// The export's file exists: the prompt comes back asking whether to overwrite it (or, if
+/// another dialog opened meanwhile, a message says nothing was written).
+fn export_exists(state: &mut State, path: String, format: ExportFormat) {
+    if state.overlay.is_some() || state.view.rows.is_empty() {
+        state.notify(
+            Level::Warn,
+            format!("Not exported: {path} exists (e, then y, overwrites it)"),
+        );
+        return;
+    }
+    let view_name = state
+        .audit
+        .active
+        .as_ref()
+        .map_or("all", |a| a.kind.name())
+        .to_owned();
+    let cursor = path.chars().count();
+    state.overlay = Some(Overlay::Export(Box::new(ExportPrompt {
+        format,
+        path: Input::new(path.clone()).with_cursor(cursor),
+        count: state.view.rows.len(),
+        view_name,
+        overwrite: Some(path),
+    })));
+    state.toast = None;
 }
 
 /// Applies the audit messages (`Permissions`, `Exported`).
@@ -450,6 +490,7 @@ pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
             ),
             Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
+        AuditMsg::ExportExists { path, format, .. } => export_exists(state, path, format),
     }
     Vec::new()
 }

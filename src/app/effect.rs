@@ -137,6 +137,9 @@ pub enum Effect {
         format: ExportFormat,
         path: PathBuf,
         now: i64,
+        /// Replace the file when it exists (asked first: without it, an existing file is
+        /// left alone and `AuditMsg::ExportExists` comes back).
+        overwrite: bool,
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },

@@ -122,4 +122,11 @@ pub enum AuditMsg {
         request_id: RequestId,
         result: Result<super::state::ExportDone, String>,
     },
+    /// Nothing was written: the file exists (its path, `~` expanded and absolute) and the
+    /// export did not say to overwrite it.
+    ExportExists {
+        request_id: RequestId,
+        path: String,
+        format: super::effect::ExportFormat,
+    },
 }

@@ -350,6 +350,7 @@ impl State {
             Some(Overlay::Invite(_)) | Some(Overlay::Edit(_)) => Context::Form,
             Some(Overlay::Roles(_)) => Context::Picker,
             Some(Overlay::Summary(_)) => Context::Results,
+            Some(Overlay::Export(prompt)) if prompt.overwrite.is_some() => Context::Confirm,
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
