@@ -318,6 +318,19 @@ fn invite_form() {
     });
 }
 
+/// Emails of users already say what happens to them, and sending with no role asks first.
+#[test]
+fn invite_form_names_existing_users_and_asks_about_no_roles() {
+    snap("invite_form_existing_no_roles", |state| {
+        act(state, Action::Invite);
+        type_in(
+            state,
+            "ada@example.com, noname@example.com, new@example.com",
+        );
+        act(state, Action::Submit);
+    });
+}
+
 #[test]
 fn invite_results() {
     snap("invite_results", |state| {
@@ -326,6 +339,8 @@ fn invite_results() {
             state,
             "new@example.com, bad@, ada@example.com, later@example.com",
         );
+        // No role chosen: asked once, the second send goes.
+        assert!(act(state, Action::Submit).is_empty());
         let effects = act(state, Action::Submit);
         let effects = prepare_plan(state, &effects, "u11");
         let Some(Effect::Apply { ticket, plan }) = effects.first().cloned() else {
@@ -353,7 +368,10 @@ fn invite_results() {
             ticket,
             1,
             invite(1),
-            ItemResult::skipped("already active: not re-invited", Some(ada)),
+            ItemResult::skipped(
+                "already active: not re-invited, roles not changed",
+                Some(ada),
+            ),
         );
     });
 }

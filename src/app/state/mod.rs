@@ -133,6 +133,11 @@ pub struct InviteForm {
     pub focus: InviteField,
     /// `emails` parsed and checked, refreshed on each edit.
     pub parsed: Vec<EmailEntry>,
+    /// Emails of the list that are users already, with their status: they are not
+    /// created, and their roles are not changed (refreshed with `parsed`).
+    pub existing: Vec<(String, crate::org::Status)>,
+    /// Sending with no role chosen was asked once: the next send goes.
+    pub no_roles_warned: bool,
     /// Sent: waiting for (or showing) the results.
     pub sent: bool,
     pub results: Vec<(String, InviteStatus)>,
