@@ -100,14 +100,7 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
     console.press(Key::ctrl('u'));
     console.type_text(&path.display().to_string());
     console.press(enter());
-    let written = console
-        .run_until(WAIT, |s| {
-            s.toast
-                .as_ref()
-                .is_some_and(|t| t.text.contains("Exported"))
-        })
-        .await
-        .expect("draws");
+    let written = console.run_until(WAIT, exported).await.expect("draws");
     assert!(written, "the export finishes");
     let toast = console.state.toast.clone().expect("toast").text;
     assert!(toast.contains(&path.display().to_string()), "{toast}");
@@ -134,14 +127,7 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
         "asked again"
     );
     console.press(Key::ch('y'));
-    let rewritten = console
-        .run_until(WAIT, |s| {
-            s.toast
-                .as_ref()
-                .is_some_and(|t| t.text.contains("Exported"))
-        })
-        .await
-        .expect("draws");
+    let rewritten = console.run_until(WAIT, exported).await.expect("draws");
     assert!(rewritten, "y overwrites");
     console.shutdown().await;
 
@@ -159,6 +145,14 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
     assert_eq!(rows, order, "the rows are the list as shown, in order");
     assert_eq!(sandbox.stats().write_requests, 0, "an audit never writes");
     sandbox.shutdown().await;
+}
+
+/// The console says an export was written.
+fn exported(state: &ddusers::app::State) -> bool {
+    state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("Exported"))
 }
 
 async fn status_of(api: &Client, ids: &[UserId]) -> Vec<Option<UserStatus>> {

@@ -442,6 +442,16 @@ async fn failed_items_are_retried_from_the_result_dialog_as_a_new_run() {
     sandbox.shutdown().await;
 }
 
+/// Closes a run's results, if shown, and lets the answers in flight arrive.
+async fn close_results(console: &mut Runtime<TestBackend>) -> &State {
+    if matches!(console.state.overlay, Some(Overlay::Summary(_))) {
+        console.press(enter());
+    }
+    let settle = Duration::from_millis(200);
+    console.run_until(settle, |_| false).await.expect("draws");
+    &console.state
+}
+
 /// The detail of a pending user says when the invitation expires after a resend, and that
 /// it is cancelled (no expiry) after a cancel.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -462,15 +472,8 @@ async fn the_invitation_state_follows_a_resend_then_a_cancel() {
         .await
         .expect("draws");
     assert!(resent, "the resend finishes");
-    if matches!(console.state.overlay, Some(Overlay::Summary(_))) {
-        console.press(enter());
-    }
-    console
-        .run_until(Duration::from_millis(200), |_| false)
+    let info = close_results(&mut console)
         .await
-        .expect("draws");
-    let info = console
-        .state
         .invitations
         .get(&pending)
         .copied()
@@ -497,15 +500,8 @@ async fn the_invitation_state_follows_a_resend_then_a_cancel() {
         .await
         .expect("draws");
     assert!(cancelled, "the cancel finishes");
-    if matches!(console.state.overlay, Some(Overlay::Summary(_))) {
-        console.press(enter());
-    }
-    console
-        .run_until(Duration::from_millis(200), |_| false)
+    let info = close_results(&mut console)
         .await
-        .expect("draws");
-    let info = console
-        .state
         .invitations
         .get(&pending)
         .copied()

@@ -539,17 +539,9 @@ fn run_results_with_fifteen_failures_scroll_and_keep_their_keys() {
     let mut state = loaded(w, h);
     let changes: Vec<Change> = (1..=18).map(|n| disable(&format!("u{n:02}"))).collect();
     let ticket = ddusers::app::Ticket(state.fresh_id());
-    state.run = Some(RunProgress {
-        ticket,
-        purpose: Purpose::Bulk(ddusers::app::BulkKind::Disable),
-        title: "Disable 18 users".into(),
-        run: None,
-        total: changes.len(),
-        results: Vec::new(),
-        users: Default::default(),
-        finished: false,
-        stopped: None,
-    });
+    let purpose = Purpose::Bulk(ddusers::app::BulkKind::Disable);
+    let title = "Disable 18 users".to_owned();
+    state.run = Some(RunProgress::new(ticket, purpose, title, changes.len()));
     for (index, change) in changes.into_iter().enumerate() {
         let result = if index % 6 == 0 {
             ItemResult::done("disabled", None)
@@ -558,14 +550,7 @@ fn run_results_with_fifteen_failures_scroll_and_keep_their_keys() {
         };
         item_done(&mut state, ticket, index, change, result);
     }
-    update(
-        &mut state,
-        Msg::Run(RunMsg::Ended {
-            ticket,
-            stopped: None,
-            error: None,
-        }),
-    );
+    update(&mut state, common::fixtures::run_ended(ticket));
     for _ in 0..14 {
         act(&mut state, Action::Down);
     }

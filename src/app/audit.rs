@@ -346,17 +346,22 @@ fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// "admins", "all": the view an export writes.
+fn export_view_name(state: &State) -> String {
+    state
+        .audit
+        .active
+        .as_ref()
+        .map_or("all", |a| a.kind.name())
+        .to_owned()
+}
+
 fn open_export(state: &mut State) -> Vec<Effect> {
     if state.view.rows.is_empty() {
         state.notify(Level::Warn, "Nothing to export: the list is empty");
         return Vec::new();
     }
-    let view_name = state
-        .audit
-        .active
-        .as_ref()
-        .map_or("all", |a| a.kind.name())
-        .to_owned();
+    let view_name = export_view_name(state);
     let format = ExportFormat::Csv;
     let name = default_export_name(&view_name, state.now, format);
     state.overlay = Some(Overlay::Export(Box::new(ExportPrompt {
@@ -455,12 +460,7 @@ fn export_exists(state: &mut State, path: String, format: ExportFormat) {
         );
         return;
     }
-    let view_name = state
-        .audit
-        .active
-        .as_ref()
-        .map_or("all", |a| a.kind.name())
-        .to_owned();
+    let view_name = export_view_name(state);
     let cursor = path.chars().count();
     state.overlay = Some(Overlay::Export(Box::new(ExportPrompt {
         format,

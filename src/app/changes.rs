@@ -242,22 +242,14 @@ fn apply(state: &mut State) -> Vec<Effect> {
         Some(Overlay::Journal(_)) | Some(Overlay::Summary(_)) => state.overlay = None,
         _ => {}
     }
-    state.run = Some(RunProgress {
-        ticket,
-        purpose: plan.purpose,
-        title: checked.title().to_owned(),
-        run: None,
-        total,
-        results: Vec::new(),
-        users: checked
-            .items()
-            .iter()
-            .filter_map(|i| i.change.user())
-            .map(|u| (u, None))
-            .collect(),
-        finished: false,
-        stopped: None,
-    });
+    let mut progress = RunProgress::new(ticket, plan.purpose, checked.title().to_owned(), total);
+    progress.users = checked
+        .items()
+        .iter()
+        .filter_map(|i| i.change.user())
+        .map(|u| (u, None))
+        .collect();
+    state.run = Some(progress);
     if !plan.quiet {
         state.notify(Level::Info, format!("{}…", checked.title()));
     }

@@ -159,6 +159,21 @@ pub struct RunProgress {
 }
 
 impl RunProgress {
+    /// A run of `total` items just started, nothing back yet.
+    pub fn new(ticket: Ticket, purpose: Purpose, title: String, total: usize) -> RunProgress {
+        RunProgress {
+            ticket,
+            purpose,
+            title,
+            run: None,
+            total,
+            results: Vec::new(),
+            users: Default::default(),
+            finished: false,
+            stopped: None,
+        }
+    }
+
     /// A user's latest result: `None` when the user is not in the run, `Some(None)` while
     /// their item is in flight.
     pub fn result_of(&self, user: &UserId) -> Option<Option<&ItemResult>> {

@@ -284,6 +284,18 @@ fn the_permission_picker_searches_and_opens_who_can() {
     assert!(act(&mut state, Action::PickPermission).is_empty());
 }
 
+/// The effects side's answer: /home/ada/users.csv exists, nothing was written.
+fn file_exists(state: &mut State, request_id: RequestId) {
+    let path = "/home/ada/users.csv".into();
+    let format = ExportFormat::Csv;
+    let msg = AuditMsg::ExportExists {
+        request_id,
+        path,
+        format,
+    };
+    update(state, Msg::Audit(msg));
+}
+
 #[test]
 fn an_export_to_an_existing_file_asks_before_overwriting_and_n_goes_back_to_the_name() {
     let mut state = loaded_with_roles();
@@ -298,14 +310,7 @@ fn an_export_to_an_existing_file_asks_before_overwriting_and_n_goes_back_to_the_
         panic!("one export effect, got {effects:?}");
     };
     assert!(!overwrite, "never overwrites without asking");
-    update(
-        &mut state,
-        Msg::Audit(AuditMsg::ExportExists {
-            request_id: *request_id,
-            path: "/home/ada/users.csv".into(),
-            format: ExportFormat::Csv,
-        }),
-    );
+    file_exists(&mut state, *request_id);
     assert_eq!(
         state.context(),
         Context::Confirm,
@@ -318,14 +323,7 @@ fn an_export_to_an_existing_file_asks_before_overwriting_and_n_goes_back_to_the_
     let [Effect::Export { request_id, .. }] = &effects[..] else {
         panic!("one export effect, got {effects:?}");
     };
-    update(
-        &mut state,
-        Msg::Audit(AuditMsg::ExportExists {
-            request_id: *request_id,
-            path: "/home/ada/users.csv".into(),
-            format: ExportFormat::Csv,
-        }),
-    );
+    file_exists(&mut state, *request_id);
     // y: the same file, overwritten.
     let effects = act(&mut state, Action::Confirm);
     let [Effect::Export {

@@ -560,15 +560,6 @@ fn reloading_users_is_said_while_it_is_true() {
     // Long past a passing message's time, the reload is still under way: still said.
     update(&mut state, Msg::Tick { now: NOW + 60 });
     assert!(state.toast.is_some(), "still reloading");
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        }),
-    );
-    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    answer_listing(&mut state, request_id);
     assert!(state.toast.is_none(), "gone when the reload ends");
 }

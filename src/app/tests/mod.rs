@@ -62,16 +62,7 @@ fn loaded() -> State {
         other => panic!("init should load users, got {other:?}"),
     };
     update(&mut state, Msg::Access(Access::known(false, None)));
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        }),
-    );
-    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    answer_listing(&mut state, request_id);
     state
 }
 
@@ -79,18 +70,21 @@ fn loaded() -> State {
 fn loaded_with_roles() -> State {
     let (mut state, request_id) = started();
     update(&mut state, Msg::Access(Access::known(false, None)));
-    update(
-        &mut state,
-        Msg::Load(LoadMsg::UsersPage {
-            request_id,
-            number: 0,
-            total_pages: Some(1),
-            response: demo_page(),
-        }),
-    );
-    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    answer_listing(&mut state, request_id);
     update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
     state
+}
+
+/// The listing `request_id` answered: the demo org's one page, and its end.
+fn answer_listing(state: &mut State, request_id: RequestId) {
+    let page = LoadMsg::UsersPage {
+        request_id,
+        number: 0,
+        total_pages: Some(1),
+        response: demo_page(),
+    };
+    update(state, Msg::Load(page));
+    update(state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
 }
 
 fn act(state: &mut State, action: Action) -> Vec<Effect> {

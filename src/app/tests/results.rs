@@ -6,29 +6,18 @@ use super::*;
 /// A run of `changes` as if the gate had approved it; its ticket.
 fn running(state: &mut State, title: &str, changes: &[Change]) -> Ticket {
     let ticket = Ticket(state.fresh_id());
-    state.run = Some(RunProgress {
+    let purpose = Purpose::Bulk(BulkKind::Disable);
+    state.run = Some(RunProgress::new(
         ticket,
-        purpose: Purpose::Bulk(crate::app::effect::BulkKind::Disable),
-        title: title.into(),
-        run: None,
-        total: changes.len(),
-        results: Vec::new(),
-        users: Default::default(),
-        finished: false,
-        stopped: None,
-    });
+        purpose,
+        title.into(),
+        changes.len(),
+    ));
     ticket
 }
 
 fn ended(state: &mut State, ticket: Ticket) -> Vec<Effect> {
-    update(
-        state,
-        Msg::Run(RunMsg::Ended {
-            ticket,
-            stopped: None,
-            error: None,
-        }),
-    )
+    update(state, crate::app::fixtures::run_ended(ticket))
 }
 
 fn summary(state: &State) -> &Summary {
@@ -55,6 +44,14 @@ fn eighteen_with_fifteen_failures(state: &mut State) {
         };
         item(state, ticket, index, change, result);
     }
+    ended(state, ticket);
+}
+
+/// A run that disabled u02, every item settled.
+fn one_user_disabled(state: &mut State) {
+    let ticket = running(state, "Disable 1 user", &[disable("u02")]);
+    let result = ItemResult::done("disabled", None);
+    item(state, ticket, 0, disable("u02"), result);
     ended(state, ticket);
 }
 
@@ -172,15 +169,7 @@ fn cancelling_a_retry_comes_back_to_the_results() {
 #[test]
 fn nothing_is_retried_when_every_item_settled() {
     let mut state = loaded();
-    let ticket = running(&mut state, "Disable 1 user", &[disable("u02")]);
-    item(
-        &mut state,
-        ticket,
-        0,
-        disable("u02"),
-        ItemResult::done("disabled", None),
-    );
-    ended(&mut state, ticket);
+    one_user_disabled(&mut state);
     assert!(act(&mut state, Action::RetryFailed).is_empty());
     assert!(state.plan.is_none());
 }
@@ -201,15 +190,7 @@ fn y_copies_the_failed_users_ids_or_every_id_when_none_failed() {
     assert!(toast.text.contains("copied 15 ids"), "{toast:?}");
 
     let mut state = loaded();
-    let ticket = running(&mut state, "Disable 1 user", &[disable("u02")]);
-    item(
-        &mut state,
-        ticket,
-        0,
-        disable("u02"),
-        ItemResult::done("disabled", None),
-    );
-    ended(&mut state, ticket);
+    one_user_disabled(&mut state);
     let effects = act(&mut state, Action::CopyIds);
     assert_eq!(effects, [Effect::CopyToClipboard { text: "u02".into() }]);
     assert!(state
