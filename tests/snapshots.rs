@@ -558,3 +558,22 @@ fn run_results_with_fifteen_failures_scroll_and_keep_their_keys() {
     assert!(drawn.contains("Enter closes"), "{drawn}");
     insta::assert_snapshot!("run_results_fifteen_failures_80x24", drawn);
 }
+
+/// A pending user whose invitation was cancelled: the detail says so, with no old expiry.
+#[test]
+fn detail_of_a_cancelled_invitation() {
+    snap("detail_invitation_cancelled", |state| {
+        act(state, Action::SelectTab(StatusTab::Pending));
+        open_detail(state);
+        let id = state
+            .selected()
+            .map(|u| u.id.clone())
+            .expect("a pending user");
+        let info = ddusers::app::state::InvitationInfo {
+            sent_at: NOW - 86_400,
+            expires_at: None,
+            cancelled_at: Some(NOW),
+        };
+        state.invitations.insert(id, info);
+    });
+}
