@@ -99,7 +99,8 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), 
         what: "set up",
         source,
     })?;
-    let mut runtime = Runtime::new(terminal, initial_state(&options, monochrome), queue, msgs);
+    let mut runtime = Runtime::new(terminal, initial_state(&options, monochrome), queue, msgs)
+        .with_terminal_writer(Box::new(std::io::stdout()));
     if let Some(base) = options.compare_with.clone() {
         // Waits in the state for the org to finish loading.
         runtime.dispatch(Msg::Audit(AuditMsg::DiffBase(Ok(Box::new(base)))));

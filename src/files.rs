@@ -3,7 +3,7 @@
 //! [`write_atomically`].
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, synced, then
 /// renamed into place; the temporary file is removed when anything fails.
@@ -51,5 +51,50 @@ mod tests {
         write_atomically(&path, b"first, longer").expect("written");
         write_atomically(&path, b"second").expect("written");
         assert_eq!(std::fs::read(&path).expect("read"), b"second");
+    }
+}
+
+/// `~` or `~/…` as the home folder (the console's export prompt and the command line's
+/// file arguments; a shell expands it before we see it, a prompt or `--output=~/x` does
+/// not). Other paths, and `~user`, are left as they are.
+pub fn expand_home(path: &Path) -> PathBuf {
+    let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_owned());
+    expand_home_with(path, home.as_deref())
+}
+
+/// [`expand_home`] with the home folder given.
+pub fn expand_home_with(path: &Path, home: Option<&Path>) -> PathBuf {
+    let (Some(home), Some(text)) = (home, path.to_str()) else {
+        return path.to_owned();
+    };
+    match text.strip_prefix('~') {
+        Some("") => home.to_owned(),
+        Some(rest) if rest.starts_with('/') => home.join(rest.trim_start_matches('/')),
+        _ => path.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod home_tests {
+    use super::*;
+
+    #[test]
+    fn a_tilde_at_the_start_is_the_home_folder_and_nothing_else_changes() {
+        let home = Path::new("/home/ada");
+        let expand = |p: &str| expand_home_with(Path::new(p), Some(home));
+        assert_eq!(expand("~"), PathBuf::from("/home/ada"));
+        assert_eq!(expand("~/"), PathBuf::from("/home/ada/"));
+        assert_eq!(
+            expand("~/x/users.csv"),
+            PathBuf::from("/home/ada/x/users.csv")
+        );
+        assert_eq!(expand("~bob/x"), PathBuf::from("~bob/x"));
+        assert_eq!(expand("a/~/b"), PathBuf::from("a/~/b"));
+        assert_eq!(expand("/tmp/x"), PathBuf::from("/tmp/x"));
+        assert_eq!(
+            expand_home_with(Path::new("~/x"), None),
+            PathBuf::from("~/x"),
+            "no home: left alone"
+        );
     }
 }

@@ -133,8 +133,8 @@ impl std::fmt::Display for Interrupted {
         match &self.run {
             Some(run) if self.left > 0 => write!(
                 f,
-                "; {} item(s) of run {run} left unfinished — `ddusers resume {run}` finishes them (or J → r in the console)",
-                self.left
+                "; {} of run {run} left unfinished — `ddusers resume {run}` finishes them (or J → r in the console)",
+                crate::words::count(self.left, "item")
             ),
             _ => Ok(()),
         }
@@ -220,6 +220,9 @@ pub struct Runtime<B: Backend> {
     dirty: bool,
     quit: CancellationToken,
     clock: fn() -> i64,
+    /// Where escape sequences beside the drawing go (the clipboard's OSC 52): the
+    /// terminal's stdout in the console, nowhere by default, a buffer in tests.
+    terminal_out: Box<dyn std::io::Write + Send>,
 }
 
 impl<B: Backend> Runtime<B> {
@@ -237,6 +240,26 @@ impl<B: Backend> Runtime<B> {
             dirty: true,
             quit: CancellationToken::new(),
             clock: unix_now,
+            terminal_out: Box::new(std::io::sink()),
+        }
+    }
+
+    /// Writes escape sequences that are not drawing (the clipboard's) to `out`.
+    pub fn with_terminal_writer(mut self, out: Box<dyn std::io::Write + Send>) -> Self {
+        self.terminal_out = out;
+        self
+    }
+
+    /// Sends effects to the queue, apart from those only the terminal can carry out.
+    fn submit(&mut self, effects: Vec<app::Effect>) {
+        for effect in effects {
+            match effect {
+                app::Effect::CopyToClipboard { text } => {
+                    // A terminal without OSC 52 ignores it; nothing else can be done.
+                    let _ = crate::terminal::copy_to_clipboard(&mut self.terminal_out, &text);
+                }
+                other => self.queue.submit(other),
+            }
         }
     }
 
@@ -260,18 +283,14 @@ impl<B: Backend> Runtime<B> {
             });
         }
         let effects = app::init(&mut self.state);
-        for effect in effects {
-            self.queue.submit(effect);
-        }
+        self.submit(effects);
         self.dirty = true;
     }
 
     /// Runs one message through `update` and its effects into the queue.
     pub fn dispatch(&mut self, msg: Msg) {
         let effects = app::update(&mut self.state, msg);
-        for effect in effects {
-            self.queue.submit(effect);
-        }
+        self.submit(effects);
         self.dirty = true;
     }
 
@@ -315,9 +334,7 @@ impl<B: Backend> Runtime<B> {
         let animating = self.state.is_animating();
         let now = (self.clock)();
         let effects = app::update(&mut self.state, Msg::Tick { now });
-        for effect in effects {
-            self.queue.submit(effect);
-        }
+        self.submit(effects);
         if animating {
             self.dirty = true;
         }

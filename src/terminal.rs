@@ -51,8 +51,21 @@ pub fn setup() -> io::Result<Tui> {
 }
 
 /// Gives the terminal back as it was. Safe to call more than once.
+///
+/// The alternate screen is cleared, with the cursor home, before it is left: a terminal
+/// that was resized meanwhile (tmux, grown from 100×24 to 160×48) fits the alternate
+/// screen back to the shell screen's old size when leaving, and what the alternate screen
+/// still held above the cursor could end up on the shell's screen. Empty, it leaves nothing.
 pub fn restore() -> io::Result<()> {
     let mut stdout = io::stdout();
+    if TAKEN.load(Ordering::SeqCst) {
+        // Only while the alternate screen is ours: never clear the shell's screen.
+        let _ = execute!(
+            stdout,
+            Clear(ClearType::All),
+            crossterm::cursor::MoveTo(0, 0)
+        );
+    }
     let screen = execute!(
         stdout,
         DisableMouseCapture,
@@ -86,4 +99,48 @@ pub fn install_panic_hook() {
             std::process::exit(PANIC_EXIT_CODE);
         }));
     });
+}
+
+/// Puts `text` on the clipboard through the terminal: the OSC 52 sequence, which terminals
+/// that support it (and tmux with `set-clipboard on`) turn into a copy; others ignore it.
+pub fn copy_to_clipboard(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    write!(out, "\u{1b}]52;c;{}\u{7}", base64(text.as_bytes()))?;
+    out.flush()
+}
+
+/// Standard base64 with padding (what OSC 52 carries).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clipboard_sequence_carries_the_text_in_base64() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"u01\nu02"), "dTAxCnUwMg==");
+        let mut out = Vec::new();
+        copy_to_clipboard(&mut out, "u01").expect("a buffer takes it");
+        assert_eq!(out, b"\x1b]52;c;dTAx\x07");
+    }
 }

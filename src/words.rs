@@ -74,6 +74,9 @@ mod tests {
         assert_eq!(count(1, "user"), "1 user");
         assert_eq!(count(15_863, "user"), "15,863 users");
         assert_eq!(count(2, "service account"), "2 service accounts");
+        assert_eq!(count(1, "day"), "1 day");
+        assert_eq!(count(1, "run"), "1 run");
+        assert_eq!(count(2, "match"), "2 matches");
         assert_eq!(date(1_709_294_400), "2024-03-01");
         assert_eq!(ago(1_000, 990), "just now");
         assert_eq!(ago(10_000, 10_000 - 3 * 3600), "3h ago");

@@ -334,3 +334,26 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stderr(&output), "", "no 'Broken pipe' error");
 }
+
+#[test]
+fn a_file_argument_starting_with_a_tilde_is_in_the_home_folder() {
+    let home = tempfile::tempdir().expect("a temp dir");
+    let output = ddusers()
+        .env("HOME", home.path())
+        .args(["--sandbox", "snapshot", "--output=~/org.json"])
+        .output()
+        .expect("the binary runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        home.path().join("org.json").is_file(),
+        "written in the home folder"
+    );
+    let exported = ddusers()
+        .env("HOME", home.path())
+        .args(["export", "--from", "~/org.json", "--output=~/users.csv"])
+        .output()
+        .expect("the binary runs");
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(home.path().join("users.csv").is_file());
+    assert!(!std::path::Path::new("~").exists(), "no folder named ~");
+}

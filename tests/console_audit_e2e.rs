@@ -96,17 +96,35 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
     console.press(Key::ctrl('u'));
     console.type_text(&path.display().to_string());
     console.press(enter());
-    let written = console
-        .run_until(WAIT, |s| {
-            s.toast
-                .as_ref()
-                .is_some_and(|t| t.text.contains("Exported"))
-        })
-        .await
-        .expect("draws");
+    let written = console.run_until(WAIT, exported).await.expect("draws");
     assert!(written, "the export finishes");
     let toast = console.state.toast.clone().expect("toast").text;
     assert!(toast.contains(&path.display().to_string()), "{toast}");
+
+    // Again to the same file: asked first; n leaves it, y overwrites it.
+    std::fs::write(&path, "keep me").expect("the file is writable");
+    let asks = |s: &ddusers::app::State| matches!(&s.overlay, Some(Overlay::Export(p)) if p.overwrite.is_some());
+    console.press(Key::ch('e'));
+    console.press(Key::ctrl('u'));
+    console.type_text(&path.display().to_string());
+    console.press(enter());
+    assert!(console.run_until(WAIT, asks).await.expect("draws"), "asked");
+    let screen = console.terminal.backend().to_string();
+    assert!(
+        screen.contains("The file exists — overwrite it?"),
+        "{screen}"
+    );
+    console.press(Key::ch('n'));
+    assert!(!asks(&console.state), "n goes back to the name");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), "keep me");
+    console.press(enter());
+    assert!(
+        console.run_until(WAIT, asks).await.expect("draws"),
+        "asked again"
+    );
+    console.press(Key::ch('y'));
+    let rewritten = console.run_until(WAIT, exported).await.expect("draws");
+    assert!(rewritten, "y overwrites");
     console.shutdown().await;
 
     let mut reader = csv::Reader::from_path(&path).expect("the CSV");
@@ -123,6 +141,14 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
     assert_eq!(rows, order, "the rows are the list as shown, in order");
     assert_eq!(sandbox.stats().write_requests, 0, "an audit never writes");
     sandbox.shutdown().await;
+}
+
+/// The console says an export was written.
+fn exported(state: &ddusers::app::State) -> bool {
+    state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("Exported"))
 }
 
 async fn status_of(api: &Client, ids: &[UserId]) -> Vec<Option<UserStatus>> {

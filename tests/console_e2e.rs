@@ -21,13 +21,16 @@ use ratatui::Terminal;
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn console(client: Client, read_only: bool) -> Runtime<TestBackend> {
-    let (queue, msgs) = EffectsQueue::new(
-        client,
-        QueueOptions {
-            read_only,
-            ..Default::default()
-        },
-    );
+    let options = QueueOptions {
+        read_only,
+        ..Default::default()
+    };
+    console_with(client, options).await
+}
+
+/// The console over `client` with these queue options (a journal, ...), loaded.
+async fn console_with(client: Client, options: QueueOptions) -> Runtime<TestBackend> {
+    let (queue, msgs) = EffectsQueue::new(client, options);
     let state = State::new(
         Options {
             origin_label: "demo org — sandbox".into(),
@@ -459,6 +462,180 @@ async fn the_palette_completes_a_command_a_view_and_a_path_the_effects_layer_lis
         .expect("draws");
     assert!(named);
     assert_eq!(console.state.org_name.as_deref(), Some("Demo Org"));
+    console.shutdown().await;
+    sandbox.shutdown().await;
+}
+
+/// Three users disabled from the list, two of whose writes the sandbox refuses: the result
+/// dialog lists those two first, and `r` sends exactly them again as a new journaled run,
+/// confirmed like any change, which disables them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_items_are_retried_from_the_result_dialog_as_a_new_run() {
+    use ddusers::runs::journal::read_runs;
+    use ddusers::runs::Journal;
+    use ddusers::sandbox::{Fault, Injection};
+    let sandbox = sandbox(40, 11).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("journal.jsonl");
+    let journal = std::sync::Arc::new(Journal::open(&path).expect("journal"));
+    let options = QueueOptions {
+        journal: Some(journal),
+        origin: sandbox.base_url(),
+        ..Default::default()
+    };
+    let mut console = console_with(api.clone(), options).await;
+
+    // Three active people, neither me nor service accounts.
+    console.press(Key::ch('2'));
+    let me = console.state.me.clone();
+    for _ in 0..3 {
+        while console.state.selected().is_some_and(|u| {
+            Some(&u.id) == me.as_ref() || u.service_account || console.state.marks.contains(&u.id)
+        }) {
+            console.press(Key::ch('j'));
+        }
+        console.press(Key::ch(' '));
+    }
+    let mut marked: Vec<UserId> = console.state.marks.iter().cloned().collect();
+    marked.sort();
+    assert_eq!(marked.len(), 3);
+    let refused = &marked[1..];
+    for id in refused {
+        sandbox.inject(Injection {
+            method: "DELETE".into(),
+            path_prefix: format!("/api/v2/users/{id}"),
+            times: 1,
+            fault: Fault::Refuse(400),
+        });
+    }
+    console.press(Key::ch('d'));
+    confirm_plan(&mut console).await;
+    let finished = console
+        .run_until(WAIT, |s| matches!(s.overlay, Some(Overlay::Summary(_))))
+        .await
+        .expect("draws");
+    assert!(finished, "the run ends with its results");
+    let Some(Overlay::Summary(summary)) = &console.state.overlay else {
+        unreachable!("waited for it");
+    };
+    let failed_first: HashSet<UserId> = summary.rows[..2]
+        .iter()
+        .filter(|r| r.needs_attention)
+        .filter_map(|r| r.user.clone())
+        .collect();
+    assert_eq!(
+        failed_first,
+        refused.iter().cloned().collect(),
+        "{summary:?}"
+    );
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("r retry 2 failed"), "{screen}");
+    let first_run = console.state.run.as_ref().and_then(|r| r.run.clone());
+
+    // r: the gate checks the two again, and the confirmation sends them as a new run.
+    console.press(Key::ch('r'));
+    confirm_plan(&mut console).await;
+    let retried = console
+        .run_until(WAIT, |s| {
+            s.run
+                .as_ref()
+                .is_some_and(|r| r.finished && r.title.starts_with("Retry: "))
+                && matches!(s.overlay, Some(Overlay::Summary(_)))
+        })
+        .await
+        .expect("draws");
+    assert!(retried, "the retry finishes");
+    let run = console.state.run.as_ref().expect("the retry run");
+    assert_ne!(run.run, first_run, "a run of its own");
+    assert_eq!(run.tally().done, 2, "{:?}", run.results);
+    console.shutdown().await;
+
+    let disabled = disabled_ids(&api).await;
+    assert!(
+        marked.iter().all(|id| disabled.contains(id)),
+        "all three disabled"
+    );
+    let runs = read_runs(&path).expect("the journal reads");
+    assert_eq!(runs.len(), 2, "the disable and its retry");
+    assert_eq!(runs[0].tally().failed, 2);
+    let retry_targets: HashSet<&str> = runs[1].changes.iter().map(|c| c.target()).collect();
+    let refused_ids: HashSet<&str> = refused.iter().map(|id| id.as_str()).collect();
+    assert_eq!(retry_targets, refused_ids, "exactly the failed items");
+    assert_eq!(runs[1].tally().done, 2);
+    sandbox.shutdown().await;
+}
+
+/// Closes a run's results, if shown, and lets the answers in flight arrive.
+async fn close_results(console: &mut Runtime<TestBackend>) -> &State {
+    if matches!(console.state.overlay, Some(Overlay::Summary(_))) {
+        console.press(enter());
+    }
+    let settle = Duration::from_millis(200);
+    console.run_until(settle, |_| false).await.expect("draws");
+    &console.state
+}
+
+/// The detail of a pending user says when the invitation expires after a resend, and that
+/// it is cancelled (no expiry) after a cancel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invitation_state_follows_a_resend_then_a_cancel() {
+    let sandbox = sandbox(60, 5).await;
+    let api = client(&sandbox, DEMO_ADMIN_APP_KEY);
+    let mut console = console(api.clone(), false).await;
+    console.press(Key::ch('3'));
+    let pending = console
+        .state
+        .selected()
+        .map(|u| u.id.clone())
+        .expect("a pending user");
+    console.press(enter());
+    console.press(Key::ch('r'));
+    let resent = console
+        .run_until(WAIT, |s| s.run.as_ref().is_some_and(|r| r.finished))
+        .await
+        .expect("draws");
+    assert!(resent, "the resend finishes");
+    let info = close_results(&mut console)
+        .await
+        .invitations
+        .get(&pending)
+        .copied()
+        .expect("the invitation is known");
+    assert!(info.expires_at.is_some(), "{info:?}");
+    let screen = console.terminal.backend().to_string();
+    assert!(!screen.contains("unknown"), "{screen}");
+    assert!(screen.contains("Expires"), "{screen}");
+    assert!(
+        screen.contains("(in 2 days)")
+            || screen.contains("(in 1 day)")
+            || screen.contains("(in 48 h)"),
+        "{screen}"
+    );
+
+    console.press(Key::ch('c'));
+    confirm_plan(&mut console).await;
+    let cancelled = console
+        .run_until(WAIT, |s| {
+            s.run
+                .as_ref()
+                .is_some_and(|r| r.finished && r.title.starts_with("Cancel"))
+        })
+        .await
+        .expect("draws");
+    assert!(cancelled, "the cancel finishes");
+    let info = close_results(&mut console)
+        .await
+        .invitations
+        .get(&pending)
+        .copied()
+        .expect("still known");
+    assert!(
+        info.cancelled_at.is_some() && info.expires_at.is_none(),
+        "{info:?}"
+    );
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Cancelled"), "{screen}");
     console.shutdown().await;
     sandbox.shutdown().await;
 }

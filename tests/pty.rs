@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{native_pty_system, Child, CommandBuilder, PtySize};
+use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
 
 const ROWS: u16 = 30;
 const COLS: u16 = 110;
@@ -18,6 +18,8 @@ struct Console {
     writer: Box<dyn Write + Send>,
     screen: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Kept alive as long as the reader needs it; resizes the pty.
+    master: Box<dyn MasterPty + Send>,
 }
 
 impl Console {
@@ -71,14 +73,30 @@ impl Console {
                 raw_in.lock().unwrap().extend_from_slice(&buffer[..n]);
             }
         });
-        // Keep the master alive as long as the reader needs it.
-        std::mem::forget(pty.master);
         Console {
             child,
             writer,
             screen,
             raw,
+            master: pty.master,
         }
+    }
+
+    /// Resizes the pty (the console gets SIGWINCH) and the parsed screen with it.
+    fn resize(&self, cols: u16, rows: u16) {
+        self.screen
+            .lock()
+            .unwrap()
+            .screen_mut()
+            .set_size(rows, cols);
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("the pty resizes");
     }
 
     fn contents(&self) -> String {
@@ -300,4 +318,131 @@ fn a_damaged_settings_file_gets_a_message_and_the_default_columns() {
     console.type_keys("q");
     assert!(console.wait_for_exit().success());
     console.assert_terminal_restored();
+}
+
+/// Grown from 100×24 to 160×48, then quit: the shell's screen shows no list rows. Some
+/// terminals (tmux) fit the alternate screen back to the shell screen's old size when it
+/// is left, carrying what it still shows onto the shell's screen: so the console must leave
+/// it empty, cursor home, and its last frame before leaving must be a cleared screen.
+#[test]
+fn growing_the_terminal_then_quitting_leaves_the_shell_screen_clean() {
+    let mut console = Console::start();
+    console.resize(100, 24);
+    console.wait_for("users loaded");
+    console.resize(160, 48);
+    // Redrawn whole at the new size: the status line is on the new last rows.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !console
+        .screen
+        .lock()
+        .unwrap()
+        .screen()
+        .contents_between(46, 0, 48, 160)
+        .contains("quit")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "not redrawn at 160×48:\n{}",
+            console.contents()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    console.type_keys("q");
+    let status = console.wait_for_exit();
+    assert!(status.success(), "exit status {status:?}");
+    console.assert_terminal_restored();
+    let shell = console.contents();
+    for row in [
+        "ada.admin@demo-org.example",
+        "Datadog ",
+        "Active ",
+        "users loaded",
+    ] {
+        assert!(
+            !shell.contains(row),
+            "{row:?} left on the shell screen:\n{shell}"
+        );
+    }
+    // What the alternate screen held when it was left: nothing, the cursor home.
+    let raw = console.raw.lock().unwrap().clone();
+    let leave = find_last(&raw, b"\x1b[?1049l").expect("the alternate screen is left");
+    let mut before = vt100::Parser::new(48, 160, 0);
+    before.process(&raw[..leave]);
+    let left = before.screen();
+    assert!(left.alternate_screen());
+    assert_eq!(
+        left.contents().trim(),
+        "",
+        "the alternate screen is left empty"
+    );
+    assert_eq!(left.cursor_position(), (0, 0), "with the cursor home");
+}
+
+/// The same in tmux, where the residue was seen (skipped where tmux is not installed).
+#[test]
+fn growing_a_tmux_window_then_quitting_leaves_no_list_rows() {
+    let tmux_here = std::process::Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !tmux_here {
+        eprintln!("tmux is not installed: skipped");
+        return;
+    }
+    let socket = format!("ddusers-pty-{}", std::process::id());
+    let tmux = |args: &[&str]| {
+        std::process::Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    };
+    let journal = std::env::temp_dir().join(format!("ddusers-tmux-{}.jsonl", std::process::id()));
+    let command = format!(
+        "env -u DD_API_KEY -u DATADOG_API_KEY -u DD_APP_KEY -u DD_APPLICATION_KEY -u DATADOG_APP_KEY -u DDUSERS_BASE_URL DDUSERS_JOURNAL={} TERM=xterm-256color {}; echo ended; sleep 30",
+        journal.display(),
+        env!("CARGO_BIN_EXE_ddusers")
+    );
+    let started = tmux(&["new-session", "-d", "-x", "100", "-y", "24", &command]);
+    assert!(started.status.success(), "{started:?}");
+    let pane = || String::from_utf8_lossy(&tmux(&["capture-pane", "-p"]).stdout).into_owned();
+    let wait_for = |text: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let shown = pane();
+            if shown.contains(text) {
+                return shown;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{text:?} never appeared:\n{shown}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for("users loaded");
+    tmux(&["resize-window", "-x", "160", "-y", "48"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pane().lines().nth(47).is_some_and(|l| l.contains("quit")) {
+        assert!(
+            Instant::now() < deadline,
+            "not redrawn at 160×48:\n{}",
+            pane()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    tmux(&["send-keys", "q"]);
+    let shell = wait_for("ended");
+    tmux(&["kill-server"]);
+    for row in ["@demo-org.example", "Datadog ", "users loaded"] {
+        assert!(
+            !shell.contains(row),
+            "{row:?} left on the shell screen:\n{shell}"
+        );
+    }
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
 }

@@ -320,6 +320,19 @@ fn invite_form() {
     });
 }
 
+/// Emails of users already say what happens to them, and sending with no role asks first.
+#[test]
+fn invite_form_names_existing_users_and_asks_about_no_roles() {
+    snap("invite_form_existing_no_roles", |state| {
+        act(state, Action::Invite);
+        type_in(
+            state,
+            "ada@example.com, noname@example.com, new@example.com",
+        );
+        act(state, Action::Submit);
+    });
+}
+
 #[test]
 fn invite_results() {
     snap("invite_results", |state| {
@@ -328,6 +341,8 @@ fn invite_results() {
             state,
             "new@example.com, bad@, ada@example.com, later@example.com",
         );
+        // No role chosen: asked once, the second send goes.
+        assert!(act(state, Action::Submit).is_empty());
         let effects = act(state, Action::Submit);
         let effects = prepare_plan(state, &effects, "u11");
         let Some(Effect::Apply { ticket, plan }) = effects.first().cloned() else {
@@ -355,7 +370,10 @@ fn invite_results() {
             ticket,
             1,
             invite(1),
-            ItemResult::skipped("already active: not re-invited", Some(ada)),
+            ItemResult::skipped(
+                "already active: not re-invited, roles not changed",
+                Some(ada),
+            ),
         );
     });
 }
@@ -668,4 +686,52 @@ fn chosen_columns_in_the_chosen_order() {
         update(&mut state, Msg::Tick { now: NOW + 60 });
         insta::assert_snapshot!(format!("chosen_columns_{w}x{h}"), screen(&state, w, h));
     }
+}
+
+/// A run's results with fifteen failures at 80×24: the items scroll (failures first, the
+/// window's place in the last line) and the keys stay on screen.
+#[test]
+fn run_results_with_fifteen_failures_scroll_and_keep_their_keys() {
+    use ddusers::app::state::{Purpose, RunProgress};
+    let (w, h) = (80, 24);
+    let mut state = loaded(w, h);
+    let changes: Vec<Change> = (1..=18).map(|n| disable(&format!("u{n:02}"))).collect();
+    let ticket = ddusers::app::Ticket(state.fresh_id());
+    let purpose = Purpose::Bulk(ddusers::app::BulkKind::Disable);
+    let title = "Disable 18 users".to_owned();
+    state.run = Some(RunProgress::new(ticket, purpose, title, changes.len()));
+    for (index, change) in changes.into_iter().enumerate() {
+        let result = if index % 6 == 0 {
+            ItemResult::done("disabled", None)
+        } else {
+            ItemResult::failed("the service answered 503 Service Unavailable; read again: still active, so nothing changed")
+        };
+        item_done(&mut state, ticket, index, change, result);
+    }
+    update(&mut state, common::fixtures::run_ended(ticket));
+    for _ in 0..14 {
+        act(&mut state, Action::Down);
+    }
+    let drawn = screen(&state, w, h);
+    assert!(drawn.contains("Enter closes"), "{drawn}");
+    insta::assert_snapshot!("run_results_fifteen_failures_80x24", drawn);
+}
+
+/// A pending user whose invitation was cancelled: the detail says so, with no old expiry.
+#[test]
+fn detail_of_a_cancelled_invitation() {
+    snap("detail_invitation_cancelled", |state| {
+        act(state, Action::SelectTab(StatusTab::Pending));
+        open_detail(state);
+        let id = state
+            .selected()
+            .map(|u| u.id.clone())
+            .expect("a pending user");
+        let info = ddusers::app::state::InvitationInfo {
+            sent_at: NOW - 86_400,
+            expires_at: None,
+            cancelled_at: Some(NOW),
+        };
+        state.invitations.insert(id, info);
+    });
 }

@@ -109,6 +109,9 @@ pub enum Action {
     Journal,
     ResumeRun,
     UndoRun,
+    // A finished run's results.
+    RetryFailed,
+    CopyIds,
     // Other.
     ShowMe,
     Reload,
@@ -143,6 +146,7 @@ impl Action {
                 | Action::Anonymize
                 | Action::ResumeRun
                 | Action::UndoRun
+                | Action::RetryFailed
         )
     }
 }

@@ -131,8 +131,8 @@ fn show(state: &mut State, filter: AuditFilter) {
     let mut text = format!("{} — Esc or :audit off returns to all users", filter.title);
     if !state.load.done {
         text.push_str(&format!(
-            " (of {} users loaded so far; updated when loading ends)",
-            crate::words::thousands(state.store.len() as u64)
+            " (of {} loaded so far; updated when loading ends)",
+            crate::words::count(state.store.len(), "user")
         ));
     }
     state.audit.generation += 1;
@@ -246,7 +246,7 @@ fn export_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
     if rest.is_empty() {
         effects
     } else {
-        submit_export(state)
+        submit_export(state, false)
     }
 }
 
@@ -272,7 +272,7 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
                 return Vec::new();
             }
             // Read the users again; the view is computed anew when loading ends.
-            state.notify(Level::Info, "Reloading users; the audit view follows…");
+            state.notify_while_loading("Reloading users; the audit view follows…");
             return vec![super::listing::start_load(state)];
         }
         "who-can" | "who-has" | "permission" if rest.len() < 2 => return open_picker(state),
@@ -381,17 +381,22 @@ fn on_picker(state: &mut State, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
+/// "admins", "all": the view an export writes.
+fn export_view_name(state: &State) -> String {
+    state
+        .audit
+        .active
+        .as_ref()
+        .map_or("all", |a| a.kind.name())
+        .to_owned()
+}
+
 fn open_export(state: &mut State) -> Vec<Effect> {
     if state.view.rows.is_empty() {
         state.notify(Level::Warn, "Nothing to export: the list is empty");
         return Vec::new();
     }
-    let view_name = state
-        .audit
-        .active
-        .as_ref()
-        .map_or("all", |a| a.kind.name())
-        .to_owned();
+    let view_name = export_view_name(state);
     let format = ExportFormat::Csv;
     let name = default_export_name(&view_name, state.now, format);
     state.overlay = Some(Overlay::Export(Box::new(ExportPrompt {
@@ -399,6 +404,7 @@ fn open_export(state: &mut State) -> Vec<Effect> {
         path: Input::new(name.clone()).with_cursor(name.chars().count()),
         count: state.view.rows.len(),
         view_name,
+        overwrite: None,
     })));
     Vec::new()
 }
@@ -419,6 +425,15 @@ fn on_export_prompt(state: &mut State, action: Action) -> Vec<Effect> {
     let Some(Overlay::Export(prompt)) = state.overlay.as_mut() else {
         return Vec::new();
     };
+    if prompt.overwrite.is_some() {
+        // "file exists — overwrite? y/n": n goes back to the name, to change it.
+        match action {
+            Action::Confirm => return submit_export(state, true),
+            Action::Cancel | Action::Back => prompt.overwrite = None,
+            _ => {}
+        }
+        return Vec::new();
+    }
     match action {
         Action::Cancel => state.overlay = None,
         Action::NextField | Action::PrevField => {
@@ -428,13 +443,15 @@ fn on_export_prompt(state: &mut State, action: Action) -> Vec<Effect> {
         Action::TextEdit(request) => {
             prompt.path.handle(request);
         }
-        Action::Submit => return submit_export(state),
+        Action::Submit => return submit_export(state, false),
         _ => {}
     }
     Vec::new()
 }
 
-fn submit_export(state: &mut State) -> Vec<Effect> {
+/// Writes the view to the prompt's file; an existing file only when `overwrite` (the
+/// effects side checks, and asks back through `AuditMsg::ExportExists`).
+fn submit_export(state: &mut State, overwrite: bool) -> Vec<Effect> {
     let Some(Overlay::Export(prompt)) = state.overlay.as_ref() else {
         return Vec::new();
     };
@@ -451,8 +468,8 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
     state.notify(
         Level::Info,
         format!(
-            "Exporting {} users as {}…",
-            crate::words::thousands(rows.len() as u64),
+            "Exporting {} as {}…",
+            crate::words::count(rows.len(), "user"),
             format.label()
         ),
     );
@@ -464,7 +481,30 @@ fn submit_export(state: &mut State) -> Vec<Effect> {
         format,
         path: PathBuf::from(path),
         now: state.now,
+        overwrite,
     }]
+}
+
+/// The export's file exists: the prompt comes back asking whether to overwrite it (or, if
+/// another dialog opened meanwhile, a message says nothing was written).
+fn export_exists(state: &mut State, path: String, format: ExportFormat) {
+    if state.overlay.is_some() || state.view.rows.is_empty() {
+        state.notify(
+            Level::Warn,
+            format!("Not exported: {path} exists (e, then y, overwrites it)"),
+        );
+        return;
+    }
+    let view_name = export_view_name(state);
+    let cursor = path.chars().count();
+    state.overlay = Some(Overlay::Export(Box::new(ExportPrompt {
+        format,
+        path: Input::new(path.clone()).with_cursor(cursor),
+        count: state.view.rows.len(),
+        view_name,
+        overwrite: Some(path),
+    })));
+    state.toast = None;
 }
 
 /// Applies the audit messages (`Permissions`, `Exported`).
@@ -477,8 +517,8 @@ pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
             Ok(done) => state.notify(
                 Level::Info,
                 format!(
-                    "Exported {} users as {} to {}",
-                    crate::words::thousands(done.count as u64),
+                    "Exported {} as {} to {}",
+                    crate::words::count(done.count, "user"),
                     done.format.label(),
                     done.path
                 ),
@@ -486,6 +526,7 @@ pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
             Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
         AuditMsg::DiffBase(result) => super::diff::on_base(state, result),
+        AuditMsg::ExportExists { path, format, .. } => export_exists(state, path, format),
     }
     Vec::new()
 }

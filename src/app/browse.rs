@@ -48,7 +48,7 @@ pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
             on_mutation(state, action)
         }
         Action::Reload => {
-            state.notify(Level::Info, "Reloading users…");
+            state.notify_while_loading("Reloading users…");
             let mut effects = vec![start_load(state)];
             if matches!(state.access.check, AccessCheck::Failed(_)) {
                 effects.push(Effect::LoadCurrentUser);

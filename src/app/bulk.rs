@@ -148,7 +148,7 @@ fn propose_bulk(
         state.notify(Level::Warn, text);
         return Vec::new();
     }
-    let title = format!("{} {}", kind.title(), targets.describe(state, ids.len()));
+    let title = kind.title(&targets.describe(state, ids.len()));
     let changes = ids
         .into_iter()
         .map(|user| match kind {

@@ -8,6 +8,7 @@
 //! the gate has nothing to ask.
 
 mod progress;
+mod results;
 
 use tui_input::Input;
 
@@ -20,6 +21,7 @@ use super::effect::{BulkKind, Effect, PlanId, Ticket};
 use super::state::{Level, Overlay, State};
 pub use super::state::{PlanDialog, PlanStage, Purpose, RunAction, RunProgress};
 pub use progress::{on_ended, on_item, on_started};
+pub use results::{on_action as on_results, retry_draft};
 
 /// The users in `changes` that the filter or tab hides.
 fn hidden_count(state: &State, changes: &[Change]) -> usize {
@@ -237,25 +239,17 @@ fn apply(state: &mut State) -> Vec<Effect> {
         Some(Overlay::Roles(picker)) => picker.saving = true,
         // Its results list (invalid emails included) was set when it was submitted.
         Some(Overlay::Invite(form)) => form.sent = true,
-        Some(Overlay::Journal(_)) => state.overlay = None,
+        Some(Overlay::Journal(_)) | Some(Overlay::Summary(_)) => state.overlay = None,
         _ => {}
     }
-    state.run = Some(RunProgress {
-        ticket,
-        purpose: plan.purpose,
-        title: checked.title().to_owned(),
-        run: None,
-        total,
-        results: Vec::new(),
-        users: checked
-            .items()
-            .iter()
-            .filter_map(|i| i.change.user())
-            .map(|u| (u, None))
-            .collect(),
-        finished: false,
-        stopped: None,
-    });
+    let mut progress = RunProgress::new(ticket, plan.purpose, checked.title().to_owned(), total);
+    progress.users = checked
+        .items()
+        .iter()
+        .filter_map(|i| i.change.user())
+        .map(|u| (u, None))
+        .collect();
+    state.run = Some(progress);
     if !plan.quiet {
         state.notify(Level::Info, format!("{}…", checked.title()));
     }

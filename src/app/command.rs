@@ -141,8 +141,25 @@ pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
         .chain(super::column_choice::COMMANDS)
 }
 
-/// Runs a `:` command.
+/// How long a `:` command's usage error stays (seconds): long enough to read it again.
+const USAGE_ERROR_SECS: i64 = 8;
+
+/// Runs a `:` command. An error it raises at once is about how it was typed (the command
+/// itself is pure; failures of what it asks for come later, as messages): it passes like
+/// other messages instead of hiding the key hints until something replaces it.
 pub fn run_command(state: &mut State, text: &str) -> Vec<Effect> {
+    let before = state.toast.clone();
+    let effects = dispatch(state, text);
+    if state.toast != before {
+        let now = state.now;
+        if let Some(toast) = state.toast.as_mut().filter(|t| t.level == Level::Error) {
+            toast.until = Some(now + USAGE_ERROR_SECS);
+        }
+    }
+    effects
+}
+
+fn dispatch(state: &mut State, text: &str) -> Vec<Effect> {
     let mut words = text.split_whitespace();
     let Some(verb) = words.next() else {
         return Vec::new();

@@ -31,13 +31,14 @@ impl BulkKind {
         }
     }
 
-    /// "Disable", for titles.
-    pub fn title(self) -> &'static str {
+    /// "Disable 3 users", "Cancel the pending invitations of 1 user": a run's title.
+    /// The run's title for `users` ("3 marked users", "Ada Lovelace <ada@…>").
+    pub fn title(self, users: &str) -> String {
         match self {
-            BulkKind::Disable => "Disable",
-            BulkKind::Enable => "Enable",
-            BulkKind::ResendInvitation => "Resend invitations",
-            BulkKind::CancelInvitations => "Cancel invitations",
+            BulkKind::Disable => format!("Disable {users}"),
+            BulkKind::Enable => format!("Enable {users}"),
+            BulkKind::ResendInvitation => format!("Resend the invitations of {users}"),
+            BulkKind::CancelInvitations => format!("Cancel the pending invitations of {users}"),
         }
     }
 }
@@ -143,6 +144,9 @@ pub enum Effect {
         format: ExportFormat,
         path: PathBuf,
         now: i64,
+        /// Replace the file when it exists (asked first: without it, an existing file is
+        /// left alone and `AuditMsg::ExportExists` comes back).
+        overwrite: bool,
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },
@@ -152,6 +156,9 @@ pub enum Effect {
     LoadSettings,
     /// Write the settings file whole.
     SaveSettings { settings: crate::settings::Settings },
+    /// Put `text` on the clipboard through the terminal (OSC 52): the runtime writes it,
+    /// since only it holds the terminal.
+    CopyToClipboard { text: String },
 }
 
 /// The org as it was when an effect was asked for, shared rather than copied: the
@@ -198,6 +205,7 @@ impl Effect {
             Effect::ReadSnapshot { path } => format!("read the snapshot {}", path.display()),
             Effect::LoadSettings => "read the settings".into(),
             Effect::SaveSettings { .. } => "save the settings".into(),
+            Effect::CopyToClipboard { .. } => "copy to the clipboard".into(),
         }
     }
 }

@@ -17,9 +17,18 @@ pub(super) fn on_form(state: &mut State, action: Action) -> Vec<Effect> {
                 state.overlay = None;
                 return Vec::new();
             }
-            match on_invite_form(form.as_mut(), action) {
-                Some(()) => submit_invite(state),
-                None => Vec::new(),
+            if action != Action::Submit {
+                // Any change to the form asks about missing roles again.
+                form.no_roles_warned = false;
+            }
+            let submitted = on_invite_form(form.as_mut(), action).is_some();
+            if matches!(action, Action::TextEdit(_)) {
+                refresh_existing(state);
+            }
+            if submitted {
+                submit_invite(state)
+            } else {
+                Vec::new()
             }
         }
         Some(Overlay::Edit(_)) => on_edit_form(state, action),
@@ -71,6 +80,41 @@ fn on_invite_form(form: &mut InviteForm, action: Action) -> Option<()> {
     None
 }
 
+/// Which emails of the invite form belong to users already (one pass over the org, on
+/// edits of the emails only).
+pub(super) fn refresh_existing(state: &mut State) {
+    let Some(Overlay::Invite(form)) = state.overlay.as_mut() else {
+        return;
+    };
+    let wanted: std::collections::HashSet<String> = form
+        .parsed
+        .iter()
+        .filter(|e| e.is_valid())
+        .map(|e| e.address().to_ascii_lowercase())
+        .collect();
+    form.existing = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .store
+            .users()
+            .iter()
+            .filter(|u| wanted.contains(&u.email.to_ascii_lowercase()))
+            .map(|u| (u.email.to_string(), u.status))
+            .collect()
+    };
+}
+
+/// What the invite does to a user who exists already, in words (the run's item rules).
+pub fn existing_outcome(status: crate::org::Status) -> &'static str {
+    match status {
+        crate::org::Status::Active => "active: not invited again",
+        crate::org::Status::Pending => "pending: invited again",
+        crate::org::Status::Disabled => "disabled: not invited (enable first)",
+        crate::org::Status::Other => "exists",
+    }
+}
+
 fn close_overlay_on_cancel(state: &mut State, action: Action) -> bool {
     if action == Action::Cancel {
         state.overlay = None;
@@ -91,6 +135,14 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
             "None of the emails is valid; fix them first".to_owned()
         };
         state.notify(Level::Warn, text);
+        return Vec::new();
+    }
+    if !form.roles.iter().any(|(_, chosen)| *chosen) && !form.no_roles_warned {
+        form.no_roles_warned = true;
+        state.notify(
+            Level::Warn,
+            "No roles chosen — the users get no access; send anyway? C-s again sends",
+        );
         return Vec::new();
     }
     let name = Some(form.name.value().trim().to_owned()).filter(|s| !s.is_empty());
@@ -132,11 +184,7 @@ fn submit_invite(state: &mut State) -> Vec<Effect> {
             roles: roles.clone(),
         })
         .collect();
-    let title = if count == 1 {
-        "Invite 1 email".to_owned()
-    } else {
-        format!("Invite {count} emails")
-    };
+    let title = format!("Invite {}", crate::words::count(count, "email"));
     propose(state, Purpose::Invite, Draft::new(title, changes), None)
 }
 

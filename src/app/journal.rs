@@ -191,16 +191,13 @@ fn unfinished_notice(state: &mut State, listing: &JournalListing) {
         .filter(|r| r.origin == listing.address && r.tally().unfinished > 0)
         .count();
     if unfinished > 0 && state.toast.is_none() {
-        let runs = if unfinished == 1 {
-            "1 unfinished run".to_owned()
-        } else {
-            format!("{unfinished} unfinished runs")
-        };
+        let runs = crate::words::count(unfinished, "unfinished run");
         // Stays until something replaces it: it is easy to miss while the org loads.
         state.toast = Some(super::state::Toast {
             text: format!("{runs} — J to resume"),
             level: Level::Warn,
             until: None,
+            while_loading: false,
         });
     }
 }

@@ -84,6 +84,9 @@ pub fn on_msg(state: &mut State, msg: LoadMsg) -> Vec<Effect> {
         LoadMsg::UsersLoaded { request_id } => {
             if state.load.request.is(request_id) {
                 state.load.done = true;
+                if state.toast.as_ref().is_some_and(|t| t.while_loading) {
+                    state.toast = None;
+                }
             }
         }
         LoadMsg::UsersLoadFailed { request_id, error } => {

@@ -143,4 +143,11 @@ pub enum AuditMsg {
     },
     /// The snapshot `:diff` compares with was read (or not).
     DiffBase(Result<Box<super::state::DiffBase>, String>),
+    /// Nothing was written: the file exists (its path, `~` expanded and absolute) and the
+    /// export did not say to overwrite it.
+    ExportExists {
+        request_id: RequestId,
+        path: String,
+        format: super::effect::ExportFormat,
+    },
 }

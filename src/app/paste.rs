@@ -52,6 +52,7 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
                 };
                 insert_text(&mut form.emails, &joined);
                 form.parsed = parse_emails(form.emails.value());
+                super::forms::refresh_existing(state);
             }
             InviteField::Name => insert_text(&mut form.name, &one_line(text)),
             InviteField::Title => insert_text(&mut form.title, &one_line(text)),

@@ -133,6 +133,7 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Context::Results => super::changes::on_results(state, action),
         // Handled by `audit::on_action`, `journal::on_action` and `column_choice::on_action` above.
         Context::Search | Context::Prompt | Context::Journal | Context::Columns => Vec::new(),
     }

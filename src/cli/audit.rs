@@ -57,7 +57,7 @@ pub struct AuditArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Audit this snapshot file instead of the live org.
-    #[arg(long, value_name = "SNAPSHOT")]
+    #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
 }
 
@@ -85,17 +85,17 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
     /// Write here instead of stdout.
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", value_parser = super::common::path_arg)]
     pub output: Option<PathBuf>,
     /// Export from this snapshot file instead of the live org.
-    #[arg(long, value_name = "SNAPSHOT")]
+    #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
     /// The snapshot file to write (JSON).
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", value_parser = super::common::path_arg)]
     pub output: PathBuf,
 }
 
@@ -110,8 +110,10 @@ pub enum DiffFormat {
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The earlier snapshot.
+    #[arg(value_parser = super::common::path_arg)]
     pub old: PathBuf,
     /// The later snapshot.
+    #[arg(value_parser = super::common::path_arg)]
     pub new: PathBuf,
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     pub format: DiffFormat,
@@ -120,6 +122,7 @@ pub struct DiffArgs {
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// The snapshot file to browse.
+    #[arg(value_parser = super::common::path_arg)]
     pub snapshot: PathBuf,
     /// An earlier snapshot: the console lists the users added, removed and changed since
     /// it, with what changed (`:diff added|removed|changed|all|off` in the console).
@@ -142,9 +145,9 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> CliResult {
             let org = live_org(global).await?;
             Snapshot::of(&org).write(&args.output)?;
             eprintln!(
-                "snapshot of {} users and {} roles written to {}",
-                org.users().len(),
-                org.roles().iter().filter(|r| r.seen).count(),
+                "snapshot of {} and {} written to {}",
+                crate::words::count(org.users().len(), "user"),
+                crate::words::count(org.roles().iter().filter(|r| r.seen).count(), "role"),
                 args.output.display()
             );
             Ok(())
@@ -397,9 +400,9 @@ fn run_export(org: &Org, args: ExportArgs) -> CliResult {
                 source,
             })?;
             eprintln!(
-                "{}: {} users written to {}",
+                "{}: {} written to {}",
                 output::sanitize(&view.title),
-                rows.len(),
+                crate::words::count(rows.len(), "user"),
                 path.display()
             );
         }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::Args;
 use futures::StreamExt;
 
-use super::common::{plural, user_ids};
+use super::common::user_ids;
 use super::connect::Connection;
 use super::exit::{usage, CliResult, PartialFailure};
 use super::interrupts::Interrupts;
@@ -26,6 +26,7 @@ use crate::runs::{
     Runner, Started, Summary,
 };
 use crate::runtime::Interrupted;
+use crate::words::count;
 
 /// Users worked on at once by a run from the command line.
 const CONCURRENCY: usize = 4;
@@ -40,12 +41,12 @@ pub struct Refused(pub Vec<Refusal>);
 
 /// `--dry-run` of a plan the gate would refuse (the refusals were printed with the plan).
 #[derive(Debug, thiserror::Error)]
-#[error("the plan would be refused ({} refusal(s), printed with it); nothing was sent", .0.len())]
+#[error("the plan would be refused ({}, printed with it); nothing was sent", count(.0.len(), "refusal"))]
 pub struct WouldBeRefused(pub Vec<Refusal>);
 
 /// A run stopped by its circuit breaker: the rest is unfinished (exit code 3).
 #[derive(Debug, thiserror::Error)]
-#[error("{reason}; {left} item(s) left unfinished — `ddusers resume {run}` finishes them with working keys")]
+#[error("{reason}; {} left unfinished — `ddusers resume {run}` finishes them with working keys", count(*.left, "item"))]
 pub struct Stopped {
     pub reason: String,
     pub left: usize,
@@ -200,7 +201,7 @@ pub async fn submit_each(
     make: impl Fn(UserId) -> Change,
 ) -> CliResult {
     let changes = targets.changes(make)?;
-    let title = format!("{what} {}", plural(changes.len(), "user"));
+    let title = format!("{what} {}", count(changes.len(), "user"));
     submit(changer, &title, changes, &targets.change, targets.format).await?;
     Ok(())
 }

@@ -20,18 +20,15 @@ pub fn user_id(text: &str) -> CliResult<UserId> {
     Ok(UserId(text.to_owned()))
 }
 
+/// A file argument, `~` or `~/…` read as the home folder (`--output=~/x.csv` reaches us
+/// unexpanded): clap's parser for every path the commands take.
+pub fn path_arg(text: &str) -> Result<std::path::PathBuf, std::convert::Infallible> {
+    Ok(crate::files::expand_home(std::path::Path::new(text)))
+}
+
 /// Every id given, each checked as `user_id` does.
 pub fn user_ids(texts: &[String]) -> CliResult<Vec<UserId>> {
     texts.iter().map(|t| user_id(t)).collect()
-}
-
-/// "1 user", "3 users".
-pub fn plural(n: usize, what: &str) -> String {
-    if n == 1 {
-        format!("1 {what}")
-    } else {
-        format!("{n} {what}s")
-    }
 }
 
 /// The profile fields a person asked to change (`users update`, `me update`).

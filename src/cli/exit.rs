@@ -213,7 +213,7 @@ mod tests {
         .into();
         let said = error.to_string();
         assert!(said.contains("interrupted by SIGTERM"), "{said}");
-        assert!(said.contains("37 item(s)"), "{said}");
+        assert!(said.contains("37 items of run"), "{said}");
         assert!(
             said.contains("`ddusers resume 20261127T061500-3f9a`"),
             "{said}"

@@ -61,7 +61,7 @@ pub struct GlobalArgs {
     pub insecure: bool,
     /// The journal of changes (default: the platform data folder, e.g.
     /// ~/.local/share/ddusers/journal.jsonl).
-    #[arg(long, global = true, env = "DDUSERS_JOURNAL", value_name = "FILE")]
+    #[arg(long, global = true, env = "DDUSERS_JOURNAL", value_name = "FILE", value_parser = common::path_arg)]
     pub journal: Option<PathBuf>,
     /// Write CSV cells exactly as the data has them (for machine consumers). By default a
     /// cell that would start a spreadsheet formula gets a leading `'` and control characters

@@ -5,7 +5,7 @@
 use clap::Subcommand;
 
 use super::changes::{submit, ChangeTargets, Changer};
-use super::common::{all_role_names, plural};
+use super::common::all_role_names;
 use super::exit::{usage, CliError, CliResult};
 use super::output::{self, emit};
 use super::Format;
@@ -13,6 +13,7 @@ use crate::api::models::RoleId;
 use crate::api::roles::resolve_roles;
 use crate::api::{Client, ListRolesQuery};
 use crate::runs::Change;
+use crate::words::count;
 
 #[derive(Debug, Subcommand)]
 pub enum RolesCommand {
@@ -131,7 +132,7 @@ async fn membership(
             Change::RemoveRole { user, role }
         }
     })?;
-    let users = plural(changes.len(), "user");
+    let users = count(changes.len(), "user");
     let role = output::sanitize(role.as_str());
     let title = if adding {
         format!("add {users} to role {role}")

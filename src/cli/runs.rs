@@ -93,11 +93,10 @@ fn list_runs(journal: &Path, format: Format) -> CliResult {
 
 /// "2 damaged lines of the journal … were skipped".
 fn skipped_note(skipped: usize, journal: &Path) -> String {
-    let lines = if skipped == 1 {
-        "1 damaged line of the journal".to_owned()
-    } else {
-        format!("{skipped} damaged lines of the journal")
-    };
+    let lines = format!(
+        "{} of the journal",
+        crate::words::count(skipped, "damaged line")
+    );
     let verb = if skipped == 1 { "was" } else { "were" };
     format!(
         "{lines} {} {verb} skipped (torn by a kill or a full disk, or not a journal record); the runs on other lines are intact",

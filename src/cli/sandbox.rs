@@ -23,7 +23,7 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Keep the org in this file across restarts.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::common::path_arg)]
     pub state: Option<PathBuf>,
     /// Delay every response.
     #[arg(long, default_value_t = 0)]

@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 use futures::StreamExt;
 
 use super::changes::{submit, submit_each, ChangeArgs, ChangeTargets, Changer};
-use super::common::{plural, print_user, user_id, ProfileUpdate};
+use super::common::{print_user, user_id, ProfileUpdate};
 use super::exit::{usage, CliError, CliResult, PartialFailure};
 use super::output::{self, emit, included_role_names, Table};
 use super::Format;
@@ -15,6 +15,7 @@ use crate::api::roles::resolve_roles;
 use crate::api::{Client, ListUsersQuery};
 use crate::email::parse_email_list;
 use crate::runs::Change;
+use crate::words::count;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -385,7 +386,7 @@ async fn invite(changer: &Changer<'_>, args: InviteArgs) -> CliResult {
     let sent = if changes.is_empty() {
         Ok(false)
     } else {
-        let title = format!("invite {}", plural(changes.len(), "email"));
+        let title = format!("invite {}", count(changes.len(), "email"));
         submit(changer, &title, changes, &args.change, args.format).await
     };
     match sent {

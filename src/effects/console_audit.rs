@@ -48,7 +48,27 @@ pub async fn run(
             format,
             path,
             now,
+            overwrite,
         } => {
+            let path = match absolute(&crate::files::expand_home(&path)) {
+                Ok(path) => path,
+                Err(error) => {
+                    send(Msg::Audit(AuditMsg::Exported {
+                        request_id,
+                        result: Err(error),
+                    }));
+                    return;
+                }
+            };
+            if !overwrite && path.exists() {
+                let path = path.display().to_string();
+                send(Msg::Audit(AuditMsg::ExportExists {
+                    request_id,
+                    path,
+                    format,
+                }));
+                return;
+            }
             let export = Export {
                 org,
                 kind: kind.unwrap_or(ViewKind::All),

@@ -202,11 +202,7 @@ impl Summary {
             let more = keys.owners.len() - shown;
             lines.push(line(
                 Level::Info,
-                format!(
-                    "  and {} more {}",
-                    group(more),
-                    if more == 1 { "owner" } else { "owners" }
-                ),
+                format!("  and {} more", count(more, "owner")),
             ));
         }
         lines

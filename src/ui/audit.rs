@@ -81,8 +81,8 @@ pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: 
         frame,
         rect,
         format!(
-            " Export {} users ({}) ",
-            crate::words::thousands(prompt.count as u64),
+            " Export {} ({}) ",
+            crate::words::count(prompt.count, "user"),
             prompt.view_name
         ),
         theme,
@@ -122,6 +122,17 @@ pub fn draw_export(frame: &mut Frame, area: Rect, prompt: &ExportPrompt, theme: 
         ])),
         file,
     );
+    if prompt.overwrite.is_some() {
+        // Asking: no cursor in the name, the question where the help was.
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(" The file exists — overwrite it?", theme.warn),
+                Line::styled(" y overwrites · n or Esc: back to the name", theme.dim),
+            ]),
+            help,
+        );
+        return;
+    }
     frame.set_cursor_position((file.x + width(label) as u16 + cursor as u16, file.y));
     frame.render_widget(
         Paragraph::new(vec![

@@ -138,6 +138,18 @@ fn invitation_lines(user: &UserRecord, state: &State, theme: &Theme) -> Vec<Line
         ));
         return lines;
     };
+    if let Some(cancelled) = inv.cancelled_at {
+        lines.push(label_value(
+            "Cancelled",
+            Span::styled(crate::words::date(cancelled), theme.warn),
+            theme,
+        ));
+        lines.push(Line::styled(
+            "  The link no longer works (r sends a new invitation)",
+            theme.dim,
+        ));
+        return lines;
+    }
     lines.push(label_value(
         "Sent",
         Span::raw(crate::words::date(inv.sent_at)),
@@ -237,6 +249,6 @@ fn in_words(secs: i64) -> String {
     match secs {
         s if s < 3600 => format!("{} min", (s / 60).max(1)),
         s if s < 86_400 => format!("{} h", s / 3600),
-        s => format!("{} days", s / 86_400),
+        s => crate::words::count((s / 86_400) as usize, "day"),
     }
 }

@@ -5,7 +5,7 @@
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Gauge, Paragraph};
+use ratatui::widgets::{Clear, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::keymap::{self, FooterHint};
@@ -56,7 +56,7 @@ pub(super) fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &
             theme.error,
         ),
         None => Line::styled(
-            format!(" {} users loaded", thousands(state.store.len() as u64)),
+            format!(" {} loaded", crate::words::count(state.store.len(), "user")),
             theme.dim,
         ),
     };
@@ -96,15 +96,27 @@ fn draw_gauge(frame: &mut Frame, area: Rect, label: String, ratio: f64, theme: &
     );
 }
 
-/// Draws the key hints of the context on screen, or the toast while it lasts.
-pub(super) fn draw_hints(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// Draws the key hints of the context on screen, or the toast while it lasts. A toast too
+/// long for its line wraps onto the status line above (`status`), rather than being cut.
+pub(super) fn draw_hints(
+    frame: &mut Frame,
+    area: Rect,
+    status: Rect,
+    state: &State,
+    theme: &Theme,
+) {
     if let Some(toast) = &state.toast {
+        let text = format!(" {}", toast.text);
+        let both = status.union(area);
+        let rect = if width(&text) > usize::from(area.width) && both.height == 2 {
+            both
+        } else {
+            area
+        };
+        frame.render_widget(Clear, rect);
         frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!(" {}", toast.text),
-                theme.level(toast.level),
-            )),
-            area,
+            Paragraph::new(Span::styled(text, theme.level(toast.level))).wrap(Wrap { trim: false }),
+            rect,
         );
         return;
     }

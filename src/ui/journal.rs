@@ -2,6 +2,7 @@
 //! and the resume / undo confirmation listing what will be sent.
 
 use crate::text::sanitize;
+use crate::words::count;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
@@ -37,15 +38,11 @@ pub fn draw_journal(
     let title = match (view.items, view.selected()) {
         (Some(_), Some(run)) => format!(" Run {} — {} ", run.run, sanitize(&run.title)),
         _ if view.skipped > 0 => format!(
-            " Journal — {} runs · {} damaged line{} skipped ",
-            crate::words::thousands(view.runs.len() as u64),
-            crate::words::thousands(view.skipped as u64),
-            if view.skipped == 1 { "" } else { "s" }
+            " Journal — {} · {} skipped ",
+            count(view.runs.len(), "run"),
+            count(view.skipped, "damaged line"),
         ),
-        _ => format!(
-            " Journal — {} runs ",
-            crate::words::thousands(view.runs.len() as u64)
-        ),
+        _ => format!(" Journal — {} ", count(view.runs.len(), "run")),
     };
     let inner = popup(frame, rect, title, theme);
     if inner.height < 3 {

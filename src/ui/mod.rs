@@ -67,7 +67,7 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     let hints = screen.hints.into();
     footer::draw_status(frame, screen.status.into(), state, &theme);
-    footer::draw_hints(frame, hints, state, &theme);
+    footer::draw_hints(frame, hints, screen.status.into(), state, &theme);
     if let Some(overlay) = &state.overlay {
         dialogs::draw_overlay(frame, area, hints, overlay, state, &theme);
     }

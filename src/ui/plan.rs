@@ -48,6 +48,8 @@ fn consequence(purpose: Purpose) -> &'static str {
         }
         Purpose::Journal(RunAction::Undo) => {
             "A new run that puts back what the run changed, newest first; users changed since are left as they are."
+        }        Purpose::Retry => {
+            "A new run of the items that failed: each is read first, and what is already so is left alone."
         }
     }
 }
@@ -277,10 +279,11 @@ fn ready_parts(plan: &PlanDialog, verdict: &Verdict, state: &State, theme: &Them
 
 fn instruction(confirmation: &Confirmation, purpose: Purpose) -> String {
     let verb = purpose.verb();
+    let no = purpose.no_word();
     match confirmation {
-        Confirmation::Enter => format!("[Enter/y] {verb}   [Esc/n] cancel"),
-        Confirmation::Yes => format!("[y] {verb}   [n/Esc] cancel   (Enter does not confirm)"),
-        Confirmation::Type(word) => format!("type {word} and press Enter to {verb}   [Esc] cancel"),
+        Confirmation::Enter => format!("[Enter/y] {verb}   [Esc/n] {no}"),
+        Confirmation::Yes => format!("[y] {verb}   [n/Esc] {no}   (Enter does not confirm)"),
+        Confirmation::Type(word) => format!("type {word} and press Enter to {verb}   [Esc] {no}"),
     }
 }
 

@@ -374,3 +374,13 @@ pub fn demo_facts(caller: &str, draft: &ddusers::runs::Draft) -> ddusers::runs::
         read_at: at(NOW).unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
     }
 }
+
+/// Run `ticket` ended: nothing stopped it, nothing was refused.
+pub fn run_ended(ticket: ddusers::app::Ticket) -> ddusers::app::Msg {
+    let ended = ddusers::app::msg::RunMsg::Ended {
+        ticket,
+        stopped: None,
+        error: None,
+    };
+    ddusers::app::Msg::Run(ended)
+}

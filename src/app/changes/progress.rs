@@ -5,7 +5,7 @@ use crate::api::models::RoleId;
 use crate::app::effect::{Effect, Ticket};
 use crate::app::listing::start_load;
 use crate::app::state::{
-    InvitationInfo, InviteStatus, Level, Overlay, Purpose, RunProgress, State, Summary,
+    InvitationInfo, InviteStatus, Level, Overlay, Purpose, ResultRow, RunProgress, State, Summary,
 };
 use crate::org::Status;
 use crate::runs::{Change, ItemResult, RunId};
@@ -45,29 +45,7 @@ pub fn on_item(
             state.marks.remove(&user);
         }
     }
-    if let ItemResult::Done {
-        invitation_expires_at,
-        ..
-    } = &result
-    {
-        if matches!(
-            change,
-            Change::ResendInvitation { .. } | Change::Invite { .. }
-        ) {
-            let id = change
-                .user()
-                .or_else(|| result.user().map(|u| u.id.clone()));
-            if let Some(id) = id {
-                state.invitations.insert(
-                    id,
-                    InvitationInfo {
-                        sent_at: state.now,
-                        expires_at: *invitation_expires_at,
-                    },
-                );
-            }
-        }
-    }
+    follow_invitation(state, &change, &result);
     if let (Change::Invite { email, .. }, Some(Overlay::Invite(form))) =
         (&change, state.overlay.as_mut())
     {
@@ -86,6 +64,39 @@ pub fn on_item(
         }
         progress.results.push((index, change, result));
     }
+}
+
+/// Keeps what the detail pane says of a user's invitation true: sent (and when it expires)
+/// after an invite or a resend, cancelled after a cancel.
+fn follow_invitation(state: &mut State, change: &Change, result: &ItemResult) {
+    let ItemResult::Done {
+        invitation_expires_at,
+        ..
+    } = result
+    else {
+        return;
+    };
+    let id = change
+        .user()
+        .or_else(|| result.user().map(|u| u.id.clone()));
+    let Some(id) = id else {
+        return;
+    };
+    let now = state.now;
+    let info = match change {
+        Change::ResendInvitation { .. } | Change::Invite { .. } => InvitationInfo {
+            sent_at: now,
+            expires_at: *invitation_expires_at,
+            cancelled_at: None,
+        },
+        Change::CancelInvitations { .. } => InvitationInfo {
+            sent_at: state.invitations.get(&id).map_or(now, |i| i.sent_at),
+            expires_at: None,
+            cancelled_at: Some(now),
+        },
+        _ => return,
+    };
+    state.invitations.insert(id, info);
 }
 
 fn invite_status(result: &ItemResult) -> InviteStatus {
@@ -210,7 +221,8 @@ pub fn on_ended(
         | Purpose::BulkRoles
         | Purpose::BulkEdit
         | Purpose::Anonymize
-        | Purpose::Journal(_) => {
+        | Purpose::Journal(_)
+        | Purpose::Retry => {
             // The form the run came from is done with.
             if matches!(state.overlay, Some(Overlay::Roles(_) | Overlay::Edit(_))) {
                 state.overlay = None;
@@ -218,8 +230,12 @@ pub fn on_ended(
             if error.is_none() {
                 show_summary(state, summary_of(state, &progress));
             }
-            // Anonymizing and journal runs may have changed more than the list shows.
-            if matches!(progress.purpose, Purpose::Anonymize | Purpose::Journal(_)) {
+            // Anonymizing, journal runs and retries (of any of these) may have changed more
+            // than the list shows.
+            if matches!(
+                progress.purpose,
+                Purpose::Anonymize | Purpose::Journal(_) | Purpose::Retry
+            ) {
                 vec![start_load(state)]
             } else {
                 Vec::new()
@@ -279,43 +295,66 @@ fn first_problem(progress: &RunProgress) -> Option<String> {
         .or_else(|| progress.stopped.clone())
 }
 
-/// A finished run's summary: counts per result, and every item that needs attention.
+/// A finished run's summary: counts per result, and every item, those that need
+/// attention (failed, partly done, unfinished) first.
 fn summary_of(state: &State, progress: &RunProgress) -> Summary {
     let mut counts: Vec<(String, usize)> = Vec::new();
     let mut bump = |label: &str| match counts.iter_mut().find(|(l, _)| l == label) {
         Some((_, n)) => *n += 1,
         None => counts.push((label.to_owned(), 1)),
     };
-    let mut failures = Vec::new();
     let mut results: Vec<&(usize, Change, ItemResult)> = progress.results.iter().collect();
     results.sort_by_key(|(index, _, _)| *index);
+    let mut rows = Vec::with_capacity(results.len());
+    let mut retry = Vec::new();
     for (_, change, result) in results {
         bump(result.label());
-        let who = match change.user() {
-            Some(id) => state.store.label(&id),
-            None => change.target().to_owned(),
-        };
-        match result {
-            ItemResult::Failed { reason } | ItemResult::Unfinished { reason } => {
-                failures.push((who, reason.clone()))
-            }
-            ItemResult::Partial { detail, next, .. } => {
-                failures.push((who, format!("{detail}; {next}")))
-            }
-            _ => {}
+        let needs_attention = !result.is_settled();
+        if needs_attention {
+            retry.push(change.clone());
         }
+        rows.push(result_row(state, change, result, needs_attention));
     }
+    // Stable: run order within each group.
+    rows.sort_by_key(|row| !row.needs_attention);
     let missing = progress.total.saturating_sub(progress.results.len());
+    let mut not_attempted = None;
     if missing > 0 {
         counts.push(("unfinished".to_owned(), missing));
-        if let Some(reason) = &progress.stopped {
-            failures.push((format!("{missing} not attempted"), reason.clone()));
-        }
+        not_attempted = progress.stopped.clone().map(|reason| (missing, reason));
     }
     Summary {
         title: progress.title.clone(),
         counts,
-        failures,
+        rows,
+        retry,
+        not_attempted,
+        cursor: Default::default(),
+    }
+}
+
+/// One item in the result dialog's words.
+fn result_row(
+    state: &State,
+    change: &Change,
+    result: &ItemResult,
+    needs_attention: bool,
+) -> ResultRow {
+    let user = change.user();
+    let who = match &user {
+        Some(id) => state.store.label(id),
+        None => change.target().to_owned(),
+    };
+    let detail = match result {
+        ItemResult::Partial { detail, next, .. } => format!("{detail}; {next}"),
+        other => other.detail().to_owned(),
+    };
+    ResultRow {
+        who,
+        user,
+        outcome: result.label(),
+        detail,
+        needs_attention,
     }
 }
 

@@ -620,4 +620,64 @@ pub const BINDINGS: &[Binding] = &[
         "close",
     )
     .footer(1, "close"),
+    // A finished run's results.
+    b(
+        C::Results,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "next item",
+    )
+    .footer(1, "scroll"),
+    b(
+        C::Results,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "previous item",
+    )
+    .footer(1, "scroll"),
+    b(
+        C::Results,
+        &[Key::ch('g'), Key::plain(K::Home)],
+        Action::Top,
+        "first item",
+    ),
+    b(
+        C::Results,
+        &[Key::ch('G'), Key::plain(K::End)],
+        Action::Bottom,
+        "last item",
+    ),
+    b(
+        C::Results,
+        &[Key::plain(K::PageDown), Key::ctrl('d')],
+        Action::PageDown,
+        "page down",
+    ),
+    b(
+        C::Results,
+        &[Key::plain(K::PageUp), Key::ctrl('u')],
+        Action::PageUp,
+        "page up",
+    ),
+    b(
+        C::Results,
+        &[Key::ch('r')],
+        Action::RetryFailed,
+        "retry the items that failed, as a new run (after a confirmation)",
+    )
+    .footer(2, "retry"),
+    b(
+        C::Results,
+        &[Key::ch('y')],
+        Action::CopyIds,
+        "copy the user ids (the failed ones, or all) to the clipboard",
+    )
+    .footer(3, "copy ids"),
+    b(
+        C::Results,
+        &[Key::plain(K::Enter), Key::plain(K::Esc), Key::ch('q')],
+        Action::Cancel,
+        "close",
+    )
+    .footer(4, "close"),
 ];

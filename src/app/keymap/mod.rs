@@ -239,6 +239,7 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::Search, "Permission picker"),
         (Context::Prompt, "Export prompt"),
         (Context::Journal, "Journal"),
+        (Context::Results, "Run results"),
         (Context::Help, "Help"),
         (Context::HelpSearch, "Searching help"),
     ];
@@ -353,7 +354,7 @@ mod tests {
     }
 
     /// Every context the console can be in.
-    const CONTEXTS: [Context; 14] = [
+    const CONTEXTS: [Context; 15] = [
         Context::Browse,
         Context::Filter,
         Context::Command,
@@ -363,6 +364,7 @@ mod tests {
         Context::Picker,
         Context::Help,
         Context::Summary,
+        Context::Results,
         Context::Search,
         Context::Prompt,
         Context::Journal,

@@ -104,6 +104,8 @@ pub struct ExportPrompt {
     pub count: usize,
     /// "admins", "all".
     pub view_name: String,
+    /// The file exists (its full path): asking whether to overwrite it.
+    pub overwrite: Option<String>,
 }
 
 /// A written export.

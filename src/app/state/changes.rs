@@ -9,6 +9,7 @@ use crate::runs::{Change, Draft, Facts, ItemResult, RunId, Tally, Verdict};
 
 use super::journal::RunAction;
 use super::Context;
+use crate::app::cursor::ListCursor;
 use crate::app::effect::{BulkKind, PlanId, Ticket};
 
 /// What a plan is for: decides what its dialog says and what its results update.
@@ -25,12 +26,23 @@ pub enum Purpose {
     /// The marked users' title.
     BulkEdit,
     Journal(RunAction),
+    /// The items of a finished run that did not settle, sent again as a new run.
+    Retry,
 }
 
 impl Purpose {
     /// Forms apply at once when the gate has nothing to ask or warn about.
     pub fn is_form(self) -> bool {
         matches!(self, Purpose::Invite | Purpose::Edit | Purpose::Roles)
+    }
+
+    /// The dialog's word for no: "cancel", but not where the change itself cancels
+    /// ("[y] cancel the invitations  [n] cancel" would say the same thing twice).
+    pub fn no_word(self) -> &'static str {
+        match self {
+            Purpose::Bulk(BulkKind::CancelInvitations) => "keep them",
+            _ => "cancel",
+        }
     }
 
     /// "disable", for the dialog's instruction.
@@ -46,6 +58,7 @@ impl Purpose {
             Purpose::Roles | Purpose::BulkRoles => "change the roles",
             Purpose::Journal(RunAction::Resume) => "resume",
             Purpose::Journal(RunAction::Undo) => "undo",
+            Purpose::Retry => "retry",
         }
     }
 }
@@ -151,6 +164,21 @@ pub struct RunProgress {
 }
 
 impl RunProgress {
+    /// A run of `total` items just started, nothing back yet.
+    pub fn new(ticket: Ticket, purpose: Purpose, title: String, total: usize) -> RunProgress {
+        RunProgress {
+            ticket,
+            purpose,
+            title,
+            run: None,
+            total,
+            results: Vec::new(),
+            users: Default::default(),
+            finished: false,
+            stopped: None,
+        }
+    }
+
     /// A user's latest result: `None` when the user is not in the run, `Some(None)` while
     /// their item is in flight.
     pub fn result_of(&self, user: &UserId) -> Option<Option<&ItemResult>> {
@@ -172,5 +200,52 @@ impl RunProgress {
         }
         tally.unfinished += self.total.saturating_sub(self.results.len());
         tally
+    }
+}
+
+/// One item of a finished run, as the result dialog lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultRow {
+    /// The user in words, or the email an invitation was for.
+    pub who: String,
+    /// The user, when the item had one (an invitation to a new email has none).
+    pub user: Option<UserId>,
+    /// "done", "failed", ... (`ItemResult::label`).
+    pub outcome: &'static str,
+    pub detail: String,
+    /// Failed, partly done or unfinished: what a retry sends again.
+    pub needs_attention: bool,
+}
+
+/// A finished run's report: counts per outcome, every item (those needing attention
+/// first), and what a retry would send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    pub title: String,
+    pub counts: Vec<(String, usize)>,
+    /// Every item: those needing attention first, then the rest, each in run order.
+    pub rows: Vec<ResultRow>,
+    /// The changes of the items that did not settle, in run order: `r` sends them again.
+    pub retry: Vec<Change>,
+    /// Items the run never reported (it was cut short), counted but not listed by user.
+    pub not_attempted: Option<(usize, String)>,
+    pub cursor: ListCursor,
+}
+
+impl Summary {
+    /// The rows that need attention (they come first).
+    pub fn attention(&self) -> usize {
+        self.rows.iter().filter(|r| r.needs_attention).count()
+    }
+
+    /// The user ids `y` copies: of the items needing attention when there are any,
+    /// otherwise of every item.
+    pub fn ids_to_copy(&self) -> Vec<UserId> {
+        let failed_only = self.attention() > 0;
+        self.rows
+            .iter()
+            .filter(|r| r.needs_attention || !failed_only)
+            .filter_map(|r| r.user.clone())
+            .collect()
     }
 }

@@ -26,7 +26,7 @@ use crate::org::{Org, RoleIx, UserIx, UserRecord};
 pub use audit::{
     AuditFilter, AuditSession, ExportDone, ExportPrompt, PermissionEntry, PermissionPicker,
 };
-pub use changes::{PlanDialog, PlanStage, Purpose, RunProgress};
+pub use changes::{PlanDialog, PlanStage, Purpose, ResultRow, RunProgress, Summary};
 pub use columns::ColumnPicker;
 pub use diff::{DiffBase, DiffLens, DiffSession};
 pub use journal::{JournalListing, JournalView, RunAction};
@@ -51,6 +51,8 @@ pub enum Context {
     Picker,
     Help,
     Summary,
+    /// A finished run's results (scrolls, retries, copies ids).
+    Results,
     /// A list searched as you type (the permission picker).
     Search,
     /// A one-line prompt (the export's file name).
@@ -105,11 +107,14 @@ pub struct Detail {
     pub scroll: u16,
 }
 
-/// What we know of a user's invitation (from invitations sent in this session).
+/// What we know of a user's invitation (from invitations sent or cancelled in this
+/// session).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvitationInfo {
     pub sent_at: i64,
     pub expires_at: Option<i64>,
+    /// Cancelled then (its link no longer works; nothing expires).
+    pub cancelled_at: Option<i64>,
 }
 
 /// Fields of the invite form, in tab order.
@@ -142,6 +147,11 @@ pub struct InviteForm {
     pub focus: InviteField,
     /// `emails` parsed and checked, refreshed on each edit.
     pub parsed: Vec<EmailEntry>,
+    /// Emails of the list that are users already, with their status: they are not
+    /// created, and their roles are not changed (refreshed with `parsed`).
+    pub existing: Vec<(String, crate::org::Status)>,
+    /// Sending with no role chosen was asked once: the next send goes.
+    pub no_roles_warned: bool,
     /// Sent: waiting for (or showing) the results.
     pub sent: bool,
     pub results: Vec<(String, InviteStatus)>,
@@ -205,14 +215,6 @@ pub struct Selection {
     pub generation: u64,
 }
 
-/// A finished run's report.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Summary {
-    pub title: String,
-    pub counts: Vec<(String, usize)>,
-    pub failures: Vec<(String, String)>,
-}
-
 /// What is drawn over the panes.
 #[derive(Clone, Debug)]
 pub enum Overlay {
@@ -254,6 +256,8 @@ pub struct Toast {
     pub level: Level,
     /// Unix seconds after which it goes away (errors stay until replaced).
     pub until: Option<i64>,
+    /// It says the listing is under way ("Reloading users…"): it goes when loading ends.
+    pub while_loading: bool,
 }
 
 /// Whether the caller's permissions are known yet.
@@ -435,7 +439,8 @@ impl State {
             Some(Overlay::Invite(form)) if form.focus == InviteField::Roles => Context::Picker,
             Some(Overlay::Invite(_)) | Some(Overlay::Edit(_)) => Context::Form,
             Some(Overlay::Roles(_)) => Context::Picker,
-            Some(Overlay::Summary(_)) => Context::Summary,
+            Some(Overlay::Summary(_)) => Context::Results,
+            Some(Overlay::Export(prompt)) if prompt.overwrite.is_some() => Context::Confirm,
             Some(Overlay::Export(_)) => Context::Prompt,
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
@@ -451,7 +456,21 @@ impl State {
     pub fn notify(&mut self, level: Level, text: impl AsRef<str>) {
         let until = (level != Level::Error).then_some(self.now + TOAST_SECS);
         let text = crate::text::sanitize(text.as_ref());
-        self.toast = Some(Toast { text, level, until });
+        self.toast = Some(Toast {
+            text,
+            level,
+            until,
+            while_loading: false,
+        });
+    }
+
+    /// Shows a message that is true while the listing loads, and goes when it ends.
+    pub fn notify_while_loading(&mut self, text: impl AsRef<str>) {
+        self.notify(Level::Info, text);
+        if let Some(toast) = self.toast.as_mut() {
+            toast.until = None;
+            toast.while_loading = true;
+        }
     }
 
     /// A fresh id for a request.

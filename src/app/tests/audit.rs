@@ -283,3 +283,56 @@ fn the_permission_picker_searches_and_opens_who_can() {
     // The catalogue is the org's now: the picker opens again without a request.
     assert!(act(&mut state, Action::PickPermission).is_empty());
 }
+
+/// The effects side's answer: /home/ada/users.csv exists, nothing was written.
+fn file_exists(state: &mut State, request_id: RequestId) {
+    let path = "/home/ada/users.csv".into();
+    let format = ExportFormat::Csv;
+    let msg = AuditMsg::ExportExists {
+        request_id,
+        path,
+        format,
+    };
+    update(state, Msg::Audit(msg));
+}
+
+#[test]
+fn an_export_to_an_existing_file_asks_before_overwriting_and_n_goes_back_to_the_name() {
+    let mut state = loaded_with_roles();
+    act(&mut state, Action::Export);
+    let effects = act(&mut state, Action::Submit);
+    let [Effect::Export {
+        request_id,
+        overwrite,
+        ..
+    }] = &effects[..]
+    else {
+        panic!("one export effect, got {effects:?}");
+    };
+    assert!(!overwrite, "never overwrites without asking");
+    file_exists(&mut state, *request_id);
+    assert_eq!(
+        state.context(),
+        Context::Confirm,
+        "file exists — overwrite? y/n"
+    );
+    // n: back to the name, nothing written.
+    assert!(act(&mut state, Action::Cancel).is_empty());
+    assert_eq!(state.context(), Context::Prompt);
+    let effects = act(&mut state, Action::Submit);
+    let [Effect::Export { request_id, .. }] = &effects[..] else {
+        panic!("one export effect, got {effects:?}");
+    };
+    file_exists(&mut state, *request_id);
+    // y: the same file, overwritten.
+    let effects = act(&mut state, Action::Confirm);
+    let [Effect::Export {
+        path, overwrite, ..
+    }] = &effects[..]
+    else {
+        panic!("one export effect, got {effects:?}");
+    };
+    assert!(overwrite);
+    assert_eq!(path.to_string_lossy(), "/home/ada/users.csv");
+    assert!(state.overlay.is_none());
+}

@@ -532,3 +532,39 @@ fn edit_moved_to_u_and_e_exports() {
         Some(Action::UndoRun)
     );
 }
+
+#[test]
+fn a_usage_error_of_a_command_passes_and_the_key_hints_come_back() {
+    let mut state = loaded();
+    command(&mut state, "sort");
+    let toast = state.toast.clone().expect("the usage is shown");
+    assert_eq!(toast.level, Level::Error);
+    assert!(toast.text.starts_with("Usage: :sort"), "{toast:?}");
+    let until = toast.until.expect("it passes");
+    update(&mut state, Msg::Tick { now: until - 1 });
+    assert!(state.toast.is_some(), "long enough to read");
+    update(&mut state, Msg::Tick { now: until });
+    assert!(state.toast.is_none(), "then the key hints come back");
+    // An error that arrives later (not a usage error) still stays until replaced.
+    state.notify(Level::Error, "Export failed: disk full");
+    update(&mut state, Msg::Tick { now: until + 1000 });
+    assert!(state.toast.is_some());
+}
+
+#[test]
+fn reloading_users_is_said_while_it_is_true() {
+    let mut state = loaded();
+    let effects = act(&mut state, Action::Reload);
+    let Some(Effect::LoadUsers { request_id, .. }) = effects.first().cloned() else {
+        panic!("a reload lists the users again, got {effects:?}");
+    };
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text == "Reloading users…"));
+    // Long past a passing message's time, the reload is still under way: still said.
+    update(&mut state, Msg::Tick { now: NOW + 60 });
+    assert!(state.toast.is_some(), "still reloading");
+    answer_listing(&mut state, request_id);
+    assert!(state.toast.is_none(), "gone when the reload ends");
+}

@@ -280,7 +280,7 @@ fn a_run_tracks_each_item_keeps_failed_users_marked_and_ignores_other_runs() {
             ("failed".into(), 1)
         ]
     );
-    assert_eq!(summary.failures.len(), 1);
+    assert_eq!(summary.attention(), 1);
     act(&mut state, Action::Cancel);
     assert!(state.overlay.is_none());
 }
@@ -634,4 +634,49 @@ fn cancel_invitations_confirms_for_pending_users() {
         plan.items()[0].change,
         Change::CancelInvitations { .. }
     ));
+}
+
+#[test]
+fn cancelling_one_invitation_reads_in_the_singular_and_no_means_keep_them() {
+    let mut state = loaded();
+    act(&mut state, Action::SelectTab(StatusTab::Pending));
+    act(&mut state, Action::CancelInvitations);
+    let plan = state.plan.as_ref().expect("a dialog");
+    assert_eq!(
+        plan.draft.title(),
+        "Cancel the pending invitations of Zoë 🚀 Rocket <zoe@example.com>"
+    );
+    assert_eq!(plan.purpose.no_word(), "keep them");
+    assert_eq!(Purpose::Bulk(BulkKind::Disable).no_word(), "cancel");
+    assert_eq!(BulkKind::Disable.title("2 users"), "Disable 2 users");
+}
+
+#[test]
+fn an_invitation_resent_then_cancelled_is_known_as_such() {
+    let mut state = loaded();
+    let ticket = start_journal_like_run(&mut state);
+    let resend = Change::ResendInvitation { user: "u05".into() };
+    let sent = ItemResult::Done {
+        detail: "invitation sent".into(),
+        undo: None,
+        left: None,
+        user: None,
+        invitation_expires_at: Some(NOW + 2 * 86_400),
+    };
+    item(&mut state, ticket, 0, resend, sent);
+    let info = state.invitations[&UserId::from("u05")];
+    assert_eq!(info.expires_at, Some(NOW + 2 * 86_400));
+    assert_eq!(info.cancelled_at, None);
+    let cancel = Change::CancelInvitations { user: "u05".into() };
+    item(
+        &mut state,
+        ticket,
+        1,
+        cancel,
+        ItemResult::done("pending invitations cancelled", None),
+    );
+    let info = state.invitations[&UserId::from("u05")];
+    assert_eq!(info.expires_at, None, "the old expiry is gone");
+    assert_eq!(info.cancelled_at, Some(NOW));
+    assert_eq!(info.sent_at, NOW, "when it was sent is kept");
 }

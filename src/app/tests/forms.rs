@@ -276,3 +276,51 @@ fn the_invite_form_checks_emails_with_the_one_validator() {
         .collect();
     assert_eq!(valid, [".a@x.com", "ok@example.com"]);
 }
+
+#[test]
+fn inviting_with_no_role_asks_once_and_the_next_send_goes() {
+    let mut state = loaded_with_roles();
+    act(&mut state, Action::Invite);
+    type_in(&mut state, "new@x.io");
+    assert!(act(&mut state, Action::Submit).is_empty(), "asks first");
+    assert!(state.plan.is_none());
+    assert!(state
+        .toast
+        .as_ref()
+        .is_some_and(|t| t.text.contains("No roles chosen — the users get no access")));
+    // An edit asks again.
+    type_in(&mut state, " ");
+    assert!(
+        act(&mut state, Action::Submit).is_empty(),
+        "asks again after an edit"
+    );
+    let effects = act(&mut state, Action::Submit);
+    assert!(
+        matches!(&effects[..], [Effect::Prepare { .. }]),
+        "sent anyway: {effects:?}"
+    );
+}
+
+#[test]
+fn the_invite_form_says_which_emails_are_users_already_and_that_their_roles_stay() {
+    let mut state = loaded_with_roles();
+    act(&mut state, Action::Invite);
+    type_in(&mut state, "ADA@example.com, new@x.io, ");
+    update(&mut state, Msg::Paste("noname@example.com".into()));
+    let Some(Overlay::Invite(form)) = &state.overlay else {
+        panic!("the invite form");
+    };
+    let mut existing = form.existing.clone();
+    existing.sort();
+    assert_eq!(
+        existing,
+        [
+            ("ada@example.com".to_owned(), crate::org::Status::Active),
+            ("noname@example.com".to_owned(), crate::org::Status::Pending),
+        ]
+    );
+    assert_eq!(
+        crate::app::forms::existing_outcome(crate::org::Status::Pending),
+        "pending: invited again"
+    );
+}

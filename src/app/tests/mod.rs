@@ -12,6 +12,7 @@ mod forms;
 mod journal;
 mod marks;
 mod palette;
+mod results;
 
 use std::collections::HashSet;
 
@@ -20,7 +21,7 @@ use time::OffsetDateTime;
 use crate::api::models::{UserId, UserStatus};
 use crate::app::action::{Action, InputRequest, StatusTab};
 use crate::app::audit::{ExportDone, ExportFormat};
-use crate::app::effect::{Effect, RequestId, Ticket};
+use crate::app::effect::{BulkKind, Effect, RequestId, Ticket};
 use crate::app::fixtures::{demo_audit_org, demo_org, demo_page, NOW};
 use crate::app::journal::JournalListing;
 use crate::app::msg::{AuditMsg, DetailData, LoadMsg, Msg, RunMsg};
@@ -66,8 +67,7 @@ fn loaded() -> State {
         other => panic!("init should load users, got {other:?}"),
     };
     update(&mut state, Msg::Access(Access::known(false, None)));
-    demo_page_arrives(&mut state, request_id);
-    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    answer_listing(&mut state, request_id);
     state
 }
 
@@ -75,8 +75,7 @@ fn loaded() -> State {
 fn loaded_with_roles() -> State {
     let (mut state, request_id) = started();
     update(&mut state, Msg::Access(Access::known(false, None)));
-    demo_page_arrives(&mut state, request_id);
-    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    answer_listing(&mut state, request_id);
     update(&mut state, Msg::Load(LoadMsg::Roles(Ok(demo_org().1))));
     state
 }
@@ -92,6 +91,12 @@ fn demo_page_arrives(state: &mut State, request_id: RequestId) {
             response: demo_page(),
         }),
     );
+}
+
+/// The listing `request_id` answered: the demo org's one page, and its end.
+fn answer_listing(state: &mut State, request_id: RequestId) {
+    demo_page_arrives(state, request_id);
+    update(state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
 }
 
 fn act(state: &mut State, action: Action) -> Vec<Effect> {

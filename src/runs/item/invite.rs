@@ -81,7 +81,7 @@ fn ready_to_send(
     if before.is_none() {
         if active {
             return Err(Box::new(ItemResult::skipped(
-                "already active: not re-invited",
+                "already active: not re-invited, roles not changed",
                 Some(user),
             )));
         }
@@ -132,7 +132,7 @@ fn invited(
     let mut detail = if created_here(before) {
         "created and invited".to_owned()
     } else {
-        "invitation sent again (had not joined)".to_owned()
+        "invitation sent again (had not joined); roles not changed".to_owned()
     };
     if send_lost {
         detail.push_str(" (an earlier attempt's answer was lost: they may get two emails)");

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::forms::existing_outcome;
 use crate::app::state::{InviteField, InviteForm, InviteStatus, State};
 
 use super::{draw_checklist, field_line, role_name};
@@ -32,7 +33,7 @@ pub(super) fn draw_invite(
     }
     let [emails, check, name, title, roles_label, roles, footer] = Layout::vertical([
         Constraint::Length(1),
-        Constraint::Length(2),
+        Constraint::Length(4),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
@@ -43,19 +44,25 @@ pub(super) fn draw_invite(
     let focus = form.focus;
     let emails_focused = focus == InviteField::Emails;
     field_line(frame, emails, "Emails", &form.emails, emails_focused, theme);
-    frame.render_widget(Paragraph::new(email_check_lines(form, theme)), check);
+    let check_lines = Paragraph::new(email_check_lines(form, theme)).wrap(Wrap { trim: false });
+    frame.render_widget(check_lines, check);
     let name_focused = focus == InviteField::Name;
     field_line(frame, name, "Name", &form.name, name_focused, theme);
     let title_focused = focus == InviteField::Title;
     field_line(frame, title, "Title", &form.title, title_focused, theme);
     draw_role_field(frame, roles_label, roles, form, state, theme);
-    frame.render_widget(
-        Paragraph::new(Span::styled(
+    let keys = if form.no_roles_warned {
+        Span::styled(
+            "No roles chosen — the users get no access. Send anyway? C-s again sends",
+            theme.warn,
+        )
+    } else {
+        Span::styled(
             "Tab next field · space toggle role · C-s send · Esc close",
             theme.dim,
-        )),
-        footer,
-    );
+        )
+    };
+    frame.render_widget(Paragraph::new(keys), footer);
 }
 
 /// How many emails are valid and invalid, and why each invalid one is.
@@ -83,6 +90,20 @@ fn email_check_lines(form: &InviteForm, theme: &Theme) -> Vec<Line<'static>> {
         lines.push(Line::styled(
             format!("        {}", invalid.join(", ")),
             theme.error,
+        ));
+    }
+    if !form.existing.is_empty() {
+        let each: Vec<String> = form
+            .existing
+            .iter()
+            .map(|(email, status)| format!("{email} ({})", existing_outcome(*status)))
+            .collect();
+        lines.push(Line::styled(
+            format!(
+                "        Already users — their roles are not changed (R does that): {}",
+                each.join(", ")
+            ),
+            theme.warn,
         ));
     }
     lines
