@@ -11,6 +11,7 @@
 //! except through [`load`].
 
 mod access;
+pub mod filter;
 mod ingest;
 pub mod load;
 mod records;
@@ -165,7 +166,7 @@ impl Org {
         self.counts
     }
 
-    /// The lower-cased text the filter searches for `user`.
+    /// The folded text (see [`filter::fold`]) the filter searches for `user`.
     pub fn haystack(&self, user: &UserRecord) -> &str {
         let (start, len) = (user.search.0 as usize, user.search.1 as usize);
         self.search.get(start..start + len).unwrap_or_default()
@@ -220,6 +221,15 @@ impl Org {
     /// does not know is a mistake rather than a gap in what was read.
     pub fn has_catalogue(&self) -> bool {
         self.catalogue
+    }
+
+    /// The names of the org's roles, sorted case-insensitively, without repeats (for
+    /// `:role NAME` and completing it).
+    pub fn all_role_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.roles.iter().map(|r| r.name.as_str()).collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup();
+        names
     }
 
     /// Role names of a user, joined for a table cell.
