@@ -2,8 +2,8 @@
 //! a frame costs the same with 100,000 users loaded as with 100.
 
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
@@ -170,9 +170,14 @@ fn user_cell(
                 user.name.to_string()
             };
             let style = if marked { theme.marked } else { Style::new() };
-            Cell::from(Span::styled(fit(&name, width), style))
+            Cell::from(matched_text(fit(&name, width), state, style, theme))
         }
-        Column::Email => Cell::from(fit(&user.email, width)),
+        Column::Email => Cell::from(matched_text(
+            fit(&user.email, width),
+            state,
+            Style::new(),
+            theme,
+        )),
         Column::Roles => Cell::from(Span::styled(
             fit(&state.store.role_names(user), width),
             theme.dim,
@@ -197,6 +202,30 @@ fn user_cell(
             width,
         )),
     }
+}
+
+/// A cell's text with what the filter's free text matched highlighted (accents folded, so
+/// `bjorn` lights up "Björn"). Only visible rows come here, so the cost stays per screen.
+fn matched_text(text: String, state: &State, style: Style, theme: &Theme) -> Line<'static> {
+    let needles = state.view.parsed.filter.highlights();
+    let ranges = crate::org::filter::highlight_ranges(&text, &needles);
+    if ranges.is_empty() {
+        return Line::from(Span::styled(text, style));
+    }
+    let lit = style.patch(theme.header).add_modifier(Modifier::UNDERLINED);
+    let mut spans = Vec::with_capacity(ranges.len() * 2 + 1);
+    let mut at = 0;
+    for range in ranges {
+        if range.start > at {
+            spans.push(Span::styled(text[at..range.start].to_owned(), style));
+        }
+        spans.push(Span::styled(text[range.clone()].to_owned(), lit));
+        at = range.end;
+    }
+    if at < text.len() {
+        spans.push(Span::styled(text[at..].to_owned(), style));
+    }
+    Line::from(spans)
 }
 
 /// Why the table is empty: still loading, no users at all, or none matches.

@@ -20,6 +20,7 @@ use ratatui::Frame;
 
 use crate::app::action::StatusTab;
 use crate::app::layout::{Area, Screen, MIN_HEIGHT, MIN_WIDTH};
+use crate::app::listing::FilterNotice;
 use crate::app::state::State;
 use crate::org::Status;
 
@@ -197,6 +198,16 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled("  (Esc clears)", theme.dim),
         ])
     };
+    let mut line = line;
+    match crate::app::listing::filter_notice(state) {
+        Some(FilterNotice::Invalid(why)) => {
+            line.push_span(Span::styled(format!("  ⚠ {why}"), theme.error))
+        }
+        Some(FilterNotice::Partial(what)) => {
+            line.push_span(Span::styled(format!("  ({what})"), theme.warn))
+        }
+        None => {}
+    }
     frame.render_widget(Paragraph::new(line), l);
     frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), r);
 }

@@ -399,14 +399,15 @@ impl State {
     /// Recomputes the list after the tab, filter, sort, scope or users changed.
     pub fn rebuild_view(&mut self) {
         let rows = self.body_rows();
-        self.view.rebuild(&self.store, scope_of(&self.audit), rows);
+        self.view
+            .rebuild(&self.store, scope_of(&self.audit), rows, self.now);
     }
 
     /// Adds newly loaded users to the list.
     pub fn extend_view(&mut self, new: &[UserIx]) {
         let rows = self.body_rows();
         self.view
-            .extend(&self.store, new, scope_of(&self.audit), rows);
+            .extend(&self.store, new, scope_of(&self.audit), rows, self.now);
     }
 
     /// Where everything goes on the terminal as it is now.
@@ -448,13 +449,13 @@ impl State {
             || self.toast.as_ref().is_some_and(|t| t.until.is_some())
     }
 
-    /// The filter's terms, lower-cased.
-    pub fn filter_terms(&self) -> Vec<String> {
-        self.view.terms()
+    /// The filter in force, bound to the org and now (for [`State::in_view`]).
+    pub fn view_matcher(&self) -> crate::org::filter::Matcher<'_> {
+        self.view.matcher(&self.store, self.now)
     }
 
     /// True when `user` belongs in the current view.
-    pub fn in_view(&self, ix: UserIx, terms: &[String]) -> bool {
-        self.view.admits(&self.store, ix, terms, self.scope())
+    pub fn in_view(&self, ix: UserIx, matcher: &crate::org::filter::Matcher) -> bool {
+        self.view.admits(&self.store, ix, matcher, self.scope())
     }
 }

@@ -190,9 +190,9 @@ fn start_journal_like_run(state: &mut State) -> Ticket {
 /// The view as a from-scratch build gives it: every user in the tab matching every term, in
 /// the order `compare` defines (checked here independently with a plain sort).
 fn view_from_scratch(state: &State) -> Vec<u32> {
-    let terms = state.filter_terms();
+    let matcher = state.view_matcher();
     let mut expected: Vec<u32> = (0..state.store.len() as u32)
-        .filter(|ix| state.in_view(*ix, &terms))
+        .filter(|ix| state.in_view(*ix, &matcher))
         .collect();
     expected.sort_by(|a, b| crate::app::view::compare(&state.store, state.view.sort, *a, *b));
     expected
