@@ -12,7 +12,7 @@ use crate::org::filter::Test;
 /// What the filter line says beside the filter, if anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FilterNotice {
-    /// The text does not parse: why (the list keeps the last filter that did).
+    /// A term does not parse: why (the list shows the filter without it).
     Invalid(String),
     /// The org is still loading: the matches are among the users loaded so far.
     Partial(String),
@@ -23,7 +23,7 @@ pub enum FilterNotice {
 pub fn filter_notice(state: &State) -> Option<FilterNotice> {
     if let Some(error) = &state.view.parsed.error {
         return Some(FilterNotice::Invalid(format!(
-            "{error} (showing the last filter that worked)"
+            "{error} (left out until it is complete)"
         )));
     }
     let loading = state.load.started() && !state.load.done && state.load.error.is_none();

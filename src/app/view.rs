@@ -134,9 +134,8 @@ struct Built {
     now: i64,
 }
 
-/// The filter line read: the text it was read from, the filter in force (the last one
-/// that parsed, so a half-typed term leaves the list as it was), and why the text as it
-/// stands does not parse.
+/// The filter line read: the text it was read from, the filter in force (the terms that
+/// parse, so a half-typed term does not empty the list), and why a term was left out.
 #[derive(Clone, Debug, Default)]
 pub struct ParsedFilter {
     text: String,
@@ -166,21 +165,15 @@ impl View {
         self.rows.get(self.cursor.pos).and_then(|ix| store.get(*ix))
     }
 
-    /// Reads the filter line again when its text changed since it was last read: a filter
-    /// that parses comes into force; one that does not keeps the last one and says why.
+    /// Reads the filter line again when its text changed since it was last read: the terms
+    /// that parse come into force; a term that does not is left out, and says why.
     pub fn parse_filter(&mut self) {
         let text = self.filter.value();
         if text == self.parsed.text {
             return;
         }
         self.parsed.text = text.to_owned();
-        match Filter::parse(text) {
-            Ok(filter) => {
-                self.parsed.filter = filter;
-                self.parsed.error = None;
-            }
-            Err(error) => self.parsed.error = Some(error),
-        }
+        (self.parsed.filter, self.parsed.error) = Filter::parse_lenient(text);
     }
 
     /// The filter in force bound to `store`, ages counted from `now` (unix seconds; the

@@ -83,11 +83,28 @@ pub struct Filter {
 impl Filter {
     /// Reads a filter; an empty text admits everyone.
     pub fn parse(text: &str) -> Result<Filter, FilterError> {
-        let terms = tokens(text)?
-            .into_iter()
-            .map(|token| term(&token))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Filter { terms })
+        match Filter::parse_lenient(text) {
+            (filter, None) => Ok(filter),
+            (_, Some(error)) => Err(error),
+        }
+    }
+
+    /// Reads a filter as it is being typed: the terms that parse, and why the first one
+    /// that does not (it is left out; an open quote is taken to close at the end), so
+    /// `role:admin status:dis` lists admins while the status is still being typed.
+    pub fn parse_lenient(text: &str) -> (Filter, Option<FilterError>) {
+        let (tokens, open_quote) = tokens(text);
+        let mut error = None;
+        let mut terms = Vec::with_capacity(tokens.len());
+        for token in tokens {
+            match term(&token) {
+                Ok(term) => terms.push(term),
+                Err(e) => {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+        (Filter { terms }, error.or(open_quote))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -311,8 +328,9 @@ pub fn highlight_ranges(text: &str, needles: &[&str]) -> Vec<Range<usize>> {
     merged
 }
 
-/// Splits the filter into terms at spaces outside quotes; the quotes are removed.
-fn tokens(text: &str) -> Result<Vec<String>, FilterError> {
+/// Splits the filter into terms at spaces outside quotes; the quotes are removed. A quote
+/// left open is an error, and closes at the end.
+fn tokens(text: &str) -> (Vec<String>, Option<FilterError>) {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
@@ -335,13 +353,11 @@ fn tokens(text: &str) -> Result<Vec<String>, FilterError> {
             }
         }
     }
-    if quoted {
-        return Err(FilterError::UnclosedQuote(text.trim().to_owned()));
-    }
     if started {
         out.push(current);
     }
-    Ok(out)
+    let error = quoted.then(|| FilterError::UnclosedQuote(text.trim().to_owned()));
+    (out, error)
 }
 
 /// One term: `!`? then `field:value` or free text.

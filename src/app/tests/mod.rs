@@ -6,6 +6,7 @@
 mod audit;
 mod browse;
 mod changes;
+mod filter;
 mod forms;
 mod journal;
 

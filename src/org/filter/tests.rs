@@ -118,6 +118,10 @@ fn bad_filters_say_what_to_type() {
         "a quote is not closed: title:\"site"
     );
     assert!(error("!").contains("needs a term"));
+    // As typed: the terms that parse, and why the others were left out.
+    let (filter, error) = Filter::parse_lenient("role:admin status:dis title:\"site rel");
+    assert_eq!(filter.terms.len(), 2, "role and the title, quote closed at the end");
+    assert!(error.unwrap().to_string().starts_with("status:dis"));
     // Colons that are not after a word stay text.
     assert!(Filter::parse("10:30").is_ok());
 }
