@@ -23,7 +23,7 @@ pub enum FilterNotice {
 pub fn filter_notice(state: &State) -> Option<FilterNotice> {
     if let Some(error) = &state.view.parsed.error {
         return Some(FilterNotice::Invalid(format!(
-            "{error} (left out until it is complete)"
+            "{error} (term ignored)"
         )));
     }
     let loading = state.load.started() && !state.load.done && state.load.error.is_none();

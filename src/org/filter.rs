@@ -24,7 +24,7 @@ pub const FIELDS: &[&str] = &[
 /// Why a filter could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
-    #[error("unknown field {field:?}: use one of {}", FIELDS.join(", "))]
+    #[error("unknown field {field:?}: use {}", FIELDS.join(" "))]
     UnknownField { field: String },
     #[error("{field}: needs a value, e.g. {example}")]
     MissingValue {

@@ -175,7 +175,12 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " · {} shown ",
         crate::words::thousands(state.view.rows.len() as u64)
     ));
-    let right_width = text::width(&right) as u16;
+    let notice = crate::app::listing::filter_notice(state);
+    // A filter term in error takes the whole line: what to type matters more than counts.
+    let right_width = match notice {
+        Some(FilterNotice::Invalid(_)) => 0,
+        _ => text::width(&right) as u16,
+    };
     let [l, r] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
     let value = state.view.filter.value();
@@ -199,7 +204,7 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         ])
     };
     let mut line = line;
-    match crate::app::listing::filter_notice(state) {
+    match notice {
         Some(FilterNotice::Invalid(why)) => {
             line.push_span(Span::styled(format!("  ⚠ {why}"), theme.error))
         }
