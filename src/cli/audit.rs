@@ -200,6 +200,7 @@ fn usage(message: impl Into<String>) -> CliError {
 fn audit_usage(error: AuditError) -> CliError {
     match error {
         AuditError::UnknownPermission(_)
+        | AuditError::UnknownRole { .. }
         | AuditError::UnknownUser(_)
         | AuditError::MissingArgument(_) => usage(error.to_string()),
         other => other.into(),

@@ -9,6 +9,7 @@ mod changes;
 mod filter;
 mod forms;
 mod journal;
+mod roles;
 
 use std::collections::HashSet;
 
