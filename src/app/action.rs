@@ -101,6 +101,11 @@ pub enum Action {
     Journal,
     ResumeRun,
     UndoRun,
+    // The detail pane's effective permissions.
+    FoldGroup,
+    FoldAllGroups,
+    NextGroup,
+    PrevGroup,
     // Other.
     ShowMe,
     Reload,

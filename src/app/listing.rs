@@ -51,6 +51,9 @@ pub(super) fn start_load(state: &mut State) -> Effect {
 }
 
 pub(super) fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.detail.as_ref().is_some_and(|d| d.permissions.searching) {
+        return super::detail::on_permission_search(state, action);
+    }
     match action {
         Action::TextEdit(request) => {
             let before = state.view.filter.value().to_owned();

@@ -195,7 +195,7 @@ fn permission_lines(
     state: &State,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let Some(groups) = state.store.permission_groups(user) else {
+    let Some(sections) = crate::app::detail::permission_sections(state, user) else {
         let Some(names) = &detail.server_permissions else {
             return vec![Line::styled("Effective permissions: loading…", theme.dim)];
         };
@@ -209,20 +209,45 @@ fn permission_lines(
         lines.extend(names.iter().map(|name| Line::from(format!("    {name}"))));
         return lines;
     };
-    let total: usize = groups.iter().map(|g| g.permissions.len()).sum();
+    let total: usize = sections.iter().map(|g| g.permissions.len()).sum();
+    let pane = &detail.permissions;
     let mut lines = vec![Line::styled(
         format!("Effective permissions ({total})"),
         theme.header,
     )];
-    let name_width = groups
+    if pane.searching || !pane.query.value().is_empty() {
+        let caret = if pane.searching { "▏" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled("  / ", theme.title),
+            Span::raw(format!("{}{caret}", pane.query.value())),
+            Span::styled(
+                if total == 0 { "  no permission matches" } else { "" },
+                theme.dim,
+            ),
+        ]));
+    }
+    let name_width = sections
         .iter()
         .flat_map(|g| g.permissions.iter())
         .map(|p| width(&p.name))
         .max()
         .unwrap_or(0)
         .min(PERMISSION_NAME_MAX);
-    for group in groups {
-        lines.push(Line::styled(format!("  {}", group.group), theme.title));
+    let focused = state.focus == Focus::Detail;
+    for group in sections {
+        let arrow = if group.folded { "▸" } else { "▾" };
+        let style = if group.selected && focused {
+            theme.selected
+        } else {
+            theme.title
+        };
+        lines.push(Line::styled(
+            format!("  {arrow} {} ({})", group.group, group.permissions.len()),
+            style,
+        ));
+        if group.folded {
+            continue;
+        }
         for perm in group.permissions {
             lines.push(Line::from(vec![
                 Span::raw(format!("    {} ", fit(&perm.name, name_width))),

@@ -89,6 +89,27 @@ pub struct Detail {
     /// Permission names the service says the user holds (ListUserPermissions).
     pub server_permissions: Option<Vec<String>>,
     pub scroll: u16,
+    /// How the effective permissions are shown (kept as the pane follows the cursor).
+    pub permissions: PermissionPane,
+}
+
+/// The detail pane's effective permissions: the groups folded (by name), the group the
+/// fold keys act on, and the search (`/` while the pane has the keys).
+#[derive(Clone, Debug, Default)]
+pub struct PermissionPane {
+    pub folded: std::collections::BTreeSet<String>,
+    /// Position among the groups shown.
+    pub group: usize,
+    pub query: Input,
+    /// The search line has the keys.
+    pub searching: bool,
+}
+
+impl PartialEq for PermissionPane {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.folded, self.group, self.query.value(), self.searching)
+            == (&other.folded, other.group, other.query.value(), other.searching)
+    }
 }
 
 /// What we know of a user's invitation (from invitations sent in this session).
@@ -355,6 +376,13 @@ impl State {
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
             None if self.view.filter_editing => Context::Filter,
+            None if self
+                .detail
+                .as_ref()
+                .is_some_and(|d| d.permissions.searching) =>
+            {
+                Context::Filter
+            }
             None => Context::Browse,
         }
     }

@@ -76,3 +76,87 @@ fn the_org_offers_its_role_names_for_completion() {
         ]
     );
 }
+
+/// The detail's permission groups as shown: (group, folded, selected, permissions).
+fn sections(state: &State) -> Vec<(String, bool, bool, Vec<String>)> {
+    let detail = state.detail.as_ref().expect("the detail is open");
+    let user = state.store.by_id(&detail.user_id).expect("the user is loaded");
+    crate::app::detail::permission_sections(state, user)
+        .expect("the roles' permissions are known")
+        .into_iter()
+        .map(|s| {
+            let names = s.permissions.into_iter().map(|p| p.name).collect();
+            (s.group, s.folded, s.selected, names)
+        })
+        .collect()
+}
+
+fn folded(state: &State) -> Vec<bool> {
+    sections(state).into_iter().map(|s| s.1).collect()
+}
+
+#[test]
+fn permission_groups_fold_one_at_a_time_or_all_and_stay_folded_for_the_next_user() {
+    let mut state = loaded();
+    assert_eq!(selected_id(&state), "u01");
+    act(&mut state, Action::OpenDetail);
+    assert_eq!(state.focus, Focus::Detail, "80 columns: the detail takes the screen");
+    let groups: Vec<String> = sections(&state).into_iter().map(|s| s.0).collect();
+    assert_eq!(groups, ["Access Management", "Dashboards", "Monitors"]);
+    assert_eq!(folded(&state), [false, false, false]);
+
+    act(&mut state, Action::FoldGroup);
+    assert_eq!(folded(&state), [true, false, false]);
+    act(&mut state, Action::NextGroup);
+    assert!(sections(&state)[1].2, "the group cursor moved to Dashboards");
+    act(&mut state, Action::ToggleMark);
+    assert_eq!(folded(&state), [true, true, false], "Space folds in the detail");
+    assert!(state.marks.is_empty(), "and marks nobody");
+    act(&mut state, Action::OpenDetail);
+    assert_eq!(folded(&state), [true, false, false], "Enter unfolds it again");
+    act(&mut state, Action::FoldAllGroups);
+    assert_eq!(folded(&state), [true, true, true]);
+    act(&mut state, Action::FoldAllGroups);
+    assert_eq!(folded(&state), [false, false, false]);
+
+    act(&mut state, Action::FoldGroup);
+    act(&mut state, Action::SwitchFocus);
+    act(&mut state, Action::Down);
+    act(&mut state, Action::OpenDetail);
+    assert_eq!(selected_id(&state), "u02");
+    // Björn (standard role) has Dashboards and Monitors; Dashboards stays folded.
+    assert_eq!(
+        sections(&state)
+            .into_iter()
+            .map(|s| (s.0, s.1))
+            .collect::<Vec<_>>(),
+        [("Dashboards".to_owned(), true), ("Monitors".to_owned(), false)]
+    );
+}
+
+#[test]
+fn slash_in_the_detail_searches_its_permissions_and_esc_clears_it() {
+    let mut state = loaded();
+    act(&mut state, Action::OpenDetail);
+    act(&mut state, Action::FoldAllGroups);
+    act(&mut state, Action::StartFilter);
+    assert_eq!(state.context(), Context::Filter);
+    assert!(!state.view.filter_editing, "the list's filter is untouched");
+    type_in(&mut state, "dash writ");
+    assert_eq!(
+        sections(&state),
+        [(
+            "Dashboards".to_owned(),
+            false,
+            true,
+            vec!["dashboards_write".to_owned()]
+        )],
+        "matches show unfolded"
+    );
+    act(&mut state, Action::TextEdit(InputRequest::InsertChar('x')));
+    assert!(sections(&state).is_empty(), "nothing matches");
+    act(&mut state, Action::Cancel);
+    assert_eq!(state.context(), Context::Browse);
+    assert_eq!(folded(&state), [true, true, true], "the folds come back");
+    assert_eq!(state.view.rows.len(), 12);
+}
