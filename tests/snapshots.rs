@@ -562,3 +562,17 @@ fn a_bad_filter_term_is_explained_on_the_filter_line() {
         type_in(state, "role:admin colour:red");
     });
 }
+
+#[test]
+fn detail_pane_with_a_folded_group_and_a_search() {
+    snap("detail_folded", |state| {
+        open_detail(state);
+        act(state, Action::FoldGroup);
+    });
+    snap("detail_searched", |state| {
+        open_detail(state);
+        state.focus = ddusers::app::state::Focus::Detail;
+        act(state, Action::StartFilter);
+        type_in(state, "dash");
+    });
+}
