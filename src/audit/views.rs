@@ -55,7 +55,8 @@ pub enum ViewKind {
 }
 
 impl ViewKind {
-    /// The views' names, as the command line and `:audit` take them.
+    /// The views' names, as the command line and `:audit` take them (`role NAME` is taken
+    /// too, but needs a role of the org, so it is not listed with the others).
     pub const NAMES: &'static [&'static str] = &[
         "all",
         "who-can",
@@ -66,7 +67,6 @@ impl ViewKind {
         "disabled-with-roles",
         "service-accounts",
         "no-role",
-        "role",
     ];
 
     /// The view's name.

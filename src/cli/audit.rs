@@ -25,7 +25,7 @@ pub enum AuditCommand {
     /// Audit views: who can do what, admins, risk lists (reads only).
     ///
     /// VIEW is one of: all, who-can PERMISSION, admins, no-mfa, inactive [--days N],
-    /// pending, disabled-with-roles, service-accounts, no-role; or `user USER` (a user's
+    /// pending, disabled-with-roles, service-accounts, no-role, role NAME; or `user USER` (a user's
     /// effective permissions and the roles granting them) and `permissions` (the catalogue
     /// by group, with how many users hold each).
     Audit(AuditArgs),
