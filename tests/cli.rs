@@ -355,15 +355,34 @@ fn users_list_where_counts_what_the_console_filter_shows() {
     let written = run(&["--sandbox", "snapshot", "--output", snapshot]);
     assert!(written.status.success(), "{}", stderr(&written));
 
-    let live = where_count(&["--sandbox", "users", "list", "--where", expr, "--format", "json"]);
+    let live = where_count(&[
+        "--sandbox",
+        "users",
+        "list",
+        "--where",
+        expr,
+        "--format",
+        "json",
+    ]);
     let from_file = where_count(&[
-        "--sandbox", "users", "list", "--where", expr, "--from", snapshot, "--format", "json",
+        "--sandbox",
+        "users",
+        "list",
+        "--where",
+        expr,
+        "--from",
+        snapshot,
+        "--format",
+        "json",
     ]);
 
     // The console's reducer over the same org, the filter typed key by key.
     let org = ddusers::org::Org::read_snapshot(std::path::Path::new(snapshot)).unwrap();
     let total = org.len();
-    let mut state = State::new(Options::default(), time::OffsetDateTime::now_utc().unix_timestamp());
+    let mut state = State::new(
+        Options::default(),
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    );
     state.store = std::sync::Arc::new(org);
     update(&mut state, Msg::Action(Action::StartFilter));
     for c in expr.chars() {
@@ -378,5 +397,9 @@ fn users_list_where_counts_what_the_console_filter_shows() {
 
     // A bad expression is a usage error, in the same words as the console's.
     let bad = run(&["--sandbox", "users", "list", "--where", "status:gone"]);
-    assert_one_clear_line(&bad, 2, "status:gone is not understood: use active, pending or disabled");
+    assert_one_clear_line(
+        &bad,
+        2,
+        "status:gone is not understood: use active, pending or disabled",
+    );
 }

@@ -3,9 +3,9 @@
 
 use crate::api::models::UserId;
 
+use super::action::Action;
 use super::effect::{Effect, Latest};
 use super::state::*;
-use super::action::Action;
 use crate::org::filter::fold;
 use crate::org::{GrantedPermission, UserRecord};
 use crate::text::sanitize;
@@ -115,7 +115,12 @@ pub fn permission_sections(state: &State, user: &UserRecord) -> Option<Vec<Permi
                 .permissions
                 .into_iter()
                 .filter(|p| {
-                    let text = fold(&format!("{} {} {}", p.name, group.group, p.granted_by.join(" ")));
+                    let text = fold(&format!(
+                        "{} {} {}",
+                        p.name,
+                        group.group,
+                        p.granted_by.join(" ")
+                    ));
                     terms.iter().all(|t| text.contains(t))
                 })
                 .collect();
@@ -127,7 +132,9 @@ pub fn permission_sections(state: &State, user: &UserRecord) -> Option<Vec<Permi
             })
         })
         .collect();
-    let cursor = pane.map_or(0, |p| p.group).min(sections.len().saturating_sub(1));
+    let cursor = pane
+        .map_or(0, |p| p.group)
+        .min(sections.len().saturating_sub(1));
     if let Some(section) = sections.get_mut(cursor) {
         section.selected = true;
     }
@@ -152,10 +159,16 @@ pub(super) fn on_permission_keys(
     if !ours {
         return None;
     }
-    let user = state.detail.as_ref().and_then(|d| state.store.by_id(&d.user_id))?;
+    let user = state
+        .detail
+        .as_ref()
+        .and_then(|d| state.store.by_id(&d.user_id))?;
     let sections = permission_sections(state, user).unwrap_or_default();
     let pane = &mut state.detail.as_mut()?.permissions;
-    let current = sections.iter().find(|s| s.selected).map(|s| s.group.clone());
+    let current = sections
+        .iter()
+        .find(|s| s.selected)
+        .map(|s| s.group.clone());
     match action {
         Action::FoldGroup => toggle_group(pane, current),
         Action::OpenDetail | Action::ToggleMark if detail_focused => toggle_group(pane, current),

@@ -22,9 +22,7 @@ pub enum FilterNotice {
 /// loads; nothing without a filter or once everything is loaded.
 pub fn filter_notice(state: &State) -> Option<FilterNotice> {
     if let Some(error) = &state.view.parsed.error {
-        return Some(FilterNotice::Invalid(format!(
-            "{error} (term ignored)"
-        )));
+        return Some(FilterNotice::Invalid(format!("{error} (term ignored)")));
     }
     let loading = state.load.started() && !state.load.done && state.load.error.is_none();
     if state.view.parsed.filter.is_empty() || !loading {
@@ -51,7 +49,11 @@ pub(super) fn start_load(state: &mut State) -> Effect {
 }
 
 pub(super) fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
-    if state.detail.as_ref().is_some_and(|d| d.permissions.searching) {
+    if state
+        .detail
+        .as_ref()
+        .is_some_and(|d| d.permissions.searching)
+    {
         return super::detail::on_permission_search(state, action);
     }
     match action {

@@ -239,10 +239,12 @@ fn rule<'a>(org: &'a Org, kind: &ViewKind, now: OffsetDateTime) -> Result<Rule<'
             Box::new(|u| u.service_account.then(|| (SortKey::by_status(u), vec![]))),
         ),
         ViewKind::Role { role } => {
-            let wanted = org.find_role(role).map_err(|close| AuditError::UnknownRole {
-                name: role.trim().to_owned(),
-                close,
-            })?;
+            let wanted = org
+                .find_role(role)
+                .map_err(|close| AuditError::UnknownRole {
+                    name: role.trim().to_owned(),
+                    close,
+                })?;
             let member = move |u: &UserRecord| {
                 u.roles
                     .contains(&wanted)

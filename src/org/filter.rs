@@ -222,7 +222,10 @@ impl Matcher<'_> {
                 .roles
                 .iter()
                 .any(|r| roles.get(*r as usize).copied().unwrap_or(false)),
-            Test::Title(text) => user.title.as_deref().is_some_and(|t| folded_contains(t, text)),
+            Test::Title(text) => user
+                .title
+                .as_deref()
+                .is_some_and(|t| folded_contains(t, text)),
             Test::Email(text) => folded_contains(&user.email, text),
             Test::IdPrefix(prefix) => user.id.0.to_lowercase().starts_with(prefix.as_str()),
             Test::Status(status) => user.status == *status,
@@ -418,7 +421,9 @@ fn field_test(field: &str, value: &str) -> Result<Test, FilterError> {
         "mfa" => Test::Mfa(yes_no(&lower, "on", "off").ok_or_else(|| bad("on or off"))?),
         "svc" => Test::Service(yes_no(&lower, "yes", "no").ok_or_else(|| bad("yes or no"))?),
         "login" if lower == "never" => Test::LoginNever,
-        "login" => Test::Login(age(&lower).ok_or_else(|| bad("never, <7d or >90d (units d, w, m, y)"))?),
+        "login" => {
+            Test::Login(age(&lower).ok_or_else(|| bad("never, <7d or >90d (units d, w, m, y)"))?)
+        }
         _ => Test::Created(age(&lower).ok_or_else(|| bad("<30d or >1y (units d, w, m, y)"))?),
     })
 }

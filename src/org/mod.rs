@@ -263,13 +263,21 @@ impl Org {
         let mut close: Vec<(usize, &str)> = names
             .iter()
             .map(|(ix, name)| {
-                let distance = if containing.contains(ix) { 0 } else { edit_distance(name, &folded) };
+                let distance = if containing.contains(ix) {
+                    0
+                } else {
+                    edit_distance(name, &folded)
+                };
                 (distance, self.role_name(*ix))
             })
             .collect();
         close.sort();
         close.dedup_by(|a, b| a.1 == b.1);
-        Err(close.into_iter().take(5).map(|(_, n)| n.to_owned()).collect())
+        Err(close
+            .into_iter()
+            .take(5)
+            .map(|(_, n)| n.to_owned())
+            .collect())
     }
 
     /// Role names of a user, joined for a table cell.
@@ -310,7 +318,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut diagonal = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             diagonal = row[j + 1];
             row[j + 1] = next;
         }

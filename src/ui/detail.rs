@@ -221,7 +221,11 @@ fn permission_lines(
             Span::styled("  / ", theme.title),
             Span::raw(format!("{}{caret}", pane.query.value())),
             Span::styled(
-                if total == 0 { "  no permission matches" } else { "" },
+                if total == 0 {
+                    "  no permission matches"
+                } else {
+                    ""
+                },
                 theme.dim,
             ),
         ]));

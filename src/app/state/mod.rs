@@ -108,7 +108,12 @@ pub struct PermissionPane {
 impl PartialEq for PermissionPane {
     fn eq(&self, other: &Self) -> bool {
         (&self.folded, self.group, self.query.value(), self.searching)
-            == (&other.folded, other.group, other.query.value(), other.searching)
+            == (
+                &other.folded,
+                other.group,
+                other.query.value(),
+                other.searching,
+            )
     }
 }
 

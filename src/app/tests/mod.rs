@@ -106,6 +106,20 @@ fn type_in(state: &mut State, text: &str) -> Vec<Effect> {
     effects
 }
 
+/// Makes the filter line read `text` as a person would: typing on when it extends what is
+/// there, else erasing it and typing it anew.
+fn retype_filter(state: &mut State, text: &str) {
+    let current = state.view.filter.value().to_owned();
+    if let Some(rest) = text.strip_prefix(current.as_str()) {
+        type_in(state, rest);
+    } else {
+        for _ in 0..current.chars().count() {
+            act(state, Action::TextEdit(InputRequest::DeletePrevChar));
+        }
+        type_in(state, text);
+    }
+}
+
 fn selected_id(state: &State) -> String {
     state
         .selected()

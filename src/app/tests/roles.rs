@@ -61,7 +61,12 @@ fn an_unknown_role_is_refused_with_the_closest_names() {
     // "datadog" is in every role's name: ambiguous, so the names are listed.
     command(&mut state, "role datadog");
     assert!(state.audit.active.is_none());
-    assert!(state.toast.as_ref().unwrap().text.contains("Datadog Read Only Role"));
+    assert!(state
+        .toast
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("Datadog Read Only Role"));
 }
 
 #[test]
@@ -80,7 +85,10 @@ fn the_org_offers_its_role_names_for_completion() {
 /// The detail's permission groups as shown: (group, folded, selected, permissions).
 fn sections(state: &State) -> Vec<(String, bool, bool, Vec<String>)> {
     let detail = state.detail.as_ref().expect("the detail is open");
-    let user = state.store.by_id(&detail.user_id).expect("the user is loaded");
+    let user = state
+        .store
+        .by_id(&detail.user_id)
+        .expect("the user is loaded");
     crate::app::detail::permission_sections(state, user)
         .expect("the roles' permissions are known")
         .into_iter()
@@ -100,7 +108,11 @@ fn permission_groups_fold_one_at_a_time_or_all_and_stay_folded_for_the_next_user
     let mut state = loaded();
     assert_eq!(selected_id(&state), "u01");
     act(&mut state, Action::OpenDetail);
-    assert_eq!(state.focus, Focus::Detail, "80 columns: the detail takes the screen");
+    assert_eq!(
+        state.focus,
+        Focus::Detail,
+        "80 columns: the detail takes the screen"
+    );
     let groups: Vec<String> = sections(&state).into_iter().map(|s| s.0).collect();
     assert_eq!(groups, ["Access Management", "Dashboards", "Monitors"]);
     assert_eq!(folded(&state), [false, false, false]);
@@ -108,12 +120,23 @@ fn permission_groups_fold_one_at_a_time_or_all_and_stay_folded_for_the_next_user
     act(&mut state, Action::FoldGroup);
     assert_eq!(folded(&state), [true, false, false]);
     act(&mut state, Action::NextGroup);
-    assert!(sections(&state)[1].2, "the group cursor moved to Dashboards");
+    assert!(
+        sections(&state)[1].2,
+        "the group cursor moved to Dashboards"
+    );
     act(&mut state, Action::ToggleMark);
-    assert_eq!(folded(&state), [true, true, false], "Space folds in the detail");
+    assert_eq!(
+        folded(&state),
+        [true, true, false],
+        "Space folds in the detail"
+    );
     assert!(state.marks.is_empty(), "and marks nobody");
     act(&mut state, Action::OpenDetail);
-    assert_eq!(folded(&state), [true, false, false], "Enter unfolds it again");
+    assert_eq!(
+        folded(&state),
+        [true, false, false],
+        "Enter unfolds it again"
+    );
     act(&mut state, Action::FoldAllGroups);
     assert_eq!(folded(&state), [true, true, true]);
     act(&mut state, Action::FoldAllGroups);
@@ -130,7 +153,10 @@ fn permission_groups_fold_one_at_a_time_or_all_and_stay_folded_for_the_next_user
             .into_iter()
             .map(|s| (s.0, s.1))
             .collect::<Vec<_>>(),
-        [("Dashboards".to_owned(), true), ("Monitors".to_owned(), false)]
+        [
+            ("Dashboards".to_owned(), true),
+            ("Monitors".to_owned(), false)
+        ]
     );
 }
 
