@@ -227,7 +227,11 @@ impl Matcher<'_> {
                 .as_deref()
                 .is_some_and(|t| folded_contains(t, text)),
             Test::Email(text) => folded_contains(&user.email, text),
-            Test::IdPrefix(prefix) => user.id.0.to_lowercase().starts_with(prefix.as_str()),
+            Test::IdPrefix(prefix) => user
+                .id
+                .0
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
             Test::Status(status) => user.status == *status,
             Test::Mfa(on) => user.mfa.unwrap_or(false) == *on,
             Test::Service(yes) => user.service_account == *yes,
@@ -444,7 +448,7 @@ fn age(value: &str) -> Option<Age> {
         _ => return None,
     };
     let unit = rest.chars().last()?;
-    let count: i64 = rest[..rest.len() - unit.len_utf8()].parse().ok()?;
+    let count = i64::from(rest[..rest.len() - unit.len_utf8()].parse::<u32>().ok()?);
     let days = match unit {
         'd' => 1,
         'w' => 7,

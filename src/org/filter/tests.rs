@@ -124,6 +124,7 @@ fn bad_filters_say_what_to_type() {
     assert!(error("login:90d").contains("never, <7d or >90d"));
     assert!(error("created:<3x").contains("units d, w, m, y"));
     assert!(error("created:<99999999999999999y").contains("not understood"));
+    assert!(error("login:<-5d").contains("not understood"));
     assert_eq!(error("title:\"site"), "a quote is not closed: title:\"site");
     assert!(error("!").contains("needs a term"));
     // As typed: the terms that parse, and why the others were left out.
