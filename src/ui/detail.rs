@@ -40,12 +40,28 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &
     lines.extend(role_lines(user, detail, state, theme));
     lines.push(Line::from(""));
     lines.extend(permission_lines(user, detail, state, theme));
+    let mut frame_block = block(title, focused, theme);
+    if let Some(group) = focused.then(|| group_under_cursor(user, state)).flatten() {
+        // The group the fold keys act on, named even when it is scrolled out of sight.
+        frame_block = frame_block.title_bottom(Line::styled(
+            format!(" z folds {group} · {{ }} group · / search "),
+            theme.dim,
+        ));
+    }
     // Wrapped, not clipped: a cut-off id or grant would read as a whole one.
     let para = Paragraph::new(lines)
-        .block(block(title, focused, theme))
+        .block(frame_block)
         .wrap(Wrap { trim: false })
         .scroll((detail.scroll, 0));
     frame.render_widget(para, area);
+}
+
+/// The permission group under the group cursor, if the permissions are shown by group.
+fn group_under_cursor(user: &UserRecord, state: &State) -> Option<String> {
+    crate::app::detail::permission_sections(state, user)?
+        .into_iter()
+        .find(|s| s.selected)
+        .map(|s| s.group)
 }
 
 /// "loading…" and the last error, above the rest.
