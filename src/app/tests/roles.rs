@@ -179,8 +179,12 @@ fn slash_in_the_detail_searches_its_permissions_and_esc_clears_it() {
         )],
         "matches show unfolded"
     );
-    act(&mut state, Action::TextEdit(InputRequest::InsertChar('x')));
-    assert!(sections(&state).is_empty(), "nothing matches");
+    update(&mut state, Msg::Paste("x".into()));
+    assert!(
+        sections(&state).is_empty(),
+        "a paste goes to the search: nothing matches"
+    );
+    assert_eq!(state.view.filter.value(), "");
     act(&mut state, Action::Cancel);
     assert_eq!(state.context(), Context::Browse);
     assert_eq!(folded(&state), [true, true, true], "the folds come back");
