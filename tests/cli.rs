@@ -357,3 +357,72 @@ fn a_file_argument_starting_with_a_tilde_is_in_the_home_folder() {
     assert!(home.path().join("users.csv").is_file());
     assert!(!std::path::Path::new("~").exists(), "no folder named ~");
 }
+
+/// Users a `users list --where` run printed as JSON.
+fn where_count(args: &[&str]) -> usize {
+    let output = run(args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let users: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    users.as_array().expect("a JSON array").len()
+}
+
+#[test]
+fn users_list_where_counts_what_the_console_filter_shows() {
+    use ddusers::app::action::{Action, InputRequest};
+    use ddusers::app::{update, Msg, Options, State};
+
+    let expr = "role:admin !status:disabled";
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("org.json");
+    let snapshot = snapshot.to_str().unwrap();
+    let written = run(&["--sandbox", "snapshot", "--output", snapshot]);
+    assert!(written.status.success(), "{}", stderr(&written));
+
+    let live = where_count(&[
+        "--sandbox",
+        "users",
+        "list",
+        "--where",
+        expr,
+        "--format",
+        "json",
+    ]);
+    let from_file = where_count(&[
+        "--sandbox",
+        "users",
+        "list",
+        "--where",
+        expr,
+        "--from",
+        snapshot,
+        "--format",
+        "json",
+    ]);
+
+    // The console's reducer over the same org, the filter typed key by key.
+    let org = ddusers::org::Org::read_snapshot(std::path::Path::new(snapshot)).unwrap();
+    let total = org.len();
+    let mut state = State::new(
+        Options::default(),
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+    );
+    state.store = std::sync::Arc::new(org);
+    update(&mut state, Msg::Action(Action::StartFilter));
+    for c in expr.chars() {
+        update(
+            &mut state,
+            Msg::Action(Action::TextEdit(InputRequest::InsertChar(c))),
+        );
+    }
+    let console = state.view.rows.len();
+    assert!(console > 0 && console < total, "{console} of {total}");
+    assert_eq!((live, from_file), (console, console));
+
+    // A bad expression is a usage error, in the same words as the console's.
+    let bad = run(&["--sandbox", "users", "list", "--where", "status:gone"]);
+    assert_one_clear_line(
+        &bad,
+        2,
+        "status:gone is not understood: use active, pending or disabled",
+    );
+}

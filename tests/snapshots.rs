@@ -735,3 +735,68 @@ fn detail_of_a_cancelled_invitation() {
         state.invitations.insert(id, info);
     });
 }
+
+/// The screen, then each row with highlighted (underlined) text, everything else as `·`.
+fn screen_with_highlights(state: &State, w: u16, h: u16) -> String {
+    let terminal = terminal_for(state, w, h);
+    let buffer = terminal.backend().buffer();
+    let mut out = terminal.backend().to_string();
+    out.push_str("--- highlighted ---\n");
+    for y in 0..h {
+        let cells: Vec<_> = (0..w).map(|x| &buffer[(x, y)]).collect();
+        if !cells
+            .iter()
+            .any(|c| c.modifier.contains(Modifier::UNDERLINED))
+        {
+            continue;
+        }
+        let row: String = cells
+            .iter()
+            .map(|c| {
+                if c.modifier.contains(Modifier::UNDERLINED) {
+                    c.symbol().to_owned()
+                } else {
+                    "·".to_owned()
+                }
+            })
+            .collect();
+        out.push_str(&format!("{y:2} {row}\n"));
+    }
+    out
+}
+
+#[test]
+fn filter_matches_are_highlighted_accents_folded() {
+    for (w, h) in SIZES {
+        let mut state = loaded(w, h);
+        act(&mut state, Action::StartFilter);
+        // Björn Ångström's name matches through the folded "ö" and "Å"; the email plainly.
+        type_in(&mut state, "bjorn angstrom");
+        insta::assert_snapshot!(
+            format!("filter_highlights_{w}x{h}"),
+            screen_with_highlights(&state, w, h)
+        );
+    }
+}
+
+#[test]
+fn a_bad_filter_term_is_explained_on_the_filter_line() {
+    snap("filter_bad_term", |state| {
+        act(state, Action::StartFilter);
+        type_in(state, "role:admin colour:red");
+    });
+}
+
+#[test]
+fn detail_pane_with_a_folded_group_and_a_search() {
+    snap("detail_folded", |state| {
+        open_detail(state);
+        act(state, Action::FoldGroup);
+    });
+    snap("detail_searched", |state| {
+        open_detail(state);
+        state.focus = ddusers::app::state::Focus::Detail;
+        act(state, Action::StartFilter);
+        type_in(state, "dash");
+    });
+}

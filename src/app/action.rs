@@ -112,6 +112,11 @@ pub enum Action {
     // A finished run's results.
     RetryFailed,
     CopyIds,
+    // The detail pane's effective permissions.
+    FoldGroup,
+    FoldAllGroups,
+    NextGroup,
+    PrevGroup,
     // Other.
     ShowMe,
     Reload,

@@ -210,6 +210,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         does: Does::Run(who_can_command),
     },
     CommandSpec {
+        names: &["role"],
+        usage: ":role NAME",
+        about: "list the members of a role (Esc leaves)",
+        arg: ArgKind::Role,
+        does: Does::Run(role_command),
+    },
+    CommandSpec {
         names: &["export"],
         usage: ":export [csv|json] [FILE]",
         about: "write the list as shown to a file",
@@ -228,6 +235,23 @@ fn who_can_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         ),
         None => open_picker(state),
     }
+}
+
+/// `:role NAME`: the role's members as the list, like an audit view (names with spaces
+/// need no quotes; completion can offer `Org::all_role_names`).
+fn role_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
+    let role = rest.join(" ").trim_matches('"').trim().to_owned();
+    if role.is_empty() {
+        let names = state.store.all_role_names().join(", ");
+        state.notify(Level::Error, format!("Usage: :role NAME (roles: {names})"));
+        return Vec::new();
+    }
+    // The role's own name, for the title (an unknown name is explained by the view).
+    let role = match state.store.find_role(&role) {
+        Ok(ix) => state.store.role_name(ix).to_owned(),
+        Err(_) => role,
+    };
+    open_view(state, ViewKind::Role { role })
 }
 
 /// `:export [csv|json] [FILE]`: the prompt, or the file at once when told enough.

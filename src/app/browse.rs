@@ -12,6 +12,9 @@ use super::state::*;
 
 pub(super) fn on_browse(state: &mut State, action: Action) -> Vec<Effect> {
     let detail_focused = state.focus == Focus::Detail && state.detail.is_some();
+    if let Some(effects) = super::detail::on_permission_keys(state, action, detail_focused) {
+        return effects;
+    }
     match action {
         Action::Up | Action::Down | Action::PageUp | Action::PageDown if detail_focused => {
             scroll_detail(state, action);

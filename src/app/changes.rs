@@ -25,7 +25,7 @@ pub use results::{on_action as on_results, retry_draft};
 
 /// The users in `changes` that the filter or tab hides.
 fn hidden_count(state: &State, changes: &[Change]) -> usize {
-    let terms = state.filter_terms();
+    let matcher = state.view_matcher();
     let mut ids: Vec<UserId> = changes.iter().filter_map(Change::user).collect();
     ids.sort();
     ids.dedup();
@@ -34,7 +34,7 @@ fn hidden_count(state: &State, changes: &[Change]) -> usize {
             !state
                 .store
                 .index_of(id)
-                .is_some_and(|ix| state.in_view(ix, &terms))
+                .is_some_and(|ix| state.in_view(ix, &matcher))
         })
         .count()
 }

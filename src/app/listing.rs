@@ -7,6 +7,36 @@ use super::effect::Effect;
 use super::msg::LoadMsg;
 use super::state::*;
 use crate::api::ListUsersQuery;
+use crate::org::filter::Test;
+
+/// What the filter line says beside the filter, if anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FilterNotice {
+    /// A term does not parse: why (the list shows the filter without it).
+    Invalid(String),
+    /// The org is still loading: the matches are among the users loaded so far.
+    Partial(String),
+}
+
+/// Why the filter as typed is not in force, or that its matches are partial while the org
+/// loads; nothing without a filter or once everything is loaded.
+pub fn filter_notice(state: &State) -> Option<FilterNotice> {
+    if let Some(error) = &state.view.parsed.error {
+        return Some(FilterNotice::Invalid(format!("{error} (term ignored)")));
+    }
+    let loading = state.load.started() && !state.load.done && state.load.error.is_none();
+    if state.view.parsed.filter.is_empty() || !loading {
+        return None;
+    }
+    let loaded = crate::words::thousands(state.store.len() as u64);
+    let of = match state.load.total_users {
+        Some(total) => format!("{loaded} of {}", crate::words::thousands(total)),
+        None => loaded,
+    };
+    Some(FilterNotice::Partial(format!(
+        "matches among {of} users loaded — still loading"
+    )))
+}
 
 pub(super) fn start_load(state: &mut State) -> Effect {
     let mut load = LoadProgress::default();
@@ -19,6 +49,13 @@ pub(super) fn start_load(state: &mut State) -> Effect {
 }
 
 pub(super) fn on_filter(state: &mut State, action: Action) -> Vec<Effect> {
+    if state
+        .detail
+        .as_ref()
+        .is_some_and(|d| d.permissions.searching)
+    {
+        return super::detail::on_permission_search(state, action);
+    }
     match action {
         Action::TextEdit(request) => {
             let before = state.view.filter.value().to_owned();
@@ -48,8 +85,17 @@ pub(super) fn filter_changed(state: &mut State) -> Vec<Effect> {
     state.rebuild_view();
     let text = state.view.filter.value().trim().to_owned();
     // Over what is loaded, instantly; and while the org is not fully loaded, ask the
-    // server too (its answers merge into the store; the newest query wins).
-    if !state.load.done && text.chars().count() >= 2 {
+    // server too when the filter is plain text, the one thing its `filter` matches (its
+    // answers merge into the store; the newest query wins).
+    let plain_text = state.view.parsed.error.is_none()
+        && state
+            .view
+            .parsed
+            .filter
+            .terms
+            .iter()
+            .all(|t| !t.negated && matches!(t.test, Test::Text(_)));
+    if !state.load.done && plain_text && text.chars().count() >= 2 {
         let fresh = state.fresh_request();
         let request_id = state.search.issue(fresh);
         return vec![Effect::SearchUsers {

@@ -308,17 +308,10 @@ fn argument_values(state: &State, kind: ArgKind, word: &str) -> Vec<String> {
     }
 }
 
-/// The org's role names, sorted as the pickers show them.
+/// The org's role names (the same list `:role` matches against).
 fn role_names(state: &State) -> Vec<String> {
-    let mut names: Vec<String> = match &state.org_roles {
-        Some(roles) => roles
-            .iter()
-            .map(|ix| state.store.role_name(*ix).to_owned())
-            .collect(),
-        None => state.store.roles().iter().map(|r| r.name.clone()).collect(),
-    };
-    names.dedup();
-    names
+    let names = state.store.all_role_names().into_iter();
+    names.map(str::to_owned).collect()
 }
 
 /// The folder part of a path being typed: up to its last `/` ("" for the working folder).

@@ -71,6 +71,15 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
             line.edited();
         }
         Some(_) => {}
+        None if state
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.permissions.searching) =>
+        {
+            if let Some(detail) = state.detail.as_mut() {
+                insert_text(&mut detail.permissions.query, &one_line(text));
+            }
+        }
         None => {
             state.view.filter_editing = true;
             insert_text(&mut state.view.filter, &one_line(text));

@@ -7,9 +7,11 @@
 use std::cmp::Ordering;
 use std::collections::HashSet;
 
+use time::OffsetDateTime;
 use tui_input::Input;
 
 use crate::api::models::UserId;
+use crate::org::filter::{Filter, FilterError, Matcher};
 
 use super::action::StatusTab;
 use super::cursor::ListCursor;
@@ -152,11 +154,30 @@ struct Cache {
     order: Vec<UserIx>,
     order_sort: Option<Sort>,
     order_revision: u64,
-    /// The tab, filter terms, sort and scope generation the rows were built with, and the
-    /// store's revision and size then (users added since make the rows stale too).
-    built: Option<(StatusTab, Vec<String>, Sort, u64)>,
+    /// The tab, filter, sort, scope generation and moment the rows were built with, and
+    /// the store's revision and size then (users added since make the rows stale too).
+    built: Option<Built>,
     built_revision: u64,
     built_len: usize,
+}
+
+/// What the rows were built with.
+#[derive(Clone, Debug)]
+struct Built {
+    tab: StatusTab,
+    filter: Filter,
+    sort: Sort,
+    scope: u64,
+    now: i64,
+}
+
+/// The filter line read: the text it was read from, the filter in force (the terms that
+/// parse, so a half-typed term does not empty the list), and why a term was left out.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedFilter {
+    text: String,
+    pub filter: Filter,
+    pub error: Option<FilterError>,
 }
 
 /// The users shown and the cursor over them.
@@ -170,6 +191,8 @@ pub struct View {
     pub filter: Input,
     /// The filter line has the keys.
     pub filter_editing: bool,
+    /// `filter` parsed, once per edit (see [`View::parse_filter`]).
+    pub parsed: ParsedFilter,
     cache: Cache,
 }
 
@@ -179,24 +202,30 @@ impl View {
         self.rows.get(self.cursor.pos).and_then(|ix| store.get(*ix))
     }
 
-    /// The filter's terms, lower-cased.
-    pub fn terms(&self) -> Vec<String> {
-        self.filter
-            .value()
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect()
+    /// Reads the filter line again when its text changed since it was last read: the terms
+    /// that parse come into force; a term that does not is left out, and says why.
+    pub fn parse_filter(&mut self) {
+        let text = self.filter.value();
+        if text == self.parsed.text {
+            return;
+        }
+        self.parsed.text = text.to_owned();
+        (self.parsed.filter, self.parsed.error) = Filter::parse_lenient(text);
+    }
+
+    /// The filter in force bound to `store`, ages counted from `now` (unix seconds; the
+    /// org's reading time for a snapshot, see [`Org::as_of`]).
+    pub fn matcher<'a>(&'a self, store: &'a Org, now: i64) -> Matcher<'a> {
+        let now = OffsetDateTime::from_unix_timestamp(now).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        self.parsed.filter.matcher(store, store.as_of(now))
     }
 
     /// True when `user` belongs in the view.
-    pub fn admits(&self, store: &Org, ix: UserIx, terms: &[String], scope: Scope) -> bool {
+    pub fn admits(&self, store: &Org, ix: UserIx, matcher: &Matcher, scope: Scope) -> bool {
         let Some(user) = store.get(ix) else {
             return false;
         };
-        tab_matches(self.tab, user) && scope.admits(ix) && {
-            let haystack = store.haystack(user);
-            terms.iter().all(|t| haystack.contains(t.as_str()))
-        }
+        tab_matches(self.tab, user) && scope.admits(ix) && matcher.matches(user)
     }
 
     /// Moves the cursor by `delta` in a window of `rows`; true when it moved.
@@ -232,51 +261,55 @@ impl View {
     /// Does only the work the change needs: nothing when tab, filter, sort, scope and users
     /// are as the rows were built; a re-check of the users shown when the filter only
     /// narrowed; otherwise one pass over the cached sort order.
-    pub fn rebuild(&mut self, store: &Org, scope: Scope, rows: usize) {
+    pub fn rebuild(&mut self, store: &Org, scope: Scope, rows: usize, now: i64) {
+        self.parse_filter();
         let selected = self.selected(store).map(|u| u.id.clone());
-        let terms = self.terms();
-        let (tab, sort, revision) = (self.tab, self.sort, store.revision());
+        let built = Built {
+            tab: self.tab,
+            filter: self.parsed.filter.clone(),
+            sort: self.sort,
+            scope: scope.generation,
+            now,
+        };
+        let revision = store.revision();
         let same_users =
             self.cache.built_revision == revision && self.cache.built_len == store.len();
-        let narrowing = match &self.cache.built {
-            Some((old_tab, old_terms, old_sort, old_scope)) => {
-                same_users
-                    && *old_sort == sort
-                    && *old_scope == scope.generation
-                    && (*old_tab == tab || *old_tab == StatusTab::All)
-                    && old_terms
-                        .iter()
-                        .all(|old| terms.iter().any(|new| new.contains(old.as_str())))
-            }
-            None => false,
-        };
+        let narrowing = same_users
+            && self
+                .cache
+                .built
+                .as_ref()
+                .is_some_and(|old| built.narrows(old));
         let unchanged = narrowing
             && self
                 .cache
                 .built
                 .as_ref()
-                .is_some_and(|(t, old_terms, _, _)| *t == tab && *old_terms == terms);
+                .is_some_and(|old| old.tab == built.tab && old.filter == built.filter);
         if unchanged {
             // Nothing to filter again.
         } else if narrowing {
             let mut kept = std::mem::take(&mut self.rows);
-            kept.retain(|ix| self.admits(store, *ix, &terms, scope));
+            let matcher = self.matcher(store, now);
+            kept.retain(|ix| self.admits(store, *ix, &matcher, scope));
             self.rows = kept;
         } else {
             self.ensure_order(store);
-            let everyone = terms.is_empty() && tab == StatusTab::All && scope.is_everyone();
+            let everyone =
+                built.filter.is_empty() && built.tab == StatusTab::All && scope.is_everyone();
             self.rows = if everyone {
                 self.cache.order.clone()
             } else {
+                let matcher = self.matcher(store, now);
                 self.cache
                     .order
                     .iter()
                     .copied()
-                    .filter(|ix| self.admits(store, *ix, &terms, scope))
+                    .filter(|ix| self.admits(store, *ix, &matcher, scope))
                     .collect()
             };
         }
-        self.cache.built = Some((tab, terms, sort, scope.generation));
+        self.cache.built = Some(built);
         self.cache.built_revision = revision;
         self.cache.built_len = store.len();
         self.restore_cursor(store, selected, rows);
@@ -294,15 +327,16 @@ impl View {
     }
 
     /// Adds newly loaded users to the rows without re-filtering the rest (in sort order).
-    pub fn extend(&mut self, store: &Org, new: &[UserIx], scope: Scope, rows: usize) {
+    pub fn extend(&mut self, store: &Org, new: &[UserIx], scope: Scope, rows: usize, now: i64) {
         if new.is_empty() {
             return;
         }
-        let terms = self.terms();
+        self.parse_filter();
+        let matcher = self.matcher(store, now);
         let added: Vec<UserIx> = new
             .iter()
             .copied()
-            .filter(|ix| self.admits(store, *ix, &terms, scope))
+            .filter(|ix| self.admits(store, *ix, &matcher, scope))
             .collect();
         // The rows stay as a rebuild would make them, so the cache may say so.
         let in_step = self.cache.built_len + new.len() == store.len();
@@ -320,6 +354,19 @@ impl View {
         if in_step {
             self.cache.built_len = store.len();
         }
+    }
+}
+
+impl Built {
+    /// True when the rows built for `old` hold every user these settings admit, in order:
+    /// same sort and scope, the same tab or All before, a filter at least as narrow, and
+    /// (for a filter with ages) the same moment.
+    fn narrows(&self, old: &Built) -> bool {
+        old.sort == self.sort
+            && old.scope == self.scope
+            && (old.tab == self.tab || old.tab == StatusTab::All)
+            && (old.now == self.now || !self.filter.uses_time())
+            && self.filter.narrows(&old.filter)
     }
 }
 

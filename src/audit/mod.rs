@@ -13,6 +13,14 @@ pub use views::{view, AuditView, ViewKind, ViewRow};
 use crate::api::ApiError;
 use crate::org::snapshot::SnapshotError;
 
+fn close_names(close: &[String]) -> String {
+    if close.is_empty() {
+        "the org has no roles loaded".to_owned()
+    } else {
+        format!("did you mean {}?", close.join(", "))
+    }
+}
+
 /// What can go wrong while auditing.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditError {
@@ -32,6 +40,9 @@ pub enum AuditError {
     /// No permission of the catalogue has that name or id.
     #[error("no permission is named {0:?}; list them with `ddusers audit permissions`")]
     UnknownPermission(String),
+    /// No role has that name (or several contain it): the closest names.
+    #[error("no role is named {name:?}; {}", close_names(close))]
+    UnknownRole { name: String, close: Vec<String> },
     /// No user has that id or email.
     #[error("no user has the id or email {0:?}")]
     UnknownUser(String),

@@ -18,6 +18,8 @@
 //! - `service-accounts`: every service account, any status.
 //! - `no-role`: active and pending users holding no role (disabled users without roles
 //!   are the normal end state and are left out).
+//! - `role NAME`: every member of a role (any status); the name is matched case- and
+//!   accent-insensitively, or as the one role whose name contains it.
 //! - `all`: every user (what `export` writes by default).
 
 use std::fmt;
@@ -49,10 +51,12 @@ pub enum ViewKind {
     DisabledWithRoles,
     ServiceAccounts,
     NoRole,
+    Role { role: String },
 }
 
 impl ViewKind {
-    /// The views' names, as the command line and `:audit` take them.
+    /// The views' names, as the command line and `:audit` take them (`role NAME` is taken
+    /// too, but needs a role of the org, so it is not listed with the others).
     pub const NAMES: &'static [&'static str] = &[
         "all",
         "who-can",
@@ -77,6 +81,7 @@ impl ViewKind {
             ViewKind::DisabledWithRoles => "disabled-with-roles",
             ViewKind::ServiceAccounts => "service-accounts",
             ViewKind::NoRole => "no-role",
+            ViewKind::Role { .. } => "role",
         }
     }
 
@@ -105,6 +110,13 @@ impl ViewKind {
             "disabled-with-roles" | "disabled" => ViewKind::DisabledWithRoles,
             "service-accounts" | "service" => ViewKind::ServiceAccounts,
             "no-role" | "no-roles" | "roleless" => ViewKind::NoRole,
+            "role" | "members" => ViewKind::Role {
+                role: permission
+                    .filter(|p| !p.trim().is_empty())
+                    .ok_or("role needs a role name, e.g. \"Datadog Admin Role\"")?
+                    .trim()
+                    .to_owned(),
+            },
             other => {
                 return Err(format!(
                     "unknown audit view {other:?}: use one of {}",
@@ -129,6 +141,7 @@ impl fmt::Display for ViewKind {
             ViewKind::DisabledWithRoles => f.write_str("Disabled users still holding roles"),
             ViewKind::ServiceAccounts => f.write_str("Service accounts"),
             ViewKind::NoRole => f.write_str("Users with no role"),
+            ViewKind::Role { role } => write!(f, "Members of {role}"),
         }
     }
 }
@@ -225,6 +238,20 @@ fn rule<'a>(org: &'a Org, kind: &ViewKind, now: OffsetDateTime) -> Result<Rule<'
             vec![],
             Box::new(|u| u.service_account.then(|| (SortKey::by_status(u), vec![]))),
         ),
+        ViewKind::Role { role } => {
+            let wanted = org
+                .find_role(role)
+                .map_err(|close| AuditError::UnknownRole {
+                    name: role.trim().to_owned(),
+                    close,
+                })?;
+            let member = move |u: &UserRecord| {
+                u.roles
+                    .contains(&wanted)
+                    .then(|| (SortKey::by_status(u), vec![]))
+            };
+            (vec![], Box::new(member))
+        }
         ViewKind::NoRole => (
             vec![],
             Box::new(|u| {

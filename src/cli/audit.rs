@@ -25,7 +25,7 @@ pub enum AuditCommand {
     /// Audit views: who can do what, admins, risk lists (reads only).
     ///
     /// VIEW is one of: all, who-can PERMISSION, admins, no-mfa, inactive [--days N],
-    /// pending, disabled-with-roles, service-accounts, no-role; or `user USER` (a user's
+    /// pending, disabled-with-roles, service-accounts, no-role, role NAME; or `user USER` (a user's
     /// effective permissions and the roles granting them) and `permissions` (the catalogue
     /// by group, with how many users hold each).
     Audit(AuditArgs),
@@ -209,6 +209,7 @@ fn usage(message: impl Into<String>) -> CliError {
 fn audit_usage(error: AuditError) -> CliError {
     match error {
         AuditError::UnknownPermission(_)
+        | AuditError::UnknownRole { .. }
         | AuditError::UnknownUser(_)
         | AuditError::MissingArgument(_) => usage(error.to_string()),
         other => other.into(),

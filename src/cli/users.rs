@@ -8,14 +8,19 @@ use futures::StreamExt;
 use super::changes::{submit, submit_each, ChangeArgs, ChangeTargets, Changer};
 use super::common::{print_user, user_id, ProfileUpdate};
 use super::exit::{usage, CliError, CliResult, PartialFailure};
-use super::output::{self, emit, included_role_names, Table};
+use super::output::{self, emit, included_role_names, RoleNames, Table};
 use super::Format;
 use crate::api::models::*;
 use crate::api::roles::resolve_roles;
 use crate::api::{Client, ListUsersQuery};
+use crate::audit::AuditError;
 use crate::email::parse_email_list;
+use crate::org::filter::Filter;
+use crate::org::load::load_org;
+use crate::org::Org;
 use crate::runs::Change;
 use crate::words::count;
+use time::OffsetDateTime;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -65,9 +70,17 @@ pub enum UsersCommand {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Text to match in name, email or handle.
+    /// Text to match in name, email or handle (the API's own filter).
     #[arg(long)]
     pub filter: Option<String>,
+    /// The console's filter language over the whole org (read every page, or --from):
+    /// free text (accent-insensitive), role:, status:, mfa:on|off, title:, email:, id:,
+    /// svc:yes|no, login:never|<7d|>90d, created:<30d|>1y; `!` negates; terms are ANDed.
+    #[arg(long = "where", value_name = "EXPR", conflicts_with_all = ["filter", "status", "sort", "page"])]
+    pub where_: Option<String>,
+    /// With --where: filter this snapshot file instead of the live org.
+    #[arg(long, value_name = "SNAPSHOT", requires = "where_")]
+    pub from: Option<std::path::PathBuf>,
     /// Active, Pending, Disabled (comma list).
     #[arg(long, value_delimiter = ',')]
     pub status: Vec<String>,
@@ -157,6 +170,7 @@ pub enum IdentityProvidersCommand {
 pub async fn run(changer: &Changer<'_>, command: UsersCommand) -> CliResult {
     let client = &changer.conn.client;
     match command {
+        UsersCommand::List(args) if args.where_.is_some() => list_where(changer, args).await,
         UsersCommand::List(args) => list(client, args).await,
         UsersCommand::Get { id, format } => {
             let user = client.get_user(&user_id(&id)?).await?;
@@ -221,6 +235,36 @@ async fn list(client: &Client, args: ListArgs) -> CliResult {
         }
     }
     let names = included_role_names(&included);
+    emit(args.format, &users, || match args.format {
+        Format::Csv => output::users_csv(&users, &names),
+        _ => output::users_table(&users, &names),
+    })
+}
+
+/// `users list --where EXPR`: the whole org (live, or a snapshot with `--from`) through the
+/// console's filter — the same parser and matcher, ages counted from when the org was read.
+async fn list_where(changer: &Changer<'_>, args: ListArgs) -> CliResult {
+    let text = args.where_.as_deref().unwrap_or_default();
+    let filter = Filter::parse(text).map_err(|e| usage(format!("--where: {e}")))?;
+    let org = match &args.from {
+        Some(path) => Org::read_snapshot(path).map_err(AuditError::from)?,
+        None => load_org(&changer.conn.client, &changer.conn.origin)
+            .await
+            .map_err(AuditError::from)?,
+    };
+    let matcher = filter.matcher(&org, org.as_of(OffsetDateTime::now_utc()));
+    let users: Vec<User> = org
+        .users()
+        .iter()
+        .filter(|u| matcher.matches(u))
+        .map(|u| org.api_user(u))
+        .collect();
+    eprintln!("{} of {} users match", users.len(), org.len());
+    let names: RoleNames = org
+        .roles()
+        .iter()
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
     emit(args.format, &users, || match args.format {
         Format::Csv => output::users_csv(&users, &names),
         _ => output::users_table(&users, &names),

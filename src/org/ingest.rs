@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use crate::api::models::{Included, Permission, PermissionId, Role, RoleId, User, UsersResponse};
 use crate::text::sanitize_cow;
 
+use super::filter::fold;
 use super::records::{Handle, LoginSetIx, PermInfo, PermIx, RoleInfo, RoleIx, Stamp, Status};
 use super::{Org, TextPolicy, UserIx, UserRecord};
 
@@ -250,14 +251,15 @@ impl Org {
     /// Where the user's search text lies, appending it unless it is unchanged (pages
     /// repeat users).
     fn search_span(&mut self, name: &str, email: &str, handle: &Handle, user: &User) -> (u32, u32) {
+        // Folded (lower-case, Latin accents off) so `bjorn` finds Björn: see `filter::fold`.
         let mut haystack = String::with_capacity(name.len() + email.len() + 2);
-        haystack.push_str(&name.to_lowercase());
+        haystack.push_str(&fold(name));
         haystack.push('\u{1f}');
-        haystack.push_str(&email.to_lowercase());
+        haystack.push_str(&fold(email));
         if let Handle::Other(h) = handle {
             if !h.eq_ignore_ascii_case(email) {
                 haystack.push('\u{1f}');
-                haystack.push_str(&h.to_lowercase());
+                haystack.push_str(&fold(h));
             }
         }
         match self.by_id(&user.id) {

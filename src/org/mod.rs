@@ -11,6 +11,7 @@
 //! except through [`load`].
 
 mod access;
+pub mod filter;
 mod ingest;
 pub mod load;
 mod records;
@@ -169,7 +170,7 @@ impl Org {
         self.counts
     }
 
-    /// The lower-cased text the filter searches for `user`.
+    /// The folded text (see [`filter::fold`]) the filter searches for `user`.
     pub fn haystack(&self, user: &UserRecord) -> &str {
         let (start, len) = (user.search.0 as usize, user.search.1 as usize);
         self.search.get(start..start + len).unwrap_or_default()
@@ -234,6 +235,63 @@ impl Org {
         self.login_sets.get(usize::from(ix)).map(|s| &**s)
     }
 
+    /// The names of the org's roles, sorted case-insensitively, without repeats (for
+    /// `:role NAME` and completing it).
+    pub fn all_role_names(&self) -> Vec<&str> {
+        // Roles only referred to (never seen) have their id for a name: not worth offering.
+        let mut names: Vec<&str> = self
+            .roles
+            .iter()
+            .filter(|r| r.seen)
+            .map(|r| r.name.as_str())
+            .collect();
+        names.sort_by_key(|n| n.to_lowercase());
+        names.dedup();
+        names
+    }
+
+    /// A role by id or name: the name as given (any case or accents), else the one role
+    /// whose name contains it. When none or several do, the closest names (at most five).
+    pub fn find_role(&self, wanted: &str) -> Result<RoleIx, Vec<String>> {
+        let wanted = wanted.trim();
+        if let Some(ix) = self.role_index(&RoleId::from(wanted)) {
+            return Ok(ix);
+        }
+        let folded = filter::fold(wanted);
+        let names: Vec<(RoleIx, String)> = (0..self.roles.len() as RoleIx)
+            .map(|ix| (ix, filter::fold(self.role_name(ix))))
+            .collect();
+        if let Some((ix, _)) = names.iter().find(|(_, name)| *name == folded) {
+            return Ok(*ix);
+        }
+        let containing: Vec<RoleIx> = names
+            .iter()
+            .filter(|(_, name)| name.contains(folded.as_str()))
+            .map(|(ix, _)| *ix)
+            .collect();
+        if let [only] = containing.as_slice() {
+            return Ok(*only);
+        }
+        let mut close: Vec<(usize, &str)> = names
+            .iter()
+            .map(|(ix, name)| {
+                let distance = if containing.contains(ix) {
+                    0
+                } else {
+                    edit_distance(name, &folded)
+                };
+                (distance, self.role_name(*ix))
+            })
+            .collect();
+        close.sort();
+        close.dedup_by(|a, b| a.1 == b.1);
+        Err(close
+            .into_iter()
+            .take(5)
+            .map(|(_, n)| n.to_owned())
+            .collect())
+    }
+
     /// Role names of a user, joined for a table cell.
     pub fn role_names(&self, user: &UserRecord) -> String {
         self.role_names_joined(user, ", ")
@@ -262,6 +320,24 @@ impl Org {
         names.dedup();
         names
     }
+}
+
+/// Edits (insertions, deletions, substitutions of a character) that turn `a` into `b`.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]

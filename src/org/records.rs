@@ -51,7 +51,12 @@ pub enum Status {
 impl Status {
     /// The one status rule (`User::status`), in a byte.
     pub fn from_user(user: &User) -> Status {
-        match user.status() {
+        Status::of(&user.status())
+    }
+
+    /// A status as the service spells it, in a byte.
+    pub fn of(status: &UserStatus) -> Status {
+        match status {
             UserStatus::Active => Status::Active,
             UserStatus::Pending => Status::Pending,
             UserStatus::Disabled => Status::Disabled,

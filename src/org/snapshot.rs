@@ -251,6 +251,11 @@ fn user_of(org: &Org, record: &UserRecord) -> User {
 }
 
 impl Org {
+    /// A user as the service sent it (an exact org keeps that), or rebuilt from its record.
+    pub fn api_user(&self, record: &UserRecord) -> User {
+        user_of(self, record)
+    }
+
     /// The org a snapshot describes, its text kept as `policy` says. A role the snapshot
     /// lists without permissions grants none (as the file format always meant).
     pub fn from_snapshot(snapshot: &Snapshot, policy: TextPolicy) -> Org {

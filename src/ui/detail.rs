@@ -40,12 +40,28 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &
     lines.extend(role_lines(user, detail, state, theme));
     lines.push(Line::from(""));
     lines.extend(permission_lines(user, detail, state, theme));
+    let mut frame_block = block(title, focused, theme);
+    if let Some(group) = focused.then(|| group_under_cursor(user, state)).flatten() {
+        // The group the fold keys act on, named even when it is scrolled out of sight.
+        frame_block = frame_block.title_bottom(Line::styled(
+            format!(" z folds {group} · {{ }} group · / search "),
+            theme.dim,
+        ));
+    }
     // Wrapped, not clipped: a cut-off id or grant would read as a whole one.
     let para = Paragraph::new(lines)
-        .block(block(title, focused, theme))
+        .block(frame_block)
         .wrap(Wrap { trim: false })
         .scroll((detail.scroll, 0));
     frame.render_widget(para, area);
+}
+
+/// The permission group under the group cursor, if the permissions are shown by group.
+fn group_under_cursor(user: &UserRecord, state: &State) -> Option<String> {
+    crate::app::detail::permission_sections(state, user)?
+        .into_iter()
+        .find(|s| s.selected)
+        .map(|s| s.group)
 }
 
 /// "loading…" and the last error, above the rest.
@@ -207,7 +223,7 @@ fn permission_lines(
     state: &State,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let Some(groups) = state.store.permission_groups(user) else {
+    let Some(sections) = crate::app::detail::permission_sections(state, user) else {
         let Some(names) = &detail.server_permissions else {
             return vec![Line::styled("Effective permissions: loading…", theme.dim)];
         };
@@ -221,20 +237,49 @@ fn permission_lines(
         lines.extend(names.iter().map(|name| Line::from(format!("    {name}"))));
         return lines;
     };
-    let total: usize = groups.iter().map(|g| g.permissions.len()).sum();
+    let total: usize = sections.iter().map(|g| g.permissions.len()).sum();
+    let pane = &detail.permissions;
     let mut lines = vec![Line::styled(
         format!("Effective permissions ({total})"),
         theme.header,
     )];
-    let name_width = groups
+    if pane.searching || !pane.query.value().is_empty() {
+        let caret = if pane.searching { "▏" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled("  / ", theme.title),
+            Span::raw(format!("{}{caret}", pane.query.value())),
+            Span::styled(
+                if total == 0 {
+                    "  no permission matches"
+                } else {
+                    ""
+                },
+                theme.dim,
+            ),
+        ]));
+    }
+    let name_width = sections
         .iter()
         .flat_map(|g| g.permissions.iter())
         .map(|p| width(&p.name))
         .max()
         .unwrap_or(0)
         .min(PERMISSION_NAME_MAX);
-    for group in groups {
-        lines.push(Line::styled(format!("  {}", group.group), theme.title));
+    let focused = state.focus == Focus::Detail;
+    for group in sections {
+        let arrow = if group.folded { "▸" } else { "▾" };
+        let style = if group.selected && focused {
+            theme.selected
+        } else {
+            theme.title
+        };
+        lines.push(Line::styled(
+            format!("  {arrow} {} ({})", group.group, group.permissions.len()),
+            style,
+        ));
+        if group.folded {
+            continue;
+        }
         for perm in group.permissions {
             lines.push(Line::from(vec![
                 Span::raw(format!("    {} ", fit(&perm.name, name_width))),

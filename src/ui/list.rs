@@ -4,12 +4,12 @@
 //! users loaded as with 100.
 
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
-use crate::app::columns::{place, CellContext, Placed, TableColumn, Tone};
+use crate::app::columns::{place, CellContext, ColumnId, Placed, TableColumn, Tone};
 use crate::app::state::State;
 use crate::org::UserRecord;
 use crate::runs::ItemResult;
@@ -137,7 +137,12 @@ fn user_row(
                     let spec = id.spec();
                     let text = (spec.cell)(context, user);
                     let (text, style) = styled(spec.tone, text, user, marked, state, theme);
-                    Cell::from(Span::styled(fit(&text, width), style))
+                    // The columns the filter's free text searches show what it matched.
+                    if matches!(id, ColumnId::Name | ColumnId::Email) {
+                        Cell::from(matched_text(fit(&text, width), state, style, theme))
+                    } else {
+                        Cell::from(Span::styled(fit(&text, width), style))
+                    }
                 }
             }
         })
@@ -163,6 +168,30 @@ fn styled(
         Tone::Mfa if user.mfa == Some(true) => (text, theme.ok),
         Tone::Mfa => (text, theme.dim),
     }
+}
+
+/// A cell's text with what the filter's free text matched highlighted (accents folded, so
+/// `bjorn` lights up "Björn"). Only visible rows come here, so the cost stays per screen.
+fn matched_text(text: String, state: &State, style: Style, theme: &Theme) -> Line<'static> {
+    let needles = state.view.parsed.filter.highlights();
+    let ranges = crate::org::filter::highlight_ranges(&text, &needles);
+    if ranges.is_empty() {
+        return Line::from(Span::styled(text, style));
+    }
+    let lit = style.patch(theme.header).add_modifier(Modifier::UNDERLINED);
+    let mut spans = Vec::with_capacity(ranges.len() * 2 + 1);
+    let mut at = 0;
+    for range in ranges {
+        if range.start > at {
+            spans.push(Span::styled(text[at..range.start].to_owned(), style));
+        }
+        spans.push(Span::styled(text[range.clone()].to_owned(), lit));
+        at = range.end;
+    }
+    if at < text.len() {
+        spans.push(Span::styled(text[at..].to_owned(), style));
+    }
+    Line::from(spans)
 }
 
 /// Why the table is empty: still loading, no users at all, or none matches.

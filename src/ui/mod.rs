@@ -20,6 +20,7 @@ use ratatui::Frame;
 
 use crate::app::action::StatusTab;
 use crate::app::layout::{Area, Screen, MIN_HEIGHT, MIN_WIDTH};
+use crate::app::listing::FilterNotice;
 use crate::app::state::State;
 use crate::org::Status;
 
@@ -190,7 +191,12 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " · {} shown ",
         crate::words::thousands(state.view.rows.len() as u64)
     ));
-    let right_width = text::width(&right) as u16;
+    let notice = crate::app::listing::filter_notice(state);
+    // A filter term in error takes the whole line: what to type matters more than counts.
+    let right_width = match notice {
+        Some(FilterNotice::Invalid(_)) => 0,
+        _ => text::width(&right) as u16,
+    };
     let [l, r] =
         Layout::horizontal([Constraint::Min(1), Constraint::Length(right_width)]).areas(area);
     let value = state.view.filter.value();
@@ -213,6 +219,16 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled("  (Esc clears)", theme.dim),
         ])
     };
+    let mut line = line;
+    match notice {
+        Some(FilterNotice::Invalid(why)) => {
+            line.push_span(Span::styled(format!("  ⚠ {why}"), theme.error))
+        }
+        Some(FilterNotice::Partial(what)) => {
+            line.push_span(Span::styled(format!("  ({what})"), theme.warn))
+        }
+        None => {}
+    }
     frame.render_widget(Paragraph::new(line), l);
     frame.render_widget(Paragraph::new(Span::styled(right, theme.dim)), r);
 }

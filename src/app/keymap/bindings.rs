@@ -73,7 +73,7 @@ pub const BINDINGS: &[Binding] = &[
         C::Browse,
         &[Key::ch('/')],
         Action::StartFilter,
-        "filter as you type",
+        "filter as you type; in the detail, its permissions",
     )
     .footer(2, "filter"),
     b(
@@ -228,6 +228,30 @@ pub const BINDINGS: &[Binding] = &[
         &[Key::ch('J')],
         Action::Journal,
         "journal: runs, resume, undo",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('z')],
+        Action::FoldGroup,
+        "detail: fold/unfold the group (Enter, Space too)",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('Z')],
+        Action::FoldAllGroups,
+        "detail: fold / unfold every permission group",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('}')],
+        Action::NextGroup,
+        "detail: next permission group",
+    ),
+    b(
+        C::Browse,
+        &[Key::ch('{')],
+        Action::PrevGroup,
+        "detail: previous permission group",
     ),
     b(
         C::Browse,

@@ -105,6 +105,32 @@ pub struct Detail {
     /// Permission names the service says the user holds (ListUserPermissions).
     pub server_permissions: Option<Vec<String>>,
     pub scroll: u16,
+    /// How the effective permissions are shown (kept as the pane follows the cursor).
+    pub permissions: PermissionPane,
+}
+
+/// The detail pane's effective permissions: the groups folded (by name), the group the
+/// fold keys act on, and the search (`/` while the pane has the keys).
+#[derive(Clone, Debug, Default)]
+pub struct PermissionPane {
+    pub folded: std::collections::BTreeSet<String>,
+    /// Position among the groups shown.
+    pub group: usize,
+    pub query: Input,
+    /// The search line has the keys.
+    pub searching: bool,
+}
+
+impl PartialEq for PermissionPane {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.folded, self.group, self.query.value(), self.searching)
+            == (
+                &other.folded,
+                other.group,
+                other.query.value(),
+                other.searching,
+            )
+    }
 }
 
 /// What we know of a user's invitation (from invitations sent or cancelled in this
@@ -446,6 +472,13 @@ impl State {
             Some(Overlay::Journal(_)) => Context::Journal,
             Some(Overlay::Columns(_)) => Context::Columns,
             None if self.view.filter_editing => Context::Filter,
+            None if self
+                .detail
+                .as_ref()
+                .is_some_and(|d| d.permissions.searching) =>
+            {
+                Context::Filter
+            }
             None => Context::Browse,
         }
     }
@@ -525,6 +558,7 @@ impl State {
             &self.store,
             scope_of(&self.audit, &self.diff, &self.selection),
             rows,
+            self.now,
         );
     }
 
@@ -536,6 +570,7 @@ impl State {
             new,
             scope_of(&self.audit, &self.diff, &self.selection),
             rows,
+            self.now,
         );
     }
 
@@ -578,13 +613,13 @@ impl State {
             || self.toast.as_ref().is_some_and(|t| t.until.is_some())
     }
 
-    /// The filter's terms, lower-cased.
-    pub fn filter_terms(&self) -> Vec<String> {
-        self.view.terms()
+    /// The filter in force, bound to the org and now (for [`State::in_view`]).
+    pub fn view_matcher(&self) -> crate::org::filter::Matcher<'_> {
+        self.view.matcher(&self.store, self.now)
     }
 
     /// True when `user` belongs in the current view.
-    pub fn in_view(&self, ix: UserIx, terms: &[String]) -> bool {
-        self.view.admits(&self.store, ix, terms, self.scope())
+    pub fn in_view(&self, ix: UserIx, matcher: &crate::org::filter::Matcher) -> bool {
+        self.view.admits(&self.store, ix, matcher, self.scope())
     }
 }

@@ -450,15 +450,7 @@ fn incremental_filtering_and_cached_sorts_give_the_same_view_as_a_full_rebuild()
             for text in [
                 "a", "ad", "ada", "ad", "", "e", "ex", "example", "exa", " x", "",
             ] {
-                let current = state.view.filter.value().to_owned();
-                if text.starts_with(current.as_str()) {
-                    type_in(&mut state, &text[current.len()..]);
-                } else {
-                    for _ in 0..current.chars().count() {
-                        act(&mut state, Action::TextEdit(InputRequest::DeletePrevChar));
-                    }
-                    type_in(&mut state, text);
-                }
+                retype_filter(&mut state, text);
                 assert_eq!(
                     state.view.rows,
                     view_from_scratch(&state),

@@ -8,11 +8,13 @@ mod browse;
 mod changes;
 mod columns;
 mod diff;
+mod filter;
 mod forms;
 mod journal;
 mod marks;
 mod palette;
 mod results;
+mod roles;
 
 use std::collections::HashSet;
 
@@ -111,6 +113,20 @@ fn type_in(state: &mut State, text: &str) -> Vec<Effect> {
     effects
 }
 
+/// Makes the filter line read `text` as a person would: typing on when it extends what is
+/// there, else erasing it and typing it anew.
+fn retype_filter(state: &mut State, text: &str) {
+    let current = state.view.filter.value().to_owned();
+    if let Some(rest) = text.strip_prefix(current.as_str()) {
+        type_in(state, rest);
+    } else {
+        for _ in 0..current.chars().count() {
+            act(state, Action::TextEdit(InputRequest::DeletePrevChar));
+        }
+        type_in(state, text);
+    }
+}
+
 fn selected_id(state: &State) -> String {
     state
         .selected()
@@ -197,9 +213,9 @@ fn start_journal_like_run(state: &mut State) -> Ticket {
 /// The view as a from-scratch build gives it: every user in the tab matching every term, in
 /// the order `compare` defines (checked here independently with a plain sort).
 fn view_from_scratch(state: &State) -> Vec<u32> {
-    let terms = state.filter_terms();
+    let matcher = state.view_matcher();
     let mut expected: Vec<u32> = (0..state.store.len() as u32)
-        .filter(|ix| state.in_view(*ix, &terms))
+        .filter(|ix| state.in_view(*ix, &matcher))
         .collect();
     expected.sort_by(|a, b| crate::app::view::compare(&state.store, state.view.sort, *a, *b));
     expected
