@@ -38,7 +38,7 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["filter", "f"],
         usage: ":filter TEXT",
-        about: "filter by name, email or handle",
+        about: "filter: text, role:, status:, mfa:, !term…",
         arg: ArgKind::None,
         does: Does::Run(|state, rest| {
             state.view.filter = Input::new(rest.join(" "));
@@ -104,28 +104,28 @@ const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         names: &["enable"],
         usage: ":enable",
-        about: "enable the marked users",
+        about: "enable the marked users (or the selected one)",
         arg: ArgKind::None,
         does: Does::Act(Action::Enable),
     },
     CommandSpec {
         names: &["anonymize"],
         usage: ":anonymize",
-        about: "anonymize the marked users",
+        about: "anonymize the marked users (or the selected one)",
         arg: ArgKind::None,
         does: Does::Act(Action::Anonymize),
     },
     CommandSpec {
         names: &["roles"],
         usage: ":roles",
-        about: "change the roles of the user under the cursor",
+        about: "change roles of the marked (or selected) users",
         arg: ArgKind::None,
         does: Does::Act(Action::EditRoles),
     },
     CommandSpec {
         names: &["edit"],
         usage: ":edit",
-        about: "edit the user under the cursor",
+        about: "edit the selected user; the marked users' title",
         arg: ArgKind::None,
         does: Does::Act(Action::EditUser),
     },
