@@ -50,12 +50,24 @@ pub(super) fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &
         draw_gauge(frame, area, label, ratio, theme);
         return;
     }
-    let line = match &load.error {
-        Some(error) => Line::styled(
+    let filter_error = match crate::app::listing::filter_notice(state) {
+        Some(crate::app::listing::FilterNotice::Invalid(why)) => Some(why),
+        _ => None,
+    };
+    let line = match (&load.error, filter_error) {
+        // The filter line may be too narrow for the whole sentence: it is said here too,
+        // wrapped when even this line is too short.
+        (None, Some(why)) => {
+            let text = format!(" ⚠ {why}");
+            let paragraph = Paragraph::new(Span::styled(text, theme.error));
+            frame.render_widget(paragraph.wrap(Wrap { trim: false }), area);
+            return;
+        }
+        (Some(error), _) => Line::styled(
             format!(" Loading stopped: {error} (C-r retries)"),
             theme.error,
         ),
-        None => Line::styled(
+        (None, None) => Line::styled(
             format!(" {} loaded", crate::words::count(state.store.len(), "user")),
             theme.dim,
         ),
