@@ -220,7 +220,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         names: &["export"],
         usage: ":export [csv|json] [FILE]",
         about: "write the list as shown to a file",
-        arg: ArgKind::Path,
+        arg: ArgKind::WordsThenPath(&["csv", "json"]),
         does: Does::Run(export_command),
     },
 ];

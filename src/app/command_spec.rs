@@ -31,6 +31,8 @@ pub enum ArgKind {
     SortKey,
     /// A file path (listed by the effects layer).
     Path,
+    /// One of a few words, or a path, first; then a path (`:export json FILE`).
+    WordsThenPath(&'static [&'static str]),
     /// One of a few fixed words.
     Words(&'static [&'static str]),
 }
@@ -51,5 +53,12 @@ impl CommandSpec {
     /// True when the command changes the org (so read-only mode makes it unavailable).
     pub fn writes(&self) -> bool {
         matches!(&self.does, Does::Act(action) if action.is_mutating())
+    }
+}
+
+impl ArgKind {
+    /// True when the argument's last word is a file path (its folder gets listed).
+    pub fn takes_path(self) -> bool {
+        matches!(self, ArgKind::Path | ArgKind::WordsThenPath(_))
     }
 }

@@ -20,7 +20,7 @@ pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
     names: &["diff"],
     usage: ":diff FILE|added|removed|changed|all|off",
     about: "who was added, removed, changed since a snapshot",
-    arg: ArgKind::Path,
+    arg: ArgKind::WordsThenPath(&["added", "removed", "changed", "all", "off"]),
     does: Does::Run(diff_command),
 }];
 

@@ -203,7 +203,7 @@ pub fn suggestions(state: &State, typed: &str) -> Suggestions {
             (typed.len() - word.len(), word)
         }
         // Paths are the last word wherever it is (`:export json FILE`).
-        ArgKind::Path => {
+        kind if kind.takes_path() => {
             let at = rest.rfind(char::is_whitespace).map_or(0, |at| at + 1);
             (rest_at + at, &rest[at..])
         }
@@ -213,10 +213,16 @@ pub fn suggestions(state: &State, typed: &str) -> Suggestions {
             (typed.len() - word.len(), word)
         }
     };
+    // Past its first word, an argument that starts with a word is only a path.
+    let first_word = !rest.trim_start().contains(char::is_whitespace);
+    let kind = match spec.arg {
+        ArgKind::WordsThenPath(_) if !first_word => ArgKind::Path,
+        kind => kind,
+    };
     Suggestions {
         start,
         names: false,
-        items: argument_suggestions(state, spec.arg, word),
+        items: argument_suggestions(state, kind, word),
     }
 }
 
@@ -253,7 +259,7 @@ fn command_names(typed: &str) -> Vec<Suggestion> {
 /// What an argument of `kind` being typed as `word` can become (what Tab offers).
 pub fn argument_suggestions(state: &State, kind: ArgKind, word: &str) -> Vec<Suggestion> {
     // A path is completed from its start only: a word inside it says little.
-    let inside = kind != ArgKind::Path;
+    let inside = !kind.takes_path();
     matching(argument_values(state, kind, word), word, inside)
 }
 
@@ -305,6 +311,10 @@ fn argument_values(state: &State, kind: ArgKind, word: &str) -> Vec<String> {
         }
         ArgKind::Role => role_names(state),
         ArgKind::Path => folder_entries(state, word),
+        ArgKind::WordsThenPath(words) => {
+            let words = words.iter().map(|w| (*w).to_owned());
+            words.chain(folder_entries(state, word)).collect()
+        }
     }
 }
 
@@ -349,7 +359,7 @@ fn wanted_listing(state: &mut State) -> Vec<Effect> {
     let Some((name, rest)) = typed.trim_start().split_once(char::is_whitespace) else {
         return Vec::new();
     };
-    if !table().any(|spec| spec.names.contains(&name) && spec.arg == ArgKind::Path) {
+    if !table().any(|spec| spec.names.contains(&name) && spec.arg.takes_path()) {
         return Vec::new();
     }
     let word = rest.rsplit(char::is_whitespace).next().unwrap_or_default();

@@ -99,6 +99,22 @@ fn tab_completes_sort_keys_and_fixed_words() {
 }
 
 #[test]
+fn export_and_diff_offer_their_words_first_then_only_paths() {
+    let mut state = loaded();
+    palette(&mut state, "export j");
+    assert_eq!(texts(&state), ["json"]);
+    tab(&mut state);
+    assert_eq!(typed(&state), "export json");
+    act(&mut state, Action::Cancel);
+    // After the format, the word is a path: the format words are not offered again.
+    palette(&mut state, "export json c");
+    assert!(!texts(&state).contains(&"csv".to_owned()));
+    act(&mut state, Action::Cancel);
+    palette(&mut state, "diff re");
+    assert_eq!(texts(&state), ["removed"]);
+}
+
+#[test]
 fn role_arguments_complete_from_the_orgs_roles_spaces_and_all() {
     let state = loaded_with_roles();
     let names: Vec<String> = argument_suggestions(&state, ArgKind::Role, "")
