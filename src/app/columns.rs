@@ -1,29 +1,14 @@
-//! The users table's columns, in one registry: for each kind of column its name (in
-//! `:columns`, `:sort` and the config file), header label, width policy, cell text and
-//! sort key. A new kind of column is one entry in [`REGISTRY`]. Also the choice of columns
+//! The users table's columns, in one registry: for each kind of column (`view::ColumnId`,
+//! which also names it and is what the list sorts by) its header label, width policy,
+//! cell text and tone. A new kind of column is a `ColumnId`, its name, its order in
+//! `view::compare`, and one entry in [`REGISTRY`]. Also the choice of columns
 //! (`Columns`: which, in what order) and where each goes at a given width
 //! ([`place`]), a pure function the drawing and the tests share. Draws nothing.
 
 use crate::org::{Org, UserRecord};
 
+pub use super::view::ColumnId;
 use super::view::SortKey;
-
-/// A kind of column the person can choose.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ColumnId {
-    Status,
-    Name,
-    Email,
-    Roles,
-    Mfa,
-    LastLogin,
-    Created,
-    Title,
-    Modified,
-    RoleCount,
-    ServiceAccount,
-    LoginMethods,
-}
 
 /// How a cell is styled (the drawing maps it to the theme).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,14 +70,11 @@ pub struct CellContext<'a> {
 /// One kind of column.
 pub struct ColumnSpec {
     pub id: ColumnId,
-    /// In `:columns`, `:sort` and the config file.
-    pub name: &'static str,
     /// The header.
     pub label: &'static str,
     /// One line for the column picker.
     pub about: &'static str,
     pub width: WidthPolicy,
-    pub sort: Option<SortKey>,
     pub tone: Tone,
     pub cell: fn(CellContext, &UserRecord) -> String,
 }
@@ -101,41 +83,33 @@ pub struct ColumnSpec {
 pub const REGISTRY: &[ColumnSpec] = &[
     ColumnSpec {
         id: ColumnId::Status,
-        name: "status",
         label: "Status",
         about: "active, pending or disabled (and a run's marks)",
         width: fixed(10, true, 0),
-        sort: Some(SortKey::Status),
         tone: Tone::Status,
         cell: |_, u| u.status.label().to_owned(),
     },
     ColumnSpec {
         id: ColumnId::Name,
-        name: "name",
         label: "Name",
         about: "the user's name ([svc] for service accounts)",
         width: flexible(10, 16, Some(26), 1, 1),
-        sort: Some(SortKey::Name),
         tone: Tone::Name,
         cell: name_cell,
     },
     ColumnSpec {
         id: ColumnId::Email,
-        name: "email",
         label: "Email",
         about: "the user's email",
         width: flexible(14, 22, Some(44), 2, 2),
-        sort: Some(SortKey::Email),
         tone: Tone::Plain,
         cell: |_, u| u.email.to_string(),
     },
     ColumnSpec {
         id: ColumnId::LastLogin,
-        name: "last-login",
         label: "Last login",
         about: "how long ago the user last logged in",
         width: fixed(10, true, 4),
-        sort: Some(SortKey::LastLogin),
         tone: Tone::Plain,
         cell: |c, u| {
             u.last_login
@@ -145,21 +119,17 @@ pub const REGISTRY: &[ColumnSpec] = &[
     },
     ColumnSpec {
         id: ColumnId::Roles,
-        name: "roles",
         label: "Roles",
         about: "the roles the user holds",
         width: flexible(8, 16, None, 3, 5),
-        sort: Some(SortKey::Roles),
         tone: Tone::Dim,
         cell: |c, u| c.org.role_names(u),
     },
     ColumnSpec {
         id: ColumnId::Mfa,
-        name: "mfa",
         label: "MFA",
         about: "whether two-factor authentication is on",
         width: fixed(3, false, 6),
-        sort: Some(SortKey::Mfa),
         tone: Tone::Mfa,
         cell: |_, u| {
             match u.mfa {
@@ -172,61 +142,49 @@ pub const REGISTRY: &[ColumnSpec] = &[
     },
     ColumnSpec {
         id: ColumnId::Created,
-        name: "created",
         label: "Created",
         about: "the day the user was created",
         width: fixed(10, false, 7),
-        sort: Some(SortKey::Created),
         tone: Tone::Plain,
         cell: |_, u| date_cell(u.created),
     },
     ColumnSpec {
         id: ColumnId::Title,
-        name: "title",
         label: "Title",
         about: "the user's job title",
         width: flexible(8, 14, Some(28), 1, 7),
-        sort: Some(SortKey::Title),
         tone: Tone::Plain,
         cell: |_, u| u.title.as_deref().unwrap_or_default().to_owned(),
     },
     ColumnSpec {
         id: ColumnId::Modified,
-        name: "modified",
         label: "Modified",
         about: "the day the user was last changed",
         width: fixed(10, false, 8),
-        sort: Some(SortKey::Modified),
         tone: Tone::Plain,
         cell: |_, u| date_cell(u.modified),
     },
     ColumnSpec {
         id: ColumnId::RoleCount,
-        name: "role-count",
         label: "#Roles",
         about: "how many roles the user holds",
         width: fixed(6, false, 8),
-        sort: Some(SortKey::RoleCount),
         tone: Tone::Plain,
         cell: |_, u| u.roles.len().to_string(),
     },
     ColumnSpec {
         id: ColumnId::ServiceAccount,
-        name: "service-account",
         label: "Svc",
         about: "yes for service accounts",
         width: fixed(3, false, 8),
-        sort: Some(SortKey::ServiceAccount),
         tone: Tone::Dim,
         cell: |_, u| if u.service_account { "yes" } else { "" }.to_owned(),
     },
     ColumnSpec {
         id: ColumnId::LoginMethods,
-        name: "login-methods",
         label: "Login methods",
         about: "allowed login methods (blank: the org's defaults)",
         width: flexible(8, 14, Some(30), 1, 8),
-        sort: Some(SortKey::LoginMethods),
         tone: Tone::Dim,
         cell: |c, u| c.org.login_methods(u).unwrap_or("?").to_owned(),
     },
@@ -255,20 +213,6 @@ impl ColumnId {
             .iter()
             .find(|s| s.id == self)
             .expect("every column kind has a registry entry (a test checks it)")
-    }
-
-    /// A column by its name (or a few other spellings).
-    pub fn parse(text: &str) -> Option<ColumnId> {
-        let text = text.trim().to_ascii_lowercase().replace('_', "-");
-        let alias = match text.as_str() {
-            "login" | "lastlogin" | "last" => "last-login",
-            "svc" | "service" => "service-account",
-            "roles#" | "#roles" | "rolecount" | "nroles" => "role-count",
-            "logins" | "login-method" | "methods" => "login-methods",
-            "role" => "roles",
-            other => other,
-        };
-        REGISTRY.iter().find(|s| s.name == alias).map(|s| s.id)
     }
 }
 
@@ -336,7 +280,7 @@ impl Columns {
 
     /// The names, as `:columns` and the config file write them.
     pub fn names(&self) -> Vec<String> {
-        self.0.iter().map(|c| c.spec().name.to_owned()).collect()
+        self.0.iter().map(|c| c.name().to_owned()).collect()
     }
 
     pub fn contains(&self, id: ColumnId) -> bool {
@@ -346,7 +290,7 @@ impl Columns {
     /// The sort keys `s` cycles through: load order, then the columns shown.
     pub fn sort_cycle(&self) -> Vec<SortKey> {
         std::iter::once(SortKey::Loaded)
-            .chain(self.0.iter().filter_map(|c| c.spec().sort))
+            .chain(self.0.iter().map(|c| SortKey::By(*c)))
             .collect()
     }
 
@@ -366,7 +310,7 @@ impl Columns {
 pub fn names_list() -> String {
     REGISTRY
         .iter()
-        .map(|s| s.name)
+        .map(|s| s.id.name())
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -477,7 +421,7 @@ pub fn place(
 fn sorted_policy(id: ColumnId, sort: SortKey) -> WidthPolicy {
     let spec = id.spec();
     let mut policy = spec.width;
-    if spec.sort == Some(sort) {
+    if sort == SortKey::By(id) {
         let need = spec.label.chars().count() as u16 + 2;
         policy.min = policy.min.max(need.min(12));
         policy.want = policy.want.max(policy.min);
@@ -587,15 +531,12 @@ mod tests {
 
     #[test]
     fn every_column_kind_has_one_registry_entry_and_a_name_that_parses_back() {
-        for spec in REGISTRY {
-            assert_eq!(ColumnId::parse(spec.name), Some(spec.id));
-            assert_eq!(REGISTRY.iter().filter(|s| s.id == spec.id).count(), 1);
-            assert_eq!(
-                spec.sort.map(|k| k.label()),
-                Some(spec.name),
-                "sort and column share names"
-            );
+        for id in ColumnId::ALL {
+            assert_eq!(REGISTRY.iter().filter(|s| s.id == id).count(), 1, "{id:?}");
+            assert_eq!(ColumnId::parse(id.name()), Some(id));
+            assert_eq!(SortKey::parse(id.name()), Some(SortKey::By(id)));
         }
+        assert_eq!(REGISTRY.len(), ColumnId::ALL.len());
     }
 
     #[test]
@@ -624,9 +565,14 @@ mod tests {
 
     #[test]
     fn the_sorted_column_is_wide_enough_for_its_arrow() {
-        let placed = place(&Columns::default(), None, SortKey::Mfa, 160);
+        let placed = place(&Columns::default(), None, SortKey::By(ColumnId::Mfa), 160);
         assert_eq!(width_of(&placed, ColumnId::Mfa), Some(5));
-        let placed = place(&Columns::default(), None, SortKey::LastLogin, 160);
+        let placed = place(
+            &Columns::default(),
+            None,
+            SortKey::By(ColumnId::LastLogin),
+            160,
+        );
         assert_eq!(width_of(&placed, ColumnId::LastLogin), Some(12));
     }
 
@@ -660,9 +606,21 @@ mod tests {
     #[test]
     fn s_cycles_through_the_columns_shown() {
         let columns = Columns::parse("name,title").expect("parses");
-        assert_eq!(columns.next_sort(SortKey::Loaded), SortKey::Name);
-        assert_eq!(columns.next_sort(SortKey::Name), SortKey::Title);
-        assert_eq!(columns.next_sort(SortKey::Title), SortKey::Loaded);
-        assert_eq!(columns.next_sort(SortKey::Mfa), SortKey::Name);
+        assert_eq!(
+            columns.next_sort(SortKey::Loaded),
+            SortKey::By(ColumnId::Name)
+        );
+        assert_eq!(
+            columns.next_sort(SortKey::By(ColumnId::Name)),
+            SortKey::By(ColumnId::Title)
+        );
+        assert_eq!(
+            columns.next_sort(SortKey::By(ColumnId::Title)),
+            SortKey::Loaded
+        );
+        assert_eq!(
+            columns.next_sort(SortKey::By(ColumnId::Mfa)),
+            SortKey::By(ColumnId::Name)
+        );
     }
 }

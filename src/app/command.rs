@@ -204,8 +204,7 @@ fn sort(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         Some(d) if d == "asc" => descending = false,
         _ => {}
     }
-    let key = SortKey::parse(column)
-        .or_else(|| super::columns::ColumnId::parse(column).and_then(|c| c.spec().sort));
+    let key = SortKey::parse(column);
     match key {
         Some(key) => {
             state.view.sort = Sort { key, descending };

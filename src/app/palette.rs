@@ -292,10 +292,7 @@ fn argument_values(state: &State, kind: ArgKind, word: &str) -> Vec<String> {
             .chain(&["off", "reload"])
             .map(|name| (*name).to_owned())
             .collect(),
-        ArgKind::SortKey => SortKey::ALL
-            .iter()
-            .map(|key| key.label().to_owned())
-            .collect(),
+        ArgKind::SortKey => SortKey::all().map(|key| key.label().to_owned()).collect(),
         ArgKind::Words(words) => words.iter().map(|w| (*w).to_owned()).collect(),
         ArgKind::Permission => {
             let mut names: Vec<String> = state

@@ -17,15 +17,13 @@ use super::action::StatusTab;
 use super::cursor::ListCursor;
 use crate::org::{Org, Stamp, Status, UserIx, UserRecord};
 
-/// Columns to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SortKey {
-    /// The order the service listed them in.
-    #[default]
-    Loaded,
+/// A kind of column the list can show and sort by (how each is drawn is in `columns`'
+/// registry; its name here is the one `:columns`, `:sort` and the config file use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ColumnId {
+    Status,
     Name,
     Email,
-    Status,
     Roles,
     Mfa,
     LastLogin,
@@ -37,54 +35,83 @@ pub enum SortKey {
     LoginMethods,
 }
 
-impl SortKey {
-    /// Every sort key (`s` cycles through the columns shown: `Columns::next_sort`).
-    pub const ALL: [SortKey; 13] = [
-        SortKey::Loaded,
-        SortKey::Name,
-        SortKey::Email,
-        SortKey::Status,
-        SortKey::Roles,
-        SortKey::Mfa,
-        SortKey::LastLogin,
-        SortKey::Created,
-        SortKey::Title,
-        SortKey::Modified,
-        SortKey::RoleCount,
-        SortKey::ServiceAccount,
-        SortKey::LoginMethods,
+impl ColumnId {
+    /// Every kind, in the order the column picker lists them.
+    pub const ALL: [ColumnId; 12] = [
+        ColumnId::Status,
+        ColumnId::Name,
+        ColumnId::Email,
+        ColumnId::Roles,
+        ColumnId::Mfa,
+        ColumnId::LastLogin,
+        ColumnId::Created,
+        ColumnId::Title,
+        ColumnId::Modified,
+        ColumnId::RoleCount,
+        ColumnId::ServiceAccount,
+        ColumnId::LoginMethods,
     ];
+
+    /// In `:columns`, `:sort` and the config file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ColumnId::Status => "status",
+            ColumnId::Name => "name",
+            ColumnId::Email => "email",
+            ColumnId::Roles => "roles",
+            ColumnId::Mfa => "mfa",
+            ColumnId::LastLogin => "last-login",
+            ColumnId::Created => "created",
+            ColumnId::Title => "title",
+            ColumnId::Modified => "modified",
+            ColumnId::RoleCount => "role-count",
+            ColumnId::ServiceAccount => "service-account",
+            ColumnId::LoginMethods => "login-methods",
+        }
+    }
+
+    /// A column by its name (or a few other spellings).
+    pub fn parse(text: &str) -> Option<ColumnId> {
+        let text = text.trim().to_ascii_lowercase().replace('_', "-");
+        let alias = match text.as_str() {
+            "login" | "lastlogin" | "last" => "last-login",
+            "svc" | "service" => "service-account",
+            "roles#" | "#roles" | "rolecount" | "nroles" => "role-count",
+            "logins" | "login-method" | "methods" => "login-methods",
+            "role" => "roles",
+            other => other,
+        };
+        ColumnId::ALL.into_iter().find(|c| c.name() == alias)
+    }
+}
+
+/// What the list is sorted by: the order the service listed the users in, or a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Loaded,
+    By(ColumnId),
+}
+
+impl SortKey {
+    /// Every sort key: load order, then every column (`s` cycles through the columns
+    /// shown: `Columns::next_sort`).
+    pub fn all() -> impl Iterator<Item = SortKey> {
+        std::iter::once(SortKey::Loaded).chain(ColumnId::ALL.into_iter().map(SortKey::By))
+    }
 
     pub fn label(self) -> &'static str {
         match self {
             SortKey::Loaded => "loaded",
-            SortKey::Name => "name",
-            SortKey::Email => "email",
-            SortKey::Status => "status",
-            SortKey::Roles => "roles",
-            SortKey::Mfa => "mfa",
-            SortKey::LastLogin => "last-login",
-            SortKey::Created => "created",
-            SortKey::Title => "title",
-            SortKey::Modified => "modified",
-            SortKey::RoleCount => "role-count",
-            SortKey::ServiceAccount => "service-account",
-            SortKey::LoginMethods => "login-methods",
+            SortKey::By(column) => column.name(),
         }
     }
 
     pub fn parse(text: &str) -> Option<SortKey> {
-        let text = text.to_ascii_lowercase().replace('_', "-");
-        SortKey::ALL
-            .into_iter()
-            .find(|k| k.label() == text)
-            .or(match text.as_str() {
-                "login" | "last" | "lastlogin" => Some(SortKey::LastLogin),
-                "role" => Some(SortKey::Roles),
-                "svc" | "service" => Some(SortKey::ServiceAccount),
-                "none" | "load" => Some(SortKey::Loaded),
-                _ => None,
-            })
+        match text.trim().to_ascii_lowercase().as_str() {
+            "loaded" | "none" | "load" => Some(SortKey::Loaded),
+            other => ColumnId::parse(other).map(SortKey::By),
+        }
     }
 }
 
@@ -377,14 +404,14 @@ pub fn compare(store: &Org, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
     };
     let ord = match sort.key {
         SortKey::Loaded => Ordering::Equal,
-        SortKey::Name => store.haystack(ua).cmp(store.haystack(ub)),
-        SortKey::Email => ua
+        SortKey::By(ColumnId::Name) => store.haystack(ua).cmp(store.haystack(ub)),
+        SortKey::By(ColumnId::Email) => ua
             .email
             .bytes()
             .map(|c| c.to_ascii_lowercase())
             .cmp(ub.email.bytes().map(|c| c.to_ascii_lowercase())),
-        SortKey::Status => ua.status.cmp(&ub.status),
-        SortKey::Roles => {
+        SortKey::By(ColumnId::Status) => ua.status.cmp(&ub.status),
+        SortKey::By(ColumnId::Roles) => {
             let first = |u: &UserRecord| {
                 u.roles
                     .first()
@@ -393,14 +420,16 @@ pub fn compare(store: &Org, sort: Sort, a: UserIx, b: UserIx) -> Ordering {
             };
             first(ua).cmp(&first(ub))
         }
-        SortKey::Mfa => ua.mfa.cmp(&ub.mfa),
-        SortKey::LastLogin => ua.last_login.cmp(&ub.last_login),
-        SortKey::Created => ua.created.cmp(&ub.created),
-        SortKey::Title => ua.title.cmp(&ub.title),
-        SortKey::Modified => ua.modified.cmp(&ub.modified),
-        SortKey::RoleCount => ua.roles.len().cmp(&ub.roles.len()),
-        SortKey::ServiceAccount => ua.service_account.cmp(&ub.service_account),
-        SortKey::LoginMethods => store.login_methods(ua).cmp(&store.login_methods(ub)),
+        SortKey::By(ColumnId::Mfa) => ua.mfa.cmp(&ub.mfa),
+        SortKey::By(ColumnId::LastLogin) => ua.last_login.cmp(&ub.last_login),
+        SortKey::By(ColumnId::Created) => ua.created.cmp(&ub.created),
+        SortKey::By(ColumnId::Title) => ua.title.cmp(&ub.title),
+        SortKey::By(ColumnId::Modified) => ua.modified.cmp(&ub.modified),
+        SortKey::By(ColumnId::RoleCount) => ua.roles.len().cmp(&ub.roles.len()),
+        SortKey::By(ColumnId::ServiceAccount) => ua.service_account.cmp(&ub.service_account),
+        SortKey::By(ColumnId::LoginMethods) => {
+            store.login_methods(ua).cmp(&store.login_methods(ub))
+        }
     };
     let ord = if sort.descending { ord.reverse() } else { ord };
     let tie = if sort.descending && sort.key == SortKey::Loaded {
@@ -429,29 +458,29 @@ fn sort_key(store: &Org, key: SortKey, ix: UserIx, user: &UserRecord, role_rank:
     match key {
         // The load order is the index itself (so descending reverses it, pages included).
         SortKey::Loaded => u128::from(ix),
-        SortKey::Name => prefix(store.haystack(user).bytes()),
-        SortKey::Email => prefix(user.email.bytes().map(|c| c.to_ascii_lowercase())),
-        SortKey::Roles => user
+        SortKey::By(ColumnId::Name) => prefix(store.haystack(user).bytes()),
+        SortKey::By(ColumnId::Email) => prefix(user.email.bytes().map(|c| c.to_ascii_lowercase())),
+        SortKey::By(ColumnId::Roles) => user
             .roles
             .first()
             .and_then(|r| role_rank.get(*r as usize).copied())
             .unwrap_or(0),
-        SortKey::Status => user.status as u128,
-        SortKey::Mfa => match user.mfa {
+        SortKey::By(ColumnId::Status) => user.status as u128,
+        SortKey::By(ColumnId::Mfa) => match user.mfa {
             None => 0,
             Some(false) => 1,
             Some(true) => 2,
         },
-        SortKey::LastLogin => time(user.last_login.map(Stamp::seconds)),
-        SortKey::Created => time(user.created.map(Stamp::seconds)),
-        SortKey::Modified => time(user.modified.map(Stamp::seconds)),
+        SortKey::By(ColumnId::LastLogin) => time(user.last_login.map(Stamp::seconds)),
+        SortKey::By(ColumnId::Created) => time(user.created.map(Stamp::seconds)),
+        SortKey::By(ColumnId::Modified) => time(user.modified.map(Stamp::seconds)),
         // None first, like `Option`'s order; then the text's first bytes.
-        SortKey::Title => user.title.as_deref().map_or(0, |t| prefix(t.bytes()) | 1),
-        SortKey::LoginMethods => store
+        SortKey::By(ColumnId::Title) => user.title.as_deref().map_or(0, |t| prefix(t.bytes()) | 1),
+        SortKey::By(ColumnId::LoginMethods) => store
             .login_methods(user)
             .map_or(0, |t| prefix(t.bytes()) | 1),
-        SortKey::RoleCount => user.roles.len() as u128,
-        SortKey::ServiceAccount => u128::from(user.service_account),
+        SortKey::By(ColumnId::RoleCount) => user.roles.len() as u128,
+        SortKey::By(ColumnId::ServiceAccount) => u128::from(user.service_account),
     }
 }
 
@@ -459,7 +488,10 @@ fn sort_key(store: &Org, key: SortKey, ix: UserIx, user: &UserRecord, role_rank:
 fn exact_key(key: SortKey) -> bool {
     !matches!(
         key,
-        SortKey::Name | SortKey::Email | SortKey::Title | SortKey::LoginMethods
+        SortKey::By(ColumnId::Name)
+            | SortKey::By(ColumnId::Email)
+            | SortKey::By(ColumnId::Title)
+            | SortKey::By(ColumnId::LoginMethods)
     )
 }
 
@@ -482,7 +514,7 @@ fn role_ranks(store: &Org) -> Vec<u128> {
 
 /// `ixs` in `sort` order.
 fn sort_indices(store: &Org, sort: Sort, ixs: impl Iterator<Item = UserIx>) -> Vec<UserIx> {
-    let ranks = if sort.key == SortKey::Roles {
+    let ranks = if sort.key == SortKey::By(ColumnId::Roles) {
         role_ranks(store)
     } else {
         Vec::new()

@@ -11,6 +11,7 @@ use ratatui::Frame;
 
 use crate::app::columns::{place, CellContext, ColumnId, Placed, TableColumn, Tone};
 use crate::app::state::State;
+use crate::app::view::SortKey;
 use crate::org::UserRecord;
 use crate::runs::ItemResult;
 
@@ -88,7 +89,7 @@ fn header_cell(placed: &Placed, state: &State) -> String {
             .unwrap_or_default(),
         TableColumn::User(id) => {
             let spec = id.spec();
-            if spec.sort != Some(state.view.sort.key) {
+            if state.view.sort.key != SortKey::By(id) {
                 return fit(spec.label, width);
             }
             let arrow = if state.view.sort.descending {

@@ -12,7 +12,7 @@ use super::columns::ExplainColumns;
 use super::cursor::ListCursor;
 use super::effect::{Latest, RequestId};
 use super::layout::{Area, Panes, Screen};
-pub use super::view::{Scope, Sort, SortKey, View};
+pub use super::view::{ColumnId, Scope, Sort, SortKey, View};
 
 mod audit;
 mod changes;

@@ -160,7 +160,7 @@ fn sorting_keeps_the_cursor_on_the_same_user() {
     act(&mut state, Action::Down); // u03
     act(&mut state, Action::CycleSort); // status (the columns' order)
     act(&mut state, Action::CycleSort); // name
-    assert_eq!(state.view.sort.key, SortKey::Name);
+    assert_eq!(state.view.sort.key, SortKey::By(ColumnId::Name));
     assert_eq!(selected_id(&state), "u03");
     let first = state
         .store
@@ -299,7 +299,7 @@ fn commands_sort_switch_tabs_filter_and_quit() {
     assert_eq!(
         state.view.sort,
         Sort {
-            key: SortKey::Email,
+            key: SortKey::By(ColumnId::Email),
             descending: true
         }
     );
@@ -307,7 +307,7 @@ fn commands_sort_switch_tabs_filter_and_quit() {
     assert_eq!(
         state.view.sort,
         Sort {
-            key: SortKey::Created,
+            key: SortKey::By(ColumnId::Created),
             descending: true
         }
     );

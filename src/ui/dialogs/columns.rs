@@ -41,7 +41,11 @@ pub(super) fn draw_columns(frame: &mut Frame, area: Rect, picker: &ColumnPicker,
             } else {
                 Style::new()
             };
-            let head = format!(" [{}] {:<16}", if *shown { "x" } else { " " }, spec.name);
+            let head = format!(
+                " [{}] {:<16}",
+                if *shown { "x" } else { " " },
+                spec.id.name()
+            );
             let room = usize::from(list.width).saturating_sub(crate::ui::text::width(&head));
             Line::from(vec![
                 Span::styled(head, style),
