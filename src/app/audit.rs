@@ -550,6 +550,7 @@ pub fn on_msg(state: &mut State, msg: AuditMsg) -> Vec<Effect> {
             Err(error) => state.notify(Level::Error, format!("Export failed: {error}")),
         },
         AuditMsg::DiffBase(result) => super::diff::on_base(state, result),
+        AuditMsg::People(result) => super::reconcile::on_people(state, result),
         AuditMsg::ExportExists { path, format, .. } => export_exists(state, path, format),
     }
     Vec::new()

@@ -138,6 +138,8 @@ fn on_panes(state: &mut State, action: Action) -> Vec<Effect> {
             } else if !state.view.filter.value().is_empty() {
                 state.view.filter.reset();
                 state.rebuild_view();
+            } else if state.reconcile.active.is_some() {
+                super::reconcile::leave(state);
             } else if state.audit.active.is_some() {
                 super::audit::leave(state);
             } else if state.diff.active.is_some() {

@@ -138,6 +138,7 @@ pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
         .chain(super::audit::COMMANDS)
         .chain(super::journal::COMMANDS)
         .chain(super::diff::COMMANDS)
+        .chain(super::reconcile::COMMANDS)
         .chain(super::column_choice::COMMANDS)
 }
 

@@ -188,7 +188,7 @@ pub fn change_of(state: &State, ix: UserIx) -> Option<&UserChange> {
 }
 
 /// A cell's width in terminal columns, capped (the column policy caps it again).
-fn text_width(text: &str) -> u16 {
+pub(super) fn text_width(text: &str) -> u16 {
     let width = unicode_width::UnicodeWidthStr::width(text);
     u16::try_from(width).unwrap_or(u16::MAX)
 }

@@ -152,6 +152,8 @@ pub enum Effect {
     LoadJournal { request_id: RequestId },
     /// Read the snapshot file `:diff` compares the org with.
     ReadSnapshot { path: std::path::PathBuf },
+    /// Read the people list (CSV) `:reconcile` matches the org with.
+    ReadPeople { path: std::path::PathBuf },
     /// Read the settings file (answered with `Msg::Settings(SettingsMsg::Loaded)`).
     LoadSettings,
     /// Write the settings file whole.
@@ -203,6 +205,7 @@ impl Effect {
             }
             Effect::LoadJournal { .. } => "read the journal".into(),
             Effect::ReadSnapshot { path } => format!("read the snapshot {}", path.display()),
+            Effect::ReadPeople { path } => format!("read the people list {}", path.display()),
             Effect::LoadSettings => "read the settings".into(),
             Effect::SaveSettings { .. } => "save the settings".into(),
             Effect::CopyToClipboard { .. } => "copy to the clipboard".into(),

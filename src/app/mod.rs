@@ -29,6 +29,7 @@ pub mod marks;
 pub mod msg;
 pub mod palette;
 pub mod paste;
+pub mod reconcile;
 pub mod role_picker;
 pub mod state;
 pub mod targets;

@@ -143,6 +143,8 @@ pub enum AuditMsg {
     },
     /// The snapshot `:diff` compares with was read (or not).
     DiffBase(Result<Box<super::state::DiffBase>, String>),
+    /// The people list `:reconcile` matches the org with was read (or not).
+    People(Result<Box<crate::audit::reconcile::People>, String>),
     /// Nothing was written: the file exists (its path, `~` expanded and absolute) and the
     /// export did not say to overwrite it.
     ExportExists {

@@ -28,6 +28,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     let effects = route(state, msg);
     super::audit::refresh(state);
     super::diff::refresh(state);
+    super::reconcile::refresh(state);
     effects
 }
 

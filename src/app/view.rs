@@ -131,13 +131,15 @@ pub struct Scope<'a> {
     pub members: Option<&'a HashSet<UserIx>>,
     /// A comparison with a snapshot: the users that changed; `None`: everyone.
     pub changed: Option<&'a HashSet<UserIx>>,
+    /// A reconciliation with a people list: the accounts found; `None`: everyone.
+    pub found: Option<&'a HashSet<UserIx>>,
     /// "Marked only": the marked users; `None`: everyone.
     pub marked: Option<&'a HashSet<UserIx>>,
 }
 
 impl Scope<'_> {
-    fn sets(&self) -> [Option<&HashSet<UserIx>>; 3] {
-        [self.members, self.changed, self.marked]
+    fn sets(&self) -> [Option<&HashSet<UserIx>>; 4] {
+        [self.members, self.changed, self.found, self.marked]
     }
 
     fn is_everyone(&self) -> bool {

@@ -1,10 +1,12 @@
-//! Read-only auditing of an org: who can do what, risk lists, exports, snapshot diffs.
+//! Read-only auditing of an org: who can do what, risk lists, exports, snapshot diffs,
+//! leavers reconciliation against a people list.
 //! Pure functions over the one org model, [`crate::org::Org`] (read live by
 //! [`crate::org::load::load_org`], from a snapshot file, or page by page in the console):
 //! never draws, never writes to the org, never talks to the network.
 
 pub mod diff;
 pub mod export;
+pub mod reconcile;
 pub mod views;
 
 pub use diff::{diff, SnapshotDiff};

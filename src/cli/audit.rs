@@ -171,7 +171,7 @@ pub async fn run(global: &GlobalArgs, command: AuditCommand) -> CliResult {
 }
 
 /// The org from a snapshot file, or read live (reads only).
-async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> CliResult<Org> {
+pub(super) async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> CliResult<Org> {
     match from {
         Some(path) => Ok(Org::read_snapshot(path)?),
         None => live_org(global).await,

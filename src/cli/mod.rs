@@ -1,7 +1,7 @@
 //! The command line (clap): with no subcommand, the console; otherwise one subcommand per
 //! operation, for scripts. Each resource's module owns its subcommands and carries them
 //! out (`users`, `roles`, `permissions`, `invitations`, `me`, `runs`: journal, resume and
-//! undo, `sandbox`, `audit`); every change goes through `changes`. `connect` decides where
+//! undo, `sandbox`, `audit`, `reconcile`); every change goes through `changes`. `connect` decides where
 //! requests go, `output` prints tables, JSON and CSV, `exit` maps failures to exit codes.
 
 pub mod audit;
@@ -15,6 +15,7 @@ pub mod me;
 pub mod offline;
 pub mod output;
 pub mod permissions;
+pub mod reconcile;
 pub mod roles;
 pub mod runs;
 pub mod sandbox;
@@ -101,6 +102,9 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     #[command(flatten)]
     Audit(audit::AuditCommand),
+    /// Match the org's accounts with a people list (CSV from HR or the identity provider):
+    /// active leavers, orphans and service accounts (reads only unless --disable-leavers).
+    Reconcile(reconcile::ReconcileArgs),
 }
 
 /// Output formats.
@@ -126,6 +130,9 @@ pub async fn run(cli: Cli) -> CliResult {
         Some(Command::Sandbox(args)) => sandbox::run(args).await,
         Some(Command::Journal(args)) => runs::journal(global, args),
         Some(Command::Audit(command)) => audit::run(global, command).await,
+        Some(Command::Reconcile(args)) if !args.disable_leavers => {
+            reconcile::report(global, args).await
+        }
         Some(command) => run_on_org(global, command).await,
     }
 }
@@ -187,6 +194,7 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> CliResult {
         Command::Roles(command) => roles::run(changer, command).await,
         Command::Permissions(args) => permissions::run(&changer.conn.client, args).await,
         Command::Resume(args) => runs::resume(changer, args).await,
+        Command::Reconcile(args) => reconcile::disable_leavers(changer, args).await,
         Command::Undo(args) => runs::undo(changer, args).await,
         Command::Sandbox(_) | Command::Journal(_) | Command::Audit(_) => {
             unreachable!("handled before connecting")

@@ -15,6 +15,7 @@ use crate::app::msg::AuditMsg;
 use crate::app::state::DiffBase;
 use crate::app::{Effect, Msg};
 use crate::audit::export::{self, Source};
+use crate::audit::reconcile::{People, PeopleColumns};
 use crate::audit::{view, ViewKind};
 use crate::org::snapshot::Snapshot;
 use crate::org::UserIx;
@@ -89,6 +90,11 @@ pub async fn run(
             let result = read.unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
             send(Msg::Audit(AuditMsg::DiffBase(result)));
         }
+        Effect::ReadPeople { path } => {
+            let read = tokio::task::spawn_blocking(move || read_people(&path)).await;
+            let result = read.unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
+            send(Msg::Audit(AuditMsg::People(result)));
+        }
         Effect::LoadJournal { request_id } => {
             let result = match runner.journal() {
                 None => Err("changes are not journaled in this console".to_owned()),
@@ -156,6 +162,21 @@ fn absolute(path: &Path) -> Result<PathBuf, String> {
     std::env::current_dir()
         .map(|dir| dir.join(path))
         .map_err(|e| format!("no current folder: {e}"))
+}
+
+/// A people list to reconcile with: its default columns (email, and status and aliases
+/// when the file has them), named in reasons by the file's name.
+fn read_people(path: &Path) -> Result<Box<People>, String> {
+    let path = crate::files::expand_home(path);
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let people =
+        People::parse(&bytes, &name, &PeopleColumns::default()).map_err(|e| e.to_string())?;
+    Ok(Box::new(people))
 }
 
 /// A snapshot to compare with, named for the console.

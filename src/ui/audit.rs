@@ -20,6 +20,9 @@ fn lens(state: &State) -> Option<(String, [usize; 5])> {
     if let Some(audit) = &state.audit.active {
         return Some((audit.title.clone(), audit.tab_counts));
     }
+    if let Some(found) = &state.reconcile.active {
+        return Some((crate::app::reconcile::title(found), found.tab_counts));
+    }
     let diff = state.diff.active.as_ref()?;
     let title = match diff.only {
         Some(kind) => format!("Diff: {} ({})", kind.label(), diff.members.len()),

@@ -20,6 +20,7 @@ mod columns;
 mod diff;
 mod journal;
 mod palette;
+mod reconcile;
 
 use crate::email::EmailEntry;
 use crate::org::{Org, RoleIx, UserIx, UserRecord};
@@ -31,6 +32,7 @@ pub use columns::ColumnPicker;
 pub use diff::{DiffBase, DiffLens, DiffSession};
 pub use journal::{JournalListing, JournalView, RunAction};
 pub use palette::{CommandLine, FolderListing, HelpSearch, PaletteSession};
+pub use reconcile::{ReconcileLens, ReconcileSession};
 use std::sync::Arc;
 
 /// Each member's cells of a lens's explanation columns.
@@ -381,6 +383,8 @@ pub struct State {
     pub audit: AuditSession,
     /// The comparison with a snapshot (`:diff`).
     pub diff: DiffSession,
+    /// The reconciliation with a people list (`:reconcile`).
+    pub reconcile: ReconcileSession,
     /// The list's columns, in order.
     pub columns: super::columns::Columns,
     /// The settings file as read (saving the columns keeps the rest of it).
@@ -400,13 +404,18 @@ pub struct State {
 fn scope_of<'s>(
     audit: &'s AuditSession,
     diff: &'s DiffSession,
+    reconcile: &'s ReconcileSession,
     selection: &'s Selection,
 ) -> Scope<'s> {
     Scope {
         // Each only grows, so their sum changes whenever one does.
-        generation: audit.generation + diff.generation + selection.generation,
+        generation: audit.generation
+            + diff.generation
+            + reconcile.generation
+            + selection.generation,
         members: audit.active.as_ref().map(|a| &a.members),
         changed: diff.active.as_ref().map(|d| &d.members),
+        found: reconcile.active.as_ref().map(|r| &r.members),
         marked: selection.marked_only.as_ref(),
     }
 }
@@ -423,6 +432,7 @@ impl State {
             marks: HashSet::new(),
             selection: Selection::default(),
             diff: DiffSession::default(),
+            reconcile: ReconcileSession::default(),
             focus: Focus::List,
             detail: None,
             overlay: None,
@@ -525,7 +535,7 @@ impl State {
 
     /// What restricts the list beyond tab and filter (the audit view, if any).
     pub fn scope(&self) -> Scope<'_> {
-        scope_of(&self.audit, &self.diff, &self.selection)
+        scope_of(&self.audit, &self.diff, &self.reconcile, &self.selection)
     }
 
     /// The org, to change: copied first only while an effect still holds the previous one
@@ -539,6 +549,9 @@ impl State {
     pub fn explanation(&self) -> Option<(&ExplainColumns, &ExplanationCells)> {
         if let Some(audit) = &self.audit.active {
             return Some((&audit.explain, &audit.explanations));
+        }
+        if let Some(found) = &self.reconcile.active {
+            return Some((&found.explain, &found.cells));
         }
         let diff = self.diff.active.as_ref()?;
         Some((&diff.explain, &diff.cells))
@@ -556,7 +569,7 @@ impl State {
         let rows = self.body_rows();
         self.view.rebuild(
             &self.store,
-            scope_of(&self.audit, &self.diff, &self.selection),
+            scope_of(&self.audit, &self.diff, &self.reconcile, &self.selection),
             rows,
             self.now,
         );
@@ -568,7 +581,7 @@ impl State {
         self.view.extend(
             &self.store,
             new,
-            scope_of(&self.audit, &self.diff, &self.selection),
+            scope_of(&self.audit, &self.diff, &self.reconcile, &self.selection),
             rows,
             self.now,
         );
