@@ -338,7 +338,7 @@ pub struct Finding {
     pub reason: String,
 }
 
-/// Every finding, in the org's load order, with the rows that could not be used.
+/// Every finding, by kind and then in the org's load order, with the rows that could not be used.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Reconciliation {
     pub source: String,
@@ -380,7 +380,7 @@ impl Reconciliation {
 
 /// Matches every account of `org` with `people`.
 pub fn reconcile(org: &Org, people: &People) -> Reconciliation {
-    let findings = org
+    let mut findings: Vec<Finding> = org
         .indexed()
         .filter_map(|(ix, user)| {
             finding(user, people).map(|(kind, reason)| Finding {
@@ -391,6 +391,8 @@ pub fn reconcile(org: &Org, people: &People) -> Reconciliation {
             })
         })
         .collect();
+    // Leavers first, then orphans, then service accounts; each in load order.
+    findings.sort_by_key(|f| f.kind as u8);
     Reconciliation {
         source: people.source.clone(),
         findings,
