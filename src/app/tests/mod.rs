@@ -13,6 +13,7 @@ mod forms;
 mod journal;
 mod marks;
 mod palette;
+mod reconcile;
 mod results;
 mod roles;
 
