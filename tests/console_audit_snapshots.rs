@@ -275,3 +275,17 @@ fn diff_with_a_snapshot_shows_a_change_column() {
         update(state, Msg::Audit(AuditMsg::DiffBase(Ok(Box::new(base)))));
     });
 }
+
+#[test]
+fn reconcile_with_a_people_list_shows_a_finding_column() {
+    use ddusers::audit::reconcile::{People, PeopleColumns};
+    let csv =
+        "email,status\nada@example.com,\nbjorn@example.com,terminated\nzoe@example.com,left\n\
+               ci-bot@example.com,\nalan@example.com,\nbarbara@example.com,\nken@example.com,\n\
+               noname@example.com,\n";
+    snap("reconcile_lens", |state| {
+        let people = People::parse(csv.as_bytes(), "people.csv", &PeopleColumns::default())
+            .expect("the fixture parses");
+        update(state, Msg::Audit(AuditMsg::People(Ok(Box::new(people)))));
+    });
+}

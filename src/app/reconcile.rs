@@ -109,9 +109,14 @@ fn open(state: &mut State, people: &People) {
     );
 }
 
-/// "active leaver: marked left (terminated) in people.csv row 14".
+/// "leaver: marked left (terminated) in people.csv row 14": short, so the reason shows.
 fn cell(kind: FindingKind, reason: &str) -> String {
-    format!("{}: {reason}", kind.label())
+    let short = match kind {
+        FindingKind::ActiveLeaver => "leaver",
+        FindingKind::Orphan => "orphan",
+        FindingKind::ServiceAccount => "service",
+    };
+    format!("{short}: {reason}")
 }
 
 /// Shows only the findings of `kind` (all of them for `None`).

@@ -405,8 +405,8 @@ fn finding(user: &UserRecord, people: &People) -> Option<(FindingKind, String)> 
     let source = &people.source;
     if user.service_account {
         let reason = match person {
-            Some(p) => format!("service account; listed in {source} row {}", p.row),
-            None => format!("service account; not in {source}"),
+            Some(p) => format!("listed in {source} row {}", p.row),
+            None => format!("not in {source}"),
         };
         return Some((FindingKind::ServiceAccount, reason));
     }
