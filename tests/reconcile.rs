@@ -4,54 +4,30 @@
 //! `--disable-leavers --yes`, which disables exactly the active leavers. Mistakes in the
 //! people file are one line with the usage exit code.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use ddusers::api::{Client, ClientOptions};
-use ddusers::config::{parse_base_url, Credentials};
+use common::{binary, client, sandbox};
 use ddusers::org::load::load_org;
 use ddusers::org::{Org, Status, UserRecord};
-use ddusers::sandbox::{
-    Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
-};
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig {
-        port: 0,
-        users: 60,
-        seed: 13,
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts on loopback")
-}
+use ddusers::sandbox::{Sandbox, DEMO_ADMIN_APP_KEY, DEMO_READONLY_APP_KEY};
 
 async fn org(sandbox: &Sandbox) -> Org {
-    let client = Client::new(ClientOptions::new(
-        parse_base_url(&sandbox.base_url(), false).unwrap(),
-        Credentials::new(DEMO_API_KEY, DEMO_READONLY_APP_KEY),
-    ))
-    .unwrap();
-    load_org(&client, "test").await.unwrap()
+    let reader = client(sandbox, DEMO_READONLY_APP_KEY);
+    load_org(&reader, "test").await.expect("the org reads")
 }
 
 fn ddusers(sandbox: &Sandbox, app_key: &str, journal: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
-    command
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DDUSERS_BASE_URL", sandbox.base_url())
-        .env("DDUSERS_JOURNAL", journal)
-        .env("DD_API_KEY", DEMO_API_KEY)
-        .env("DD_APP_KEY", app_key);
-    command
+    binary(journal, &sandbox.base_url(), app_key)
 }
 
 async fn run(mut command: Command) -> std::process::Output {
-    tokio::task::spawn_blocking(move || command.output().unwrap())
+    tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
         .await
-        .unwrap()
+        .expect("the thread ends")
 }
 
 fn ids<'a>(users: impl IntoIterator<Item = &'a UserRecord>) -> BTreeSet<String> {
@@ -126,7 +102,7 @@ fn of_kind(report: &serde_json::Value, kind: &str) -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconciling_names_leavers_and_orphans_and_writes_nothing_until_yes() {
-    let sandbox = sandbox().await;
+    let sandbox = sandbox(60, 13).await;
     let before = org(&sandbox).await;
     let people = people_file(&before);
     let dir = tempfile::tempdir().unwrap();
@@ -220,7 +196,7 @@ async fn reconciling_names_leavers_and_orphans_and_writes_nothing_until_yes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn people_file_mistakes_are_one_line_with_a_usage_exit() {
-    let sandbox = sandbox().await;
+    let sandbox = sandbox(60, 13).await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal.jsonl");
     let no_email = dir.path().join("no-email.csv");

@@ -3,7 +3,7 @@
 //! Removed users join a copy of the org for as long as the comparison is open, so they can
 //! be listed, filtered and exported like anyone; closing it puts the org back. Pure.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -136,16 +136,26 @@ fn narrow(state: &mut State, kind: Option<ChangeKind>) {
         return;
     };
     lens.only = kind;
-    lens.members = lens
-        .changes
-        .iter()
-        .filter(|(_, c)| kind.is_none_or(|k| c.kind == k))
-        .map(|(ix, _)| *ix)
-        .collect();
-    let store = &state.store;
-    lens.tab_counts = tab_counts(lens.members.iter().filter_map(|ix| store.get(*ix)));
+    (lens.members, lens.tab_counts) = lens_members(&state.store, &lens.changes, |c| {
+        kind.is_none_or(|k| c.kind == k)
+    });
     state.diff.generation += 1;
     state.rebuild_view();
+}
+
+/// A lens's members (the users whose entry `keep` admits) and their count per status tab.
+pub(super) fn lens_members<T>(
+    store: &Org,
+    entries: &HashMap<UserIx, T>,
+    keep: impl Fn(&T) -> bool,
+) -> (HashSet<UserIx>, [usize; 5]) {
+    let members: HashSet<UserIx> = entries
+        .iter()
+        .filter(|(_, entry)| keep(entry))
+        .map(|(ix, _)| *ix)
+        .collect();
+    let counts = tab_counts(members.iter().filter_map(|ix| store.get(*ix)));
+    (members, counts)
 }
 
 /// "3 added, 1 removed, 5 changed since snapshot old.json …".

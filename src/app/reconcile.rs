@@ -9,10 +9,9 @@ use std::path::PathBuf;
 
 use super::columns::ExplainColumns;
 use super::command_spec::{ArgKind, CommandSpec, Does};
-use super::diff::text_width;
+use super::diff::{lens_members, text_width};
 use super::effect::Effect;
 use super::state::{Level, ReconcileLens, State};
-use super::view::tab_counts;
 use crate::audit::reconcile::{reconcile, FindingKind, People};
 
 pub const COMMANDS: &[CommandSpec] = &[CommandSpec {
@@ -125,14 +124,9 @@ fn narrow(state: &mut State, kind: Option<FindingKind>) {
         return;
     };
     lens.only = kind;
-    lens.members = lens
-        .findings
-        .iter()
-        .filter(|(_, f)| kind.is_none_or(|k| f.kind == k))
-        .map(|(ix, _)| *ix)
-        .collect();
-    let store = &state.store;
-    lens.tab_counts = tab_counts(lens.members.iter().filter_map(|ix| store.get(*ix)));
+    (lens.members, lens.tab_counts) = lens_members(&state.store, &lens.findings, |f| {
+        kind.is_none_or(|k| f.kind == k)
+    });
     state.reconcile.generation += 1;
     state.rebuild_view();
 }

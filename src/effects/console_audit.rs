@@ -85,16 +85,7 @@ pub async fn run(
                 .unwrap_or_else(|e| Err(format!("the export stopped: {e}")));
             send(Msg::Audit(AuditMsg::Exported { request_id, result }));
         }
-        Effect::ReadSnapshot { path } => {
-            let read = tokio::task::spawn_blocking(move || read_diff_base(&path)).await;
-            let result = read.unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
-            send(Msg::Audit(AuditMsg::DiffBase(result)));
-        }
-        Effect::ReadPeople { path } => {
-            let read = tokio::task::spawn_blocking(move || read_people(&path)).await;
-            let result = read.unwrap_or_else(|e| Err(format!("reading stopped: {e}")));
-            send(Msg::Audit(AuditMsg::People(result)));
-        }
+        Effect::ReadSnapshot { .. } | Effect::ReadPeople { .. } => read_file(effect, send).await,
         Effect::LoadJournal { request_id } => {
             let result = match runner.journal() {
                 None => Err("changes are not journaled in this console".to_owned()),
@@ -113,6 +104,29 @@ pub async fn run(
         }
         _ => {}
     }
+}
+
+/// Reads the snapshot `:diff` compares with, or the people list `:reconcile` matches.
+async fn read_file(effect: Effect, send: &(dyn Fn(Msg) + Send + Sync)) {
+    match effect {
+        Effect::ReadSnapshot { path } => {
+            let result = off_the_workers(move || read_diff_base(&path)).await;
+            send(Msg::Audit(AuditMsg::DiffBase(result)));
+        }
+        Effect::ReadPeople { path } => {
+            let result = off_the_workers(move || read_people(&path)).await;
+            send(Msg::Audit(AuditMsg::People(result)));
+        }
+        _ => {}
+    }
+}
+
+/// Reads a file off the async workers (a people list or a snapshot can be large).
+async fn off_the_workers<T: Send + 'static>(
+    read: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    let done = tokio::task::spawn_blocking(read).await;
+    done.unwrap_or_else(|e| Err(format!("reading stopped: {e}")))
 }
 
 /// An export to write: `rows` (in that order) of the view `kind` of `org`.
