@@ -138,8 +138,8 @@ pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
         .chain(super::audit::COMMANDS)
         .chain(super::journal::COMMANDS)
         .chain(super::diff::COMMANDS)
-        .chain(super::reconcile::COMMANDS)
         .chain(super::column_choice::COMMANDS)
+        .chain(super::reconcile::COMMANDS)
 }
 
 /// How long a `:` command's usage error stays (seconds): long enough to read it again.
