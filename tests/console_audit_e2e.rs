@@ -316,3 +316,50 @@ async fn diff_with_a_snapshot_lists_who_changed_since_with_what_changed() {
     );
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconcile_reads_a_people_file_and_lists_the_leaver_without_writing() {
+    let sandbox = sandbox(60, 12).await;
+    let api = client(&sandbox, DEMO_READONLY_APP_KEY);
+    let org = load_org(&api, "test").await.expect("org");
+    let people: Vec<_> = org
+        .users()
+        .iter()
+        .filter(|u| !u.service_account && u.status == ddusers::org::Status::Active)
+        .collect();
+    let (leaver, present) = people.split_first().expect("active people");
+    let mut csv = format!("Email,Status\n{},Terminated\n", leaver.email.to_uppercase());
+    for user in present {
+        csv.push_str(&format!("{},active\n", user.email));
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("people.csv");
+    std::fs::write(&file, csv).expect("written");
+
+    let mut console = console(api, QueueOptions::default()).await;
+    console.press(Key::ch(':'));
+    console.type_text(&format!("reconcile {}", file.display()));
+    console.press(enter());
+    let found = console
+        .run_until(WAIT, |s| s.reconcile.active.is_some())
+        .await
+        .expect("draws");
+    assert!(found, "the people file is read and matched");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Reconcile: every finding"), "{screen}");
+    assert!(
+        screen.contains("leaver: marked left (Terminated) in"),
+        "{screen}"
+    );
+    console.press(Key::ch(':'));
+    console.type_text("reconcile leavers");
+    console.press(enter());
+    assert_eq!(shown(&console.state), vec![leaver.id.clone()]);
+    console.shutdown().await;
+    assert_eq!(
+        sandbox.stats().write_requests,
+        0,
+        "reconciling writes nothing"
+    );
+    sandbox.shutdown().await;
+}

@@ -115,7 +115,8 @@ fn cell(kind: FindingKind, reason: &str) -> String {
         FindingKind::Orphan => "orphan",
         FindingKind::ServiceAccount => "service",
     };
-    format!("{short}: {reason}")
+    // The reason quotes the file's name and cells: made safe once, here, for every draw.
+    crate::text::sanitize(&format!("{short}: {reason}"))
 }
 
 /// Shows only the findings of `kind` (all of them for `None`).

@@ -126,3 +126,18 @@ fn reconcile_reads_the_file_through_an_effect_and_waits_for_the_whole_org() {
     update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
     assert!(state.reconcile.active.is_some());
 }
+
+#[test]
+fn a_hostile_file_name_is_made_safe_in_the_finding_column() {
+    let mut state = loaded_with_roles();
+    let people = People::parse(
+        PEOPLE.as_bytes(),
+        "evil\u{1b}[31m.csv",
+        &PeopleColumns::default(),
+    );
+    let people = Box::new(people.expect("parses"));
+    update(&mut state, Msg::Audit(AuditMsg::People(Ok(people))));
+    let cell = finding(&state, "u03").expect("an orphan");
+    assert!(cell.starts_with("orphan: not in evil"), "{cell}");
+    assert!(!cell.contains('\u{1b}'), "{cell:?}");
+}
