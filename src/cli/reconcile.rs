@@ -39,8 +39,8 @@ pub struct ReconcileArgs {
     /// Reconcile this snapshot file instead of the live org (not with --disable-leavers).
     #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
-    /// Disable the active leavers through the change gate: a dry run (the plan) unless
-    /// --yes. Orphans and service accounts are never disabled.
+    /// Disable the active leavers through the change gate: a dry run (the plan, as a table
+    /// after the findings) unless --yes. Orphans and service accounts are never disabled.
     #[arg(long)]
     pub disable_leavers: bool,
     /// With --disable-leavers: carry it out without asking. Never skips the guard rails.
