@@ -155,16 +155,30 @@ async fn reconciling_names_leavers_and_orphans_and_writes_nothing_until_yes() {
     );
     assert!(table.contains("FINDING"), "{table}");
 
-    // --disable-leavers without --yes is a dry run: the plan, and still no write.
+    // --disable-leavers without --yes is a dry run: the plan, and still no write. With
+    // JSON findings, stdout stays one JSON document and the plan is said on stderr.
     let mut command = ddusers(&sandbox, DEMO_ADMIN_APP_KEY, &journal);
     command
-        .args(["reconcile", "--disable-leavers", "--people"])
+        .args([
+            "reconcile",
+            "--format",
+            "json",
+            "--disable-leavers",
+            "--people",
+        ])
         .arg(&file)
         .args(COLUMNS);
     let out = run(command).await;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("dry run: nothing was changed"), "{stderr}");
+    assert!(
+        stderr.contains("leavers in people.csv"),
+        "the plan: {stderr}"
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON document ({e})"));
+    assert_eq!(of_kind(&findings, "active_leaver"), people.leavers);
     assert!(sandbox.stats().requests > 10);
     assert_eq!(sandbox.stats().write_requests, 0, "no write before --yes");
 

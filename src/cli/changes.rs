@@ -112,6 +112,10 @@ pub struct Ask {
     pub format: Format,
     /// `--force` (resume and undo).
     pub force: bool,
+    /// Standard output already carries the command's own JSON or CSV (`reconcile
+    /// --format json --disable-leavers`): a dry run describes the plan on stderr only, so
+    /// what a script reads stays one document.
+    pub stdout_taken: bool,
 }
 
 impl Ask {
@@ -121,6 +125,7 @@ impl Ask {
             args: args.clone(),
             format,
             force: false,
+            stdout_taken: false,
         }
     }
 }
@@ -151,7 +156,11 @@ impl Changer<'_> {
         let verdict = check(&draft, &facts, gate);
         let summary = verdict.summary.clone();
         if ask.args.dry_run {
-            print_plan(&summary, ask.format)?;
+            if ask.stdout_taken {
+                describe(&summary);
+            } else {
+                print_plan(&summary, ask.format)?;
+            }
             return match verdict.into_plan() {
                 Ok(_) => Ok(None),
                 Err(refusals) => Err(WouldBeRefused(refusals).into()),

@@ -91,8 +91,11 @@ pub async fn disable_leavers(changer: &Changer<'_>, args: ReconcileArgs) -> CliR
         yes: args.yes,
         allow_self: args.allow_self,
     };
-    // The plan goes to the terminal as a table: the findings took the chosen format.
-    let ask = Ask::new(&change, Format::Table);
+    // The plan is a table; with the findings as JSON or CSV on stdout, it goes to stderr.
+    let ask = Ask {
+        stdout_taken: args.format != Format::Table,
+        ..Ask::new(&change, Format::Table)
+    };
     changer.submit(Draft::new(&title, changes), &ask).await?;
     if !args.yes {
         eprintln!("dry run: nothing was changed; add --yes to disable them");
