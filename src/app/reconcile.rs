@@ -63,18 +63,42 @@ pub fn on_people(state: &mut State, result: Result<Box<People>, String>) {
     }
 }
 
-/// Matches once the org is loaded (a list read before then waits for it).
+/// Matches once the org is loaded (a list read before then waits for it), and again
+/// whenever the org changes under an open lens (a change landed, a reload).
 pub fn refresh(state: &mut State) {
-    if state.reconcile.pending.is_none() || !state.load.done {
+    if !state.load.done {
         return;
     }
     if let Some(people) = state.reconcile.pending.take() {
-        open(state, &people);
+        open(state, people);
+        return;
     }
+    let now = (state.store.revision(), state.store.len());
+    let Some(lens) = state
+        .reconcile
+        .active
+        .as_ref()
+        .filter(|l| l.computed_at != now)
+    else {
+        return;
+    };
+    let (people, only) = (lens.people.clone(), lens.only);
+    compute(state, people, only);
 }
 
-fn open(state: &mut State, people: &People) {
-    let found = reconcile(&state.store, people);
+fn open(state: &mut State, people: People) {
+    let summary = compute(state, people, None);
+    state.view.tab = super::action::StatusTab::All;
+    state.rebuild_view();
+    state.notify(
+        Level::Info,
+        format!("{summary} — :reconcile leavers|orphans|service narrows, Esc closes"),
+    );
+}
+
+/// Matches the org against `people` and shows the findings of kind `only`; the summary.
+fn compute(state: &mut State, people: People, only: Option<FindingKind>) -> String {
+    let found = reconcile(&state.store, &people);
     let summary = found.summary();
     let cells: super::state::ExplanationCells = found
         .findings
@@ -98,14 +122,11 @@ fn open(state: &mut State, people: &People) {
             widest: vec![widest.unwrap_or(8)],
         },
         cells,
+        people,
+        computed_at: (state.store.revision(), state.store.len()),
     });
-    narrow(state, None);
-    state.view.tab = super::action::StatusTab::All;
-    state.rebuild_view();
-    state.notify(
-        Level::Info,
-        format!("{summary} — :reconcile leavers|orphans|service narrows, Esc closes"),
-    );
+    narrow(state, only);
+    summary
 }
 
 /// "leaver: marked left (terminated) in people.csv row 14": short, so the reason shows.

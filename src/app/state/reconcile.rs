@@ -33,4 +33,9 @@ pub struct ReconcileLens {
     /// The list's Finding column: its header, and each member's cell.
     pub explain: ExplainColumns,
     pub cells: super::ExplanationCells,
+    /// The list the findings come from, kept to match again when the org changes.
+    pub people: People,
+    /// The org's revision and size the findings were computed at (a leaver disabled
+    /// from the lens is no longer a finding once the change lands).
+    pub computed_at: (u64, usize),
 }

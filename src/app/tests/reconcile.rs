@@ -141,3 +141,24 @@ fn a_hostile_file_name_is_made_safe_in_the_finding_column() {
     assert!(cell.starts_with("orphan: not in evil"), "{cell}");
     assert!(!cell.contains('\u{1b}'), "{cell:?}");
 }
+
+#[test]
+fn a_leaver_disabled_from_the_lens_is_no_longer_a_finding() {
+    let mut state = loaded_with_roles();
+    reconciled(&mut state);
+    command(&mut state, "reconcile leavers");
+    assert_eq!(shown(&state), ["u02", "u04"]);
+    // A run disables Björn: the store changes, the lens matches again, still narrowed.
+    let ix = state.store.index_of(&"u02".into()).expect("loaded");
+    state
+        .store_mut()
+        .set_status(ix, crate::org::Status::Disabled);
+    update(&mut state, Msg::Tick { now: NOW + 1 });
+    assert_eq!(shown(&state), ["u04"]);
+    let lens = state.reconcile.active.as_ref().expect("still open");
+    assert_eq!(
+        lens.only,
+        Some(crate::audit::reconcile::FindingKind::ActiveLeaver)
+    );
+    assert_eq!(finding(&state, "u02"), None);
+}
