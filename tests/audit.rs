@@ -180,14 +180,47 @@ async fn every_view_holds_exactly_the_users_the_api_data_says() {
         );
     }
 
+    // MFA counts for password logins only: SSO-only overrides are left out.
+    let sso_only = |u: &User| {
+        let methods = u
+            .attributes
+            .allowed_login_methods
+            .clone()
+            .unwrap_or_default();
+        !methods.is_empty() && methods.iter().all(|m| m == "saml" || m == "google")
+    };
+    let mfa_off = raw.ids(|u| {
+        status(u) == UserStatus::Active
+            && !is_service_account(u)
+            && u.attributes.mfa_enabled != Some(true)
+    });
+    let no_mfa = raw.ids(|u| mfa_off.contains(&u.id) && !sso_only(u));
+    assert!(
+        no_mfa.len() < mfa_off.len(),
+        "the seed has SSO-only users without MFA"
+    );
+    assert_view(&org, ViewKind::NoMfa, no_mfa);
+    let overrides = raw.ids(|u| {
+        u.attributes
+            .allowed_login_methods
+            .as_ref()
+            .is_some_and(|m| !m.is_empty())
+    });
+    assert!(!overrides.is_empty(), "the seed has login-method overrides");
+    assert_view(&org, ViewKind::LoginOverrides, overrides);
+    let outside = raw.ids(|u| {
+        let email = u.attributes.email.clone().unwrap_or_default();
+        status(u) != UserStatus::Disabled
+            && !email.ends_with("@example.com")
+            && !email.ends_with(".example.com")
+    });
+    assert!(!outside.is_empty());
     assert_view(
         &org,
-        ViewKind::NoMfa,
-        raw.ids(|u| {
-            status(u) == UserStatus::Active
-                && !is_service_account(u)
-                && u.attributes.mfa_enabled != Some(true)
-        }),
+        ViewKind::OutsideDomains {
+            allowed_domains: vec!["example.com".into()],
+        },
+        outside,
     );
 
     let inactive = raw.ids(|u| {
@@ -533,6 +566,17 @@ fn ddusers(sandbox: &Sandbox, app_key: &str) -> Command {
     command
 }
 
+/// What `command` printed, once it succeeded.
+async fn stdout_of(command: Command) -> String {
+    let out = run(command).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 async fn run(mut command: Command) -> std::process::Output {
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
@@ -627,6 +671,46 @@ async fn a_whole_audit_session_with_the_read_only_key_sends_no_write() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The domain and login-method views, by the flags the README shows.
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command.args([
+        "audit",
+        "outside-domains",
+        "--allowed-domains",
+        "example.com,example.org",
+        "--format",
+        "csv",
+    ]);
+    let stdout = stdout_of(command).await;
+    let outside = view_of(
+        &org,
+        &ViewKind::OutsideDomains {
+            allowed_domains: vec!["example.com".into(), "example.org".into()],
+        },
+    );
+    assert!(!outside.rows.is_empty());
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let domain_at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "domain")
+        .expect("a domain column");
+    let domains: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[domain_at].to_owned())
+        .collect();
+    assert_eq!(domains.len(), outside.rows.len());
+    assert!(domains
+        .iter()
+        .all(|d| d == "demo-org.example" || d == "svc.demo-org.example"));
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command.args(["audit", "login-overrides"]);
+    let stdout = stdout_of(command).await;
+    let overrides = view_of(&org, &ViewKind::LoginOverrides);
+    assert!(stdout.contains(&overrides.title), "{stdout}");
+    assert!(stdout.contains("no (override allows SSO only)"));
+
     let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
     command.arg("diff").arg(&first).arg(&first);
     let out = run(command).await;
@@ -647,6 +731,7 @@ async fn audit_mistakes_are_one_line_with_a_usage_exit() {
         vec!["audit", "who-can", "no_such_permission"],
         vec!["audit", "nonsense"],
         vec!["export", "--view", "nonsense"],
+        vec!["audit", "outside-domains"],
     ] {
         let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
         command.args(&args);

@@ -302,7 +302,12 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         "who-can" | "who-has" | "permission" if rest.len() < 2 => return open_picker(state),
         _ => {}
     }
-    let arg = rest.get(1).copied();
+    // The allowed domains may be typed with spaces between them: `a.com, b.org`.
+    let domains = rest.get(1..).map(|words| words.join(","));
+    let arg = match ViewKind::parse(name, Some("-"), None) {
+        Ok(ViewKind::OutsideDomains { .. }) => domains.as_deref().filter(|d| !d.is_empty()),
+        _ => rest.get(1).copied(),
+    };
     let days = match (name.to_ascii_lowercase().as_str(), arg) {
         ("inactive" | "stale" | "never-logged-in", Some(n)) => match n.parse::<u32>() {
             Ok(days) => Some(days),

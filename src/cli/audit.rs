@@ -25,7 +25,8 @@ pub enum AuditCommand {
     /// Audit views: who can do what, admins, risk lists (reads only).
     ///
     /// VIEW is one of: all, who-can PERMISSION, admins, no-mfa, inactive [--days N],
-    /// pending, disabled-with-roles, service-accounts, no-role, role NAME; or `user USER` (a user's
+    /// pending, disabled-with-roles, service-accounts, no-role, role NAME, login-overrides,
+    /// outside-domains --allowed-domains A,B; or `user USER` (a user's
     /// effective permissions and the roles granting them) and `permissions` (the catalogue
     /// by group, with how many users hold each).
     Audit(AuditArgs),
@@ -54,6 +55,10 @@ pub struct AuditArgs {
     /// inactive: days without a login (default 90).
     #[arg(long)]
     pub days: Option<u32>,
+    /// outside-domains: the org's own email domains, comma-separated (subdomains count
+    /// as inside).
+    #[arg(long, value_name = "DOMAINS")]
+    pub allowed_domains: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Audit this snapshot file instead of the live org.
@@ -82,6 +87,9 @@ pub struct ExportArgs {
     /// Days without a login, for --view inactive.
     #[arg(long)]
     pub days: Option<u32>,
+    /// The org's own email domains, for --view outside-domains (comma-separated).
+    #[arg(long, value_name = "DOMAINS")]
+    pub allowed_domains: Option<String>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
     /// Write here instead of stdout.
@@ -295,8 +303,8 @@ fn print_catalogue(org: &Org, format: Format, out: &mut dyn Write) -> CliResult 
 
 /// `audit VIEW`: the view's users, as a table, CSV or the JSON export.
 fn print_view(org: &Org, name: &str, args: AuditArgs, out: &mut dyn Write) -> CliResult {
-    let permission = args.permission.or(args.target);
-    let kind = view_kind(name, permission.as_deref(), args.days)?;
+    let argument = args.permission.or(args.allowed_domains).or(args.target);
+    let kind = view_kind(name, argument.as_deref(), args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();
     match args.format {
@@ -385,7 +393,11 @@ fn catalogue_rows(org: &Org) -> Vec<CatalogueRow> {
 }
 
 fn run_export(org: &Org, args: ExportArgs) -> CliResult {
-    let kind = view_kind(&args.view, args.permission.as_deref(), args.days)?;
+    let argument = args
+        .permission
+        .as_deref()
+        .or(args.allowed_domains.as_deref());
+    let kind = view_kind(&args.view, argument, args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();
     let mut bytes = Vec::new();
