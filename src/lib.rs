@@ -4,6 +4,9 @@
 #[cfg(test)]
 extern crate self as ddusers;
 
+/// This build's version, as exports and snapshots record it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod api;
 pub mod app;
 pub mod audit;

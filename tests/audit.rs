@@ -377,7 +377,9 @@ async fn csv_and_json_exports_round_trip() {
     let mut json_bytes = Vec::new();
     let source = export::Source::of(&org, "", OffsetDateTime::now_utc());
     export::write_json(&org, &view, &rows, source, &mut json_bytes).unwrap();
-    let doc: ExportDocument = serde_json::from_slice(&json_bytes).unwrap();
+    let mut doc: ExportDocument = serde_json::from_slice(&json_bytes).unwrap();
+    let meta = doc.meta.take().expect("a JSON export says what it is");
+    assert_eq!((meta.rows, meta.view.as_str()), (doc.count, "who-can"));
     assert_eq!(doc, export::document(&org, &view, &rows, source));
     assert_eq!(doc.origin, "test");
     assert_eq!(doc.count, view.rows.len());
@@ -797,4 +799,91 @@ async fn a_snapshot_served_offline_reads_back_as_the_same_org() {
     }
     assert_eq!(offline.stats().write_requests, 0);
     offline.shutdown().await;
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_say_what_they_are_and_their_hashes_verify() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("monday.json");
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command.args(["snapshot", "--output"]).arg(&snapshot);
+    stdout_of(command).await;
+    let written = Snapshot::read(&snapshot).unwrap();
+    assert_eq!(
+        written.ddusers_version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+
+    // JSON: a meta object, hashing the users array.
+    let json_path = dir.path().join("no-mfa.json");
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .args(["export", "--view", "no-mfa", "--format", "json", "--output"])
+        .arg(&json_path);
+    stdout_of(command).await;
+    let value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let meta = &value["meta"];
+    // Canonical JSON: compact, keys sorted (serde_json's Value keeps them sorted).
+    let users = serde_json::to_vec(&value["users"]).unwrap();
+    assert_eq!(meta["sha256"], sha256_hex(&users));
+    assert_eq!(meta["view"], "no-mfa");
+    assert_eq!(meta["rows"], value["users"].as_array().unwrap().len());
+    assert_eq!(meta["rows"], meta["total"]);
+    assert_eq!(meta["ddusers_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        meta["taken_by"]["id"].as_str(),
+        written.taken_by.as_ref().map(|id| id.as_str())
+    );
+    assert!(meta["taken_by"]["email"].as_str().is_some());
+    assert!(meta["org_name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(meta["org_id"].as_str().is_some());
+    assert!(
+        meta["taken_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+00:00")),
+        "UTC"
+    );
+
+    // CSV from the snapshot (--as-of): plain CSV, and its meta beside it.
+    let csv_path = dir.path().join("admins.csv");
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .args(["export", "--view", "admins", "--from"])
+        .arg(&snapshot)
+        .arg("--output")
+        .arg(&csv_path);
+    stdout_of(command).await;
+    let body = std::fs::read(&csv_path).unwrap();
+    assert!(body.starts_with(b"id,email,"), "the CSV stays plain");
+    let meta: ddusers::audit::meta::EvidenceMeta =
+        serde_json::from_slice(&std::fs::read(dir.path().join("admins.csv.meta.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta.sha256, sha256_hex(&body));
+    assert_eq!(
+        meta.taken_at,
+        ddusers::api::models::timestamp::format(&written.taken_at),
+        "as of the snapshot"
+    );
+    let rows = csv::Reader::from_reader(body.as_slice()).records().count();
+    assert_eq!((meta.rows, meta.total), (rows, rows));
+
+    // --as-of reads a view as of the snapshot, like --from.
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .args(["audit", "admins", "--format", "csv", "--as-of"])
+        .arg(&snapshot);
+    let as_of = stdout_of(command).await;
+    assert_eq!(as_of.as_bytes(), body.as_slice());
+    assert_eq!(sandbox.stats().write_requests, 0);
+    sandbox.shutdown().await;
 }

@@ -511,7 +511,30 @@ fn submit_export(state: &mut State, overwrite: bool) -> Vec<Effect> {
         path: PathBuf::from(path),
         now: state.now,
         overwrite,
+        about: Box::new(export_about(state)),
     }]
+}
+
+/// What the export's meta says beyond the org: the keys' user, the org's name, and what
+/// narrowed the list ("tab Pending; filter ada"), none when it shows the whole view.
+fn export_about(state: &State) -> crate::audit::export::ExportAbout {
+    let mut narrowed = Vec::new();
+    if state.view.tab != StatusTab::All {
+        narrowed.push(format!("tab {}", state.view.tab.label()));
+    }
+    let text = state.view.filter.value().trim();
+    if !text.is_empty() {
+        narrowed.push(format!("filter {text}"));
+    }
+    let filter = narrowed.join("; ");
+    crate::audit::export::ExportAbout {
+        taken_by: state.me.clone(),
+        org: crate::org::OrgInfo {
+            name: state.org_name.clone(),
+            ..Default::default()
+        },
+        filter: (!filter.is_empty()).then(|| filter.to_owned()),
+    }
 }
 
 /// The export's file exists: the prompt comes back asking whether to overwrite it (or, if

@@ -5,6 +5,7 @@
 
 pub mod diff;
 pub mod export;
+pub mod meta;
 pub mod views;
 
 pub use diff::{diff, SnapshotDiff};

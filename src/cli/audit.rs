@@ -61,8 +61,9 @@ pub struct AuditArgs {
     pub allowed_domains: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Audit this snapshot file instead of the live org.
-    #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
+    /// Audit this snapshot file instead of the live org: the view as of when the snapshot
+    /// was taken (ages counted from then). `--as-of` is the same.
+    #[arg(long, visible_alias = "as-of", value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
 }
 
@@ -400,18 +401,22 @@ fn run_export(org: &Org, args: ExportArgs) -> CliResult {
     let kind = view_kind(&args.view, argument, args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();
-    let mut bytes = Vec::new();
-    match args.format {
-        ExportFormat::Csv => export::write_csv(org, &view, &rows, &mut bytes)?,
-        ExportFormat::Json => export::write_json(org, &view, &rows, source(org), &mut bytes)?,
-    }
+    let format = match args.format {
+        ExportFormat::Csv => export::FileFormat::Csv,
+        ExportFormat::Json => export::FileFormat::Json,
+    };
     match &args.output {
-        None => std::io::stdout().lock().write_all(&bytes)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            match format {
+                export::FileFormat::Csv => export::write_csv(org, &view, &rows, &mut out)?,
+                export::FileFormat::Json => {
+                    export::write_json(org, &view, &rows, source(org), &mut out)?
+                }
+            }
+        }
         Some(path) => {
-            crate::files::write_atomically(path, &bytes).map_err(|source| AuditError::Write {
-                path: path.clone(),
-                source,
-            })?;
+            export::write_file(path, format, org, &view, &rows, source(org))?;
             eprintln!(
                 "{}: {} written to {}",
                 output::sanitize(&view.title),

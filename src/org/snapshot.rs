@@ -59,6 +59,9 @@ pub struct Snapshot {
     /// The user whose keys read it.
     #[serde(default)]
     pub taken_by: Option<UserId>,
+    /// The ddusers version that wrote it (absent in files of older builds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ddusers_version: Option<String>,
     #[serde(default)]
     pub org: OrgInfo,
     pub users: Vec<User>,
@@ -137,6 +140,7 @@ impl Snapshot {
             taken_at: reading.taken_at,
             origin: reading.origin,
             taken_by: reading.taken_by,
+            ddusers_version: Some(crate::VERSION.to_owned()),
             org: reading.info,
             users: org.users().iter().map(|u| user_of(org, u)).collect(),
             roles: org

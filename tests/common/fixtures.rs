@@ -263,6 +263,7 @@ pub fn demo_audit_org() -> ddusers::org::Org {
         taken_at: time::OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a valid time"),
         origin: "test".into(),
         taken_by: None,
+        ddusers_version: None,
         org: Default::default(),
         users,
         roles,

@@ -242,12 +242,18 @@ fn export_works_in_read_only_mode_and_respects_the_filter() {
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     act(&mut state, Action::Export);
     let effects = act(&mut state, Action::Submit);
-    let [Effect::Export { kind, rows, .. }] = &effects[..] else {
+    let [Effect::Export {
+        kind, rows, about, ..
+    }] = &effects[..]
+    else {
         panic!("exports, got {effects:?}");
     };
     assert_eq!(kind, &None);
     assert_eq!(rows, &state.view.rows);
     assert_eq!(rows.len(), state.store.counts().pending as usize);
+    // The file's meta will say what narrowed the list, and whose keys read the org.
+    assert_eq!(about.filter.as_deref(), Some("tab Pending"));
+    assert_eq!(about.taken_by, state.me);
 }
 
 #[test]
