@@ -13,6 +13,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod digest;
 pub mod domain;
 pub mod effects;
 pub mod email;

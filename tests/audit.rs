@@ -822,6 +822,26 @@ async fn exports_say_what_they_are_and_their_hashes_verify() {
         written.ddusers_version.as_deref(),
         Some(env!("CARGO_PKG_VERSION"))
     );
+    // Its content hash verifies from the file alone, and a changed file is refused.
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&snapshot).unwrap()).unwrap();
+    let content = serde_json::json!({
+        "users": file["users"],
+        "roles": file["roles"],
+        "role_permissions": file["role_permissions"],
+        "permissions": file["permissions"],
+    });
+    assert_eq!(
+        file["content_sha256"],
+        sha256_hex(&serde_json::to_vec(&content).unwrap())
+    );
+    file["users"][0]["attributes"]["email"] = "someone.else@example.com".into();
+    let changed = dir.path().join("changed.json");
+    std::fs::write(&changed, serde_json::to_vec(&file).unwrap()).unwrap();
+    assert!(matches!(
+        Snapshot::read(&changed),
+        Err(SnapshotError::NotASnapshot { reason, .. }) if reason.contains("content_sha256")
+    ));
 
     // JSON: a meta object, hashing the users array.
     let json_path = dir.path().join("no-mfa.json");

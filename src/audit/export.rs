@@ -282,7 +282,8 @@ pub fn write_json(
     out: &mut dyn Write,
 ) -> Result<(), AuditError> {
     let mut doc = document(org, view, rows, source);
-    let hash = meta::sha256_hex(&meta::canonical_json(&doc.users)?);
+    let hash = crate::digest::canonical_sha256(&doc.users)
+        .map_err(|e| AuditError::Output(e.to_string()))?;
     doc.meta = Some(meta::evidence_meta(
         org,
         view,
@@ -320,7 +321,7 @@ pub fn write_file(
     };
     write(path, &bytes)?;
     if format == FileFormat::Csv {
-        let hash = meta::sha256_hex(&bytes);
+        let hash = crate::digest::sha256_hex(&bytes);
         let meta = meta::evidence_meta(org, view, rows.len(), source, hash, meta::CSV_HASHED);
         let text =
             serde_json::to_string_pretty(&meta).map_err(|e| AuditError::Output(e.to_string()))?;

@@ -17,7 +17,6 @@ use crate::org::Org;
 
 use super::export::Source;
 use super::views::AuditView;
-use super::AuditError;
 
 /// What the `sha256` of a CSV export covers.
 pub const CSV_HASHED: &str = "the CSV file's bytes";
@@ -102,24 +101,6 @@ pub fn evidence_meta(
     }
 }
 
-/// `value` as compact JSON with every object's keys sorted: what a JSON export's hash
-/// covers.
-pub fn canonical_json<T: Serialize>(value: &T) -> Result<Vec<u8>, AuditError> {
-    // serde_json's own map keeps keys sorted, so going through a Value sorts them.
-    let output = |e: serde_json::Error| AuditError::Output(e.to_string());
-    let value = serde_json::to_value(value).map_err(output)?;
-    serde_json::to_vec(&value).map_err(output)
-}
-
-/// Lower-case hex sha256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Where a CSV export's meta goes: `FILE.meta.json` beside `FILE`.
 pub fn meta_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
@@ -132,11 +113,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_hash_is_the_sha256_of_the_bytes_and_the_meta_sits_beside_the_file() {
-        assert_eq!(
-            sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+    fn the_meta_of_a_csv_sits_beside_the_file() {
         assert_eq!(
             meta_path(Path::new("/tmp/no-mfa.csv")),
             Path::new("/tmp/no-mfa.csv.meta.json")

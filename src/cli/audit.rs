@@ -96,8 +96,8 @@ pub struct ExportArgs {
     /// Write here instead of stdout.
     #[arg(long, short, value_name = "FILE", value_parser = super::common::path_arg)]
     pub output: Option<PathBuf>,
-    /// Export from this snapshot file instead of the live org.
-    #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
+    /// Export from this snapshot file instead of the live org (`--as-of` is the same).
+    #[arg(long, visible_alias = "as-of", value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
 }
 

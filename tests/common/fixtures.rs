@@ -269,6 +269,7 @@ pub fn demo_audit_org() -> ddusers::org::Org {
         roles,
         role_permissions,
         permissions,
+        content_sha256: None,
     };
     ddusers::org::Org::from_snapshot(&snapshot, ddusers::org::TextPolicy::Exact)
 }
