@@ -151,8 +151,16 @@ impl Snapshot {
             path: path.to_owned(),
             source,
         };
-        let text =
-            serde_json::to_string_pretty(self).map_err(|e| error(std::io::Error::other(e)))?;
+        // The hash says what is written, even of a snapshot changed since it was made.
+        let hash = self.compute_sha256();
+        let text = if self.content_sha256 == hash {
+            serde_json::to_string_pretty(self)
+        } else {
+            let mut fixed = self.clone();
+            fixed.content_sha256 = hash;
+            serde_json::to_string_pretty(&fixed)
+        }
+        .map_err(|e| error(std::io::Error::other(e)))?;
         crate::files::write_atomically(path, crate::text::escape_json(&text).as_bytes())
             .map_err(error)
     }
