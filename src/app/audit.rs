@@ -302,11 +302,11 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         "who-can" | "who-has" | "permission" if rest.len() < 2 => return open_picker(state),
         _ => {}
     }
-    // The allowed domains may be typed with spaces between them: `a.com, b.org`.
-    let domains = rest.get(1..).map(|words| words.join(","));
-    let arg = match ViewKind::parse(name, Some("-"), None) {
-        Ok(ViewKind::OutsideDomains { .. }) => domains.as_deref().filter(|d| !d.is_empty()),
-        _ => rest.get(1).copied(),
+    let words = rest.get(1..).map(|words| words.join(","));
+    let arg = if ViewKind::takes_word_list(name) {
+        words.as_deref().filter(|w| !w.is_empty())
+    } else {
+        rest.get(1).copied()
     };
     let days = match (name.to_ascii_lowercase().as_str(), arg) {
         ("inactive" | "stale" | "never-logged-in", Some(n)) => match n.parse::<u32>() {

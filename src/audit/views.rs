@@ -101,6 +101,15 @@ impl ViewKind {
         }
     }
 
+    /// True when the view named `name` (or an alias of it) takes a list of words, typed
+    /// with commas or spaces between them (`outside-domains a.com, b.org`).
+    pub fn takes_word_list(name: &str) -> bool {
+        matches!(
+            ViewKind::parse(name, Some("-"), None),
+            Ok(ViewKind::OutsideDomains { .. })
+        )
+    }
+
     /// A view from its name and the arguments some views need.
     pub fn parse(
         name: &str,
