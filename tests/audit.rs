@@ -711,6 +711,7 @@ async fn a_whole_audit_session_with_the_read_only_key_sends_no_write() {
     let stdout = stdout_of(command).await;
     let overrides = view_of(&org, &ViewKind::LoginOverrides);
     assert!(stdout.contains(&overrides.title), "{stdout}");
+    assert!(stdout.contains("LOGIN METHODS") && stdout.contains("PASSWORD LOGIN"));
     assert!(stdout.contains("no (override allows SSO only)"));
 
     let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);

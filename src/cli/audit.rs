@@ -354,6 +354,9 @@ fn header(column: &str) -> &'static str {
         "expires_at" => "EXPIRES",
         "expired" => "EXPIRED",
         "roles_held" => "ROLES HELD",
+        "password_login" => "PASSWORD LOGIN",
+        "login_methods" => "LOGIN METHODS",
+        "domain" => "DOMAIN",
         _ => "",
     }
 }
