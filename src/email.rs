@@ -183,3 +183,59 @@ mod tests {
         assert!(entries.iter().all(|e| e.verdict.is_ok()));
     }
 }
+
+/// The domain of an address (after the last `@`), lower-case; `None` without one.
+pub fn email_domain(email: &str) -> Option<String> {
+    let (_, domain) = email.trim().rsplit_once('@')?;
+    let domain = domain.trim().trim_end_matches('.').to_lowercase();
+    (!domain.is_empty()).then_some(domain)
+}
+
+/// True when `domain` is one of `allowed` or a subdomain of one (`eu.a.com` is inside
+/// `a.com`); `allowed` is lower-case, as [`parse_domain_list`] gives it.
+pub fn domain_allowed(domain: &str, allowed: &[String]) -> bool {
+    allowed.iter().any(|a| {
+        domain == a
+            || domain
+                .strip_suffix(a.as_str())
+                .is_some_and(|sub| sub.ends_with('.'))
+    })
+}
+
+/// A list of domains as people type it (`a.com, @b.org`): split on commas and spaces,
+/// lower-case, a leading `@` dropped, repeats removed.
+pub fn parse_domain_list(text: &str) -> Vec<String> {
+    let mut domains: Vec<String> = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|d| {
+            d.trim()
+                .trim_start_matches('@')
+                .trim_end_matches('.')
+                .to_lowercase()
+        })
+        .filter(|d| !d.is_empty())
+        .collect();
+    domains.sort();
+    domains.dedup();
+    domains
+}
+
+#[cfg(test)]
+mod domain_tests {
+    use super::*;
+
+    #[test]
+    fn a_domain_is_inside_the_list_when_it_or_a_parent_is_listed() {
+        let allowed = parse_domain_list("Example.com, @b.org");
+        assert_eq!(allowed, ["b.org", "example.com"]);
+        assert!(domain_allowed("example.com", &allowed));
+        assert!(domain_allowed("eu.example.com", &allowed));
+        assert!(!domain_allowed("badexample.com", &allowed));
+        assert!(!domain_allowed("example.com.evil.io", &allowed));
+        assert_eq!(
+            email_domain("Ann@EU.Example.com"),
+            Some("eu.example.com".into())
+        );
+        assert_eq!(email_domain("no-at-sign"), None);
+    }
+}

@@ -4,12 +4,16 @@
 #[cfg(test)]
 extern crate self as ddusers;
 
+/// This build's version, as exports and snapshots record it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub mod api;
 pub mod app;
 pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod digest;
 pub mod domain;
 pub mod effects;
 pub mod email;

@@ -180,14 +180,47 @@ async fn every_view_holds_exactly_the_users_the_api_data_says() {
         );
     }
 
+    // MFA counts for password logins only: SSO-only overrides are left out.
+    let sso_only = |u: &User| {
+        let methods = u
+            .attributes
+            .allowed_login_methods
+            .clone()
+            .unwrap_or_default();
+        !methods.is_empty() && methods.iter().all(|m| m == "saml" || m == "google")
+    };
+    let mfa_off = raw.ids(|u| {
+        status(u) == UserStatus::Active
+            && !is_service_account(u)
+            && u.attributes.mfa_enabled != Some(true)
+    });
+    let no_mfa = raw.ids(|u| mfa_off.contains(&u.id) && !sso_only(u));
+    assert!(
+        no_mfa.len() < mfa_off.len(),
+        "the seed has SSO-only users without MFA"
+    );
+    assert_view(&org, ViewKind::NoMfa, no_mfa);
+    let overrides = raw.ids(|u| {
+        u.attributes
+            .allowed_login_methods
+            .as_ref()
+            .is_some_and(|m| !m.is_empty())
+    });
+    assert!(!overrides.is_empty(), "the seed has login-method overrides");
+    assert_view(&org, ViewKind::LoginOverrides, overrides);
+    let outside = raw.ids(|u| {
+        let email = u.attributes.email.clone().unwrap_or_default();
+        status(u) != UserStatus::Disabled
+            && !email.ends_with("@example.com")
+            && !email.ends_with(".example.com")
+    });
+    assert!(!outside.is_empty());
     assert_view(
         &org,
-        ViewKind::NoMfa,
-        raw.ids(|u| {
-            status(u) == UserStatus::Active
-                && !is_service_account(u)
-                && u.attributes.mfa_enabled != Some(true)
-        }),
+        ViewKind::OutsideDomains {
+            allowed_domains: vec!["example.com".into()],
+        },
+        outside,
     );
 
     let inactive = raw.ids(|u| {
@@ -344,7 +377,9 @@ async fn csv_and_json_exports_round_trip() {
     let mut json_bytes = Vec::new();
     let source = export::Source::of(&org, "", OffsetDateTime::now_utc());
     export::write_json(&org, &view, &rows, source, &mut json_bytes).unwrap();
-    let doc: ExportDocument = serde_json::from_slice(&json_bytes).unwrap();
+    let mut doc: ExportDocument = serde_json::from_slice(&json_bytes).unwrap();
+    let meta = doc.meta.take().expect("a JSON export says what it is");
+    assert_eq!((meta.rows, meta.view.as_str()), (doc.count, "who-can"));
     assert_eq!(doc, export::document(&org, &view, &rows, source));
     assert_eq!(doc.origin, "test");
     assert_eq!(doc.count, view.rows.len());
@@ -533,6 +568,17 @@ fn ddusers(sandbox: &Sandbox, app_key: &str) -> Command {
     command
 }
 
+/// What `command` printed, once it succeeded.
+async fn stdout_of(command: Command) -> String {
+    let out = run(command).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 async fn run(mut command: Command) -> std::process::Output {
     tokio::task::spawn_blocking(move || command.output().unwrap())
         .await
@@ -627,6 +673,47 @@ async fn a_whole_audit_session_with_the_read_only_key_sends_no_write() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The domain and login-method views, by the flags the README shows.
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command.args([
+        "audit",
+        "outside-domains",
+        "--allowed-domains",
+        "example.com,example.org",
+        "--format",
+        "csv",
+    ]);
+    let stdout = stdout_of(command).await;
+    let outside = view_of(
+        &org,
+        &ViewKind::OutsideDomains {
+            allowed_domains: vec!["example.com".into(), "example.org".into()],
+        },
+    );
+    assert!(!outside.rows.is_empty());
+    let mut reader = csv::Reader::from_reader(stdout.as_bytes());
+    let domain_at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "domain")
+        .expect("a domain column");
+    let domains: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[domain_at].to_owned())
+        .collect();
+    assert_eq!(domains.len(), outside.rows.len());
+    assert!(domains
+        .iter()
+        .all(|d| d == "demo-org.example" || d == "svc.demo-org.example"));
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command.args(["audit", "login-overrides"]);
+    let stdout = stdout_of(command).await;
+    let overrides = view_of(&org, &ViewKind::LoginOverrides);
+    assert!(stdout.contains(&overrides.title), "{stdout}");
+    assert!(stdout.contains("LOGIN METHODS") && stdout.contains("PASSWORD LOGIN"));
+    assert!(stdout.contains("no (override allows SSO only)"));
+
     let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
     command.arg("diff").arg(&first).arg(&first);
     let out = run(command).await;
@@ -647,6 +734,7 @@ async fn audit_mistakes_are_one_line_with_a_usage_exit() {
         vec!["audit", "who-can", "no_such_permission"],
         vec!["audit", "nonsense"],
         vec!["export", "--view", "nonsense"],
+        vec!["audit", "outside-domains"],
     ] {
         let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
         command.args(&args);
@@ -712,4 +800,111 @@ async fn a_snapshot_served_offline_reads_back_as_the_same_org() {
     }
     assert_eq!(offline.stats().write_requests, 0);
     offline.shutdown().await;
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_say_what_they_are_and_their_hashes_verify() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("monday.json");
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command.args(["snapshot", "--output"]).arg(&snapshot);
+    stdout_of(command).await;
+    let written = Snapshot::read(&snapshot).unwrap();
+    assert_eq!(
+        written.ddusers_version.as_deref(),
+        Some(env!("CARGO_PKG_VERSION"))
+    );
+    // Its content hash verifies from the file alone, and a changed file is refused.
+    let mut file: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&snapshot).unwrap()).unwrap();
+    let content = serde_json::json!({
+        "users": file["users"],
+        "roles": file["roles"],
+        "role_permissions": file["role_permissions"],
+        "permissions": file["permissions"],
+    });
+    assert_eq!(
+        file["content_sha256"],
+        sha256_hex(&serde_json::to_vec(&content).unwrap())
+    );
+    file["users"][0]["attributes"]["email"] = "someone.else@example.com".into();
+    let changed = dir.path().join("changed.json");
+    std::fs::write(&changed, serde_json::to_vec(&file).unwrap()).unwrap();
+    assert!(matches!(
+        Snapshot::read(&changed),
+        Err(SnapshotError::NotASnapshot { reason, .. }) if reason.contains("content_sha256")
+    ));
+
+    // JSON: a meta object, hashing the users array.
+    let json_path = dir.path().join("no-mfa.json");
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .args(["export", "--view", "no-mfa", "--format", "json", "--output"])
+        .arg(&json_path);
+    stdout_of(command).await;
+    let value: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    let meta = &value["meta"];
+    // Canonical JSON: compact, keys sorted (serde_json's Value keeps them sorted).
+    let users = serde_json::to_vec(&value["users"]).unwrap();
+    assert_eq!(meta["sha256"], sha256_hex(&users));
+    assert_eq!(meta["view"], "no-mfa");
+    assert_eq!(meta["rows"], value["users"].as_array().unwrap().len());
+    assert_eq!(meta["rows"], meta["total"]);
+    assert_eq!(meta["ddusers_version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(
+        meta["taken_by"]["id"].as_str(),
+        written.taken_by.as_ref().map(|id| id.as_str())
+    );
+    assert!(meta["taken_by"]["email"].as_str().is_some());
+    assert!(meta["org_name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(meta["org_id"].as_str().is_some());
+    assert!(
+        meta["taken_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+00:00")),
+        "UTC"
+    );
+
+    // CSV from the snapshot (--as-of): plain CSV, and its meta beside it.
+    let csv_path = dir.path().join("admins.csv");
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .args(["export", "--view", "admins", "--from"])
+        .arg(&snapshot)
+        .arg("--output")
+        .arg(&csv_path);
+    stdout_of(command).await;
+    let body = std::fs::read(&csv_path).unwrap();
+    assert!(body.starts_with(b"id,email,"), "the CSV stays plain");
+    let meta: ddusers::audit::meta::EvidenceMeta =
+        serde_json::from_slice(&std::fs::read(dir.path().join("admins.csv.meta.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta.sha256, sha256_hex(&body));
+    assert_eq!(
+        meta.taken_at,
+        ddusers::api::models::timestamp::format(&written.taken_at),
+        "as of the snapshot"
+    );
+    let rows = csv::Reader::from_reader(body.as_slice()).records().count();
+    assert_eq!((meta.rows, meta.total), (rows, rows));
+
+    // --as-of reads a view as of the snapshot, like --from.
+    let mut command = ddusers(&sandbox, DEMO_READONLY_APP_KEY);
+    command
+        .args(["audit", "admins", "--format", "csv", "--as-of"])
+        .arg(&snapshot);
+    let as_of = stdout_of(command).await;
+    assert_eq!(as_of.as_bytes(), body.as_slice());
+    assert_eq!(sandbox.stats().write_requests, 0);
+    sandbox.shutdown().await;
 }

@@ -61,7 +61,11 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
     let expected: HashSet<UserId> = admins.users(&org).map(|u| u.id.clone()).collect();
     assert!(!expected.is_empty() && expected.len() < org.users().len());
 
-    let mut console = console(api, QueueOptions::default()).await;
+    let options = QueueOptions {
+        origin: sandbox.base_url(),
+        ..QueueOptions::default()
+    };
+    let mut console = console(api, options).await;
     let requests = sandbox.stats().requests;
     console.press(Key::ch(':'));
     console.type_text("audit admins");
@@ -139,6 +143,27 @@ async fn audit_admins_shows_exactly_the_admins_and_exports_them_with_a_read_only
         .map(|r| UserId(r.expect("a row")[id_col].to_owned()))
         .collect();
     assert_eq!(rows, order, "the rows are the list as shown, in order");
+
+    // Beside the CSV, what it is: the view, the rows against the total, who read it, and
+    // the sha256 of the CSV's bytes.
+    let meta_path = dir.path().join("admins.csv.meta.json");
+    let meta: ddusers::audit::meta::EvidenceMeta =
+        serde_json::from_slice(&std::fs::read(&meta_path).expect("the meta file"))
+            .expect("meta JSON");
+    use sha2::Digest;
+    let body = std::fs::read(&path).expect("the CSV");
+    let hash: String = sha2::Sha256::digest(&body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(meta.sha256, hash);
+    assert_eq!(meta.view, "admins");
+    assert_eq!((meta.rows, meta.total), (order.len(), expected.len()));
+    assert_eq!(meta.ddusers_version, env!("CARGO_PKG_VERSION"));
+    let me = meta.taken_by.expect("the keys' user");
+    assert_eq!(Some(&me.id), console.state.me.as_ref());
+    assert!(me.email.is_some_and(|e| e.contains('@')));
+    assert_eq!(meta.origin, sandbox.base_url(), "the console's org address");
     assert_eq!(sandbox.stats().write_requests, 0, "an audit never writes");
     sandbox.shutdown().await;
 }

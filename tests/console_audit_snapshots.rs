@@ -75,6 +75,13 @@ fn audit_view_who_can_with_a_mark() {
     });
 }
 
+/// The fixture org does not report login methods: every row says a password is assumed,
+/// and why.
+#[test]
+fn audit_view_no_mfa_explains_the_password_assumption() {
+    snap("audit_no_mfa", |state| open_audit(state, ViewKind::NoMfa));
+}
+
 #[test]
 fn export_prompt() {
     snap("export_prompt", |state| {

@@ -302,7 +302,12 @@ fn audit_command(state: &mut State, rest: &[&str]) -> Vec<Effect> {
         "who-can" | "who-has" | "permission" if rest.len() < 2 => return open_picker(state),
         _ => {}
     }
-    let arg = rest.get(1).copied();
+    let words = rest.get(1..).map(|words| words.join(","));
+    let arg = if ViewKind::takes_word_list(name) {
+        words.as_deref().filter(|w| !w.is_empty())
+    } else {
+        rest.get(1).copied()
+    };
     let days = match (name.to_ascii_lowercase().as_str(), arg) {
         ("inactive" | "stale" | "never-logged-in", Some(n)) => match n.parse::<u32>() {
             Ok(days) => Some(days),
@@ -506,7 +511,30 @@ fn submit_export(state: &mut State, overwrite: bool) -> Vec<Effect> {
         path: PathBuf::from(path),
         now: state.now,
         overwrite,
+        about: Box::new(export_about(state)),
     }]
+}
+
+/// What the export's meta says beyond the org: the keys' user, the org's name, and what
+/// narrowed the list ("tab Pending; filter ada"), none when it shows the whole view.
+fn export_about(state: &State) -> crate::audit::export::ExportAbout {
+    let mut narrowed = Vec::new();
+    if state.view.tab != StatusTab::All {
+        narrowed.push(format!("tab {}", state.view.tab.label()));
+    }
+    let text = state.view.filter.value().trim();
+    if !text.is_empty() {
+        narrowed.push(format!("filter {text}"));
+    }
+    let filter = narrowed.join("; ");
+    crate::audit::export::ExportAbout {
+        taken_by: state.me.clone(),
+        org: crate::org::OrgInfo {
+            name: state.org_name.clone(),
+            ..Default::default()
+        },
+        filter: (!filter.is_empty()).then(|| filter.to_owned()),
+    }
 }
 
 /// The export's file exists: the prompt comes back asking whether to overwrite it (or, if

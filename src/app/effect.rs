@@ -147,6 +147,8 @@ pub enum Effect {
         /// Replace the file when it exists (asked first: without it, an existing file is
         /// left alone and `AuditMsg::ExportExists` comes back).
         overwrite: bool,
+        /// The keys' user, the org's name and the filter, for the export's meta.
+        about: Box<crate::audit::export::ExportAbout>,
     },
     /// Read the journal's runs.
     LoadJournal { request_id: RequestId },

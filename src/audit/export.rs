@@ -11,8 +11,9 @@ use time::OffsetDateTime;
 
 use crate::api::models::{timestamp, RoleId, UserId};
 use crate::cli::output::Table;
-use crate::org::{EffectivePermission, Org, RoleIx, Stamp, UserIx, UserRecord};
+use crate::org::{EffectivePermission, Org, OrgInfo, RoleIx, Stamp, UserIx, UserRecord};
 
+use super::meta::{self, EvidenceMeta};
 use super::views::{AuditView, ViewRow};
 use super::AuditError;
 
@@ -175,6 +176,9 @@ impl ExportUser {
 /// A JSON export: what it is, when the org was read, and the users.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExportDocument {
+    /// The export's evidence metadata (absent in files of older builds).
+    #[serde(default)]
+    pub meta: Option<EvidenceMeta>,
     pub view: String,
     pub title: String,
     pub count: usize,
@@ -183,27 +187,64 @@ pub struct ExportDocument {
     pub users: Vec<ExportUser>,
 }
 
-/// Where and when the exported org was read.
+/// Where and when the exported org was read, whose keys read it, and the filter the rows
+/// went through.
 #[derive(Clone, Copy, Debug)]
 pub struct Source<'a> {
     pub origin: &'a str,
     pub taken_at: OffsetDateTime,
+    pub taken_by: Option<&'a UserId>,
+    pub org: Option<&'a OrgInfo>,
+    pub filter: Option<&'a str>,
 }
 
 impl<'a> Source<'a> {
-    /// The org's own reading; for an org read as it went (the console's), `origin` now.
+    /// The org's own reading; for an org read as it went (the console's), `origin` now,
+    /// with what the console knows of the org and its user (`about`).
     pub fn of(org: &'a Org, origin: &'a str, now: OffsetDateTime) -> Source<'a> {
         match org.reading() {
             Some(reading) => Source {
                 origin: &reading.origin,
                 taken_at: reading.taken_at,
+                taken_by: reading.taken_by.as_ref(),
+                org: Some(&reading.info),
+                filter: None,
             },
             None => Source {
                 origin,
                 taken_at: now,
+                taken_by: None,
+                org: None,
+                filter: None,
             },
         }
     }
+
+    /// The same, completed by what the console knows (`about`) where the org does not say.
+    pub fn about(self, about: &'a ExportAbout) -> Source<'a> {
+        Source {
+            taken_by: self.taken_by.or(about.taken_by.as_ref()),
+            org: self.org.or(Some(&about.org)),
+            filter: about.filter.as_deref(),
+            ..self
+        }
+    }
+}
+
+/// What the console knows of an export beyond the org: the keys' user, the org's name,
+/// and the filter on the list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportAbout {
+    pub taken_by: Option<UserId>,
+    pub org: OrgInfo,
+    pub filter: Option<String>,
+}
+
+/// The formats of an export file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Json,
 }
 
 /// The JSON document of `rows` of `view`.
@@ -222,6 +263,7 @@ pub fn document(org: &Org, view: &AuditView, rows: &[&ViewRow], source: Source) 
         })
         .collect();
     ExportDocument {
+        meta: None,
         view: view.kind.name().to_owned(),
         title: view.title.clone(),
         count: users.len(),
@@ -239,8 +281,52 @@ pub fn write_json(
     source: Source,
     out: &mut dyn Write,
 ) -> Result<(), AuditError> {
-    let doc = document(org, view, rows, source);
+    let mut doc = document(org, view, rows, source);
+    let hash = crate::digest::canonical_sha256(&doc.users)
+        .map_err(|e| AuditError::Output(e.to_string()))?;
+    doc.meta = Some(meta::evidence_meta(
+        org,
+        view,
+        doc.users.len(),
+        source,
+        hash,
+        meta::JSON_HASHED,
+    ));
     let text = serde_json::to_string_pretty(&doc).map_err(|e| AuditError::Output(e.to_string()))?;
     writeln!(out, "{}", crate::text::escape_json(&text))
         .map_err(|e| AuditError::Output(e.to_string()))
+}
+
+/// Writes `rows` of `view` to the file `path` in `format`, atomically; a CSV gets its
+/// evidence meta beside it (`FILE.meta.json`), a JSON export holds it. The command line's
+/// `export --output` and the console's export both write through here.
+pub fn write_file(
+    path: &std::path::Path,
+    format: FileFormat,
+    org: &Org,
+    view: &AuditView,
+    rows: &[&ViewRow],
+    source: Source,
+) -> Result<(), AuditError> {
+    let mut bytes = Vec::new();
+    match format {
+        FileFormat::Csv => write_csv(org, view, rows, &mut bytes)?,
+        FileFormat::Json => write_json(org, view, rows, source, &mut bytes)?,
+    }
+    let write = |path: &std::path::Path, bytes: &[u8]| {
+        crate::files::write_atomically(path, bytes).map_err(|source| AuditError::Write {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    write(path, &bytes)?;
+    if format == FileFormat::Csv {
+        let hash = crate::digest::sha256_hex(&bytes);
+        let meta = meta::evidence_meta(org, view, rows.len(), source, hash, meta::CSV_HASHED);
+        let text =
+            serde_json::to_string_pretty(&meta).map_err(|e| AuditError::Output(e.to_string()))?;
+        let text = crate::text::escape_json(&text) + "\n";
+        write(&meta::meta_path(path), text.as_bytes())?;
+    }
+    Ok(())
 }

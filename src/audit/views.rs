@@ -7,7 +7,17 @@
 //! - `admins`: users (any status) holding the Datadog Admin Role, or a role granting one
 //!   of [`ACCESS_WRITE_PERMISSIONS`](crate::domain::ACCESS_WRITE_PERMISSIONS) (the write permissions on access management, plus the
 //!   deprecated catch-all `admin`).
-//! - `no-mfa`: active people (not service accounts) whose MFA is off or not reported.
+//! - `no-mfa`: active people (not service accounts) whose MFA is off or not reported
+//!   *and* who can log in with a password ([`Org::password_login`]): Datadog's MFA applies
+//!   to password logins only, so a user whose login-method override allows single sign-on
+//!   only is left out. Users without an override follow the org's default login methods,
+//!   which the API does not let us read: they are counted, and their `password_login`
+//!   column says the password is assumed.
+//! - `login-overrides`: users (any status) whose login methods are overridden (a non-empty
+//!   `allowed_login_methods`), with the methods and whether a password is among them.
+//! - `outside-domains DOMAINS`: active and pending users (service accounts included)
+//!   whose email domain is neither one of DOMAINS nor a subdomain of one (`eu.a.com` is
+//!   inside `a.com`); addresses without a domain are listed too.
 //! - `inactive`: active people (not service accounts) who never logged in, or not in the
 //!   last N days (counted back from when the org was read).
 //! - `pending`: pending users with the age and expiry of their invitation. The API cannot
@@ -52,6 +62,8 @@ pub enum ViewKind {
     ServiceAccounts,
     NoRole,
     Role { role: String },
+    LoginOverrides,
+    OutsideDomains { allowed_domains: Vec<String> },
 }
 
 impl ViewKind {
@@ -67,6 +79,8 @@ impl ViewKind {
         "disabled-with-roles",
         "service-accounts",
         "no-role",
+        "login-overrides",
+        "outside-domains",
     ];
 
     /// The view's name.
@@ -82,7 +96,18 @@ impl ViewKind {
             ViewKind::ServiceAccounts => "service-accounts",
             ViewKind::NoRole => "no-role",
             ViewKind::Role { .. } => "role",
+            ViewKind::LoginOverrides => "login-overrides",
+            ViewKind::OutsideDomains { .. } => "outside-domains",
         }
+    }
+
+    /// True when the view named `name` (or an alias of it) takes a list of words, typed
+    /// with commas or spaces between them (`outside-domains a.com, b.org`).
+    pub fn takes_word_list(name: &str) -> bool {
+        matches!(
+            ViewKind::parse(name, Some("-"), None),
+            Ok(ViewKind::OutsideDomains { .. })
+        )
     }
 
     /// A view from its name and the arguments some views need.
@@ -117,6 +142,13 @@ impl ViewKind {
                     .trim()
                     .to_owned(),
             },
+            "login-overrides" | "login-methods" | "overrides" => ViewKind::LoginOverrides,
+            "outside-domains" | "outside-domain" | "domains" => ViewKind::OutsideDomains {
+                allowed_domains: permission
+                    .map(crate::email::parse_domain_list)
+                    .filter(|d| !d.is_empty())
+                    .ok_or("outside-domains needs the allowed domains, e.g. a.com,b.org")?,
+            },
             other => {
                 return Err(format!(
                     "unknown audit view {other:?}: use one of {}",
@@ -142,6 +174,10 @@ impl fmt::Display for ViewKind {
             ViewKind::ServiceAccounts => f.write_str("Service accounts"),
             ViewKind::NoRole => f.write_str("Users with no role"),
             ViewKind::Role { role } => write!(f, "Members of {role}"),
+            ViewKind::LoginOverrides => f.write_str("Users with a login-method override"),
+            ViewKind::OutsideDomains { allowed_domains } => {
+                write!(f, "Users outside {}", allowed_domains.join(", "))
+            }
         }
     }
 }
@@ -216,7 +252,18 @@ fn rule<'a>(org: &'a Org, kind: &ViewKind, now: OffsetDateTime) -> Result<Rule<'
             };
             (vec!["admin_because"], Box::new(member))
         }
-        ViewKind::NoMfa => (vec!["mfa"], Box::new(no_mfa)),
+        ViewKind::NoMfa => (
+            vec!["mfa", "password_login"],
+            Box::new(move |u| no_mfa(org, u)),
+        ),
+        ViewKind::LoginOverrides => (
+            vec!["login_methods", "password_login"],
+            Box::new(move |u| login_override(org, u)),
+        ),
+        ViewKind::OutsideDomains { allowed_domains } => {
+            let allowed = allowed_domains.clone();
+            (vec!["domain"], Box::new(move |u| outside(u, &allowed)))
+        }
         ViewKind::Inactive { days } => {
             let cutoff = Stamp::of(now - Duration::days(i64::from(*days)));
             let member = move |u: &UserRecord| inactive(u, cutoff, now);
@@ -272,12 +319,41 @@ fn who_can(org: &Org, user: &UserRecord, perm: PermIx) -> Member {
     })
 }
 
-fn no_mfa(user: &UserRecord) -> Member {
+fn no_mfa(org: &Org, user: &UserRecord) -> Member {
     if !user.is_person() || user.status != Status::Active || user.mfa == Some(true) {
         return None;
     }
+    let password = org.password_login(user);
+    if !password.possible() {
+        return None;
+    }
     let mfa = if user.mfa.is_some() { "off" } else { "unknown" };
-    Some((SortKey::by_status(user), vec![mfa.to_owned()]))
+    let cells = vec![mfa.to_owned(), password.explanation().to_owned()];
+    Some((SortKey::by_status(user), cells))
+}
+
+fn login_override(org: &Org, user: &UserRecord) -> Member {
+    if !org.has_login_override(user) {
+        return None;
+    }
+    let methods = org.login_methods(user).unwrap_or_default().to_owned();
+    let password = org.password_login(user).explanation().to_owned();
+    Some((SortKey::by_status(user), vec![methods, password]))
+}
+
+fn outside(user: &UserRecord, allowed: &[String]) -> Member {
+    if user.status == Status::Disabled {
+        return None;
+    }
+    let domain = crate::email::email_domain(&user.email);
+    if domain
+        .as_deref()
+        .is_some_and(|d| crate::email::domain_allowed(d, allowed))
+    {
+        return None;
+    }
+    let cell = domain.unwrap_or_else(|| "(no domain)".to_owned());
+    Some((SortKey::by_status(user), vec![cell]))
 }
 
 fn inactive(user: &UserRecord, cutoff: Stamp, now: OffsetDateTime) -> Member {
@@ -364,5 +440,92 @@ mod tests {
             ViewKind::parse("inactive", None, Some(30)).unwrap(),
             ViewKind::Inactive { days: 30 }
         );
+    }
+}
+
+#[cfg(test)]
+mod login_tests {
+    use super::*;
+    use crate::api::models::UserStatus;
+    use crate::app::fixtures::{page, user};
+
+    /// Ann: password override; Bob: SSO only; Cy: no override (org defaults); Di: SAML only
+    /// but pending; Eve: MFA on; Fay: disabled, Google only, outside the domains.
+    fn org() -> Org {
+        let with = |id: &str, email: &str, methods: &[&str]| {
+            let mut u = user(id, id, email, &[]);
+            u.attributes.allowed_login_methods =
+                Some(methods.iter().map(|m| m.to_string()).collect());
+            u
+        };
+        let mut di = with("di", "di@contractor.io", &["saml"]);
+        di.attributes.status = Some(UserStatus::Pending);
+        let mut eve = with("eve", "eve@eu.corp.com", &[]);
+        eve.attributes.mfa_enabled = Some(true);
+        let mut fay = with("fay", "fay@gmail.com", &["google"]);
+        fay.attributes.status = Some(UserStatus::Disabled);
+        fay.attributes.disabled = Some(true);
+        let mut org = Org::new();
+        org.ingest_page(&page(
+            vec![
+                with("ann", "ann@corp.com", &["password", "saml"]),
+                with("bob", "bob@corp.com", &["saml"]),
+                with("cy", "cy@CORP.com", &[]),
+                di,
+                eve,
+                fay,
+            ],
+            &[],
+            &[],
+        ));
+        org
+    }
+
+    fn members(org: &Org, kind: ViewKind) -> Vec<(String, Vec<String>)> {
+        let view = view(org, &kind, OffsetDateTime::UNIX_EPOCH).expect("computes");
+        view.rows
+            .iter()
+            .map(|r| {
+                let id = org.get(r.user).expect("member").id.to_string();
+                (id, r.cells.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn no_mfa_leaves_out_sso_only_users_and_says_when_a_password_is_assumed() {
+        let rows = members(&org(), ViewKind::NoMfa);
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["ann", "cy"], "bob is SSO only, eve has MFA");
+        assert_eq!(rows[0].1, ["off", "yes (override allows password)"]);
+        assert_eq!(
+            rows[1].1,
+            ["off", "assumed (org default methods not readable)"]
+        );
+    }
+
+    #[test]
+    fn login_overrides_lists_every_user_with_methods_whatever_their_status() {
+        let rows = members(&org(), ViewKind::LoginOverrides);
+        let ids: Vec<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["ann", "bob", "di", "fay"]);
+        assert_eq!(
+            rows[1].1,
+            ["saml", "no (override allows SSO only)"],
+            "bob's methods and the password rule"
+        );
+    }
+
+    #[test]
+    fn outside_domains_lists_users_not_in_the_allowed_domains_or_their_subdomains() {
+        let kind = ViewKind::parse("outside-domains", Some("corp.com"), None).expect("parses");
+        let rows = members(&org(), kind);
+        assert_eq!(
+            rows,
+            [("di".to_owned(), vec!["contractor.io".to_owned()])],
+            "eve is in a subdomain, fay is disabled, cy's domain differs in case only"
+        );
+        assert!(ViewKind::parse("outside-domains", None, None).is_err());
+        assert!(ViewKind::parse("outside-domains", Some(" , "), None).is_err());
     }
 }

@@ -25,7 +25,8 @@ pub enum AuditCommand {
     /// Audit views: who can do what, admins, risk lists (reads only).
     ///
     /// VIEW is one of: all, who-can PERMISSION, admins, no-mfa, inactive [--days N],
-    /// pending, disabled-with-roles, service-accounts, no-role, role NAME; or `user USER` (a user's
+    /// pending, disabled-with-roles, service-accounts, no-role, role NAME, login-overrides,
+    /// outside-domains --allowed-domains A,B; or `user USER` (a user's
     /// effective permissions and the roles granting them) and `permissions` (the catalogue
     /// by group, with how many users hold each).
     Audit(AuditArgs),
@@ -54,10 +55,15 @@ pub struct AuditArgs {
     /// inactive: days without a login (default 90).
     #[arg(long)]
     pub days: Option<u32>,
+    /// outside-domains: the org's own email domains, comma-separated (subdomains count
+    /// as inside).
+    #[arg(long, value_name = "DOMAINS")]
+    pub allowed_domains: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Audit this snapshot file instead of the live org.
-    #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
+    /// Audit this snapshot file instead of the live org: the view as of when the snapshot
+    /// was taken (ages counted from then). `--as-of` is the same.
+    #[arg(long, visible_alias = "as-of", value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
 }
 
@@ -82,13 +88,16 @@ pub struct ExportArgs {
     /// Days without a login, for --view inactive.
     #[arg(long)]
     pub days: Option<u32>,
+    /// The org's own email domains, for --view outside-domains (comma-separated).
+    #[arg(long, value_name = "DOMAINS")]
+    pub allowed_domains: Option<String>,
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
     /// Write here instead of stdout.
     #[arg(long, short, value_name = "FILE", value_parser = super::common::path_arg)]
     pub output: Option<PathBuf>,
-    /// Export from this snapshot file instead of the live org.
-    #[arg(long, value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
+    /// Export from this snapshot file instead of the live org (`--as-of` is the same).
+    #[arg(long, visible_alias = "as-of", value_name = "SNAPSHOT", value_parser = super::common::path_arg)]
     pub from: Option<PathBuf>,
 }
 
@@ -295,8 +304,8 @@ fn print_catalogue(org: &Org, format: Format, out: &mut dyn Write) -> CliResult 
 
 /// `audit VIEW`: the view's users, as a table, CSV or the JSON export.
 fn print_view(org: &Org, name: &str, args: AuditArgs, out: &mut dyn Write) -> CliResult {
-    let permission = args.permission.or(args.target);
-    let kind = view_kind(name, permission.as_deref(), args.days)?;
+    let argument = args.permission.or(args.allowed_domains).or(args.target);
+    let kind = view_kind(name, argument.as_deref(), args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();
     match args.format {
@@ -345,6 +354,9 @@ fn header(column: &str) -> &'static str {
         "expires_at" => "EXPIRES",
         "expired" => "EXPIRED",
         "roles_held" => "ROLES HELD",
+        "password_login" => "PASSWORD LOGIN",
+        "login_methods" => "LOGIN METHODS",
+        "domain" => "DOMAIN",
         _ => "",
     }
 }
@@ -385,21 +397,29 @@ fn catalogue_rows(org: &Org) -> Vec<CatalogueRow> {
 }
 
 fn run_export(org: &Org, args: ExportArgs) -> CliResult {
-    let kind = view_kind(&args.view, args.permission.as_deref(), args.days)?;
+    let argument = args
+        .permission
+        .as_deref()
+        .or(args.allowed_domains.as_deref());
+    let kind = view_kind(&args.view, argument, args.days)?;
     let view = audit::view(org, &kind, as_of(org)).map_err(audit_usage)?;
     let rows: Vec<_> = view.rows.iter().collect();
-    let mut bytes = Vec::new();
-    match args.format {
-        ExportFormat::Csv => export::write_csv(org, &view, &rows, &mut bytes)?,
-        ExportFormat::Json => export::write_json(org, &view, &rows, source(org), &mut bytes)?,
-    }
+    let format = match args.format {
+        ExportFormat::Csv => export::FileFormat::Csv,
+        ExportFormat::Json => export::FileFormat::Json,
+    };
     match &args.output {
-        None => std::io::stdout().lock().write_all(&bytes)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            match format {
+                export::FileFormat::Csv => export::write_csv(org, &view, &rows, &mut out)?,
+                export::FileFormat::Json => {
+                    export::write_json(org, &view, &rows, source(org), &mut out)?
+                }
+            }
+        }
         Some(path) => {
-            crate::files::write_atomically(path, &bytes).map_err(|source| AuditError::Write {
-                path: path.clone(),
-                source,
-            })?;
+            export::write_file(path, format, org, &view, &rows, source(org))?;
             eprintln!(
                 "{}: {} written to {}",
                 output::sanitize(&view.title),

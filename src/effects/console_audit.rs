@@ -9,12 +9,12 @@ use time::OffsetDateTime;
 
 use crate::api::Client;
 use crate::app::audit::{ExportDone, ExportFormat};
-use crate::app::effect::OrgRef;
+use crate::app::effect::{OrgRef, RequestId};
 use crate::app::journal::JournalListing;
 use crate::app::msg::AuditMsg;
 use crate::app::state::DiffBase;
 use crate::app::{Effect, Msg};
-use crate::audit::export::{self, Source};
+use crate::audit::export::{self, ExportAbout, FileFormat, Source};
 use crate::audit::reconcile::{People, PeopleColumns};
 use crate::audit::{view, ViewKind};
 use crate::org::snapshot::Snapshot;
@@ -50,26 +50,8 @@ pub async fn run(
             path,
             now,
             overwrite,
+            about,
         } => {
-            let path = match absolute(&crate::files::expand_home(&path)) {
-                Ok(path) => path,
-                Err(error) => {
-                    send(Msg::Audit(AuditMsg::Exported {
-                        request_id,
-                        result: Err(error),
-                    }));
-                    return;
-                }
-            };
-            if !overwrite && path.exists() {
-                let path = path.display().to_string();
-                send(Msg::Audit(AuditMsg::ExportExists {
-                    request_id,
-                    path,
-                    format,
-                }));
-                return;
-            }
             let export = Export {
                 org,
                 kind: kind.unwrap_or(ViewKind::All),
@@ -78,12 +60,9 @@ pub async fn run(
                 path,
                 now,
                 origin: origin.to_owned(),
+                about: *about,
             };
-            // Hundreds of thousands of rows are written off the async workers.
-            let result = tokio::task::spawn_blocking(move || export.write())
-                .await
-                .unwrap_or_else(|e| Err(format!("the export stopped: {e}")));
-            send(Msg::Audit(AuditMsg::Exported { request_id, result }));
+            run_export(export, request_id, overwrite, send).await;
         }
         Effect::ReadSnapshot { .. } | Effect::ReadPeople { .. } => read_file(effect, send).await,
         Effect::LoadJournal { request_id } => {
@@ -129,6 +108,40 @@ async fn off_the_workers<T: Send + 'static>(
     done.unwrap_or_else(|e| Err(format!("reading stopped: {e}")))
 }
 
+/// Writes `export` unless its file exists and `overwrite` is off (then asks back).
+async fn run_export(
+    mut export: Export,
+    request_id: RequestId,
+    overwrite: bool,
+    send: &(dyn Fn(Msg) + Send + Sync),
+) {
+    export.path = match absolute(&crate::files::expand_home(&export.path)) {
+        Ok(path) => path,
+        Err(error) => {
+            send(Msg::Audit(AuditMsg::Exported {
+                request_id,
+                result: Err(error),
+            }));
+            return;
+        }
+    };
+    if !overwrite && export.path.exists() {
+        let path = export.path.display().to_string();
+        let format = export.format;
+        send(Msg::Audit(AuditMsg::ExportExists {
+            request_id,
+            path,
+            format,
+        }));
+        return;
+    }
+    // Hundreds of thousands of rows are written off the async workers.
+    let result = tokio::task::spawn_blocking(move || export.write())
+        .await
+        .unwrap_or_else(|e| Err(format!("the export stopped: {e}")));
+    send(Msg::Audit(AuditMsg::Exported { request_id, result }));
+}
+
 /// An export to write: `rows` (in that order) of the view `kind` of `org`.
 struct Export {
     org: OrgRef,
@@ -138,6 +151,7 @@ struct Export {
     path: PathBuf,
     now: i64,
     origin: String,
+    about: ExportAbout,
 }
 
 impl Export {
@@ -149,18 +163,13 @@ impl Export {
             OffsetDateTime::from_unix_timestamp(self.now).unwrap_or(OffsetDateTime::UNIX_EPOCH);
         let audit = view(org, &self.kind, now).map_err(|e| e.to_string())?;
         let rows = export::rows(&audit, Some(&self.rows));
-        let mut bytes = Vec::new();
-        match self.format {
-            ExportFormat::Csv => export::write_csv(org, &audit, &rows, &mut bytes),
-            ExportFormat::Json => {
-                let source = Source::of(org, &self.origin, now);
-                export::write_json(org, &audit, &rows, source, &mut bytes)
-            }
-        }
-        .map_err(|e| e.to_string())?;
+        let format = match self.format {
+            ExportFormat::Csv => FileFormat::Csv,
+            ExportFormat::Json => FileFormat::Json,
+        };
+        let source = Source::of(org, &self.origin, now).about(&self.about);
         let path = absolute(&self.path)?;
-        crate::files::write_atomically(&path, &bytes)
-            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        export::write_file(&path, format, org, &audit, &rows, source).map_err(|e| e.to_string())?;
         Ok(ExportDone {
             path: path.display().to_string(),
             format: self.format,

@@ -14,6 +14,7 @@ mod access;
 pub mod filter;
 mod ingest;
 pub mod load;
+pub mod login;
 mod records;
 pub mod snapshot;
 
@@ -25,6 +26,7 @@ use time::OffsetDateTime;
 use crate::api::models::{OrgId, PermissionId, RoleId, UserId};
 
 pub use access::{EffectivePermission, Grant, GrantedPermission, PermissionGroup};
+pub use login::PasswordLogin;
 pub use records::{
     Counts, Handle, LoginSetIx, PermInfo, PermIx, RoleInfo, RoleIx, Stamp, Status, UserIx,
     UserRecord,

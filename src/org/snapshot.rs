@@ -59,6 +59,9 @@ pub struct Snapshot {
     /// The user whose keys read it.
     #[serde(default)]
     pub taken_by: Option<UserId>,
+    /// The ddusers version that wrote it (absent in files of older builds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ddusers_version: Option<String>,
     #[serde(default)]
     pub org: OrgInfo,
     pub users: Vec<User>,
@@ -67,9 +70,34 @@ pub struct Snapshot {
     pub role_permissions: BTreeMap<RoleId, Vec<PermissionId>>,
     /// The permission catalogue, scope-only permissions included.
     pub permissions: Vec<Permission>,
+    /// The sha256 of the content (`users`, `roles`, `role_permissions`, `permissions`) as
+    /// canonical JSON: `jq -cSj '{users,roles,role_permissions,permissions}' FILE |
+    /// sha256sum`. Checked when read; absent in files of older builds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_sha256: Option<String>,
+}
+
+/// What a snapshot's `content_sha256` covers.
+#[derive(Serialize)]
+struct Content<'a> {
+    users: &'a [User],
+    roles: &'a [Role],
+    role_permissions: &'a BTreeMap<RoleId, Vec<PermissionId>>,
+    permissions: &'a [Permission],
 }
 
 impl Snapshot {
+    /// The sha256 of the snapshot's content as it stands (see `content_sha256`).
+    pub fn compute_sha256(&self) -> Option<String> {
+        crate::digest::canonical_sha256(&Content {
+            users: &self.users,
+            roles: &self.roles,
+            role_permissions: &self.role_permissions,
+            permissions: &self.permissions,
+        })
+        .ok()
+    }
+
     /// "snapshot FILE of ORIGIN taken 2026-11-01 09:30": how the console names one.
     pub fn describe(&self, path: &Path) -> String {
         let file = path
@@ -106,7 +134,14 @@ impl Snapshot {
                 found,
             });
         }
-        serde_json::from_value(value).map_err(|e| not_a_snapshot(e.to_string()))
+        let snapshot: Snapshot =
+            serde_json::from_value(value).map_err(|e| not_a_snapshot(e.to_string()))?;
+        match &snapshot.content_sha256 {
+            Some(recorded) if snapshot.compute_sha256().as_ref() != Some(recorded) => Err(
+                not_a_snapshot("its content does not match its content_sha256: it was changed after it was written".to_owned()),
+            ),
+            _ => Ok(snapshot),
+        }
     }
 
     /// Writes the snapshot as pretty JSON, atomically, so an interrupted write never leaves
@@ -116,8 +151,16 @@ impl Snapshot {
             path: path.to_owned(),
             source,
         };
-        let text =
-            serde_json::to_string_pretty(self).map_err(|e| error(std::io::Error::other(e)))?;
+        // The hash says what is written, even of a snapshot changed since it was made.
+        let hash = self.compute_sha256();
+        let text = if self.content_sha256 == hash {
+            serde_json::to_string_pretty(self)
+        } else {
+            let mut fixed = self.clone();
+            fixed.content_sha256 = hash;
+            serde_json::to_string_pretty(&fixed)
+        }
+        .map_err(|e| error(std::io::Error::other(e)))?;
         crate::files::write_atomically(path, crate::text::escape_json(&text).as_bytes())
             .map_err(error)
     }
@@ -132,11 +175,12 @@ impl Snapshot {
             taken_by: None,
             info: OrgInfo::default(),
         });
-        Snapshot {
+        let mut snapshot = Snapshot {
             format_version: FORMAT_VERSION,
             taken_at: reading.taken_at,
             origin: reading.origin,
             taken_by: reading.taken_by,
+            ddusers_version: Some(crate::VERSION.to_owned()),
             org: reading.info,
             users: org.users().iter().map(|u| user_of(org, u)).collect(),
             roles: org
@@ -179,7 +223,10 @@ impl Snapshot {
                     },
                 })
                 .collect(),
-        }
+            content_sha256: None,
+        };
+        snapshot.content_sha256 = snapshot.compute_sha256();
+        snapshot
     }
 }
 

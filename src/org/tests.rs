@@ -145,3 +145,24 @@ fn allowed_login_methods_are_interned_sorted_and_survive_a_snapshot() {
     let again = back.by_id(&"u1".into()).expect("in the snapshot");
     assert_eq!(back.login_methods(again), Some("google, saml"));
 }
+
+#[test]
+fn a_snapshot_is_hashed_as_written_and_refused_when_its_file_was_changed() {
+    let mut snapshot = Snapshot::of(&demo_audit_org());
+    assert!(snapshot.content_sha256.is_some());
+    // Changed after it was made: the file's hash still says what the file holds.
+    snapshot.users.truncate(3);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("snap.json");
+    snapshot.write(&path).expect("written");
+    let back = Snapshot::read(&path).expect("reads back");
+    assert_eq!(back.users.len(), 3);
+    assert_eq!(back.content_sha256, back.compute_sha256());
+    // Edited by hand afterwards: refused.
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replacen("ada@example.com", "eve@example.com", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&path, edited).expect("write");
+    let refused = Snapshot::read(&path).expect_err("refused");
+    assert!(refused.to_string().contains("content_sha256"), "{refused}");
+}

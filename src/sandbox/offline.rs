@@ -12,7 +12,9 @@ use time::OffsetDateTime;
 use crate::api::models::{User, UserStatus};
 use crate::org::snapshot::Snapshot as AuditSnapshot;
 
-use super::store::{OrgRec, PermRec, RoleRec, Snapshot, Store, UserRec, SNAPSHOT_VERSION};
+use super::store::{
+    identity_providers_of, OrgRec, PermRec, RoleRec, Snapshot, Store, UserRec, SNAPSHOT_VERSION,
+};
 use super::{Sandbox, SandboxConfig, SandboxError};
 
 /// The application key of a sandbox started with [`Sandbox::start_offline`].
@@ -206,7 +208,9 @@ fn user_rec(
             .map(|r| r.to_string())
             .filter(|r| known_roles.contains(r.as_str()))
             .collect(),
-        identity_providers: Vec::new(),
+        identity_providers: identity_providers_of(
+            a.allowed_login_methods.as_deref().unwrap_or_default(),
+        ),
         anonymized: false,
         search: String::new(),
     }

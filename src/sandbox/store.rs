@@ -16,8 +16,8 @@ use super::keyring::{AppKeyRec, KeyRing};
 use lists::ListCache;
 pub(crate) use lists::{page_of, status_filter_bit, Selection, SortKey};
 pub(crate) use records::{
-    gravatar, new_id, InvRec, OrgRec, PermRec, RoleRec, Snapshot, SnapshotRef, UserRec,
-    IDENTITY_PROVIDERS, SNAPSHOT_VERSION,
+    gravatar, identity_providers_of, new_id, InvRec, OrgRec, PermRec, RoleRec, Snapshot,
+    SnapshotRef, UserRec, IDENTITY_PROVIDERS, SNAPSHOT_VERSION,
 };
 
 /// The whole organization.

@@ -263,11 +263,13 @@ pub fn demo_audit_org() -> ddusers::org::Org {
         taken_at: time::OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a valid time"),
         origin: "test".into(),
         taken_by: None,
+        ddusers_version: None,
         org: Default::default(),
         users,
         roles,
         role_permissions,
         permissions,
+        content_sha256: None,
     };
     ddusers::org::Org::from_snapshot(&snapshot, ddusers::org::TextPolicy::Exact)
 }

@@ -242,12 +242,18 @@ fn export_works_in_read_only_mode_and_respects_the_filter() {
     act(&mut state, Action::SelectTab(StatusTab::Pending));
     act(&mut state, Action::Export);
     let effects = act(&mut state, Action::Submit);
-    let [Effect::Export { kind, rows, .. }] = &effects[..] else {
+    let [Effect::Export {
+        kind, rows, about, ..
+    }] = &effects[..]
+    else {
         panic!("exports, got {effects:?}");
     };
     assert_eq!(kind, &None);
     assert_eq!(rows, &state.view.rows);
     assert_eq!(rows.len(), state.store.counts().pending as usize);
+    // The file's meta will say what narrowed the list, and whose keys read the org.
+    assert_eq!(about.filter.as_deref(), Some("tab Pending"));
+    assert_eq!(about.taken_by, state.me);
 }
 
 #[test]
@@ -335,4 +341,77 @@ fn an_export_to_an_existing_file_asks_before_overwriting_and_n_goes_back_to_the_
     assert!(overwrite);
     assert_eq!(path.to_string_lossy(), "/home/ada/users.csv");
     assert!(state.overlay.is_none());
+}
+
+/// The demo org loaded with login-method overrides: Björn (u02, MFA off) SAML only, Alan
+/// (u07, MFA off) SAML or a password.
+fn loaded_with_login_overrides() -> State {
+    let (mut state, request_id) = started();
+    update(&mut state, Msg::Access(Access::known(false, None)));
+    let mut response = demo_page();
+    for user in &mut response.data {
+        let methods: &[&str] = match user.id.as_str() {
+            "u02" => &["saml"],
+            "u07" => &["saml", "password"],
+            _ => &[],
+        };
+        user.attributes.allowed_login_methods =
+            Some(methods.iter().map(|m| m.to_string()).collect());
+    }
+    only_page_arrives(&mut state, request_id, response);
+    update(&mut state, Msg::Load(LoadMsg::UsersLoaded { request_id }));
+    state
+}
+
+fn ids(list: &[&str]) -> HashSet<UserId> {
+    list.iter().map(|id| UserId::from(*id)).collect()
+}
+
+fn explanation(state: &State, id: &str) -> Vec<String> {
+    let active = state.audit.active.as_ref().expect("a view is open");
+    let ix = state.store.index_of(&id.into()).expect("loaded");
+    active.explanations.get(&ix).expect("explained").to_vec()
+}
+
+#[test]
+fn no_mfa_in_the_console_leaves_out_sso_only_users_and_explains_the_rest() {
+    let mut state = loaded_with_login_overrides();
+    assert_eq!(open_audit(&mut state, "no-mfa"), ViewKind::NoMfa);
+    // Active people with MFA off: u02 (SSO only, left out), u07, u12; u08 is a bot.
+    assert_eq!(shown_ids(&state), ids(&["u07", "u12"]));
+    let labels = &state.audit.active.as_ref().expect("open").explain.labels;
+    assert_eq!(labels, &["Mfa", "Password login"]);
+    assert_eq!(
+        explanation(&state, "u07"),
+        ["off", "yes (override allows password)"]
+    );
+    assert_eq!(
+        explanation(&state, "u12"),
+        ["off", "assumed (org default methods not readable)"]
+    );
+}
+
+#[test]
+fn login_overrides_and_outside_domains_open_from_the_command_line() {
+    let mut state = loaded_with_login_overrides();
+    assert_eq!(
+        open_audit(&mut state, "login-overrides"),
+        ViewKind::LoginOverrides
+    );
+    assert_eq!(shown_ids(&state), ids(&["u02", "u07"]));
+    assert_eq!(explanation(&state, "u02")[0], "saml");
+    // Domains may be typed with spaces; u09 (example.nl) is disabled, so not listed.
+    let kind = open_audit(&mut state, "outside-domains example.com, example.nl");
+    assert_eq!(
+        kind,
+        ViewKind::OutsideDomains {
+            allowed_domains: vec!["example.com".into(), "example.nl".into()]
+        }
+    );
+    assert_eq!(shown_ids(&state), ids(&["u03"]));
+    assert_eq!(explanation(&state, "u03"), ["example.jp"]);
+    // Without domains: a usage message, and the open view stays.
+    assert!(command(&mut state, "audit outside-domains").is_empty());
+    assert_eq!(state.toast.as_ref().map(|t| t.level), Some(Level::Error));
+    assert_eq!(state.audit.active.as_ref().map(|a| &a.kind), Some(&kind));
 }

@@ -85,13 +85,22 @@ fn loaded_with_roles() -> State {
 
 /// The demo org's one page of the listing `request_id` arrives.
 fn demo_page_arrives(state: &mut State, request_id: RequestId) {
+    only_page_arrives(state, request_id, demo_page());
+}
+
+/// `response`, the one page of the listing `request_id`, arrives.
+fn only_page_arrives(
+    state: &mut State,
+    request_id: RequestId,
+    response: crate::api::models::UsersResponse,
+) {
     update(
         state,
         Msg::Load(LoadMsg::UsersPage {
             request_id,
             number: 0,
             total_pages: Some(1),
-            response: demo_page(),
+            response,
         }),
     );
 }

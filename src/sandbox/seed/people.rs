@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use time::{Duration, OffsetDateTime};
 
 use super::{ago, ADMIN_ROLE_ID, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID};
-use crate::sandbox::store::{new_id, InvRec, RoleRec, UserRec};
+use crate::sandbox::store::{new_id, InvRec, RoleRec, UserRec, IDENTITY_PROVIDERS};
 
 const FIRST_NAMES: &str = include_str!("../../../assets/first_names.txt");
 const LAST_NAMES: &str = include_str!("../../../assets/last_names.txt");
@@ -75,6 +75,24 @@ fn fold_latin(c: char) -> String {
         other => return other.to_string(),
     };
     folded.to_owned()
+}
+
+/// The identity providers a seeded person is pinned to: about one in six is SAML only
+/// (no password, so no Datadog MFA), one in twenty SAML or a password, one in twenty
+/// Google only; the rest follow the org's defaults. Taken from the id, not the random
+/// stream, so every other seeded value stays as it was before overrides were seeded.
+fn login_override(id: &str) -> Vec<String> {
+    let roll = id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % 100;
+    let [saml, google, password] = [0, 1, 2].map(|i| IDENTITY_PROVIDERS[i].id.to_owned());
+    match roll {
+        0..=16 => vec![saml],
+        17..=21 => vec![saml, password],
+        22..=26 => vec![google],
+        _ => Vec::new(),
+    }
 }
 
 /// Builds users one by one; keeps emails unique.
@@ -203,6 +221,7 @@ impl<'a> UserFactory<'a> {
         }
         user.roles = self.pick_roles();
         user.mfa_enabled = self.rng.f64() < 0.55;
+        user.identity_providers = login_override(&user.id);
         if !(0.75..0.99).contains(&kind) {
             self.make_active(&mut user);
         } else if kind < 0.85 {

@@ -153,6 +153,30 @@ pub(crate) const IDENTITY_PROVIDERS: &[IdentityProvider] = &[
     },
 ];
 
+/// A user's `allowed_login_methods` as the sandbox reports it: the authentication method of
+/// each identity provider the user is pinned to, lower-case (empty: the org's defaults).
+pub(crate) fn login_methods(identity_providers: &[String]) -> Vec<String> {
+    identity_providers
+        .iter()
+        .filter_map(|id| IDENTITY_PROVIDERS.iter().find(|idp| idp.id == id))
+        .map(|idp| idp.authentication_method.to_lowercase())
+        .collect()
+}
+
+/// The identity providers behind reported login methods (the inverse of
+/// [`login_methods`], for a snapshot served offline); methods the sandbox lacks are dropped.
+pub(crate) fn identity_providers_of(methods: &[String]) -> Vec<String> {
+    IDENTITY_PROVIDERS
+        .iter()
+        .filter(|idp| {
+            methods
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(idp.authentication_method))
+        })
+        .map(|idp| idp.id.to_owned())
+        .collect()
+}
+
 /// What the state file holds (the catalogue comes from the embedded asset instead).
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Snapshot {

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::records::login_methods;
 use super::{gravatar, Store};
 use crate::api::models::{
     self, Included, Organization, OrganizationAttributes, Permission, PermissionAttributes,
@@ -28,7 +29,7 @@ impl Store {
                 verified: Some(u.verified),
                 service_account: Some(u.service_account),
                 disabled: Some(u.disabled),
-                allowed_login_methods: Some(Vec::new()),
+                allowed_login_methods: Some(login_methods(&u.identity_providers)),
                 status: Some(u.status()),
                 mfa_enabled: Some(u.mfa_enabled),
                 last_login_time: u.last_login_time,
