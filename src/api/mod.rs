@@ -4,6 +4,7 @@
 //! headers. No UI here.
 
 mod answer;
+pub mod audit;
 pub mod client;
 pub mod error;
 pub mod keys;
@@ -14,6 +15,7 @@ pub mod ratelimit;
 pub mod roles;
 pub mod users;
 
+pub use audit::{AUDIT_PAGE_LIMIT, MAX_AUDIT_PAGES};
 pub use client::{
     id_problem, AnswerObserver, Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy,
     DEFAULT_MAX_BODY_BYTES,

@@ -4,6 +4,7 @@
 //! capitalised status values are typed with a fallback, and timestamps take either `Z` or
 //! `+00:00` offsets.
 
+mod audit;
 mod invitations;
 mod requests;
 mod roles;
@@ -14,6 +15,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::OffsetDateTime;
 
+pub use audit::*;
 pub use invitations::*;
 pub use requests::*;
 pub use roles::*;

@@ -10,6 +10,7 @@ use std::sync::RwLockReadGuard;
 use axum::http::{HeaderMap, StatusCode};
 use time::OffsetDateTime;
 
+use super::audit::{before_change, AuditedUser};
 use super::handlers::response::ApiError;
 use super::store::{new_id, Store};
 use super::{Shared, DEMO_API_KEY};
@@ -31,6 +32,8 @@ pub(crate) const USERS_INVITE: Access = Access::Permission("user_access_invite")
 pub(crate) const USERS_MANAGE: Access = Access::Permission("user_access_manage");
 /// Changing one's own profile.
 pub(crate) const SELF_PROFILE_WRITE: Access = Access::Permission("user_self_profile_write");
+/// Reading Audit Trail events.
+pub(crate) const AUDIT_READ: Access = Access::Permission("audit_logs_read");
 /// Reading every application key of the org.
 pub(crate) const ORG_KEYS_READ: Access = Access::Permission("org_app_keys_read");
 /// Managing one's own application keys (reading them included).
@@ -87,6 +90,8 @@ pub(crate) struct Change<'a> {
     /// The time the change is made at (`modified_at`, `created_at`).
     pub now: OffsetDateTime,
     changed: bool,
+    /// The users' audited fields before the first change, to describe it in Audit Trail.
+    before: Option<Vec<AuditedUser>>,
 }
 
 impl Change<'_> {
@@ -99,6 +104,10 @@ impl Change<'_> {
     /// org. Handlers check everything that could refuse the request before calling it.
     pub fn store_mut(&mut self) -> &mut Store {
         self.changed = true;
+        // O(users) once per write request; writes are rare next to reads.
+        if self.before.is_none() {
+            self.before = Some(before_change(&self.store));
+        }
         // Derived lists are stale from the first change; touched again once it is done.
         self.store.touch();
         &mut self.store
@@ -140,6 +149,7 @@ impl Shared {
             caller,
             now: self.now(),
             changed: false,
+            before: None,
         };
         let result = change(&mut session);
         let changed = session.changed;
@@ -149,6 +159,12 @@ impl Shared {
         );
         if changed {
             session.store.touch();
+        }
+        if let (Some(before), true) = (session.before.take(), result.is_ok()) {
+            let store = &mut *session.store;
+            let mut trail = std::mem::take(&mut store.audit);
+            trail.record_changes(store, &before, caller.user, session.now);
+            store.audit = trail;
         }
         drop(session);
         if changed && result.is_ok() {

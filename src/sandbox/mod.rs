@@ -46,6 +46,7 @@
 //!   providers, and disables the user; unknown, already anonymized and the calling user
 //!   are reported in `anonymize_errors`.
 
+mod audit;
 mod clock;
 mod extract;
 mod guard;
@@ -490,10 +491,13 @@ impl Sandbox {
 fn seeded(config: &SandboxConfig, perms: Vec<store::PermRec>) -> Result<Store, SandboxError> {
     let today = config.clock.now();
     let snapshot = seed::seed(config.users.max(2), config.seed, &perms, today);
-    Store::from_snapshot(snapshot, perms).map_err(|reason| SandboxError::StateFileContent {
-        path: PathBuf::from("<seed>"),
-        reason,
-    })
+    let mut store =
+        Store::from_snapshot(snapshot, perms).map_err(|reason| SandboxError::StateFileContent {
+            path: PathBuf::from("<seed>"),
+            reason,
+        })?;
+    store.audit = audit::seed_history(&store, today);
+    Ok(store)
 }
 
 /// Starts a sandbox, prints its URL and demo keys, and stops it cleanly on Ctrl-C or

@@ -12,6 +12,7 @@ use std::sync::Mutex;
 
 use time::OffsetDateTime;
 
+use super::audit::AuditTrail;
 use super::keyring::{AppKeyRec, KeyRing};
 use lists::ListCache;
 pub(crate) use lists::{page_of, status_filter_bit, Selection, SortKey};
@@ -40,6 +41,8 @@ pub(crate) struct Store {
     /// Ids for users and invitations created at run time.
     pub rng: fastrand::Rng,
     cache: Mutex<ListCache>,
+    /// Audit Trail events of the changes applied (and the seeded history).
+    pub audit: AuditTrail,
 }
 
 impl Store {
@@ -71,6 +74,7 @@ impl Store {
             generation: 0,
             rng: fastrand::Rng::with_seed(seed),
             cache: Mutex::new(ListCache::default()),
+            audit: AuditTrail::default(),
         };
         store.reindex()?;
         Ok(store)

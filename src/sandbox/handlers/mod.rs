@@ -7,6 +7,7 @@
 //! lock synchronously and never hold it across an await. Responses are serialised through
 //! `crate::api::models` so the client and the sandbox share one shape.
 
+mod audit;
 mod current_user;
 mod invitations;
 mod keys;
@@ -31,6 +32,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .merge(users_routes())
         .merge(roles_routes())
         .merge(keys::routes())
+        .route("/api/v2/audit/events", get(audit::list_events))
+        .route("/api/v2/audit/events/search", post(audit::search_events))
         .fallback(|| async { error_response(StatusCode::NOT_FOUND, "Not found") })
         .method_not_allowed_fallback(|| async {
             error_response(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed")
