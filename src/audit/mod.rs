@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod export;
+pub mod history;
 pub mod meta;
 pub mod reconcile;
 pub mod views;

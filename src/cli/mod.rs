@@ -1,7 +1,7 @@
 //! The command line (clap): with no subcommand, the console; otherwise one subcommand per
 //! operation, for scripts. Each resource's module owns its subcommands and carries them
 //! out (`users`, `roles`, `permissions`, `invitations`, `me`, `runs`: journal, resume and
-//! undo, `sandbox`, `audit`, `reconcile`); every change goes through `changes`. `connect` decides where
+//! undo, `sandbox`, `audit`, `reconcile`, `history`); every change goes through `changes`. `connect` decides where
 //! requests go, `output` prints tables, JSON and CSV, `exit` maps failures to exit codes.
 
 pub mod audit;
@@ -9,6 +9,7 @@ pub mod changes;
 pub mod common;
 pub mod connect;
 pub mod exit;
+pub mod history;
 pub mod interrupts;
 pub mod invitations;
 pub mod me;
@@ -102,6 +103,9 @@ pub enum Command {
     Sandbox(sandbox::SandboxArgs),
     #[command(flatten)]
     Audit(audit::AuditCommand),
+    /// Who changed a user's roles, status and email, and when (Audit Trail, else the
+    /// local journal).
+    History(history::HistoryArgs),
     /// Match the org's accounts with a people list (CSV from HR or the identity provider):
     /// active leavers, orphans and service accounts (reads only unless --disable-leavers).
     Reconcile(reconcile::ReconcileArgs),
@@ -196,6 +200,7 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> CliResult {
         Command::Resume(args) => runs::resume(changer, args).await,
         Command::Reconcile(args) => reconcile::disable_leavers(changer, args).await,
         Command::Undo(args) => runs::undo(changer, args).await,
+        Command::History(args) => history::run(changer, args).await,
         Command::Sandbox(_) | Command::Journal(_) | Command::Audit(_) => {
             unreachable!("handled before connecting")
         }
