@@ -1,5 +1,8 @@
 //! Audit Trail over loopback: the sandbox records an event for each change it applies and
-//! serves them, cursor-paged, to the typed client. No mocks.
+//! serves them, cursor-paged, to the typed client; `ddusers history` shows them, or the
+//! local journal without `audit_logs_read`. No mocks.
+
+use std::process::{Command, Output, Stdio};
 
 use ddusers::api::models::*;
 use ddusers::api::{Client, ClientOptions, ListUsersQuery};
@@ -46,6 +49,48 @@ async fn active_person(client: &Client) -> User {
                 && u.attributes.service_account != Some(true)
         })
         .expect("an active person")
+}
+
+/// Takes `audit_logs_read` from the Datadog Read Only Role (Rita Readonly's).
+async fn revoke_audit_read(admin: &Client) {
+    let permissions = admin.list_permissions(false).await.expect("permissions");
+    let audit_read = permissions
+        .data
+        .iter()
+        .find(|p| p.attributes.name.as_deref() == Some("audit_logs_read"))
+        .expect("audit_logs_read in the catalogue");
+    admin
+        .revoke_permission(&RoleId(READ_ONLY_ROLE_ID.into()), &audit_read.id)
+        .await
+        .expect("revoke");
+}
+
+/// Runs the binary on `sandbox` with `app_key`, off the async runtime.
+async fn ddusers(
+    sandbox: &Sandbox,
+    app_key: &str,
+    journal: &std::path::Path,
+    args: &[&str],
+) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ddusers"));
+    for var in [
+        "DATADOG_API_KEY",
+        "DD_APPLICATION_KEY",
+        "DATADOG_APP_KEY",
+        "DD_SITE",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("DD_API_KEY", DEMO_API_KEY)
+        .env("DD_APP_KEY", app_key)
+        .env("DDUSERS_BASE_URL", sandbox.base_url())
+        .env("DDUSERS_JOURNAL", journal)
+        .args(args)
+        .stdin(Stdio::null());
+    tokio::task::spawn_blocking(move || command.output().expect("the binary runs"))
+        .await
+        .expect("the command finishes")
 }
 
 fn details(event: &AuditEvent) -> &AuditDetails {
@@ -169,19 +214,108 @@ async fn a_role_without_audit_logs_read_is_refused_with_403() {
     let sandbox = sandbox().await;
     let admin = client_for(&sandbox, DEMO_ADMIN_APP_KEY);
     let reader = client_for(&sandbox, DEMO_READONLY_APP_KEY);
-    let permissions = admin.list_permissions(false).await.expect("permissions");
-    let audit_read = permissions
-        .data
-        .iter()
-        .find(|p| p.attributes.name.as_deref() == Some("audit_logs_read"))
-        .expect("audit_logs_read in the catalogue");
-    admin
-        .revoke_permission(&RoleId(READ_ONLY_ROLE_ID.into()), &audit_read.id)
-        .await
-        .expect("revoke");
+    revoke_audit_read(&admin).await;
     let error = reader
         .search_audit_events("@asset.type:user", "now-90d", "now")
         .await
         .expect_err("refused");
     assert_eq!(error.status(), Some(403), "{error}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_shows_a_change_made_by_another_keys_user_with_that_actor() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = dir.path().join("journal.jsonl");
+    let admin = client_for(&sandbox, DEMO_ADMIN_APP_KEY);
+    let user = active_person(&admin).await;
+    let email = user.attributes.email.clone().expect("email");
+    let done = ddusers(
+        &sandbox,
+        DEMO_ADMIN_APP_KEY,
+        &journal,
+        &["users", "disable", user.id.as_str(), "--yes"],
+    )
+    .await;
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+
+    let output = ddusers(
+        &sandbox,
+        DEMO_READONLY_APP_KEY,
+        &journal,
+        &["history", &email, "--format", "json"],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let entries: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let newest = &entries[0];
+    assert_eq!(newest["actor"], "ada.admin@demo-org.example", "{entries:#}");
+    assert_eq!(newest["source"], "audit_trail");
+    assert!(
+        newest["change"].as_str().unwrap_or("").contains("disabled"),
+        "{entries:#}"
+    );
+
+    let table = ddusers(
+        &sandbox,
+        DEMO_READONLY_APP_KEY,
+        &journal,
+        &["history", user.id.as_str()],
+    )
+    .await;
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.starts_with("WHEN"), "{text}");
+    assert!(text.contains("ada.admin@demo-org.example"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_audit_logs_read_history_says_so_and_reads_the_journal() {
+    let sandbox = sandbox().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = dir.path().join("journal.jsonl");
+    let admin = client_for(&sandbox, DEMO_ADMIN_APP_KEY);
+    let user = active_person(&admin).await;
+    let done = ddusers(
+        &sandbox,
+        DEMO_ADMIN_APP_KEY,
+        &journal,
+        &["users", "disable", user.id.as_str(), "--yes"],
+    )
+    .await;
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    revoke_audit_read(&admin).await;
+
+    let output = ddusers(
+        &sandbox,
+        DEMO_READONLY_APP_KEY,
+        &journal,
+        &["history", user.id.as_str(), "--format", "json"],
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("audit_logs_read") && stderr.contains("journal"),
+        "{stderr}"
+    );
+    let entries: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(entries[0]["source"], "journal", "{entries:#}");
+    assert_eq!(entries[0]["action"], "disable", "{entries:#}");
 }
