@@ -93,6 +93,25 @@ async fn ddusers(
         .expect("the command finishes")
 }
 
+/// Disables an active person with `ddusers users disable` as the demo admin, journaled in
+/// `journal`, and returns them as they were.
+async fn disable_through_cli(sandbox: &Sandbox, admin: &Client, journal: &std::path::Path) -> User {
+    let user = active_person(admin).await;
+    let done = ddusers(
+        sandbox,
+        DEMO_ADMIN_APP_KEY,
+        journal,
+        &["users", "disable", user.id.as_str(), "--yes"],
+    )
+    .await;
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    user
+}
+
 fn details(event: &AuditEvent) -> &AuditDetails {
     &event.attributes.attributes
 }
@@ -228,20 +247,8 @@ async fn history_shows_a_change_made_by_another_keys_user_with_that_actor() {
     let dir = tempfile::tempdir().expect("temp dir");
     let journal = dir.path().join("journal.jsonl");
     let admin = client_for(&sandbox, DEMO_ADMIN_APP_KEY);
-    let user = active_person(&admin).await;
+    let user = disable_through_cli(&sandbox, &admin, &journal).await;
     let email = user.attributes.email.clone().expect("email");
-    let done = ddusers(
-        &sandbox,
-        DEMO_ADMIN_APP_KEY,
-        &journal,
-        &["users", "disable", user.id.as_str(), "--yes"],
-    )
-    .await;
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
 
     let output = ddusers(
         &sandbox,
@@ -282,19 +289,7 @@ async fn without_audit_logs_read_history_says_so_and_reads_the_journal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let journal = dir.path().join("journal.jsonl");
     let admin = client_for(&sandbox, DEMO_ADMIN_APP_KEY);
-    let user = active_person(&admin).await;
-    let done = ddusers(
-        &sandbox,
-        DEMO_ADMIN_APP_KEY,
-        &journal,
-        &["users", "disable", user.id.as_str(), "--yes"],
-    )
-    .await;
-    assert!(
-        done.status.success(),
-        "{}",
-        String::from_utf8_lossy(&done.stderr)
-    );
+    let user = disable_through_cli(&sandbox, &admin, &journal).await;
     revoke_audit_read(&admin).await;
 
     let output = ddusers(
