@@ -2,6 +2,7 @@
 //! the answer that fills it. Pure.
 
 use crate::api::models::UserId;
+use crate::audit::history::HistoryEntry;
 
 use super::action::Action;
 use super::effect::{Effect, Latest};
@@ -27,11 +28,46 @@ pub(super) fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
         server_permissions: None,
         scroll: 0,
         permissions,
+        history: None,
     });
-    vec![Effect::LoadDetail {
-        request_id,
-        user_id,
-    }]
+    vec![
+        Effect::LoadDetail {
+            request_id,
+            user_id: user_id.clone(),
+        },
+        Effect::LoadHistory {
+            request_id,
+            user_id,
+        },
+    ]
+}
+
+/// The history's answer: kept when it is for the user and request on screen.
+pub fn on_history(
+    state: &mut State,
+    request_id: super::effect::RequestId,
+    user_id: UserId,
+    result: Result<Vec<HistoryEntry>, String>,
+) -> Vec<Effect> {
+    if let Some(detail) = state
+        .detail
+        .as_mut()
+        .filter(|d| d.request.is(request_id) && d.user_id == user_id)
+    {
+        detail.history = Some(result.map(|entries| {
+            entries
+                .into_iter()
+                .map(|e| HistoryEntry {
+                    at: sanitize(&e.at),
+                    actor: sanitize(&e.actor),
+                    action: sanitize(&e.action),
+                    change: sanitize(&e.change),
+                    ..e
+                })
+                .collect()
+        }));
+    }
+    Vec::new()
 }
 
 /// The detail's answer: shown when it is for the user and request on screen.

@@ -111,6 +111,11 @@ pub enum Effect {
         request_id: RequestId,
         user_id: UserId,
     },
+    /// The detail's user's change history from Audit Trail (answers as the detail's read).
+    LoadHistory {
+        request_id: RequestId,
+        user_id: UserId,
+    },
     /// Every role of the org, for pickers.
     LoadRoles,
     /// The user behind the keys, and from their permissions, whether writes are allowed;
@@ -196,6 +201,7 @@ impl Effect {
             Effect::LoadUsers { .. } => "load users".into(),
             Effect::SearchUsers { filter, .. } => format!("search users for {filter:?}"),
             Effect::LoadDetail { .. } => "load a user's detail".into(),
+            Effect::LoadHistory { .. } => "load a user's change history".into(),
             Effect::LoadRoles => "load roles".into(),
             Effect::LoadCurrentUser => "load the current user".into(),
             Effect::ListFolder { folder, .. } => format!("list the folder {folder:?}"),

@@ -43,6 +43,12 @@ pub enum Msg {
         user_id: UserId,
         result: Result<Box<DetailData>, String>,
     },
+    /// The detail's user's change history (same request id as the detail's read).
+    History {
+        request_id: RequestId,
+        user_id: UserId,
+        result: Result<Vec<crate::audit::history::HistoryEntry>, String>,
+    },
     /// A change's check and run.
     Run(RunMsg),
     /// Audit views, the permission catalogue, exports.

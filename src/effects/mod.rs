@@ -262,6 +262,28 @@ async fn run(context: &Context, effect: Effect) {
             request_id,
             user_id,
         } => load_detail(context, request_id, user_id).await,
+        Effect::LoadHistory {
+            request_id,
+            user_id,
+        } => {
+            let query = crate::audit::history::audit_query(user_id.as_str());
+            let result = match context
+                .client
+                .search_audit_events(&query, "now-90d", "now")
+                .await
+            {
+                Ok(events) => Ok(crate::audit::history::from_audit_events(&events)),
+                Err(e) if e.status() == Some(403) => Err(
+                    "Audit Trail is not permitted (the keys' user lacks audit_logs_read)".into(),
+                ),
+                Err(e) => Err(format!("Audit Trail is not available ({})", plain(&e))),
+            };
+            context.send(Msg::History {
+                request_id,
+                user_id,
+                result,
+            });
+        }
         Effect::LoadRoles => {
             let roles = context.client.list_all_roles().await;
             context.send(Msg::Load(LoadMsg::Roles(roles.map_err(|e| plain(&e)))));

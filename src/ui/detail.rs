@@ -38,6 +38,7 @@ pub(super) fn draw_detail(frame: &mut Frame, area: Rect, state: &State, theme: &
         lines.extend(invitation_lines(user, state, theme));
     }
     lines.extend(role_lines(user, detail, state, theme));
+    lines.extend(history_lines(detail, theme));
     lines.push(Line::from(""));
     lines.extend(permission_lines(user, detail, state, theme));
     let mut frame_block = block(title, focused, theme);
@@ -217,6 +218,53 @@ fn role_lines(
 
 /// Effective permissions by group, each with the roles granting it; or, while the roles'
 /// permissions are not known, the names the service listed.
+/// Changes shown in the pane; the rest are one command away.
+const HISTORY_SHOWN: usize = 8;
+
+/// Who changed the user and when, newest first; nothing until the history has been read
+/// (it is a second read, and the pane should not jump while it is on its way).
+fn history_lines(detail: &Detail, theme: &Theme) -> Vec<Line<'static>> {
+    let Some(history) = &detail.history else {
+        return Vec::new();
+    };
+    let mut lines = vec![Line::from("")];
+    match history {
+        Err(reason) => {
+            lines.push(Line::styled("History", theme.header));
+            lines.push(Line::styled(format!("  {reason}"), theme.dim));
+        }
+        Ok(entries) => {
+            lines.push(Line::styled(
+                format!("History ({})", entries.len()),
+                theme.header,
+            ));
+            if entries.is_empty() {
+                lines.push(Line::styled("  no changes in the last 90 days", theme.dim));
+            }
+            for entry in entries.iter().take(HISTORY_SHOWN) {
+                let when: String = entry
+                    .at
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " ");
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {when}  "), theme.dim),
+                    Span::raw(entry.change.clone()),
+                ]));
+            }
+            if entries.len() > HISTORY_SHOWN {
+                let more = entries.len() - HISTORY_SHOWN;
+                lines.push(Line::styled(
+                    format!("  … {more} more: ddusers history {}", detail.user_id),
+                    theme.dim,
+                ));
+            }
+        }
+    }
+    lines
+}
+
 fn permission_lines(
     user: &UserRecord,
     detail: &Detail,

@@ -560,3 +560,59 @@ fn reloading_users_is_said_while_it_is_true() {
     answer_listing(&mut state, request_id);
     assert!(state.toast.is_none(), "gone when the reload ends");
 }
+
+#[test]
+fn opening_detail_asks_for_the_history_and_keeps_only_the_current_users_answer() {
+    use crate::audit::history::{HistoryEntry, HistorySource};
+    let mut state = loaded();
+    update(
+        &mut state,
+        Msg::Resize {
+            width: 160,
+            height: 48,
+        },
+    );
+    let first = act(&mut state, Action::OpenDetail);
+    let Some(Effect::LoadHistory {
+        request_id: old, ..
+    }) = first.get(1).cloned()
+    else {
+        panic!("expected a history load beside the detail load: {first:?}");
+    };
+    let second = act(&mut state, Action::Down);
+    let Some(Effect::LoadHistory {
+        request_id: new,
+        user_id,
+    }) = second.get(1).cloned()
+    else {
+        panic!("expected a newer history load: {second:?}");
+    };
+    let entry = |change: &str| HistoryEntry {
+        at: "2026-11-20T10:00:00Z".into(),
+        actor: "ada.admin@demo-org.example".into(),
+        action: "modified".into(),
+        change: change.into(),
+        source: HistorySource::AuditTrail,
+    };
+    let answer = |request_id, user: &str, change: &str| Msg::History {
+        request_id,
+        user_id: user.into(),
+        result: Ok(vec![entry(change)]),
+    };
+    update(&mut state, answer(old, "u01", "stale \u{1b}[31m"));
+    assert!(state.detail.as_ref().is_some_and(|d| d.history.is_none()));
+    update(
+        &mut state,
+        answer(new, user_id.as_str(), "disabled \u{1b}[31m"),
+    );
+    let history = state.detail.as_ref().and_then(|d| d.history.clone());
+    let Some(Ok(entries)) = history else {
+        panic!("the current answer is kept: {history:?}");
+    };
+    assert_eq!(entries.len(), 1);
+    assert!(entries[0].change.starts_with("disabled"));
+    assert!(
+        !entries[0].change.contains('\u{1b}'),
+        "control characters are replaced"
+    );
+}
