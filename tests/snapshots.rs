@@ -800,3 +800,43 @@ fn detail_pane_with_a_folded_group_and_a_search() {
         type_in(state, "dash");
     });
 }
+
+#[test]
+fn detail_with_its_change_history() {
+    use ddusers::audit::history::{HistoryEntry, HistorySource};
+    snap("detail_history", |state| {
+        open_detail(state);
+        let Some(detail) = state.detail.as_ref() else {
+            panic!("detail open");
+        };
+        let request_id = detail
+            .request
+            .current()
+            .expect("the detail's read is issued");
+        let user_id = detail.user_id.clone();
+        let entry = |at: &str, change: &str| HistoryEntry {
+            at: at.into(),
+            actor: "ada.admin@demo-org.example".into(),
+            action: "modified".into(),
+            change: change.into(),
+            source: HistorySource::AuditTrail,
+        };
+        update(
+            state,
+            Msg::History {
+                request_id,
+                user_id,
+                result: Ok(vec![
+                    entry(
+                        "2026-11-28T09:15:02Z",
+                        "ada.admin@demo-org.example disabled for user Bo",
+                    ),
+                    entry(
+                        "2026-10-02T16:40:11Z",
+                        "ada.admin@demo-org.example added role Datadog Standard Role for user Bo",
+                    ),
+                ]),
+            },
+        );
+    });
+}
