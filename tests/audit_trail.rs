@@ -249,6 +249,7 @@ async fn history_shows_a_change_made_by_another_keys_user_with_that_actor() {
     let admin = client_for(&sandbox, DEMO_ADMIN_APP_KEY);
     let user = disable_through_cli(&sandbox, &admin, &journal).await;
     let email = user.attributes.email.clone().expect("email");
+    let writes = sandbox.stats().write_requests;
 
     let output = ddusers(
         &sandbox,
@@ -281,6 +282,11 @@ async fn history_shows_a_change_made_by_another_keys_user_with_that_actor() {
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.starts_with("WHEN"), "{text}");
     assert!(text.contains("ada.admin@demo-org.example"), "{text}");
+    assert_eq!(
+        sandbox.stats().write_requests,
+        writes,
+        "reading a history sends no write"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -204,7 +204,8 @@ impl std::fmt::Debug for IssuedApplicationKey {
 pub struct SandboxStats {
     /// Every request received, refused ones included.
     pub requests: u64,
-    /// POST, PUT, PATCH and DELETE requests received, refused ones included.
+    /// POST, PUT, PATCH and DELETE requests received, refused ones included (except the
+    /// Audit Trail search, a POST that only reads).
     pub write_requests: u64,
     /// Writes that changed the org.
     pub writes_applied: u64,
