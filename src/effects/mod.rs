@@ -245,18 +245,7 @@ async fn run(context: &Context, effect: Effect) {
     match effect {
         Effect::LoadUsers { request_id, query } => load_users(context, request_id, query).await,
         Effect::SearchUsers { request_id, filter } => {
-            let query = ListUsersQuery {
-                filter: Some(filter),
-                page_size: Some(100),
-                ..Default::default()
-            };
-            // A failed search only means fewer results; the local filter still works.
-            if let Ok(response) = context.client.list_users(&query).await {
-                context.send(Msg::Load(LoadMsg::SearchResults {
-                    request_id,
-                    response,
-                }));
-            }
+            search_users(context, request_id, filter).await
         }
         Effect::LoadDetail {
             request_id,
@@ -265,25 +254,7 @@ async fn run(context: &Context, effect: Effect) {
         Effect::LoadHistory {
             request_id,
             user_id,
-        } => {
-            let query = crate::audit::history::audit_query(user_id.as_str());
-            let result = match context
-                .client
-                .search_audit_events(&query, "now-90d", "now")
-                .await
-            {
-                Ok(events) => Ok(crate::audit::history::from_audit_events(&events)),
-                Err(e) if e.status() == Some(403) => Err(
-                    "Audit Trail is not permitted (the keys' user lacks audit_logs_read)".into(),
-                ),
-                Err(e) => Err(format!("Audit Trail is not available ({})", plain(&e))),
-            };
-            context.send(Msg::History {
-                request_id,
-                user_id,
-                result,
-            });
-        }
+        } => load_history(context, request_id, user_id).await,
         Effect::LoadRoles => {
             let roles = context.client.list_all_roles().await;
             context.send(Msg::Load(LoadMsg::Roles(roles.map_err(|e| plain(&e)))));
@@ -364,6 +335,43 @@ async fn load_users(context: &Context, request_id: RequestId, query: ListUsersQu
         }
     }
     context.send(Msg::Load(LoadMsg::UsersLoaded { request_id }));
+}
+
+/// The server-side search while the listing loads.
+async fn search_users(context: &Context, request_id: RequestId, filter: String) {
+    let query = ListUsersQuery {
+        filter: Some(filter),
+        page_size: Some(100),
+        ..Default::default()
+    };
+    // A failed search only means fewer results; the local filter still works.
+    if let Ok(response) = context.client.list_users(&query).await {
+        context.send(Msg::Load(LoadMsg::SearchResults {
+            request_id,
+            response,
+        }));
+    }
+}
+
+/// The detail's user's change history from Audit Trail, or the sentence saying why not.
+async fn load_history(context: &Context, request_id: RequestId, user_id: UserId) {
+    let query = crate::audit::history::audit_query(user_id.as_str());
+    let result = match context
+        .client
+        .search_audit_events(&query, "now-90d", "now")
+        .await
+    {
+        Ok(events) => Ok(crate::audit::history::from_audit_events(&events)),
+        Err(e) if e.status() == Some(403) => {
+            Err("Audit Trail is not permitted (the keys' user lacks audit_logs_read)".into())
+        }
+        Err(e) => Err(format!("Audit Trail is not available ({})", plain(&e))),
+    };
+    context.send(Msg::History {
+        request_id,
+        user_id,
+        result,
+    });
 }
 
 /// What the detail pane shows beyond the list row: the user with their roles, their orgs

@@ -209,17 +209,22 @@ fn mark_all_marks_exactly_the_view() {
     assert_eq!(state.marks.len(), 2);
 }
 
-#[test]
-fn opening_detail_loads_it_and_a_stale_detail_is_dropped() {
-    let mut state = loaded();
+/// Opens the detail beside the list (a wide terminal), returning what that asked for.
+fn open_detail_beside_the_list(state: &mut State) -> Vec<Effect> {
     update(
-        &mut state,
+        state,
         Msg::Resize {
             width: 160,
             height: 48,
         },
     );
-    let first = act(&mut state, Action::OpenDetail);
+    act(state, Action::OpenDetail)
+}
+
+#[test]
+fn opening_detail_loads_it_and_a_stale_detail_is_dropped() {
+    let mut state = loaded();
+    let first = open_detail_beside_the_list(&mut state);
     let Some(Effect::LoadDetail {
         request_id: old, ..
     }) = first.first().cloned()
@@ -565,14 +570,7 @@ fn reloading_users_is_said_while_it_is_true() {
 fn opening_detail_asks_for_the_history_and_keeps_only_the_current_users_answer() {
     use crate::audit::history::{HistoryEntry, HistorySource};
     let mut state = loaded();
-    update(
-        &mut state,
-        Msg::Resize {
-            width: 160,
-            height: 48,
-        },
-    );
-    let first = act(&mut state, Action::OpenDetail);
+    let first = open_detail_beside_the_list(&mut state);
     let Some(Effect::LoadHistory {
         request_id: old, ..
     }) = first.get(1).cloned()
