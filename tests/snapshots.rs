@@ -803,7 +803,7 @@ fn detail_pane_with_a_folded_group_and_a_search() {
 
 #[test]
 fn detail_with_its_change_history() {
-    use ddusers::audit::history::{HistoryEntry, HistorySource};
+    use ddusers::audit::history::{History, HistoryEntry, HistorySource};
     snap("detail_history", |state| {
         open_detail(state);
         let Some(detail) = state.detail.as_ref() else {
@@ -826,7 +826,8 @@ fn detail_with_its_change_history() {
             Msg::History {
                 request_id,
                 user_id,
-                result: Ok(vec![
+                history: History {
+                    entries: vec![
                     entry(
                         "2026-11-28T09:15:02Z",
                         "ada.admin@demo-org.example disabled for user Bo",
@@ -835,7 +836,9 @@ fn detail_with_its_change_history() {
                         "2026-10-02T16:40:11Z",
                         "ada.admin@demo-org.example added role Datadog Standard Role for user Bo",
                     ),
-                ]),
+                    ],
+                    unavailable: None,
+                },
             },
         );
     });

@@ -2,7 +2,7 @@
 //! the answer that fills it. Pure.
 
 use crate::api::models::UserId;
-use crate::audit::history::HistoryEntry;
+use crate::audit::history::{History, HistoryEntry};
 
 use super::action::Action;
 use super::effect::{Effect, Latest};
@@ -42,30 +42,35 @@ pub(super) fn open_detail(state: &mut State, user_id: UserId) -> Vec<Effect> {
     ]
 }
 
-/// The history's answer: kept when it is for the user and request on screen.
+/// The history's answer: kept (its text made safe to draw) when it is for the user and
+/// request on screen.
 pub fn on_history(
     state: &mut State,
     request_id: super::effect::RequestId,
     user_id: UserId,
-    result: Result<Vec<HistoryEntry>, String>,
+    history: History,
 ) -> Vec<Effect> {
     if let Some(detail) = state
         .detail
         .as_mut()
         .filter(|d| d.request.is(request_id) && d.user_id == user_id)
     {
-        detail.history = Some(result.map(|entries| {
-            entries
-                .into_iter()
-                .map(|e| HistoryEntry {
-                    at: sanitize(&e.at),
-                    actor: sanitize(&e.actor),
-                    action: sanitize(&e.action),
-                    change: sanitize(&e.change),
-                    ..e
-                })
-                .collect()
-        }));
+        let entries = history
+            .entries
+            .into_iter()
+            .map(|e| HistoryEntry {
+                at: sanitize(&e.at),
+                actor: sanitize(&e.actor),
+                action: sanitize(&e.action),
+                change: sanitize(&e.change),
+                ..e
+            })
+            .collect();
+        let unavailable = history.unavailable.map(|reason| sanitize(&reason));
+        detail.history = Some(History {
+            entries,
+            unavailable,
+        });
     }
     Vec::new()
 }

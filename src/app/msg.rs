@@ -47,7 +47,7 @@ pub enum Msg {
     History {
         request_id: RequestId,
         user_id: UserId,
-        result: Result<Vec<crate::audit::history::HistoryEntry>, String>,
+        history: crate::audit::history::History,
     },
     /// A change's check and run.
     Run(RunMsg),

@@ -66,8 +66,8 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::History {
             request_id,
             user_id,
-            result,
-        } => super::detail::on_history(state, request_id, user_id, result),
+            history,
+        } => super::detail::on_history(state, request_id, user_id, history),
         Msg::Run(msg) => super::changes::on_msg(state, msg),
         Msg::Audit(msg) => super::audit::on_msg(state, msg),
         msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),

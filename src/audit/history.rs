@@ -7,11 +7,24 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::api::models::AuditEvent;
+use crate::api::ApiError;
 use crate::runs::journal::RunState;
 
 /// The Audit Trail query of one user's access-management events.
 pub fn audit_query(user_id: &str) -> String {
     format!("@evt.name:\"Access Management\" @asset.type:user @asset.id:{user_id}")
+}
+
+/// Why Audit Trail could not give the history, as one sentence: a refusal names the
+/// permission; anything else says what went wrong.
+pub fn unavailable_reason(error: &ApiError) -> String {
+    match error.status() {
+        Some(403) => {
+            "Audit Trail is not permitted for these keys (their user lacks audit_logs_read)"
+                .to_owned()
+        }
+        _ => format!("Audit Trail is not available ({error})"),
+    }
 }
 
 /// Where an entry comes from.
@@ -33,6 +46,14 @@ pub struct HistoryEntry {
     /// What changed, in words (the event's message, or the journal item's outcome).
     pub change: String,
     pub source: HistorySource,
+}
+
+/// A user's history as the console shows it: the entries, and when Audit Trail could not
+/// be read, the sentence saying why (the entries then come from the local journal).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    pub entries: Vec<HistoryEntry>,
+    pub unavailable: Option<String>,
 }
 
 /// Entries of Audit Trail events, newest first.

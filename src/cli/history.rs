@@ -12,7 +12,9 @@ use super::exit::{usage, CliResult};
 use super::output::{emit, Table};
 use super::Format;
 use crate::api::models::UserId;
-use crate::audit::history::{audit_query, from_audit_events, from_journal, HistoryEntry};
+use crate::audit::history::{
+    audit_query, from_audit_events, from_journal, unavailable_reason, HistoryEntry,
+};
 use crate::runs::journal::read_runs;
 
 #[derive(Debug, Args)]
@@ -36,15 +38,8 @@ pub async fn run(changer: &Changer<'_>, args: HistoryArgs) -> CliResult {
     let entries = match client.search_audit_events(&query, &from, "now").await {
         Ok(events) => from_audit_events(&events),
         Err(error) => {
-            let why = match error.status() {
-                Some(403) => {
-                    "not permitted for these keys (their user lacks audit_logs_read)".to_owned()
-                }
-                _ => format!("not available ({error})"),
-            };
-            eprintln!(
-                "Audit Trail is {why}; showing the local journal's entries for this user instead."
-            );
+            let why = unavailable_reason(&error);
+            eprintln!("{why}; showing the local journal's entries for this user instead.");
             let since = OffsetDateTime::now_utc() - Duration::days(i64::from(args.days));
             from_journal(&read_runs(changer.journal)?, id.as_str(), since)
         }

@@ -353,24 +353,40 @@ async fn search_users(context: &Context, request_id: RequestId, filter: String) 
     }
 }
 
-/// The detail's user's change history from Audit Trail, or the sentence saying why not.
+/// The detail's user's change history from Audit Trail; when Audit Trail refuses or fails,
+/// the sentence saying why and the local journal's entries for the user instead.
 async fn load_history(context: &Context, request_id: RequestId, user_id: UserId) {
-    let query = crate::audit::history::audit_query(user_id.as_str());
-    let result = match context
+    use crate::audit::history::{
+        audit_query, from_audit_events, from_journal, unavailable_reason, History,
+    };
+    let query = audit_query(user_id.as_str());
+    let searched = context
         .client
         .search_audit_events(&query, "now-90d", "now")
-        .await
-    {
-        Ok(events) => Ok(crate::audit::history::from_audit_events(&events)),
-        Err(e) if e.status() == Some(403) => {
-            Err("Audit Trail is not permitted (the keys' user lacks audit_logs_read)".into())
+        .await;
+    let history = match searched {
+        Ok(events) => History {
+            entries: from_audit_events(&events),
+            unavailable: None,
+        },
+        Err(e) => {
+            let why = unavailable_reason(&e);
+            let since = time::OffsetDateTime::now_utc() - time::Duration::days(90);
+            let runs = context
+                .runner
+                .journal()
+                .and_then(|journal| crate::runs::journal::read_runs(journal.path()).ok())
+                .unwrap_or_default();
+            History {
+                entries: from_journal(&runs, user_id.as_str(), since),
+                unavailable: Some(format!("{why}; from the local journal")),
+            }
         }
-        Err(e) => Err(format!("Audit Trail is not available ({})", plain(&e))),
     };
     context.send(Msg::History {
         request_id,
         user_id,
-        result,
+        history,
     });
 }
 

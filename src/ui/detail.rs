@@ -227,40 +227,35 @@ fn history_lines(detail: &Detail, theme: &Theme) -> Vec<Line<'static>> {
     let Some(history) = &detail.history else {
         return Vec::new();
     };
-    let mut lines = vec![Line::from("")];
-    match history {
-        Err(reason) => {
-            lines.push(Line::styled("History", theme.header));
-            lines.push(Line::styled(format!("  {reason}"), theme.dim));
-        }
-        Ok(entries) => {
-            lines.push(Line::styled(
-                format!("History ({})", entries.len()),
-                theme.header,
-            ));
-            if entries.is_empty() {
-                lines.push(Line::styled("  no changes in the last 90 days", theme.dim));
-            }
-            for entry in entries.iter().take(HISTORY_SHOWN) {
-                let when: String = entry
-                    .at
-                    .chars()
-                    .take(16)
-                    .collect::<String>()
-                    .replace('T', " ");
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {when}  "), theme.dim),
-                    Span::raw(entry.change.clone()),
-                ]));
-            }
-            if entries.len() > HISTORY_SHOWN {
-                let more = entries.len() - HISTORY_SHOWN;
-                lines.push(Line::styled(
-                    format!("  … {more} more: ddusers history {}", detail.user_id),
-                    theme.dim,
-                ));
-            }
-        }
+    let entries = &history.entries;
+    let mut lines = vec![
+        Line::from(""),
+        Line::styled(format!("History ({})", entries.len()), theme.header),
+    ];
+    if let Some(reason) = &history.unavailable {
+        lines.push(Line::styled(format!("  {reason}"), theme.dim));
+    }
+    if entries.is_empty() {
+        lines.push(Line::styled("  no changes in the last 90 days", theme.dim));
+    }
+    for entry in entries.iter().take(HISTORY_SHOWN) {
+        let when: String = entry
+            .at
+            .chars()
+            .take(16)
+            .collect::<String>()
+            .replace('T', " ");
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {when}  "), theme.dim),
+            Span::raw(entry.change.clone()),
+        ]));
+    }
+    if entries.len() > HISTORY_SHOWN {
+        let more = entries.len() - HISTORY_SHOWN;
+        lines.push(Line::styled(
+            format!("  … {more} more: ddusers history {}", detail.user_id),
+            theme.dim,
+        ));
     }
     lines
 }

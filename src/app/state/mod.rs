@@ -109,9 +109,8 @@ pub struct Detail {
     pub scroll: u16,
     /// How the effective permissions are shown (kept as the pane follows the cursor).
     pub permissions: PermissionPane,
-    /// Who changed the user and when (Audit Trail); `None` until it is read, `Err` with a
-    /// sentence when Audit Trail refused or failed.
-    pub history: Option<Result<Vec<crate::audit::history::HistoryEntry>, String>>,
+    /// Who changed the user and when (Audit Trail, else the journal); `None` until read.
+    pub history: Option<crate::audit::history::History>,
 }
 
 /// The detail pane's effective permissions: the groups folded (by name), the group the

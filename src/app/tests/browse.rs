@@ -568,7 +568,7 @@ fn reloading_users_is_said_while_it_is_true() {
 
 #[test]
 fn opening_detail_asks_for_the_history_and_keeps_only_the_current_users_answer() {
-    use crate::audit::history::{HistoryEntry, HistorySource};
+    use crate::audit::history::{History, HistoryEntry, HistorySource};
     let mut state = loaded();
     let first = open_detail_beside_the_list(&mut state);
     let Some(Effect::LoadHistory {
@@ -595,7 +595,10 @@ fn opening_detail_asks_for_the_history_and_keeps_only_the_current_users_answer()
     let answer = |request_id, user: &str, change: &str| Msg::History {
         request_id,
         user_id: user.into(),
-        result: Ok(vec![entry(change)]),
+        history: History {
+            entries: vec![entry(change)],
+            unavailable: Some("Audit Trail is not permitted \u{1b}[31m".into()),
+        },
     };
     update(&mut state, answer(old, "u01", "stale \u{1b}[31m"));
     assert!(state.detail.as_ref().is_some_and(|d| d.history.is_none()));
@@ -604,9 +607,14 @@ fn opening_detail_asks_for_the_history_and_keeps_only_the_current_users_answer()
         answer(new, user_id.as_str(), "disabled \u{1b}[31m"),
     );
     let history = state.detail.as_ref().and_then(|d| d.history.clone());
-    let Some(Ok(entries)) = history else {
+    let Some(History {
+        entries,
+        unavailable: Some(reason),
+    }) = history
+    else {
         panic!("the current answer is kept: {history:?}");
     };
+    assert!(!reason.contains('\u{1b}'), "{reason:?}");
     assert_eq!(entries.len(), 1);
     assert!(entries[0].change.starts_with("disabled"));
     assert!(
