@@ -411,3 +411,36 @@ pub(crate) fn seed_history(store: &Store, today: OffsetDateTime) -> AuditTrail {
     }
     trail
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_keep_understood_terms_and_ignore_the_rest() {
+        let terms = parse_query(
+            r#"@evt.name:"Access Management" AND @asset.type:user -@usr.email:x free @http.method:GET"#,
+        );
+        let attributes: Vec<&str> = terms.iter().map(|t| t.attribute.as_str()).collect();
+        assert_eq!(attributes, ["evt.name", "asset.type"]);
+        assert_eq!(terms[0].value, "Access Management");
+    }
+
+    #[test]
+    fn times_read_now_relative_rfc3339_and_milliseconds() {
+        let now = OffsetDateTime::from_unix_timestamp(1_800_000_000).expect("a time");
+        assert_eq!(parse_time("now", now), Some(now));
+        assert_eq!(parse_time("now-90d", now), Some(now - Duration::days(90)));
+        assert_eq!(
+            parse_time("now-15m", now),
+            Some(now - Duration::minutes(15))
+        );
+        assert_eq!(
+            parse_time("2027-01-15T08:00:00Z", now).map(|t| t.unix_timestamp()),
+            Some(1_800_000_000)
+        );
+        assert_eq!(parse_time("1800000000000", now), Some(now));
+        assert_eq!(parse_time("yesterday", now), None);
+        assert_eq!(parse_time("now-5y", now), None);
+    }
+}
