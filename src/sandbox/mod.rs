@@ -45,6 +45,9 @@
 //!   (`anonymized-<id>@anonymized.invalid`), clears title, roles, invitations and identity
 //!   providers, and disables the user; unknown, already anonymized and the calling user
 //!   are reported in `anonymize_errors`.
+//! - Audit Trail (`GET /api/v2/audit/events`, `POST /api/v2/audit/events/search`, needing
+//!   `audit_logs_read`): an event per user change applied, a seeded history; the query terms
+//!   understood and the cursor are described in `audit`.
 
 mod audit;
 mod clock;
