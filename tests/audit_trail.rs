@@ -320,3 +320,26 @@ async fn without_audit_logs_read_history_says_so_and_reads_the_journal() {
     assert_eq!(entries[0]["source"], "journal", "{entries:#}");
     assert_eq!(entries[0]["action"], "disable", "{entries:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_that_fails_with_503_is_retried_as_a_read() {
+    let sandbox = sandbox().await;
+    let reader = client_for(&sandbox, DEMO_READONLY_APP_KEY);
+    let expected = reader
+        .search_audit_events("@asset.type:user", "now-90d", "now")
+        .await
+        .expect("search");
+    // The search is a POST, but it changes nothing: a failure is tried again, as a GET's is.
+    sandbox.inject(ddusers::sandbox::Injection {
+        method: "POST".into(),
+        path_prefix: "/api/v2/audit/events/search".into(),
+        times: 2,
+        fault: ddusers::sandbox::Fault::Refuse(503),
+    });
+    let retried = reader
+        .search_audit_events("@asset.type:user", "now-90d", "now")
+        .await
+        .expect("retried past two 503s");
+    assert_eq!(retried.len(), expected.len());
+    sandbox.shutdown().await;
+}

@@ -30,7 +30,8 @@ impl Client {
             Method::POST,
             &["api", "v2", "audit", "events", "search"],
         )
-        .body(body);
+        .body(body)
+        .reading();
         self.json(request).await
     }
 

@@ -1,7 +1,7 @@
 //! The HTTP side of the client: one `Client` (cheap to clone) that signs requests with the
 //! keys, retries what is safe to retry, and turns answers into typed values or `ApiError`s.
 //!
-//! Retry rules: a GET is retried on 408, 429, 5xx and network failures with bounded
+//! Retry rules: a GET (or a search sent as a POST) is retried on 408, 429, 5xx and network failures with bounded
 //! exponential backoff and full jitter (a 429 waits `X-RateLimit-Reset` instead). A write is
 //! retried only when it is known not to have been applied: on a 429 (the service refuses
 //! before doing anything) or when the connection could not even be opened. Any other failed
@@ -184,6 +184,8 @@ pub(crate) struct Request {
     pub segments: Vec<String>,
     pub query: Vec<(&'static str, String)>,
     pub body: Option<serde_json::Value>,
+    /// A POST that only reads (a search): retried as a GET is.
+    pub reads_only: bool,
 }
 
 impl Request {
@@ -194,7 +196,15 @@ impl Request {
             segments: segments.iter().map(|s| (*s).to_owned()).collect(),
             query: Vec::new(),
             body: None,
+            reads_only: false,
         }
+    }
+
+    /// Marks a request with a body that changes nothing (a search), so that failures are
+    /// retried as a GET's are.
+    pub fn reading(mut self) -> Self {
+        self.reads_only = true;
+        self
     }
 
     pub fn get(operation: &'static str, segments: &[&str]) -> Self {
@@ -360,7 +370,7 @@ impl Client {
     }
 
     async fn send_with_retries(&self, request: &Request) -> Result<Answer, ApiError> {
-        let is_read = request.method == Method::GET;
+        let is_read = request.method == Method::GET || request.reads_only;
         let mut attempt = 0;
         loop {
             let (result, sent) = self.send_once(request).await;

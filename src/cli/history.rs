@@ -39,11 +39,20 @@ pub async fn run(changer: &Changer<'_>, args: HistoryArgs) -> CliResult {
         Ok(events) => from_audit_events(&events),
         Err(error) => {
             let why = unavailable_reason(&error);
+            let why = super::output::sanitize(&why);
             eprintln!("{why}; showing the local journal's entries for this user instead.");
             let since = OffsetDateTime::now_utc() - Duration::days(i64::from(args.days));
             from_journal(&read_runs(changer.journal)?, id.as_str(), since)
         }
     };
+    if entries.is_empty() {
+        // An empty table reads like a failure: say what was looked at.
+        eprintln!(
+            "no change to {} in the last {}",
+            super::output::sanitize(&args.user),
+            crate::words::count(args.days as usize, "day")
+        );
+    }
     emit(args.format, &entries, || history_table(&entries))
 }
 
