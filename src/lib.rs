@@ -19,6 +19,7 @@ pub mod effects;
 pub mod email;
 pub mod files;
 pub mod org;
+pub mod review;
 pub mod runs;
 pub mod runtime;
 pub mod sandbox;

@@ -184,6 +184,20 @@ pub struct AdminRule {
 }
 
 impl AdminRule {
+    /// True when `role` makes its holders admins: it is the admin role, or it grants one
+    /// of the access-write permissions (an access review asks about each such role).
+    pub fn is_privileged(&self, org: &Org, role: RoleIx) -> bool {
+        if self.admin_roles.contains(&role) {
+            return true;
+        }
+        let Some(granted) = org.role(role).and_then(|r| r.permissions.as_ref()) else {
+            return false;
+        };
+        self.write_perms
+            .iter()
+            .any(|(_, perm)| granted.contains(perm))
+    }
+
     /// Why `user` counts as an admin: the admin role, and each access-write permission
     /// with the (other) roles granting it. Empty when they are not an admin.
     pub fn reasons(&self, org: &Org, user: &UserRecord) -> Vec<String> {

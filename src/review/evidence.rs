@@ -1,0 +1,1 @@
+//! The evidence pack (to be written).
