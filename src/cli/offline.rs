@@ -64,3 +64,13 @@ pub async fn serve_snapshot(path: &Path) -> CliResult<(Sandbox, Client, String)>
     let label = format!("{} — read-only", snapshot.describe(path));
     Ok((sandbox, client, label))
 }
+
+/// Opens the console on a review file (`ddusers review open`): its population as the list
+/// with a decision column. (To be written by the console work.)
+pub async fn open_review(path: &Path) -> CliResult {
+    Err(UsageError(format!(
+        "opening {} in the console is not available yet",
+        path.display()
+    ))
+    .into())
+}
