@@ -340,3 +340,15 @@ fn check_fits(item: &Item, decision: &Decision, why: &str) -> Result<(), ReviewE
 fn privileged_name(role: &RoleRef) -> bool {
     role.name == crate::domain::ADMIN_ROLE_NAME
 }
+
+/// Who is deciding, for the `by` of each decision: `DDUSERS_REVIEWER`, else the login name
+/// (`USER`, `USERNAME`), else "unknown". Deciding works offline, so the keys' user cannot
+/// be asked; the signature records the keys' user.
+pub fn decider_name(env: &dyn Fn(&str) -> Option<String>) -> String {
+    ["DDUSERS_REVIEWER", "USER", "USERNAME"]
+        .into_iter()
+        .filter_map(env)
+        .map(|v| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
