@@ -141,6 +141,7 @@ fn runs() -> Vec<RunState> {
                 }),
                 done(3),
             ],
+            finished_at: Vec::new(),
         },
         RunState {
             run: RunId("20261126T101500-77c1".into()),
@@ -160,6 +161,7 @@ fn runs() -> Vec<RunState> {
                 }),
                 None,
             ],
+            finished_at: Vec::new(),
         },
         RunState {
             run: RunId("20261126T120000-0b2e".into()),
@@ -179,6 +181,7 @@ fn runs() -> Vec<RunState> {
             started: vec![false],
             before: vec![None],
             outcomes: vec![None],
+            finished_at: Vec::new(),
         },
     ]
 }

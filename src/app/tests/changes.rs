@@ -518,6 +518,7 @@ fn the_start_mentions_unfinished_runs_of_this_org() {
         started: vec![true; outcomes.len()],
         before: vec![None; outcomes.len()],
         outcomes,
+        finished_at: Vec::new(),
     };
     let listing = crate::app::journal::JournalListing {
         runs: vec![

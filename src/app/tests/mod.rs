@@ -314,6 +314,7 @@ fn run(id: &str, origin: &str, outcomes: Vec<Option<ItemResult>>, users: &[&str]
             .collect(),
         started: vec![true; users.len()],
         outcomes,
+        finished_at: Vec::new(),
     }
 }
 

@@ -218,6 +218,7 @@ fn journal_run(origin: &str, org: Option<&str>) -> RunState {
             "disabled",
             Some(Change::Enable { user: "u02".into() }),
         ))],
+        finished_at: Vec::new(),
     }
 }
 

@@ -139,6 +139,7 @@ fn apply_record(runs: &mut BTreeMap<RunId, RunState>, order: &mut Vec<RunId>, re
                     started: vec![false; n],
                     before: vec![None; n],
                     outcomes: vec![None; n],
+                    finished_at: vec![None; n],
                 },
             );
         }
@@ -156,10 +157,19 @@ fn apply_record(runs: &mut BTreeMap<RunId, RunState>, order: &mut Vec<RunId>, re
             }
         }
         Record::Outcome {
-            run, item, result, ..
+            run,
+            item,
+            result,
+            at,
         } => {
-            if let Some(slot) = runs.get_mut(&run).and_then(|r| r.outcomes.get_mut(item)) {
+            let Some(state) = runs.get_mut(&run) else {
+                return;
+            };
+            if let Some(slot) = state.outcomes.get_mut(item) {
                 *slot = Some(result);
+            }
+            if let Some(slot) = state.finished_at.get_mut(item) {
+                *slot = Some(at);
             }
         }
     }

@@ -125,6 +125,8 @@ pub struct RunState {
     pub before: Vec<Option<Observed>>,
     /// The last outcome of each item, if any.
     pub outcomes: Vec<Option<ItemResult>>,
+    /// When each item's last outcome was written (empty for runs built in memory).
+    pub finished_at: Vec<Option<OffsetDateTime>>,
 }
 
 impl RunState {
@@ -153,6 +155,11 @@ impl RunState {
             .iter()
             .filter(|o| !o.as_ref().is_some_and(ItemResult::is_settled))
             .count()
+    }
+
+    /// When item `i`'s outcome was written, if it has one.
+    pub fn finished_at(&self, i: usize) -> Option<OffsetDateTime> {
+        self.finished_at.get(i).copied().flatten()
     }
 
     /// The expectation of item `i` (for undo runs).
