@@ -220,3 +220,121 @@ fn a_revoke_names_a_role_the_user_holds() {
         "{error}"
     );
 }
+
+fn applied_review() -> (Review, crate::runs::journal::RunState) {
+    let mut review = review_of("all");
+    let standard = review.find_role("Datadog Standard Role").unwrap().clone();
+    review
+        .decide(
+            &user("u01"),
+            Decision::Keep,
+            "break-glass owner",
+            "me",
+            at(),
+        )
+        .unwrap();
+    review
+        .decide(&user("u02"), Decision::Disable, "", "me", at())
+        .unwrap();
+    review
+        .decide(
+            &user("u03"),
+            Decision::RevokeRole {
+                role: standard.clone(),
+            },
+            "",
+            "me",
+            at(),
+        )
+        .unwrap();
+    let run = crate::runs::journal::RunState {
+        run: crate::runs::RunId("20240301T120000-0001".into()),
+        at: at(),
+        title: "review".into(),
+        origin: "test".into(),
+        of: None,
+        org: None,
+        by: Some("u01".into()),
+        changes: vec![
+            Change::Disable { user: "u02".into() },
+            Change::RemoveRole {
+                user: "u03".into(),
+                role: standard.id.clone(),
+            },
+        ],
+        expect: Vec::new(),
+        started: vec![true, true],
+        before: vec![None, None],
+        outcomes: vec![
+            Some(crate::runs::ItemResult::done("disabled", None)),
+            Some(crate::runs::ItemResult::failed("503 from the service")),
+        ],
+        finished_at: vec![Some(at()), Some(at())],
+    };
+    review.runs.push(AppliedRun {
+        run: run.run.clone(),
+        at: at(),
+        changes: 2,
+        left_out: Vec::new(),
+        forced: false,
+    });
+    (review, run)
+}
+
+#[test]
+fn the_evidence_pack_is_the_same_bytes_for_the_same_inputs_and_its_manifest_verifies() {
+    let (review, run) = applied_review();
+    let runs = [run];
+    let disablings = [evidence::Disabling {
+        user: "u02".into(),
+        at: "2024-03-01T12:00:00Z".into(),
+        by: "ada@example.com".into(),
+        source: "audit trail".into(),
+    }];
+    let inputs = evidence::Inputs {
+        review: &review,
+        review_sha256: "feed",
+        runs: &runs,
+        disablings: &disablings,
+    };
+    let pack = evidence::build(&inputs);
+    assert_eq!(pack, evidence::build(&inputs));
+    let names: Vec<&str> = pack.files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, evidence::FILES);
+    let file = |name: &str| {
+        let bytes = &pack.files.iter().find(|(n, _)| n == name).unwrap().1;
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let manifest: serde_json::Value = serde_json::from_str(&file("manifest.json")).unwrap();
+    for entry in manifest["files"].as_array().unwrap() {
+        let name = entry["name"].as_str().unwrap();
+        assert_eq!(
+            entry["sha256"],
+            crate::digest::sha256_hex(file(name).as_bytes()),
+            "{name}"
+        );
+    }
+    let remediation = file("remediation.csv");
+    assert!(
+        remediation.contains(
+            "u02,bjorn@example.com,disable,done,disabled,2024-03-01T12:00:00.000000+00:00,ada@example.com"
+        ),
+        "{remediation}"
+    );
+    let exceptions = file("exceptions.csv");
+    assert!(
+        exceptions
+            .contains("privileged-kept,u01,ada@example.com,Datadog Admin Role,break-glass owner"),
+        "{exceptions}"
+    );
+    assert!(
+        exceptions.contains("remediation-failed,u03"),
+        "{exceptions}"
+    );
+    assert!(exceptions.contains("undecided"), "{exceptions}");
+    let summary = file("summary.md");
+    assert!(
+        summary.contains("| disable | 1 |") && summary.contains("sha256sum -c"),
+        "{summary}"
+    );
+}
