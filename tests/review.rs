@@ -16,7 +16,7 @@ use common::{binary, client, sandbox};
 use ddusers::api::models::UserId;
 use ddusers::org::load::load_org;
 use ddusers::org::Org;
-use ddusers::sandbox::{Sandbox, DEMO_ADMIN_APP_KEY, DEMO_READONLY_APP_KEY};
+use ddusers::sandbox::{Fault, Injection, Sandbox, DEMO_ADMIN_APP_KEY, DEMO_READONLY_APP_KEY};
 use serde_json::Value;
 
 const ADMIN_ROLE: &str = "Datadog Admin Role";
@@ -213,6 +213,14 @@ fn files_in(dir: &Path) -> Vec<(String, Vec<u8>)> {
     files
 }
 
+/// `review start --name NAME --scope admins --output review.json` and `more`.
+fn start_admins_review<'a>(name: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["review", "start", "--name", name, "--scope", "admins"];
+    args.extend(["--output", "review.json"]);
+    args.extend_from_slice(more);
+    args
+}
+
 /// The people a campaign decides about, one per kind of decision, plus one changed
 /// before the review is applied.
 struct Cast {
@@ -242,18 +250,7 @@ async fn decide_a_campaign(campaign: &Campaign) -> Cast {
     campaign
         .ok(reader, &["snapshot", "--output", "snapshot.json"])
         .await;
-    let start = [
-        "review",
-        "start",
-        "--name",
-        "Q4 2026 access review",
-        "--snapshot",
-        "snapshot.json",
-        "--scope",
-        "admins",
-        "--output",
-        "review.json",
-    ];
+    let start = start_admins_review("Q4 2026 access review", &["--snapshot", "snapshot.json"]);
     let (_, said) = campaign.ok(reader, &start).await;
     assert!(said.contains("written to review.json"), "{said}");
     let again = campaign.fails(reader, &start, 2).await;
@@ -437,6 +434,28 @@ async fn check_the_evidence(campaign: &Campaign, sandbox: &Sandbox) {
         "evidence sends no write (the Audit Trail search only reads)"
     );
 
+    // Without Audit Trail (refused), the journal says who disabled them.
+    sandbox.inject(Injection {
+        method: "POST".into(),
+        path_prefix: "/api/v2/audit/events/search".into(),
+        times: 1,
+        fault: Fault::Refuse(403),
+    });
+    let fallback = [
+        "review",
+        "evidence",
+        "review.json",
+        "--output",
+        "pack-4",
+        "--audit-trail",
+    ];
+    let (_, said) = campaign.ok(DEMO_READONLY_APP_KEY, &fallback).await;
+    assert!(said.contains("Audit Trail is not permitted"), "{said}");
+    assert!(
+        said.contains("(when and by whom: 1 from journal)"),
+        "{said}"
+    );
+
     let (first, second) = (
         files_in(&campaign.path("pack-1")),
         files_in(&campaign.path("pack-2")),
@@ -460,16 +479,7 @@ async fn everything_but_apply_works_with_the_read_only_key_and_sends_no_write() 
     let sandbox = sandbox(60, 22).await;
     let campaign = Campaign::new(&sandbox);
     let reader = DEMO_READONLY_APP_KEY;
-    let start = [
-        "review",
-        "start",
-        "--name",
-        "live",
-        "--scope",
-        "admins",
-        "--output",
-        "review.json",
-    ];
+    let start = start_admins_review("live", &[]);
     let (_, said) = campaign.ok(reader, &start).await;
     assert!(said.contains("review.snapshot.json"), "{said}");
     let review = campaign.read_review();
@@ -484,9 +494,11 @@ async fn everything_but_apply_works_with_the_read_only_key_and_sends_no_write() 
     );
 
     let someone = plain_admins(&review).remove(0);
-    campaign
-        .decided(&someone.email, &["--revoke-role", ADMIN_ROLE])
-        .await;
+    let revoke = ["--revoke-role", ADMIN_ROLE];
+    campaign.decided(&someone.email, &revoke).await;
+    campaign.decided(&someone.email, &["--undecide"]).await;
+    assert_eq!(campaign.status().await["progress"]["decided"], 0);
+    campaign.decided(&someone.email, &revoke).await;
     campaign.keep_the_rest().await;
     let (table, _) = campaign
         .ok(reader, &["review", "status", "review.json"])
