@@ -255,6 +255,24 @@ async fn decide_a_campaign(campaign: &Campaign) -> Cast {
     assert!(said.contains("written to review.json"), "{said}");
     let again = campaign.fails(reader, &start, 2).await;
     assert!(again.contains("--force"), "{again}");
+    let unknown = [
+        "review",
+        "start",
+        "--name",
+        "x",
+        "--snapshot",
+        "snapshot.json",
+    ];
+    let unknown = [
+        &unknown[..],
+        &["--scope", "role:Datadog Admn", "-o", "x.json"],
+    ]
+    .concat();
+    let said = campaign.fails(reader, &unknown, 2).await;
+    assert!(
+        said.contains("did you mean") && said.contains(ADMIN_ROLE),
+        "{said}"
+    );
 
     let review = campaign.read_review();
     let snapshot = std::fs::read(campaign.path("snapshot.json")).unwrap();
@@ -499,6 +517,10 @@ async fn everything_but_apply_works_with_the_read_only_key_and_sends_no_write() 
     campaign.decided(&someone.email, &["--undecide"]).await;
     assert_eq!(campaign.status().await["progress"]["decided"], 0);
     campaign.decided(&someone.email, &revoke).await;
+    let early = campaign
+        .fails(reader, &["review", "sign", "review.json"], 2)
+        .await;
+    assert!(early.contains("still undecided"), "{early}");
     campaign.keep_the_rest().await;
     let (table, _) = campaign
         .ok(reader, &["review", "status", "review.json"])

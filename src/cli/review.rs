@@ -231,6 +231,9 @@ fn now() -> OffsetDateTime {
 // --- start -------------------------------------------------------------------------------
 
 async fn start(global: &GlobalArgs, args: StartArgs) -> CliResult {
+    if args.name.trim().is_empty() {
+        return Err(usage("the review needs a name (--name)"));
+    }
     refuse_to_replace(&args.output, args.force)?;
     let scope = Scope::parse(&args.scope).map_err(usage)?;
     let (snapshot_path, recorded_as) = match &args.snapshot {
@@ -258,9 +261,6 @@ async fn start(global: &GlobalArgs, args: StartArgs) -> CliResult {
         },
     )
     .map_err(super::audit::audit_usage)?;
-    if review.name.is_empty() {
-        return Err(usage("the review needs a name (--name)"));
-    }
     review.write(&args.output)?;
     let progress = review.progress();
     eprintln!(
@@ -488,7 +488,6 @@ fn rows_table(items: &[&Item]) -> Table {
 /// Signs as the keys' user (one read: the current user).
 async fn sign(changer: &Changer<'_>, path: &Path) -> CliResult {
     let mut review = Review::read(path)?;
-    review.check_unsigned()?;
     let me = changer.conn.client.get_current_user().await?;
     let present = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
     let reviewer = TakenBy {
