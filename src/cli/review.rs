@@ -620,8 +620,16 @@ fn disablings_said(disablings: &[Disabling]) -> String {
     )
 }
 
-/// The users the review's runs disabled (done, by the journal), when and by whom.
+/// The users the review's runs disabled (done, by the journal), when and by whom (the
+/// keys' user: their email when the review lists them, else their id).
 fn journal_disablings(review: &Review, runs: &[RunState]) -> Vec<Disabling> {
+    let users = review.users();
+    let who = |id: &UserId| {
+        users
+            .iter()
+            .find(|u| &u.id == id)
+            .map_or_else(|| id.to_string(), |u| u.label().to_owned())
+    };
     let mut found = Vec::new();
     for applied in &review.runs {
         let Some(run) = runs.iter().find(|r| r.run == applied.run) else {
@@ -637,10 +645,7 @@ fn journal_disablings(review: &Review, runs: &[RunState]) -> Vec<Disabling> {
             found.push(Disabling {
                 user: user.clone(),
                 at: timestamp::format(&run.at),
-                by: run
-                    .by
-                    .as_ref()
-                    .map_or_else(|| "unknown".to_owned(), UserId::to_string),
+                by: run.by.as_ref().map_or_else(|| "unknown".to_owned(), who),
                 source: "journal".to_owned(),
             });
         }
