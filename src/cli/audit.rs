@@ -187,7 +187,7 @@ pub(super) async fn org_from(global: &GlobalArgs, from: Option<&Path>) -> CliRes
     }
 }
 
-async fn live_org(global: &GlobalArgs) -> CliResult<Org> {
+pub(super) async fn live_org(global: &GlobalArgs) -> CliResult<Org> {
     let env = |name: &str| std::env::var(name).ok();
     let connection = connect(global, &env, false).await?;
     let result = crate::org::load::load_org(&connection.client, &connection.origin).await;
@@ -215,7 +215,7 @@ fn usage(message: impl Into<String>) -> CliError {
 }
 
 /// Turns the errors a person caused (a bad view, an unknown permission) into usage errors.
-fn audit_usage(error: AuditError) -> CliError {
+pub(super) fn audit_usage(error: AuditError) -> CliError {
     match error {
         AuditError::UnknownPermission(_)
         | AuditError::UnknownRole { .. }

@@ -144,6 +144,19 @@ impl Changer<'_> {
     /// Checks `draft`, shows what it does, asks, and carries it out. `Ok(None)` for a dry
     /// run or a plan with nothing in it.
     pub async fn submit(&self, draft: Draft, ask: &Ask) -> CliResult<Option<RunId>> {
+        match self.submit_run(draft, ask).await? {
+            Some((run, ended)) => ended.map(|()| Some(run)),
+            None => Ok(None),
+        }
+    }
+
+    /// Like [`Changer::submit`], but a run that started is returned with how it ended (a
+    /// failed item, a stop), so the caller can record the run whatever came of it.
+    pub async fn submit_run(
+        &self,
+        draft: Draft,
+        ask: &Ask,
+    ) -> CliResult<Option<(RunId, CliResult)>> {
         let options = FactsOptions {
             read_only: self.read_only,
             origin: self.conn.address.clone(),
@@ -182,8 +195,8 @@ impl Changer<'_> {
             started.run
         );
         let run = started.run.clone();
-        report(started, self.interrupts).await?;
-        Ok(Some(run))
+        let ended = report(started, self.interrupts).await;
+        Ok(Some((run, ended)))
     }
 }
 

@@ -66,6 +66,24 @@ pub enum CliError {
     /// A role name or id that matches no role.
     #[error("no role {0:?}")]
     NoSuchRole(String),
+    /// A review file that could not be read or written.
+    #[error("{0}")]
+    Review(crate::review::ReviewError),
+}
+
+/// A review's refusals (a signed review, a decision that does not fit, a file that is not
+/// a review) are the caller's mistake (exit code 2); reading or writing it is a failure.
+impl From<crate::review::ReviewError> for CliError {
+    fn from(error: crate::review::ReviewError) -> CliError {
+        use crate::review::ReviewError;
+        match error {
+            ReviewError::Read { .. } | ReviewError::Write { .. } => CliError::Review(error),
+            ReviewError::NotAReview { .. }
+            | ReviewError::Version { .. }
+            | ReviewError::Signed { .. }
+            | ReviewError::Invalid(_) => usage(error.to_string()),
+        }
+    }
 }
 
 /// A snapshot file that could not be read or written is an audit error.

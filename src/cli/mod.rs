@@ -1,7 +1,7 @@
 //! The command line (clap): with no subcommand, the console; otherwise one subcommand per
 //! operation, for scripts. Each resource's module owns its subcommands and carries them
 //! out (`users`, `roles`, `permissions`, `invitations`, `me`, `runs`: journal, resume and
-//! undo, `sandbox`, `audit`, `reconcile`, `history`); every change goes through `changes`. `connect` decides where
+//! undo, `sandbox`, `audit`, `reconcile`, `history`, `review`); every change goes through `changes`. `connect` decides where
 //! requests go, `output` prints tables, JSON and CSV, `exit` maps failures to exit codes.
 
 pub mod audit;
@@ -17,6 +17,7 @@ pub mod offline;
 pub mod output;
 pub mod permissions;
 pub mod reconcile;
+pub mod review;
 pub mod roles;
 pub mod runs;
 pub mod sandbox;
@@ -109,6 +110,10 @@ pub enum Command {
     /// Match the org's accounts with a people list (CSV from HR or the identity provider):
     /// active leavers, orphans and service accounts (reads only unless --disable-leavers).
     Reconcile(reconcile::ReconcileArgs),
+    /// Access-review campaigns: freeze a population, decide, sign, apply the decisions
+    /// through the change gate, write the evidence pack.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
 }
 
 /// Output formats.
@@ -136,6 +141,13 @@ pub async fn run(cli: Cli) -> CliResult {
         Some(Command::Audit(command)) => audit::run(global, command).await,
         Some(Command::Reconcile(args)) if !args.disable_leavers => {
             reconcile::report(global, args).await
+        }
+        Some(Command::Review(command)) if !command.needs_org() => {
+            review::run(global, command).await
+        }
+        Some(Command::Review(command)) => {
+            review::check_before_connecting(&command)?;
+            run_on_org(global, Command::Review(command)).await
         }
         Some(command) => run_on_org(global, command).await,
     }
@@ -201,6 +213,7 @@ async fn dispatch(changer: &Changer<'_>, command: Command) -> CliResult {
         Command::Reconcile(args) => reconcile::disable_leavers(changer, args).await,
         Command::Undo(args) => runs::undo(changer, args).await,
         Command::History(args) => history::run(changer, args).await,
+        Command::Review(command) => review::run_on_org(changer, command).await,
         Command::Sandbox(_) | Command::Journal(_) | Command::Audit(_) => {
             unreachable!("handled before connecting")
         }
