@@ -644,7 +644,7 @@ fn journal_disablings(review: &Review, runs: &[RunState]) -> Vec<Disabling> {
             }
             found.push(Disabling {
                 user: user.clone(),
-                at: timestamp::format(&run.at),
+                at: timestamp::format(&run.finished_at(i).unwrap_or(run.at)),
                 by: run.by.as_ref().map_or_else(|| "unknown".to_owned(), who),
                 source: "journal".to_owned(),
             });
