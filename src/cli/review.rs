@@ -98,13 +98,18 @@ pub struct ReviewFile {
         .required(true)
         .args(["keep", "revoke_role", "disable", "change_role", "undecide"])
 ))]
+#[command(group(ArgGroup::new("rows").required(true).args(["user", "all_undecided"])))]
 pub struct DecideArgs {
     /// The review file.
     #[arg(value_name = "REVIEW.json", value_parser = super::common::path_arg)]
     pub review: PathBuf,
     /// The user: an id or an email.
     #[arg(long, value_name = "ID|EMAIL")]
-    pub user: String,
+    pub user: Option<String>,
+    /// Every row still undecided (e.g. `--all-undecided --keep --why "confirmed by
+    /// managers"` once the exceptions are decided).
+    #[arg(long, conflicts_with = "role")]
+    pub all_undecided: bool,
     /// Keep the access as it is (a privileged role needs --why).
     #[arg(long)]
     pub keep: bool,
@@ -309,9 +314,12 @@ async fn take_snapshot(
 
 fn decide(args: DecideArgs) -> CliResult {
     let mut review = Review::read(&args.review)?;
-    let selector = RowSelector::User {
-        user: args.user.clone(),
-        role: args.role.clone(),
+    let selector = match &args.user {
+        Some(user) => RowSelector::User {
+            user: user.clone(),
+            role: args.role.clone(),
+        },
+        None => RowSelector::Rows(review.undecided_rows()),
     };
     let Some(decision) = decision_of(&review, &args)? else {
         review.check_unsigned()?;
@@ -503,7 +511,7 @@ async fn sign(changer: &Changer<'_>, path: &Path) -> CliResult {
         .map(|s| person_label(&s.reviewer))
         .unwrap_or_default();
     eprintln!(
-        "{} signed by {}",
+        "{} by {}: its decisions are now final",
         sanitize(&review.headline()),
         sanitize(&label)
     );
@@ -532,7 +540,8 @@ async fn apply(changer: &Changer<'_>, args: ApplyArgs) -> CliResult {
         return Ok(());
     }
     let total = changes.len();
-    let title = format!("review {:?}: {}", review.name, count(total, "change"));
+    // The journal and the plan count the changes themselves.
+    let title = format!("access review {:?}", review.name);
     let ask = Ask::new(&args.change, Format::Table);
     let Some((run, ended)) = changer.submit_run(Draft::new(title, changes), &ask).await? else {
         if args.change.dry_run {

@@ -184,18 +184,21 @@ pub struct AdminRule {
 }
 
 impl AdminRule {
-    /// True when `role` makes its holders admins: it is the admin role, or it grants one
-    /// of the access-write permissions (an access review asks about each such role).
-    pub fn is_privileged(&self, org: &Org, role: RoleIx) -> bool {
+    /// Why `role` makes its holders admins ("the admin role", "grants user_access_invite"),
+    /// or `None` when it does not: it is the admin role, or it grants one of the
+    /// access-write permissions (an access review asks about each such role).
+    pub fn why_privileged(&self, org: &Org, role: RoleIx) -> Option<String> {
         if self.admin_roles.contains(&role) {
-            return true;
+            return Some("the admin role".to_owned());
         }
-        let Some(granted) = org.role(role).and_then(|r| r.permissions.as_ref()) else {
-            return false;
-        };
-        self.write_perms
+        let granted = org.role(role)?.permissions.as_ref()?;
+        let names: Vec<&str> = self
+            .write_perms
             .iter()
-            .any(|(_, perm)| granted.contains(perm))
+            .filter(|(_, perm)| granted.contains(perm))
+            .map(|(name, _)| *name)
+            .collect();
+        (!names.is_empty()).then(|| format!("grants {}", names.join(", ")))
     }
 
     /// Why `user` counts as an admin: the admin role, and each access-write permission

@@ -163,6 +163,13 @@ impl Review {
         progress
     }
 
+    /// The positions of the rows still undecided.
+    pub fn undecided_rows(&self) -> Vec<usize> {
+        (0..self.items.len())
+            .filter(|&i| self.items[i].decision.is_none())
+            .collect()
+    }
+
     /// The rows `selector` picks for `decision`; refused when it picks none.
     pub fn rows_for(
         &self,

@@ -7,7 +7,7 @@
 //!   `view:inactive:60`, `view:outside-domains:a.com,b.org`), whatever their status.
 //!
 //! Each user holding a privileged role (the admin role, or one granting an access-write
-//! permission: [`AdminRule::is_privileged`](crate::org::access::AdminRule::is_privileged))
+//! permission: [`AdminRule::why_privileged`](crate::org::access::AdminRule::why_privileged))
 //! gets one row per such role; everyone else gets one row for their account.
 
 use serde::{Deserialize, Serialize};
@@ -185,11 +185,10 @@ pub fn start(org: &Org, start: Start<'_>) -> Result<Review, AuditError> {
         }
         let member = Member::of(org, user);
         let in_scope = reason(&start.scope.view, &row.cells);
-        let mut privileged: Vec<RoleRef> = user
+        let mut privileged: Vec<(RoleRef, String)> = user
             .roles
             .iter()
-            .filter(|r| admins.is_privileged(org, **r))
-            .filter_map(|r| role_ref(org, *r))
+            .filter_map(|r| Some((role_ref(org, *r)?, admins.why_privileged(org, *r)?)))
             .collect();
         privileged.sort();
         privileged.dedup();
@@ -203,10 +202,15 @@ pub fn start(org: &Org, start: Start<'_>) -> Result<Review, AuditError> {
             });
             continue;
         }
-        for role in privileged {
+        for (role, why) in privileged {
+            // The admins scope's reason only repeats the role's; other scopes add theirs.
+            let reason = match start.scope.view {
+                ViewKind::Admins => format!("privileged: {why}"),
+                _ => format!("privileged: {why}; {in_scope}"),
+            };
             items.push(Item {
                 user: member.clone(),
-                reason: format!("holds the privileged role {}; {in_scope}", role.name),
+                reason,
                 role: Some(role),
                 privileged: true,
                 decision: None,
