@@ -29,6 +29,36 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
+/// Why a versioned JSON file could not be taken.
+#[derive(Debug, PartialEq, Eq)]
+pub enum VersionedJsonError {
+    /// Not JSON, no version field, or not the expected shape: the reason.
+    Unreadable(String),
+    /// Another version than the one this build reads.
+    Version(u64),
+}
+
+/// A file's JSON of type `T`, after checking its `field` (a number) is `version` before
+/// anything else, so a file of another format version is named as such rather than as
+/// "damaged" (snapshots and review files).
+pub fn parse_versioned_json<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    field: &str,
+    version: u32,
+) -> Result<T, VersionedJsonError> {
+    let unreadable = |reason: String| VersionedJsonError::Unreadable(reason);
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| unreadable(e.to_string()))?;
+    let found = value
+        .get(field)
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| unreadable(format!("it has no {field}")))?;
+    if found != u64::from(version) {
+        return Err(VersionedJsonError::Version(found));
+    }
+    serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,19 @@ pub struct TakenBy {
     pub name: Option<String>,
 }
 
+impl TakenBy {
+    /// The user `id` as `org` knows them (email and name when loaded).
+    pub fn of(org: &Org, id: &UserId) -> TakenBy {
+        let user = org.by_id(id);
+        let text = |t: &str| (!t.is_empty()).then(|| t.to_owned());
+        TakenBy {
+            id: id.clone(),
+            email: user.and_then(|u| text(&u.email)),
+            name: user.and_then(|u| text(&u.name)),
+        }
+    }
+}
+
 /// An export's description of itself (see the module notes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceMeta {
@@ -68,15 +81,7 @@ pub fn evidence_meta(
     sha256: String,
     sha256_of: &str,
 ) -> EvidenceMeta {
-    let taken_by = source.taken_by.map(|id| {
-        let user = org.by_id(id);
-        let text = |t: &str| (!t.is_empty()).then(|| t.to_owned());
-        TakenBy {
-            id: id.clone(),
-            email: user.and_then(|u| text(&u.email)),
-            name: user.and_then(|u| text(&u.name)),
-        }
-    });
+    let taken_by = source.taken_by.map(|id| TakenBy::of(org, id));
     EvidenceMeta {
         origin: source.origin.to_owned(),
         org_id: source

@@ -122,20 +122,15 @@ impl Snapshot {
             path: path.to_owned(),
             reason,
         };
-        let value: serde_json::Value =
-            serde_json::from_slice(&bytes).map_err(|e| not_a_snapshot(e.to_string()))?;
-        let found = value
-            .get("format_version")
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| not_a_snapshot("it has no format_version".to_owned()))?;
-        if found != u64::from(FORMAT_VERSION) {
-            return Err(SnapshotError::Version {
-                path: path.to_owned(),
-                found,
-            });
-        }
-        let snapshot: Snapshot =
-            serde_json::from_value(value).map_err(|e| not_a_snapshot(e.to_string()))?;
+        use crate::files::{parse_versioned_json, VersionedJsonError};
+        let snapshot: Snapshot = parse_versioned_json(&bytes, "format_version", FORMAT_VERSION)
+            .map_err(|e| match e {
+                VersionedJsonError::Unreadable(reason) => not_a_snapshot(reason),
+                VersionedJsonError::Version(found) => SnapshotError::Version {
+                    path: path.to_owned(),
+                    found,
+                },
+            })?;
         match &snapshot.content_sha256 {
             Some(recorded) if snapshot.compute_sha256().as_ref() != Some(recorded) => Err(
                 not_a_snapshot("its content does not match its content_sha256: it was changed after it was written".to_owned()),

@@ -178,20 +178,15 @@ impl Review {
             path: path.to_owned(),
             reason,
         };
-        let value: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| not_a_review(e.to_string()))?;
-        let found = value
-            .get("ddusers_review")
-            .and_then(serde_json::Value::as_u64)
-            .ok_or_else(|| not_a_review("it has no ddusers_review version".to_owned()))?;
-        if found != u64::from(FORMAT_VERSION) {
-            return Err(ReviewError::Version {
-                path: path.to_owned(),
-                found,
-            });
-        }
-        let review: Review =
-            serde_json::from_value(value).map_err(|e| not_a_review(e.to_string()))?;
+        use crate::files::{parse_versioned_json, VersionedJsonError};
+        let review: Review = parse_versioned_json(bytes, "ddusers_review", FORMAT_VERSION)
+            .map_err(|e| match e {
+                VersionedJsonError::Unreadable(reason) => not_a_review(reason),
+                VersionedJsonError::Version(found) => ReviewError::Version {
+                    path: path.to_owned(),
+                    found,
+                },
+            })?;
         if let Some(signature) = &review.signature {
             if !signature.matches(&review) {
                 return Err(not_a_review(

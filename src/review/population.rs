@@ -218,15 +218,9 @@ pub fn start(org: &Org, start: Start<'_>) -> Result<Review, AuditError> {
         }
     }
     let reading = org.reading();
-    let taken_by = reading.and_then(|r| r.taken_by.as_ref()).map(|id| {
-        let user = org.by_id(id);
-        let text = |t: &str| (!t.is_empty()).then(|| t.to_owned());
-        TakenBy {
-            id: id.clone(),
-            email: user.and_then(|u| text(&u.email)),
-            name: user.and_then(|u| text(&u.name)),
-        }
-    });
+    let taken_by = reading
+        .and_then(|r| r.taken_by.as_ref())
+        .map(|id| TakenBy::of(org, id));
     let mut roles: Vec<RoleRef> = org
         .roles()
         .iter()

@@ -30,6 +30,13 @@ fn review_of(scope: &str) -> Review {
     .expect("a review")
 }
 
+/// Records `decision` (with `why`) on `who`'s rows, which must fit.
+fn decide(review: &mut Review, who: &str, decision: Decision, why: &str) {
+    review
+        .decide(&user(who), decision, why, "me", at())
+        .expect("the decision fits");
+}
+
 fn user(who: &str) -> RowSelector {
     RowSelector::User {
         user: who.to_owned(),
@@ -137,32 +144,16 @@ fn decisions_become_changes_and_drifted_users_are_left_out() {
     let mut review = review_of("all");
     let admin = review.find_role("datadog admin role").unwrap().clone();
     let standard = review.find_role("Datadog Standard Role").unwrap().clone();
-    review
-        .decide(
-            &user("u01"),
-            Decision::ChangeRole {
-                from: admin.clone(),
-                to: standard.clone(),
-            },
-            "",
-            "me",
-            at(),
-        )
-        .unwrap();
-    review
-        .decide(&user("u02"), Decision::Disable, "", "me", at())
-        .unwrap();
-    review
-        .decide(
-            &user("u03"),
-            Decision::RevokeRole {
-                role: standard.clone(),
-            },
-            "",
-            "me",
-            at(),
-        )
-        .unwrap();
+    let change = Decision::ChangeRole {
+        from: admin.clone(),
+        to: standard.clone(),
+    };
+    decide(&mut review, "u01", change, "");
+    decide(&mut review, "u02", Decision::Disable, "");
+    let revoke = Decision::RevokeRole {
+        role: standard.clone(),
+    };
+    decide(&mut review, "u03", revoke, "");
     let org = demo_audit_org();
     let plan = remediation(&review, &org, false);
     assert_eq!(
@@ -224,29 +215,12 @@ fn a_revoke_names_a_role_the_user_holds() {
 fn applied_review() -> (Review, crate::runs::journal::RunState) {
     let mut review = review_of("all");
     let standard = review.find_role("Datadog Standard Role").unwrap().clone();
-    review
-        .decide(
-            &user("u01"),
-            Decision::Keep,
-            "break-glass owner",
-            "me",
-            at(),
-        )
-        .unwrap();
-    review
-        .decide(&user("u02"), Decision::Disable, "", "me", at())
-        .unwrap();
-    review
-        .decide(
-            &user("u03"),
-            Decision::RevokeRole {
-                role: standard.clone(),
-            },
-            "",
-            "me",
-            at(),
-        )
-        .unwrap();
+    decide(&mut review, "u01", Decision::Keep, "break-glass owner");
+    decide(&mut review, "u02", Decision::Disable, "");
+    let revoke = Decision::RevokeRole {
+        role: standard.clone(),
+    };
+    decide(&mut review, "u03", revoke, "");
     let run = crate::runs::journal::RunState {
         run: crate::runs::RunId("20240301T120000-0001".into()),
         at: at(),
