@@ -497,6 +497,7 @@ fn rows_table(items: &[&Item]) -> Table {
 async fn sign(changer: &Changer<'_>, path: &Path) -> CliResult {
     let mut review = Review::read(path)?;
     let me = changer.conn.client.get_current_user().await?;
+    review.check_org(me.data.org_id().as_ref().map(|id| id.as_str()))?;
     let present = |text: &Option<String>| text.clone().filter(|t| !t.trim().is_empty());
     let reviewer = TakenBy {
         id: me.data.id.clone(),
@@ -527,6 +528,8 @@ async fn apply(changer: &Changer<'_>, args: ApplyArgs) -> CliResult {
     let org = crate::org::load::load_org(&conn.client, &conn.origin)
         .await
         .map_err(AuditError::from)?;
+    let keys_org = org.reading().and_then(|r| r.info.id.as_ref());
+    review.check_org(keys_org.map(|id| id.as_str()))?;
     let Remediation { changes, left_out } = remediation(&review, &org, args.force);
     for user in &left_out {
         eprintln!(

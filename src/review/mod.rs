@@ -235,6 +235,26 @@ impl Review {
         }
     }
 
+    /// Refused when the keys are of another org than the review's: a reviewer of another
+    /// org cannot sign it, and its decisions must never be applied elsewhere. Unknown on
+    /// either side (a key that cannot see its org, an old snapshot) is not a mismatch.
+    pub fn check_org(&self, keys_org: Option<&str>) -> Result<(), ReviewError> {
+        match (self.source.org_id.as_deref(), keys_org) {
+            (Some(review_org), Some(keys_org)) if review_org != keys_org => {
+                let name = self
+                    .source
+                    .org_name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                Err(ReviewError::Invalid(format!(
+                    "the review is of org {review_org}{name} but these keys are of org {keys_org}; use keys of the reviewed org"
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// "Q4 access review: 214 of 1,380 decided" — how titles and status lines name it.
     pub fn headline(&self) -> String {
         let progress = self.progress();

@@ -312,3 +312,19 @@ fn the_evidence_pack_is_the_same_bytes_for_the_same_inputs_and_its_manifest_veri
         "{summary}"
     );
 }
+
+#[test]
+fn keys_of_another_org_may_not_sign_or_apply_the_review() {
+    let mut review = review_of("all");
+    review.source.org_id = Some("org-a".to_owned());
+    review.source.org_name = Some("Acme".to_owned());
+    assert!(review.check_org(Some("org-a")).is_ok());
+    assert!(review.check_org(None).is_ok(), "unknown is not a mismatch");
+    let error = review.check_org(Some("org-b")).unwrap_err().to_string();
+    assert!(
+        error.contains("org-a (Acme)") && error.contains("org-b"),
+        "{error}"
+    );
+    review.source.org_id = None;
+    assert!(review.check_org(Some("org-b")).is_ok());
+}
