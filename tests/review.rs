@@ -570,17 +570,41 @@ async fn everything_but_apply_works_with_the_read_only_key_and_sends_no_write() 
         .is_empty());
 }
 
+/// The console on `sandbox`'s org with the admin key (writes would be allowed), loaded.
+async fn live_console(
+    sandbox: &Sandbox,
+) -> ddusers::runtime::Runtime<ratatui::backend::TestBackend> {
+    use ddusers::app::state::{Options, State};
+    use ddusers::effects::{EffectsQueue, QueueOptions};
+    let (queue, msgs) = EffectsQueue::new(
+        client(sandbox, DEMO_ADMIN_APP_KEY),
+        QueueOptions {
+            origin: sandbox.base_url(),
+            ..QueueOptions::default()
+        },
+    );
+    let state = State::new(Options::default(), ddusers::runtime::unix_now());
+    let backend = ratatui::backend::TestBackend::new(120, 40);
+    let terminal = ratatui::Terminal::new(backend).expect("a terminal");
+    let mut console = ddusers::runtime::Runtime::new(terminal, state, queue, msgs);
+    console.start();
+    let loaded = console
+        .run_until(std::time::Duration::from_secs(30), |s| {
+            s.load.done && s.me.is_some()
+        })
+        .await
+        .expect("draws");
+    assert!(loaded, "the console loads the org");
+    console
+}
+
 /// The console on the live org with the admin key (writes would be allowed): a review
 /// opened with `:review FILE` and decided by keys is written to its file, decision by
 /// decision, and the sandbox sees no write request.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deciding_in_the_console_writes_the_review_file_and_sends_no_write() {
-    use ddusers::app::state::{Options, State};
+    use ddusers::app::state::State;
     use ddusers::app::{Key, KeyCode};
-    use ddusers::effects::{EffectsQueue, QueueOptions};
-    use ddusers::runtime::Runtime;
-    use ratatui::backend::TestBackend;
-    use std::time::Duration;
 
     let sandbox = sandbox(60, 23).await;
     let campaign = Campaign::new(&sandbox);
@@ -588,23 +612,8 @@ async fn deciding_in_the_console_writes_the_review_file_and_sends_no_write() {
         .ok(DEMO_READONLY_APP_KEY, &start_admins_review("console", &[]))
         .await;
     let path = campaign.review();
-    let (queue, msgs) = EffectsQueue::new(
-        client(&sandbox, DEMO_ADMIN_APP_KEY),
-        QueueOptions {
-            origin: sandbox.base_url(),
-            ..QueueOptions::default()
-        },
-    );
-    let state = State::new(Options::default(), ddusers::runtime::unix_now());
-    let terminal = ratatui::Terminal::new(TestBackend::new(120, 40)).expect("a terminal");
-    let mut console = Runtime::new(terminal, state, queue, msgs);
-    console.start();
-    let wait = Duration::from_secs(30);
-    let loaded = console
-        .run_until(wait, |s| s.load.done && s.me.is_some())
-        .await
-        .expect("draws");
-    assert!(loaded, "the console loads the org");
+    let mut console = live_console(&sandbox).await;
+    let wait = std::time::Duration::from_secs(30);
     let writes = sandbox.stats().write_requests;
 
     console.press(Key::ch(':'));
