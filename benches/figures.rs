@@ -8,7 +8,8 @@
 //! - `DDUSERS_BENCH_RUNS` — runs of each listing and first-rows figure (default 3 / 7).
 //! - `DDUSERS_BENCH_SAMPLES` — samples of each keystroke and frame figure (default 100).
 //! - `DDUSERS_BENCH_SKIP_BULK=1` — skip the bulk disable (it takes ~90 s by design).
-//! - `DDUSERS_BENCH_ONLY=listing,first,memory,filter,frame,bulk,sandbox` — run a subset.
+//! - `DDUSERS_BENCH_ONLY=listing,first,memory,filter,frame,review,bulk,sandbox` — run a
+//!   subset.
 
 use ddusers::app::msg::{LoadMsg, RunMsg};
 use std::fmt::Write as _;
@@ -627,6 +628,128 @@ fn bench_filter(report: &mut Report, pages: &[UsersResponse], samples: usize) {
 }
 
 // ---------------------------------------------------------------------------------------
+// 4b. An access review of every user, open as the list
+
+/// A review of every user of `state`'s org (scope `all`), open in the console; how long
+/// opening took.
+fn open_review(state: &mut State) -> Duration {
+    use ddusers::app::msg::ReviewMsg;
+    use ddusers::app::state::OpenedReview;
+    use ddusers::review::population::{start, Start};
+    let scope = ddusers::review::Scope::parse("all").expect("a scope");
+    let review = start(
+        &state.store,
+        Start {
+            name: "bench",
+            scope: &scope,
+            started_at: time::OffsetDateTime::now_utc(),
+            started_by: None,
+            snapshot_file: "bench.json",
+            snapshot_sha256: "0",
+            content_sha256: None,
+        },
+    )
+    .expect("the review starts");
+    let opened = OpenedReview {
+        path: "bench-review.json".into(),
+        review,
+        decider: "bench".into(),
+        note: None,
+    };
+    let start = Instant::now();
+    app::update(state, Msg::Review(ReviewMsg::Opened(Ok(Box::new(opened)))));
+    start.elapsed()
+}
+
+/// `samples` times: `keys` timed; the review writes they ask for land after each sample
+/// when `land` says so (else they pile up, as when the disk is slow).
+fn review_samples(state: &mut State, samples: usize, keys: &[Key], land: bool) -> Dist {
+    use ddusers::app::msg::ReviewMsg;
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        let mut effects = Vec::new();
+        let start = Instant::now();
+        for key in keys {
+            effects.extend(press(state, *key));
+        }
+        times.push(start.elapsed());
+        for effect in effects.into_iter().filter(|_| land) {
+            if let Effect::WriteReview { lens, revision, .. } = effect {
+                let result = Ok(());
+                let saved = ReviewMsg::Saved {
+                    lens,
+                    revision,
+                    result,
+                };
+                app::update(state, Msg::Review(saved));
+            }
+        }
+    }
+    Dist::from_durations(&times)
+}
+
+fn bench_review(report: &mut Report, pages: &[UsersResponse], samples: usize) {
+    eprintln!("an access review ({samples} samples each)…");
+    let mut state = loaded_state(pages, 200, 50);
+    let opened = open_review(&mut state);
+    let rows = state.review.active.as_ref().map_or(0, |l| l.rows.len());
+    report.row(
+        &format!("4b. open a review of {rows} rows"),
+        ms(opened.as_secs_f64() * 1e3),
+        String::new(),
+        String::new(),
+        String::new(),
+    );
+    // A keystroke's or a frame's figure, against one frame's time.
+    let mut timed = |figure: String, d: Dist| {
+        report.row(
+            &figure,
+            ms(d.median()),
+            format!("p99 {}; {}", ms(d.pct(99.0)), range(&d)),
+            String::new(),
+            format!("p99 ≤ 16 ms: {}", verdict(d.pct(99.0) <= 16.0)),
+        );
+    };
+    let enter = Key::plain(KeyCode::Enter);
+    let cases: [(&str, Vec<Key>, bool); 5] = [
+        ("move `j`", vec![Key::ch('j')], true),
+        ("next undecided `n`", vec![Key::ch('n')], true),
+        (
+            "decide `d` Enter, each write landing",
+            vec![Key::ch('d'), enter],
+            true,
+        ),
+        (
+            "decide `d` Enter, no write landing (every unsaved row carried)",
+            vec![Key::ch('d'), enter],
+            false,
+        ),
+        ("mark `space`", vec![Key::ch(' ')], true),
+    ];
+    for (what, keys, land) in cases {
+        let d = review_samples(&mut state, samples, &keys, land);
+        timed(format!("4b. review of {rows} rows: {what}"), d);
+    }
+    // The filter's first keystroke: every row looked at again, as in the users' list.
+    let mut times = Vec::with_capacity(samples);
+    for _ in 0..samples {
+        press(&mut state, Key::ch('/'));
+        let start = Instant::now();
+        press(&mut state, Key::ch('a'));
+        times.push(start.elapsed());
+        press(&mut state, Key::plain(KeyCode::Esc));
+    }
+    let d = Dist::from_durations(&times);
+    timed(
+        format!("4b. review of {rows} rows: filter keystroke \"a\""),
+        d,
+    );
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let d = draw_samples(&mut terminal, &mut state, samples);
+    timed(format!("4b. frame 200×50, review of {rows} rows"), d);
+}
+
+// ---------------------------------------------------------------------------------------
 // 5. Frames
 
 fn draw_samples(terminal: &mut Terminal<TestBackend>, state: &mut State, samples: usize) -> Dist {
@@ -907,7 +1030,7 @@ fn main() {
         if wanted("listing") {
             bench_listing(&mut report, users, runs).await;
         }
-        let need_org = ["first", "memory", "filter", "frame", "sandbox"]
+        let need_org = ["first", "memory", "filter", "frame", "review", "sandbox"]
             .iter()
             .any(|p| wanted(p));
         if need_org {
@@ -925,7 +1048,7 @@ fn main() {
             if wanted("memory") {
                 bench_memory(&mut report, &sb, runs).await;
             }
-            if wanted("filter") || wanted("frame") {
+            if wanted("filter") || wanted("frame") || wanted("review") {
                 let client = client_for(&sb.base_url());
                 let pages = all_pages(&client).await;
                 if wanted("filter") {
@@ -933,6 +1056,9 @@ fn main() {
                 }
                 if wanted("frame") {
                     bench_frames(&mut report, &pages, &client, samples).await;
+                }
+                if wanted("review") {
+                    bench_review(&mut report, &pages, samples);
                 }
             }
             if wanted("sandbox") {

@@ -7,7 +7,7 @@ use crossterm::event::EventStream;
 use tokio_util::sync::CancellationToken;
 
 use crate::api::Client;
-use crate::app::msg::AuditMsg;
+use crate::app::msg::{AuditMsg, ReviewMsg};
 use crate::app::{Msg, Options, State};
 use crate::effects::{EffectsQueue, QueueOptions};
 use crate::runtime::{unix_now, Interrupted, Runtime, RuntimeError, StopSignal, StopSignals};
@@ -33,6 +33,8 @@ pub struct ConsoleOptions {
     pub demo: bool,
     /// Where the console's settings (the columns) are remembered (none: they are not).
     pub settings: Option<std::path::PathBuf>,
+    /// An access review to open as the list once the org is loaded (`review open`).
+    pub review: Option<crate::app::state::OpenedReview>,
 }
 
 /// The initial state for these options.
@@ -104,6 +106,10 @@ pub async fn run_console(client: Client, options: ConsoleOptions) -> Result<(), 
     if let Some(base) = options.compare_with.clone() {
         // Waits in the state for the org to finish loading.
         runtime.dispatch(Msg::Audit(AuditMsg::DiffBase(Ok(Box::new(base)))));
+    }
+    if let Some(review) = options.review.clone() {
+        // Waits in the state for the org to finish loading too.
+        runtime.dispatch(Msg::Review(ReviewMsg::Opened(Ok(Box::new(review)))));
     }
     let heard = Arc::new(Mutex::new(None::<StopSignal>));
     let listener = tokio::spawn(quit_on_signals(

@@ -196,7 +196,7 @@ pub fn event_to_msg(state: &State, event: Event) -> Option<Msg> {
         Event::Paste(text) => Some(Msg::Paste(text)),
         Event::Resize(width, height) => Some(Msg::Resize { width, height }),
         Event::Mouse(mouse) => {
-            let browsing = state.context() == Context::Browse;
+            let browsing = matches!(state.context(), Context::Browse | Context::Review);
             match mouse.kind {
                 MouseEventKind::ScrollDown if browsing => Some(Msg::Action(Action::Down)),
                 MouseEventKind::ScrollUp if browsing => Some(Msg::Action(Action::Up)),

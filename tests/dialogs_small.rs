@@ -6,7 +6,7 @@
 mod common;
 
 use common::{act, loaded, prepare_plan, terminal_for};
-use ddusers::app::action::{Action, InputRequest};
+use ddusers::app::action::{Action, DecisionKey, InputRequest};
 use ddusers::app::msg::Msg;
 use ddusers::app::state::State;
 use ddusers::app::update;
@@ -96,7 +96,31 @@ const CASES: &[(&str, Setup)] = &[
     ("audit view with explanations", |s| {
         command(s, "audit inactive 1")
     }),
+    ("review justification", |s| {
+        open_review(s);
+        act(s, Action::Decide(DecisionKey::Keep));
+        act(s, Action::Submit);
+        type_in(s, &"a long justification ".repeat(10));
+    }),
+    ("review role picker", |s| {
+        open_review(s);
+        act(s, Action::Bottom);
+        act(s, Action::Decide(DecisionKey::ChangeRole));
+    }),
 ];
+
+/// The demo org's access review open as the list, its first row marked.
+fn open_review(state: &mut State) {
+    let opened = ddusers::app::state::OpenedReview {
+        path: "q4.json".into(),
+        review: common::fixtures::demo_review(),
+        decider: "tester".into(),
+        note: None,
+    };
+    let opened = ddusers::app::msg::ReviewMsg::Opened(Ok(Box::new(opened)));
+    update(state, Msg::Review(opened));
+    act(state, Action::ToggleMark);
+}
 
 fn act_only(state: &mut State, action: Action) {
     act(state, action);

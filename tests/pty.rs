@@ -3,6 +3,8 @@
 //! and after quitting (or SIGINT, SIGTERM, SIGHUP, SIGQUIT) the terminal must be back as it
 //! was.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -32,6 +34,11 @@ impl Console {
 
     /// The console, remembering its settings in `config`.
     fn start_with_config(config: &std::path::Path) -> Console {
+        Console::start_with(config, &[])
+    }
+
+    /// `ddusers ARGS`, remembering its settings in `config`.
+    fn start_with(config: &std::path::Path, args: &[&std::ffi::OsStr]) -> Console {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -41,6 +48,7 @@ impl Console {
             })
             .expect("a pty");
         let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_ddusers"));
+        command.args(args);
         for var in [
             "DD_API_KEY",
             "DATADOG_API_KEY",
@@ -56,6 +64,8 @@ impl Console {
             std::env::temp_dir().join(format!("ddusers-pty-{}.jsonl", std::process::id()));
         command.env("DDUSERS_JOURNAL", journal);
         command.env("DDUSERS_CONFIG_DIR", config);
+        // Who decides a review's rows, as its decisions record.
+        command.env("DDUSERS_REVIEWER", "pty tester");
         let child = pty.slave.spawn_command(command).expect("the binary starts");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("a reader");
@@ -445,4 +455,37 @@ fn growing_a_tmux_window_then_quitting_leaves_no_list_rows() {
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+#[test]
+fn a_review_decided_in_the_console_holds_the_decision_after_quitting() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = common::fixtures::write_demo_review(dir.path());
+    let mut console = Console::start_with(
+        &dir.path().join("config"),
+        &["review".as_ref(), "open".as_ref(), path.as_os_str()],
+    );
+    let screen = console.wait_for("Review \"Q4 2026\": 0 of 10 decided");
+    assert!(
+        screen.contains("review q4.json on snapshot q4.snapshot.json"),
+        "{screen}"
+    );
+    // The first row is Ada's admin role: keeping it asks why, and says it must.
+    console.type_keys("y");
+    console.wait_for("Justification (required");
+    console.type_keys("on-call lead\r");
+    console.wait_for("1 of 10 decided");
+    // Quitting at once: the decision is written before the console ends.
+    console.type_keys("q");
+    assert!(console.wait_for_exit().success());
+    console.assert_terminal_restored();
+    let review = ddusers::review::Review::read(&path).expect("the review reads back");
+    let decided = review.items[0].decision.as_ref().expect("decided");
+    assert_eq!(review.items[0].user.email, "ada@example.com");
+    assert_eq!(decided.decision.name(), "keep");
+    assert_eq!(
+        (decided.why.as_str(), decided.by.as_str()),
+        ("on-call lead", "pty tester")
+    );
+    assert!(review.items[1..].iter().all(|i| i.decision.is_none()));
 }

@@ -569,3 +569,132 @@ async fn everything_but_apply_works_with_the_read_only_key_and_sends_no_write() 
         .unwrap()
         .is_empty());
 }
+
+/// The console on `sandbox`'s org with the admin key (writes would be allowed), loaded.
+async fn live_console(
+    sandbox: &Sandbox,
+) -> ddusers::runtime::Runtime<ratatui::backend::TestBackend> {
+    use ddusers::app::state::{Options, State};
+    use ddusers::effects::{EffectsQueue, QueueOptions};
+    let (queue, msgs) = EffectsQueue::new(
+        client(sandbox, DEMO_ADMIN_APP_KEY),
+        QueueOptions {
+            origin: sandbox.base_url(),
+            ..QueueOptions::default()
+        },
+    );
+    let state = State::new(Options::default(), ddusers::runtime::unix_now());
+    let backend = ratatui::backend::TestBackend::new(120, 40);
+    let terminal = ratatui::Terminal::new(backend).expect("a terminal");
+    let mut console = ddusers::runtime::Runtime::new(terminal, state, queue, msgs);
+    console.start();
+    let loaded = console
+        .run_until(std::time::Duration::from_secs(30), |s| {
+            s.load.done && s.me.is_some()
+        })
+        .await
+        .expect("draws");
+    assert!(loaded, "the console loads the org");
+    console
+}
+
+/// The console on the live org with the admin key (writes would be allowed): a review
+/// opened with `:review FILE` and decided by keys is written to its file, decision by
+/// decision, and the sandbox sees no write request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deciding_in_the_console_writes_the_review_file_and_sends_no_write() {
+    use ddusers::app::state::State;
+    use ddusers::app::{Key, KeyCode};
+
+    let sandbox = sandbox(60, 23).await;
+    let campaign = Campaign::new(&sandbox);
+    campaign
+        .ok(DEMO_READONLY_APP_KEY, &start_admins_review("console", &[]))
+        .await;
+    let path = campaign.review();
+    let mut console = live_console(&sandbox).await;
+    let wait = std::time::Duration::from_secs(30);
+    let writes = sandbox.stats().write_requests;
+
+    console.press(Key::ch(':'));
+    console.type_text(&format!("review {}", path.display()));
+    console.press(Key::plain(KeyCode::Enter));
+    let open = console
+        .run_until(wait, |s| s.review.active.is_some())
+        .await
+        .expect("draws");
+    assert!(open, "the review opens");
+    let screen = console.terminal.backend().to_string();
+    assert!(screen.contains("Review \"console\": 0 of"), "{screen}");
+    let saved = |decided: usize| {
+        move |s: &State| {
+            s.review
+                .active
+                .as_ref()
+                .is_some_and(|l| l.decided == decided && l.unsaved.is_empty())
+        }
+    };
+    // The first row is privileged: kept with a justification.
+    console.press(Key::ch('y'));
+    console.type_text("on-call lead");
+    console.press(Key::plain(KeyCode::Enter));
+    assert!(console.run_until(wait, saved(1)).await.expect("draws"));
+    console.press(Key::ch('d'));
+    console.press(Key::plain(KeyCode::Enter));
+    assert!(console.run_until(wait, saved(2)).await.expect("draws"));
+    console.shutdown().await;
+
+    assert_eq!(
+        sandbox.stats().write_requests,
+        writes,
+        "deciding sends nothing to the org"
+    );
+    let review = ddusers::review::Review::read(&path).expect("the review reads back");
+    let decided: Vec<(&str, &str)> = review
+        .items
+        .iter()
+        .filter_map(|i| {
+            let d = i.decision.as_ref()?;
+            Some((d.decision.name(), d.why.as_str()))
+        })
+        .collect();
+    assert_eq!(decided, [("keep", "on-call lead"), ("disable", "")]);
+    assert!(review.items[0]
+        .decision
+        .as_ref()
+        .is_some_and(|d| !d.by.is_empty()));
+}
+
+/// `review open` says what is wrong before it takes the terminal: no terminal, or a review
+/// whose snapshot is gone and whose own rows cannot stand in for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_open_says_what_is_wrong_before_taking_the_terminal() {
+    let sandbox = sandbox(30, 24).await;
+    let campaign = Campaign::new(&sandbox);
+    let reader = DEMO_READONLY_APP_KEY;
+    campaign.ok(reader, &start_admins_review("open", &[])).await;
+    let open = ["review", "open", "review.json"];
+    let said = campaign.fails(reader, &open, 2).await;
+    assert!(
+        said.contains("the console needs a terminal; use `ddusers review status`"),
+        "{said}"
+    );
+    // No snapshot, and nobody in the review holds a role: no stand-in either.
+    std::fs::remove_file(campaign.path("review.snapshot.json")).expect("removed");
+    let mut review = campaign.read_review();
+    for item in review["items"].as_array_mut().expect("rows") {
+        item["user"]["roles"] = serde_json::json!([]);
+    }
+    let text = serde_json::to_vec(&review).expect("JSON");
+    std::fs::write(campaign.review(), text).expect("written");
+    let said = campaign.fails(reader, &open, 2).await;
+    assert!(
+        said.contains("the review's snapshot review.snapshot.json is missing, and its own rows cannot stand in for it: no user of it is enabled and holds a role"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Put the snapshot the review was started from back"),
+        "{said}"
+    );
+    assert_eq!(sandbox.stats().write_requests, 0);
+}

@@ -63,6 +63,16 @@ impl StatusTab {
     }
 }
 
+/// A decision an access review's key asks for (what it records comes after a role is
+/// picked and a justification typed, where asked).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionKey {
+    Keep,
+    RevokeRole,
+    Disable,
+    ChangeRole,
+}
+
 /// What a key asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
@@ -109,6 +119,12 @@ pub enum Action {
     Journal,
     ResumeRun,
     UndoRun,
+    // An access review's rows (they change the review file, never the org).
+    Decide(DecisionKey),
+    /// Clears the decision of the marked rows (or the cursor's).
+    Undecide,
+    /// The next row still undecided.
+    NextUndecided,
     // A finished run's results.
     RetryFailed,
     CopyIds,

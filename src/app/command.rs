@@ -62,8 +62,8 @@ const COMMANDS: &[CommandSpec] = &[
         about: "mark every user shown, or none",
         arg: ArgKind::Words(&["none"]),
         does: Does::Run(|state, rest| match rest.first().copied() {
-            Some("none") | Some("clear") => on_browse(state, Action::ClearMarks),
-            _ => on_browse(state, Action::MarkAllInView),
+            Some("none") | Some("clear") => act(state, Action::ClearMarks),
+            _ => act(state, Action::MarkAllInView),
         }),
     },
     CommandSpec {
@@ -140,6 +140,7 @@ pub fn table() -> impl Iterator<Item = &'static CommandSpec> {
         .chain(super::diff::COMMANDS)
         .chain(super::column_choice::COMMANDS)
         .chain(super::reconcile::COMMANDS)
+        .chain(super::review::COMMANDS)
 }
 
 /// How long a `:` command's usage error stays (seconds): long enough to read it again.
@@ -174,7 +175,7 @@ fn dispatch(state: &mut State, text: &str) -> Vec<Effect> {
         Some(CommandSpec {
             does: Does::Act(action),
             ..
-        }) => on_browse(state, *action),
+        }) => act(state, *action),
         None => {
             state.notify(
                 Level::Error,
@@ -183,6 +184,22 @@ fn dispatch(state: &mut State, text: &str) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// What a command asks of the list: of the review's rows while a review is open, where
+/// nothing changes users (close it first).
+fn act(state: &mut State, action: Action) -> Vec<Effect> {
+    if state.review.active.is_none() {
+        return on_browse(state, action);
+    }
+    if action.is_mutating() {
+        state.notify(
+            Level::Warn,
+            "An access review is open: close it (Esc) to change users",
+        );
+        return Vec::new();
+    }
+    super::review::on_list_key(state, action)
 }
 
 fn sort(state: &mut State, rest: &[&str]) -> Vec<Effect> {

@@ -161,6 +161,20 @@ pub enum Effect {
     ReadSnapshot { path: std::path::PathBuf },
     /// Read the people list (CSV) `:reconcile` matches the org with.
     ReadPeople { path: std::path::PathBuf },
+    /// Read the review file `:review` opens (answered with `Msg::Review(ReviewMsg::Opened)`),
+    /// and who is deciding (the environment, as the command line reads it).
+    ReadReview { path: std::path::PathBuf },
+    /// Write the decisions of `rows` — every row not saved yet, as they stand at
+    /// `revision` — into the review file: read as it is, the rows carried in
+    /// (`Review::carry`), written whole and atomically. Writes go one at a time, in order;
+    /// a newer one waiting replaces an older one waiting (it holds every row the older one
+    /// did). Answered with `Msg::Review(ReviewMsg::Saved)`. Changes a file, never the org.
+    WriteReview {
+        lens: u64,
+        revision: u64,
+        path: std::path::PathBuf,
+        rows: Vec<crate::review::RowDecision>,
+    },
     /// Read the settings file (answered with `Msg::Settings(SettingsMsg::Loaded)`).
     LoadSettings,
     /// Write the settings file whole.
@@ -214,6 +228,8 @@ impl Effect {
             Effect::LoadJournal { .. } => "read the journal".into(),
             Effect::ReadSnapshot { path } => format!("read the snapshot {}", path.display()),
             Effect::ReadPeople { path } => format!("read the people list {}", path.display()),
+            Effect::ReadReview { path } => format!("read the review {}", path.display()),
+            Effect::WriteReview { path, .. } => format!("save the review {}", path.display()),
             Effect::LoadSettings => "read the settings".into(),
             Effect::SaveSettings { .. } => "save the settings".into(),
             Effect::CopyToClipboard { .. } => "copy to the clipboard".into(),

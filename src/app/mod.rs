@@ -30,6 +30,7 @@ pub mod msg;
 pub mod palette;
 pub mod paste;
 pub mod reconcile;
+pub mod review;
 pub mod role_picker;
 pub mod state;
 pub mod targets;

@@ -68,6 +68,22 @@ pub enum Msg {
     },
     /// The settings file (`Effect::LoadSettings`, `Effect::SaveSettings`).
     Settings(SettingsMsg),
+    /// An access review's file read or written.
+    Review(ReviewMsg),
+}
+
+/// An access review's file read (`Effect::ReadReview`, or `ddusers review open`) or
+/// written (`Effect::WriteReview`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReviewMsg {
+    /// The review to open, or why it could not be read.
+    Opened(Result<Box<super::state::OpenedReview>, String>),
+    /// The lens `lens`'s write of `revision` landed, or why not.
+    Saved {
+        lens: u64,
+        revision: u64,
+        result: Result<(), String>,
+    },
 }
 
 /// The settings file read or written.

@@ -70,6 +70,12 @@ pub(super) fn on_paste(state: &mut State, text: &str) {
             insert_text(&mut line.input, &one_line(text));
             line.edited();
         }
+        Some(Overlay::ReviewDecision(dialog)) => {
+            if let DecisionStep::Justify(line) = &mut dialog.step {
+                insert_text(&mut line.why, &one_line(text));
+                line.error = None;
+            }
+        }
         Some(_) => {}
         None if state
             .detail

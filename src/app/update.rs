@@ -29,6 +29,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Effect> {
     super::audit::refresh(state);
     super::diff::refresh(state);
     super::reconcile::refresh(state);
+    super::review::refresh(state);
     effects
 }
 
@@ -43,6 +44,9 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
             state.size = (width, height);
             let rows = state.body_rows();
             state.view.cursor.clamp(state.view.rows.len(), rows);
+            if let Some(lens) = state.review.active.as_mut() {
+                lens.cursor.clamp(lens.rows.len(), rows);
+            }
             Vec::new()
         }
         Msg::Tick { now } => {
@@ -73,6 +77,7 @@ fn route(state: &mut State, msg: Msg) -> Vec<Effect> {
         msg @ Msg::JournalRuns { .. } => super::journal::on_msg(state, msg),
         msg @ Msg::Folder { .. } => super::palette::on_msg(state, msg),
         Msg::Settings(msg) => super::column_choice::on_msg(state, msg),
+        Msg::Review(msg) => super::review::on_msg(state, msg),
     }
 }
 
@@ -113,7 +118,8 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
     if state.plan.as_ref().is_some_and(|p| p.is_shown()) {
         return super::changes::on_action(state, action);
     }
-    if let Some(effects) = super::audit::on_action(state, action)
+    if let Some(effects) = super::review::on_action(state, action)
+        .or_else(|| super::audit::on_action(state, action))
         .or_else(|| super::journal::on_action(state, action))
         .or_else(|| super::column_choice::on_action(state, action))
     {
@@ -140,7 +146,13 @@ fn on_action(state: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Context::Results => super::changes::on_results(state, action),
-        // Handled by `audit::on_action`, `journal::on_action` and `column_choice::on_action` above.
-        Context::Search | Context::Prompt | Context::Journal | Context::Columns => Vec::new(),
+        // Handled by `review::on_action`, `audit::on_action`, `journal::on_action` and
+        // `column_choice::on_action` above.
+        Context::Search
+        | Context::Prompt
+        | Context::Journal
+        | Context::Columns
+        | Context::Review
+        | Context::Justify => Vec::new(),
     }
 }

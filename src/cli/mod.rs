@@ -178,6 +178,7 @@ async fn run_console(global: &GlobalArgs) -> CliResult {
         compare_with: None,
         demo: connection.sandbox.is_some(),
         settings: crate::settings::default_path(&env_lookup),
+        review: None,
     };
     let result = crate::console::run_console(connection.client.clone(), options).await;
     connection.close().await;

@@ -64,7 +64,9 @@ pub async fn run(
             };
             run_export(export, request_id, overwrite, send).await;
         }
-        Effect::ReadSnapshot { .. } | Effect::ReadPeople { .. } => read_file(effect, send).await,
+        Effect::ReadSnapshot { .. } | Effect::ReadPeople { .. } | Effect::ReadReview { .. } => {
+            read_file(effect, send).await
+        }
         Effect::LoadJournal { request_id } => {
             let result = match runner.journal() {
                 None => Err("changes are not journaled in this console".to_owned()),
@@ -85,7 +87,8 @@ pub async fn run(
     }
 }
 
-/// Reads the snapshot `:diff` compares with, or the people list `:reconcile` matches.
+/// Reads the snapshot `:diff` compares with, the people list `:reconcile` matches, or the
+/// review `:review` opens.
 async fn read_file(effect: Effect, send: &(dyn Fn(Msg) + Send + Sync)) {
     match effect {
         Effect::ReadSnapshot { path } => {
@@ -95,6 +98,10 @@ async fn read_file(effect: Effect, send: &(dyn Fn(Msg) + Send + Sync)) {
         Effect::ReadPeople { path } => {
             let result = off_the_workers(move || read_people(&path)).await;
             send(Msg::Audit(AuditMsg::People(result)));
+        }
+        Effect::ReadReview { path } => {
+            let result = off_the_workers(move || super::review::read(&path)).await;
+            send(Msg::Review(crate::app::msg::ReviewMsg::Opened(result)));
         }
         _ => {}
     }

@@ -7,6 +7,7 @@
 
 mod console_audit;
 mod folders;
+mod review;
 
 use crate::app::msg::{LoadMsg, RunMsg, SettingsMsg};
 use std::collections::HashMap;
@@ -86,12 +87,33 @@ enum Lane {
     Search,
 }
 
-/// The detail pane's lane: one request in flight and at most one waiting, the newest
-/// replacing the waiting one — so holding `j` sends two detail reads, not one per row.
-#[derive(Debug, Default)]
-struct DetailLane {
+/// A lane of jobs done one at a time, at most one waiting, the newest replacing the one
+/// waiting: holding `j` sends two detail reads, not one per row; a burst of review
+/// decisions writes the file twice, the second time with all of them.
+#[derive(Debug)]
+struct OneAtATime<T> {
     busy: bool,
-    waiting: Option<(RequestId, UserId)>,
+    waiting: Option<T>,
+}
+
+impl<T> Default for OneAtATime<T> {
+    fn default() -> Self {
+        OneAtATime {
+            busy: false,
+            waiting: None,
+        }
+    }
+}
+
+/// A lane's job under way.
+type Job = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Whether a lane's jobs stop when the queue shuts down.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnShutdown {
+    Cancel,
+    /// Finished first: the queue's shutdown waits for them.
+    Finish,
 }
 
 /// The queue. Cheap to share; `submit` never blocks.
@@ -99,7 +121,9 @@ pub struct EffectsQueue {
     context: Context,
     shutdown: CancellationToken,
     lanes: Mutex<HashMap<Lane, CancellationToken>>,
-    detail: Arc<Mutex<DetailLane>>,
+    detail: Arc<Mutex<OneAtATime<(RequestId, UserId)>>>,
+    /// Review files being written (`Effect::WriteReview`).
+    review_writes: Arc<Mutex<OneAtATime<review::Write>>>,
     tasks: TaskTracker,
 }
 
@@ -169,6 +193,7 @@ impl EffectsQueue {
             shutdown: CancellationToken::new(),
             lanes: Mutex::new(HashMap::new()),
             detail: Arc::default(),
+            review_writes: Arc::default(),
             tasks: TaskTracker::new(),
         };
         (queue, rx)
@@ -200,7 +225,31 @@ impl EffectsQueue {
             Effect::LoadDetail {
                 request_id,
                 user_id,
-            } => return self.detail(*request_id, user_id.clone()),
+            } => {
+                let job = (*request_id, user_id.clone());
+                let lane = self.detail.clone();
+                return self.one_at_a_time(lane, job, OnShutdown::Cancel, |context, job| {
+                    Box::pin(async move { load_detail(&context, job.0, job.1).await })
+                });
+            }
+            Effect::WriteReview {
+                lens,
+                revision,
+                path,
+                rows,
+            } => {
+                let job = review::Write {
+                    lens: *lens,
+                    revision: *revision,
+                    path: path.clone(),
+                    rows: rows.clone(),
+                };
+                let lane = self.review_writes.clone();
+                // Quitting right after a decision still leaves it on disk.
+                return self.one_at_a_time(lane, job, OnShutdown::Finish, |context, job| {
+                    Box::pin(async move { context.send(review::write(job).await) })
+                });
+            }
             _ => self.shutdown.child_token(),
         };
         let context = self.context.clone();
@@ -212,26 +261,36 @@ impl EffectsQueue {
         });
     }
 
-    /// Queues a detail read: sent at once when none is in flight, else it waits (replacing
-    /// any read that was waiting) and goes when the one in flight is answered.
-    fn detail(&self, request_id: RequestId, user_id: UserId) {
+    /// Runs `job` with `run` in `lane`: at once when the lane is idle, else after the job
+    /// in flight (replacing any job that was waiting).
+    fn one_at_a_time<T: Send + 'static>(
+        &self,
+        lane: Arc<Mutex<OneAtATime<T>>>,
+        job: T,
+        on_shutdown: OnShutdown,
+        run: fn(Context, T) -> Job,
+    ) {
         {
-            let mut lane = self.detail.lock().unwrap_or_else(|e| e.into_inner());
+            let mut lane = lane.lock().unwrap_or_else(|e| e.into_inner());
             if lane.busy {
-                lane.waiting = Some((request_id, user_id));
+                lane.waiting = Some(job);
                 return;
             }
             lane.busy = true;
         }
         let context = self.context.clone();
-        let lane = self.detail.clone();
         let token = self.shutdown.child_token();
         self.tasks.spawn(async move {
-            let mut next = Some((request_id, user_id));
-            while let Some((request_id, user_id)) = next.take() {
-                tokio::select! {
-                    _ = token.cancelled() => return,
-                    _ = load_detail(&context, request_id, user_id) => {}
+            let mut next = Some(job);
+            while let Some(job) = next.take() {
+                let done = run(context.clone(), job);
+                if on_shutdown == OnShutdown::Finish {
+                    done.await;
+                } else {
+                    tokio::select! {
+                        _ = token.cancelled() => return,
+                        _ = done => {}
+                    }
                 }
                 let mut lane = lane.lock().unwrap_or_else(|e| e.into_inner());
                 next = lane.waiting.take();

@@ -215,6 +215,23 @@ impl Matcher<'_> {
             .all(|(term, roles)| self.holds(&term.test, roles, user) != term.negated)
     }
 
+    /// True when a row of a lens satisfies every term: its user's fields (when the org
+    /// has the user) as [`Matcher::matches`] asks them, a free-text term also matching
+    /// `words`, the row's own text already [`fold`]ed (a review row's role, reason and
+    /// decision).
+    pub fn matches_row(&self, user: Option<&UserRecord>, words: &str) -> bool {
+        self.filter
+            .terms
+            .iter()
+            .zip(&self.roles)
+            .all(|(term, roles)| {
+                let in_words =
+                    matches!(&term.test, Test::Text(text) if words.contains(text.as_str()));
+                let holds = in_words || user.is_some_and(|u| self.holds(&term.test, roles, u));
+                holds != term.negated
+            })
+    }
+
     fn holds(&self, test: &Test, roles: &[bool], user: &UserRecord) -> bool {
         match test {
             Test::Text(text) => self.org.haystack(user).contains(text.as_str()),

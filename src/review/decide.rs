@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::api::models::timestamp;
+use crate::api::models::{timestamp, RoleId, UserId};
 use crate::audit::meta::TakenBy;
 
 use super::{Item, Review, ReviewError, RoleRef};
@@ -26,6 +26,9 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision's name, as [`Decision::name`] gives them.
+    pub const NAMES: [&'static str; 4] = ["keep", "revoke-role", "disable", "change-role"];
+
     /// The decision's name in files and filters: keep, revoke-role, disable, change-role.
     pub fn name(&self) -> &'static str {
         match self {
@@ -82,6 +85,30 @@ pub enum RowSelector {
     /// A user's rows, by id or email (case-insensitive), narrowed to the row of one role
     /// when one is named (by the decision, or `--role`).
     User { user: String, role: Option<String> },
+}
+
+/// A row's decision as another copy of the review recorded it (the console's), to carry
+/// into the file: the row by position, with the user and role it must still be about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowDecision {
+    pub row: usize,
+    pub user: UserId,
+    pub role: Option<RoleId>,
+    /// `None`: the decision was cleared.
+    pub decided: Option<Decided>,
+}
+
+impl RowDecision {
+    /// Row `row` of `review` with its decision as it stands.
+    pub fn of(review: &Review, row: usize) -> Option<RowDecision> {
+        let item = review.items.get(row)?;
+        Some(RowDecision {
+            row,
+            user: item.user.id.clone(),
+            role: item.role.as_ref().map(|r| r.id.clone()),
+            decided: item.decision.clone(),
+        })
+    }
 }
 
 /// The reviewer signing, and what they signed.
@@ -276,6 +303,31 @@ impl Review {
         Ok(rows)
     }
 
+    /// Carries decisions recorded on another copy of this review (each checked there by
+    /// [`Review::decide`]) into this one — the console writes its decisions into the file
+    /// as it is then, keeping whatever else was decided in it. Refused, with nothing
+    /// carried, when this one is signed or a row is not the same user and role any more.
+    pub fn carry(&mut self, decisions: &[RowDecision]) -> Result<(), ReviewError> {
+        self.check_unsigned()?;
+        for wanted in decisions {
+            let same = self.items.get(wanted.row).is_some_and(|item| {
+                item.user.id == wanted.user
+                    && item.role.as_ref().map(|r| &r.id) == wanted.role.as_ref()
+            });
+            if !same {
+                return Err(ReviewError::Invalid(format!(
+                    "row {} of the file is no longer {}'s: the file is another review now",
+                    wanted.row + 1,
+                    wanted.user
+                )));
+            }
+        }
+        for wanted in decisions {
+            self.items[wanted.row].decision = wanted.decided.clone();
+        }
+        Ok(())
+    }
+
     /// Clears the decision of the rows picked (until signed).
     pub fn undecide(&mut self, rows: &[usize]) -> Result<usize, ReviewError> {
         self.check_unsigned()?;
@@ -310,12 +362,23 @@ impl Review {
     }
 }
 
+/// True when recording `decision` on `item` needs a justification: keeping a privileged
+/// row, or changing it to the admin role, keeps admin access.
+pub fn needs_justification(item: &Item, decision: &Decision) -> bool {
+    match decision {
+        Decision::Keep => item.privileged,
+        Decision::ChangeRole { to, .. } => item.privileged && privileged_name(to),
+        Decision::RevokeRole { .. } | Decision::Disable => false,
+    }
+}
+
 /// Whether `decision` can be recorded on `item` with justification `why`.
 fn check_fits(item: &Item, decision: &Decision, why: &str) -> Result<(), ReviewError> {
     let user = item.user.label();
     let invalid = |text: String| Err(ReviewError::Invalid(text));
+    let unjustified = why.is_empty() && needs_justification(item, decision);
     match decision {
-        Decision::Keep if item.privileged && why.is_empty() => invalid(format!(
+        Decision::Keep if unjustified => invalid(format!(
             "keeping {user}'s {} needs a justification (--why): it is a privileged role",
             item.role_label()
         )),
@@ -331,14 +394,10 @@ fn check_fits(item: &Item, decision: &Decision, why: &str) -> Result<(), ReviewE
         Decision::ChangeRole { from, to } if from.id == to.id => {
             invalid(format!("changing {} to itself changes nothing", from.name))
         }
-        Decision::ChangeRole { to, .. }
-            if item.privileged && why.is_empty() && privileged_name(to) =>
-        {
-            invalid(format!(
-                "changing {user} to {} keeps admin access and needs a justification (--why)",
-                to.name
-            ))
-        }
+        Decision::ChangeRole { to, .. } if unjustified => invalid(format!(
+            "changing {user} to {} keeps admin access and needs a justification (--why)",
+            to.name
+        )),
         _ => Ok(()),
     }
 }

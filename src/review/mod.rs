@@ -10,6 +10,8 @@
 //! - [`remediate`]: the changes the decisions ask for, and the users left out because they
 //!   changed since the snapshot.
 //! - [`evidence`]: the evidence pack's files, byte for byte.
+//! - [`stand_in`]: the org a review opens on in the console: its snapshot, or a stand-in
+//!   built from its own rows.
 //!
 //! Nothing here talks to the network or draws; the file is read and written here (like a
 //! snapshot), always whole and atomically, so quitting after any decision loses nothing.
@@ -18,6 +20,7 @@ pub mod decide;
 pub mod evidence;
 pub mod population;
 pub mod remediate;
+pub mod stand_in;
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +31,7 @@ use crate::api::models::{timestamp, RoleId, UserId};
 use crate::audit::meta::TakenBy;
 use crate::runs::RunId;
 
-pub use decide::{Decided, Decision, Progress, RowSelector, Signature};
+pub use decide::{Decided, Decision, Progress, RowDecision, RowSelector, Signature};
 pub use population::{Member, Scope};
 
 /// The review format this build writes and reads.
@@ -54,7 +57,7 @@ pub enum ReviewError {
     #[error("{path} is in review format {found}; this ddusers reads format {FORMAT_VERSION}")]
     Version { path: PathBuf, found: u64 },
     /// The review was signed: its decisions are final.
-    #[error("the review was signed by {by} on {at}: its decisions cannot change (start a new review instead)")]
+    #[error("signed by {by} on {at} UTC: its decisions are final and cannot change (start a new review instead)")]
     Signed { by: String, at: String },
     /// A decision that does not fit the row (a role the user does not hold, …).
     #[error("{0}")]
@@ -230,7 +233,7 @@ impl Review {
             None => Ok(()),
             Some(signature) => Err(ReviewError::Signed {
                 by: signature.reviewer_label(),
-                at: timestamp::format(&signature.signed_at),
+                at: crate::words::minute(signature.signed_at),
             }),
         }
     }
@@ -257,17 +260,25 @@ impl Review {
 
     /// "Q4 access review: 214 of 1,380 decided" — how titles and status lines name it.
     pub fn headline(&self) -> String {
-        let progress = self.progress();
+        format!(
+            "{}: {}",
+            self.name,
+            self.progress_words(self.progress().decided)
+        )
+    }
+
+    /// "214 of 1,380 decided" (", signed" once signed), with `decided` rows decided: the
+    /// console keeps that count as decisions land rather than counting every row again.
+    pub fn progress_words(&self, decided: usize) -> String {
         let signed = if self.signature.is_some() {
             ", signed"
         } else {
             ""
         };
         format!(
-            "{}: {} of {} decided{signed}",
-            self.name,
-            crate::runs::describe::group(progress.decided),
-            crate::runs::describe::group(progress.rows)
+            "{} of {} decided{signed}",
+            crate::runs::describe::group(decided),
+            crate::runs::describe::group(self.items.len())
         )
     }
 

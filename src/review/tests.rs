@@ -328,3 +328,175 @@ fn keys_of_another_org_may_not_sign_or_apply_the_review() {
     review.source.org_id = None;
     assert!(review.check_org(Some("org-b")).is_ok());
 }
+
+/// The demo review written to a folder with its snapshot beside it.
+fn review_beside_its_snapshot() -> (tempfile::TempDir, std::path::PathBuf, Review) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = crate::app::fixtures::write_demo_review(dir.path());
+    let review = Review::read(&path).expect("the review reads back");
+    (dir, path, review)
+}
+
+#[test]
+fn a_review_opens_on_its_snapshot_when_it_is_beside_it_and_unchanged() {
+    let (_dir, path, review) = review_beside_its_snapshot();
+    let Ok(stand_in::Source::Snapshot {
+        path: found,
+        snapshot,
+    }) = stand_in::source(&review, &path)
+    else {
+        panic!("the snapshot is found");
+    };
+    assert_eq!(found, path.with_file_name("q4.snapshot.json"));
+    assert_eq!(snapshot.users.len(), demo_audit_org().users().len());
+}
+
+#[test]
+fn a_missing_or_changed_snapshot_is_replaced_by_a_stand_in_of_the_reviews_rows() {
+    let (dir, path, review) = review_beside_its_snapshot();
+    let snapshot_path = dir.path().join("q4.snapshot.json");
+    let mut bytes = std::fs::read(&snapshot_path).expect("read");
+    bytes.push(b'\n');
+    std::fs::write(&snapshot_path, &bytes).expect("changed");
+    let Ok(stand_in::Source::StandIn { snapshot, why }) = stand_in::source(&review, &path) else {
+        panic!("a stand-in");
+    };
+    assert!(
+        why.contains("changed since the review was started"),
+        "{why}"
+    );
+    std::fs::remove_file(&snapshot_path).expect("removed");
+    let Ok(stand_in::Source::StandIn { why, .. }) = stand_in::source(&review, &path) else {
+        panic!("a stand-in");
+    };
+    assert_eq!(why, "the review's snapshot q4.snapshot.json is missing");
+
+    // The stand-in holds the review's users with their roles, as an org reads them.
+    let org = crate::org::Org::from_snapshot(&snapshot, crate::org::TextPolicy::Exact);
+    let users = review.users();
+    assert_eq!(org.users().len(), users.len());
+    for member in users {
+        let user = org.by_id(&member.id).expect("every user of the review");
+        let now = Member::of(&org, user);
+        assert_eq!(member.drift(&now), None, "{} as frozen", member.email);
+        assert_eq!((&now.name, &now.email), (&member.name, &member.email));
+    }
+    // It serves: the offline sandbox finds a user who may list the others.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let config = crate::sandbox::SandboxConfig {
+            port: 0,
+            ..Default::default()
+        };
+        let sandbox = crate::sandbox::Sandbox::start_offline(&snapshot, config)
+            .await
+            .expect("the stand-in is served");
+        sandbox.shutdown().await;
+    });
+}
+
+#[test]
+fn a_stand_in_that_cannot_be_made_says_why_and_what_to_do() {
+    let mut review = review_of("all");
+    for item in &mut review.items {
+        item.user.roles.clear();
+    }
+    let error = stand_in::stand_in(&review, "the review's snapshot org.json is missing")
+        .expect_err("nobody may list the users");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("the review's snapshot org.json is missing, and its own rows cannot stand in for it: no user of it is enabled and holds a role"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Put the snapshot the review was started from back beside it (sha256 abc)")
+    );
+    review.items.clear();
+    let error = stand_in::stand_in(&review, "gone").expect_err("no rows");
+    assert!(error.to_string().contains("the review has no rows"));
+}
+
+#[test]
+fn the_justification_rule_is_the_one_the_console_asks_by() {
+    let review = review_of("all");
+    let ada = review
+        .items
+        .iter()
+        .find(|i| i.user.email == "ada@example.com")
+        .expect("Ada's row");
+    let taro = review
+        .items
+        .iter()
+        .find(|i| i.user.email == "taro.yamada@example.jp")
+        .expect("Taro's row");
+    let role = |name: &str| review.find_role(name).expect("a role").clone();
+    assert!(decide::needs_justification(ada, &Decision::Keep));
+    assert!(!decide::needs_justification(taro, &Decision::Keep));
+    assert!(!decide::needs_justification(ada, &Decision::Disable));
+    let to = |name: &str| Decision::ChangeRole {
+        from: role("Datadog Admin Role"),
+        to: role(name),
+    };
+    assert!(!decide::needs_justification(
+        ada,
+        &to("Datadog Standard Role")
+    ));
+    assert!(decide::needs_justification(ada, &to("Datadog Admin Role")));
+}
+
+#[test]
+fn decisions_recorded_elsewhere_are_carried_into_the_file_as_it_is() {
+    let mut console = review_of("all");
+    decide(
+        &mut console,
+        "taro.yamada@example.jp",
+        Decision::Disable,
+        "left",
+    );
+    let taro = console
+        .items
+        .iter()
+        .position(|i| i.decision.is_some())
+        .expect("decided");
+    let carried = [RowDecision::of(&console, taro).expect("a row")];
+    // The file meanwhile got a decision from the command line: it stays.
+    let mut file = review_of("all");
+    decide(&mut file, "alan@example.com", Decision::Keep, "");
+    file.carry(&carried).expect("carried");
+    assert_eq!(file.items[taro], console.items[taro]);
+    assert_eq!(file.progress().decided, 2);
+    // Clearing is carried too.
+    let cleared = RowDecision {
+        decided: None,
+        ..carried[0].clone()
+    };
+    file.carry(&[cleared]).expect("carried");
+    assert!(file.items[taro].decision.is_none());
+
+    // A row that is not the same user any more: nothing is carried.
+    let mut other = review_of("all");
+    let mut wrong = carried[0].clone();
+    wrong.row = (taro + 1) % other.items.len();
+    let error = other
+        .carry(&[carried[0].clone(), wrong])
+        .expect_err("refused");
+    assert!(error.to_string().contains("another review"), "{error}");
+    assert_eq!(other.progress().decided, 0);
+    // A signed file: final.
+    let mut signed = review_of("all");
+    let all = RowSelector::Rows((0..signed.items.len()).collect());
+    signed
+        .decide(&all, Decision::Keep, "fine", "me", at())
+        .expect("decided");
+    let reviewer = crate::audit::meta::TakenBy {
+        id: "u01".into(),
+        email: None,
+        name: None,
+    };
+    signed.sign(reviewer, at()).expect("signed");
+    let error = signed.carry(&carried).expect_err("final");
+    assert!(matches!(error, ReviewError::Signed { .. }), "{error}");
+}

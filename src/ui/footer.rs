@@ -67,10 +67,13 @@ pub(super) fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &
             format!(" Loading stopped: {error} (C-r retries)"),
             theme.error,
         ),
-        (None, None) => Line::styled(
-            format!(" {} loaded", crate::words::count(state.store.len(), "user")),
-            theme.dim,
-        ),
+        (None, None) => match &state.review.active {
+            Some(lens) => super::review::status_line(lens, theme),
+            None => Line::styled(
+                format!(" {} loaded", crate::words::count(state.store.len(), "user")),
+                theme.dim,
+            ),
+        },
     };
     frame.render_widget(Paragraph::new(line), area);
 }

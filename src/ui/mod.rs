@@ -10,6 +10,7 @@ pub mod footer;
 pub mod journal;
 pub mod list;
 pub mod plan;
+pub mod review;
 pub mod text;
 pub mod theme;
 
@@ -56,12 +57,21 @@ pub fn draw(frame: &mut Frame, state: &State) {
     }
     draw_title(frame, screen.title.into(), state, &theme);
     let tabs = screen.tabs.into();
-    if !audit::draw_tab_line(frame, tabs, state, &theme) {
+    let review = state.review.active.as_ref();
+    if let Some(lens) = review {
+        review::draw_line(frame, tabs, lens, &theme);
+    } else if !audit::draw_tab_line(frame, tabs, state, &theme) {
         draw_tabs(frame, tabs, state, &theme);
     }
     draw_filter(frame, screen.filter.into(), state, &theme);
-    if let Some(table) = screen.table {
-        list::draw_table(frame, table.into(), screen.table_rows(), state, &theme);
+    match (screen.table, review) {
+        (Some(table), Some(lens)) => {
+            review::draw_rows(frame, table.into(), screen.table_rows(), lens, &theme)
+        }
+        (Some(table), None) => {
+            list::draw_table(frame, table.into(), screen.table_rows(), state, &theme)
+        }
+        (None, _) => {}
     }
     if let Some(pane) = screen.detail {
         detail::draw_detail(frame, pane.into(), state, &theme);
@@ -171,7 +181,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// The counts at the right of the filter line: the sort, marks and users shown (or the
+/// review's rows).
+fn filter_counts(state: &State) -> String {
+    if let Some(lens) = &state.review.active {
+        return review::counts(lens);
+    }
     let arrow = if state.view.sort.descending {
         "↓"
     } else {
@@ -191,6 +206,11 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " · {} shown ",
         crate::words::thousands(state.view.rows.len() as u64)
     ));
+    right
+}
+
+fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let right = filter_counts(state);
     let notice = crate::app::listing::filter_notice(state);
     // A filter term in error takes the whole line: what to type matters more than counts.
     let right_width = match notice {
@@ -210,6 +230,8 @@ fn draw_filter(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Span::styled(prefix, theme.title),
             Span::raw(text::skip_columns(value, scroll)),
         ])
+    } else if value.is_empty() && state.review.active.is_some() {
+        Line::styled(" / filter   : commands (:review undecided, …)", theme.dim)
     } else if value.is_empty() {
         Line::styled(" / filter   s sort   : commands", theme.dim)
     } else {

@@ -274,6 +274,75 @@ pub fn demo_audit_org() -> ddusers::org::Org {
     ddusers::org::Org::from_snapshot(&snapshot, ddusers::org::TextPolicy::Exact)
 }
 
+/// An access review of the demo org (`demo_audit_org`), scope `all`, started at `NOW`
+/// from a snapshot file `org.json`: the ten users who can log in or are invited, one row
+/// each, Ada's (u01) and Ken's (u11) for the admin role they hold (privileged).
+pub fn demo_review() -> ddusers::review::Review {
+    use ddusers::review::population::{start, Start};
+    let scope = ddusers::review::Scope::parse("all").expect("`all` is a scope");
+    let sha256 = "0".repeat(64);
+    start(
+        &demo_audit_org(),
+        Start {
+            name: "Q4 2026",
+            scope: &scope,
+            started_at: time::OffsetDateTime::from_unix_timestamp(NOW)
+                .expect("NOW is a valid time"),
+            started_by: None,
+            snapshot_file: "org.json",
+            snapshot_sha256: &sha256,
+            content_sha256: None,
+        },
+    )
+    .expect("the demo org's review starts")
+}
+
+/// `demo_review` with every row kept ("confirmed with managers", by ada) and signed by Ada
+/// Lovelace at `NOW`: its decisions are final.
+pub fn demo_review_signed() -> ddusers::review::Review {
+    use ddusers::review::{Decision, RowSelector};
+    let mut review = demo_review();
+    let at = time::OffsetDateTime::from_unix_timestamp(NOW).expect("NOW is a valid time");
+    let every = RowSelector::Rows((0..review.items.len()).collect());
+    review
+        .decide(&every, Decision::Keep, "confirmed with managers", "ada", at)
+        .expect("every row is kept");
+    let reviewer = ddusers::audit::meta::TakenBy {
+        id: "u01".into(),
+        email: Some("ada@example.com".into()),
+        name: Some("Ada Lovelace".into()),
+    };
+    review
+        .sign(reviewer, at)
+        .expect("a review decided whole is signed");
+    review
+}
+
+/// `demo_review` written to `dir` as `q4.json`, with the snapshot it was frozen from
+/// beside it as `q4.snapshot.json` (the review naming it and its sha256, as `review start`
+/// does); the review's path. The snapshot's roles also grant `user_access_read`, as
+/// Datadog's do, so that an offline console can list its users.
+pub fn write_demo_review(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut snapshot = ddusers::org::snapshot::Snapshot::of(&demo_audit_org());
+    snapshot
+        .permissions
+        .push(perm("p-read", "user_access_read", "Access Management"));
+    for granted in snapshot.role_permissions.values_mut() {
+        granted.push("p-read".into());
+    }
+    let snapshot_path = dir.join("q4.snapshot.json");
+    snapshot
+        .write(&snapshot_path)
+        .expect("the snapshot is written");
+    let bytes = std::fs::read(&snapshot_path).expect("the snapshot reads back");
+    let mut review = demo_review();
+    review.source.file = "q4.snapshot.json".to_owned();
+    review.source.sha256 = ddusers::digest::sha256_hex(&bytes);
+    let path = dir.join("q4.json");
+    review.write(&path).expect("the review is written");
+    path
+}
+
 /// What the change gate would read of the demo org for `draft`, with `caller` holding the
 /// keys: the draft's users, the roles (the admin role grants `user_access_manage`), whether
 /// an active admin outside the draft remains, and keys (u08, the CI bot, owns a key used

@@ -3,7 +3,7 @@
 //! resolution all read this table.
 
 use super::{b, Binding, Key, KeyCode};
-use crate::app::action::{Action, StatusTab};
+use crate::app::action::{Action, DecisionKey, StatusTab};
 use crate::app::state::Context;
 
 use Context as C;
@@ -637,6 +637,148 @@ pub const BINDINGS: &[Binding] = &[
         "back / close",
     )
     .footer(5, "back"),
+    // An access review's rows.
+    b(
+        C::Review,
+        &[Key::ch('j'), Key::plain(K::Down)],
+        Action::Down,
+        "next row",
+    )
+    .footer(1, "move"),
+    b(
+        C::Review,
+        &[Key::ch('k'), Key::plain(K::Up)],
+        Action::Up,
+        "previous row",
+    )
+    .footer(1, "move"),
+    b(
+        C::Review,
+        &[Key::ch('g'), Key::plain(K::Home)],
+        Action::Top,
+        "first row",
+    ),
+    b(
+        C::Review,
+        &[Key::ch('G'), Key::plain(K::End)],
+        Action::Bottom,
+        "last row",
+    ),
+    b(
+        C::Review,
+        &[Key::plain(K::PageDown), Key::ctrl('d')],
+        Action::PageDown,
+        "page down",
+    ),
+    b(
+        C::Review,
+        &[Key::plain(K::PageUp), Key::ctrl('u')],
+        Action::PageUp,
+        "page up",
+    ),
+    b(
+        C::Review,
+        &[Key::ch('y')],
+        Action::Decide(DecisionKey::Keep),
+        "keep the access (a privileged role needs a justification)",
+    )
+    .footer(2, "keep"),
+    b(
+        C::Review,
+        &[Key::ch('x')],
+        Action::Decide(DecisionKey::RevokeRole),
+        "revoke the row's role (an account row: pick the role)",
+    )
+    .footer(3, "revoke"),
+    b(
+        C::Review,
+        &[Key::ch('d')],
+        Action::Decide(DecisionKey::Disable),
+        "disable the account",
+    )
+    .footer(4, "disable"),
+    b(
+        C::Review,
+        &[Key::ch('R')],
+        Action::Decide(DecisionKey::ChangeRole),
+        "change the role to another (pick it)",
+    )
+    .footer(5, "change"),
+    b(
+        C::Review,
+        &[Key::plain(K::Delete)],
+        Action::Undecide,
+        "clear the decision",
+    ),
+    b(
+        C::Review,
+        &[Key::ch('n')],
+        Action::NextUndecided,
+        "next undecided row",
+    )
+    .footer(6, "next"),
+    b(
+        C::Review,
+        &[Key::ch(' ')],
+        Action::ToggleMark,
+        "mark / unmark the row (marked rows are decided together)",
+    )
+    .footer_if_room(7, "mark"),
+    b(
+        C::Review,
+        &[Key::ch('a')],
+        Action::MarkAllInView,
+        "mark every row shown",
+    ),
+    b(
+        C::Review,
+        &[Key::ch('A')],
+        Action::ClearMarks,
+        "clear all marks",
+    ),
+    b(
+        C::Review,
+        &[Key::ch('/')],
+        Action::StartFilter,
+        "filter the rows: user, role, reason, decision, role:, status:…",
+    )
+    .footer_if_room(8, "filter"),
+    b(
+        C::Review,
+        &[Key::plain(K::Esc)],
+        Action::Back,
+        "clear the filter / close the review",
+    )
+    .footer_if_room(9, "close"),
+    b(C::Review, &[Key::ch('?')], Action::Help, "this help").footer(10, "help"),
+    b(
+        C::Review,
+        &[Key::ch(':')],
+        Action::CommandLine,
+        "command palette (:review undecided, :review keep, …)",
+    ),
+    b(
+        C::Review,
+        &[Key::ch('q'), Key::ctrl('c')],
+        Action::Quit,
+        "quit (decisions are saved as they are made)",
+    )
+    .footer(11, "quit"),
+    // A review decision's justification.
+    b(
+        C::Justify,
+        &[Key::plain(K::Enter)],
+        Action::Submit,
+        "record the decision with this justification",
+    )
+    .footer(1, "record"),
+    b(
+        C::Justify,
+        &[Key::plain(K::Esc)],
+        Action::Cancel,
+        "cancel: nothing is recorded",
+    )
+    .footer(2, "cancel"),
     b(
         C::Summary,
         &[Key::plain(K::Enter), Key::plain(K::Esc), Key::ch('q')],

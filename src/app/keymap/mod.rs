@@ -158,6 +158,7 @@ fn is_text_context(context: Context) -> bool {
             | Context::Search
             | Context::Prompt
             | Context::HelpSearch
+            | Context::Justify
     )
 }
 
@@ -239,6 +240,8 @@ pub fn help(read_only_reason: Option<&str>) -> Vec<HelpSection> {
         (Context::Search, "Permission picker"),
         (Context::Prompt, "Export prompt"),
         (Context::Journal, "Journal"),
+        (Context::Review, "Access review"),
+        (Context::Justify, "Review justification"),
         (Context::Results, "Run results"),
         (Context::Help, "Help"),
         (Context::HelpSearch, "Searching help"),
@@ -354,7 +357,7 @@ mod tests {
     }
 
     /// Every context the console can be in.
-    const CONTEXTS: [Context; 15] = [
+    const CONTEXTS: [Context; 17] = [
         Context::Browse,
         Context::Filter,
         Context::Command,
@@ -370,6 +373,8 @@ mod tests {
         Context::Journal,
         Context::HelpSearch,
         Context::Columns,
+        Context::Review,
+        Context::Justify,
     ];
 
     fn shown(context: Context) -> Vec<(String, &'static str)> {
@@ -433,7 +438,9 @@ mod tests {
                 );
                 assert_eq!(resolve_in(context, *first), Some(binding.action));
             }
-            if context != Context::Browse {
+            // A review's rows are a list too: its mark and disable keys are its own (they
+            // decide rows).
+            if !matches!(context, Context::Browse | Context::Review) {
                 assert!(
                     hints
                         .iter()
@@ -453,6 +460,8 @@ mod tests {
             }
             assert!(footer(context, false).iter().all(|h| !h.unavailable));
         }
+        // Deciding a review writes its file, never the org: available read-only too.
+        assert!(footer(Context::Review, true).iter().all(|h| !h.unavailable));
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod diff;
 mod journal;
 mod palette;
 mod reconcile;
+mod review;
 
 use crate::email::EmailEntry;
 use crate::org::{Org, RoleIx, UserIx, UserRecord};
@@ -33,6 +34,10 @@ pub use diff::{DiffBase, DiffLens, DiffSession};
 pub use journal::{JournalListing, JournalView, RunAction};
 pub use palette::{CommandLine, FolderListing, HelpSearch, PaletteSession};
 pub use reconcile::{ReconcileLens, ReconcileSession};
+pub use review::{
+    DecisionDialog, DecisionStep, Justification, Narrow, OpenedReview, PickFor, ReviewLens,
+    ReviewSession, RolePick,
+};
 use std::sync::Arc;
 
 /// Each member's cells of a lens's explanation columns.
@@ -65,6 +70,10 @@ pub enum Context {
     HelpSearch,
     /// The column picker (`:columns`).
     Columns,
+    /// An access review's rows (`:review`, `ddusers review open`).
+    Review,
+    /// The justification line of a review decision.
+    Justify,
 }
 
 /// Which pane has the keys.
@@ -269,6 +278,8 @@ pub enum Overlay {
     QuitWhileRunning,
     /// `:columns`: which columns the list shows, in what order.
     Columns(Box<ColumnPicker>),
+    /// A review decision: the role it is about, then its justification.
+    ReviewDecision(Box<DecisionDialog>),
 }
 
 /// How important a toast is.
@@ -387,6 +398,8 @@ pub struct State {
     pub diff: DiffSession,
     /// The reconciliation with a people list (`:reconcile`).
     pub reconcile: ReconcileSession,
+    /// The access review open as the list (`:review`), if any.
+    pub review: ReviewSession,
     /// The list's columns, in order.
     pub columns: super::columns::Columns,
     /// The settings file as read (saving the columns keeps the rest of it).
@@ -435,6 +448,7 @@ impl State {
             selection: Selection::default(),
             diff: DiffSession::default(),
             reconcile: ReconcileSession::default(),
+            review: ReviewSession::default(),
             focus: Focus::List,
             detail: None,
             overlay: None,
@@ -483,6 +497,10 @@ impl State {
             Some(Overlay::Permissions(_)) => Context::Search,
             Some(Overlay::Journal(_)) => Context::Journal,
             Some(Overlay::Columns(_)) => Context::Columns,
+            Some(Overlay::ReviewDecision(dialog)) => match dialog.step {
+                DecisionStep::PickRole(_) => Context::Picker,
+                DecisionStep::Justify(_) => Context::Justify,
+            },
             None if self.view.filter_editing => Context::Filter,
             None if self
                 .detail
@@ -491,6 +509,7 @@ impl State {
             {
                 Context::Filter
             }
+            None if self.review.active.is_some() => Context::Review,
             None => Context::Browse,
         }
     }
@@ -566,7 +585,8 @@ impl State {
             .collect()
     }
 
-    /// Recomputes the list after the tab, filter, sort, scope or users changed.
+    /// Recomputes the list after the tab, filter, sort, scope or users changed (and the
+    /// open review's rows, which the same filter line narrows).
     pub fn rebuild_view(&mut self) {
         let rows = self.body_rows();
         self.view.rebuild(
@@ -575,6 +595,10 @@ impl State {
             rows,
             self.now,
         );
+        if let Some(lens) = self.review.active.as_mut() {
+            let matcher = self.view.matcher(&self.store, self.now);
+            lens.refilter(&self.store, &self.view.parsed.filter, &matcher, rows);
+        }
     }
 
     /// Adds newly loaded users to the list.

@@ -15,6 +15,7 @@ mod marks;
 mod palette;
 mod reconcile;
 mod results;
+mod review;
 mod roles;
 
 use std::collections::HashSet;

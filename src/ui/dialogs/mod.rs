@@ -10,6 +10,7 @@ mod help;
 mod invite;
 mod notice;
 mod palette;
+mod review;
 mod roles;
 mod summary;
 
@@ -51,6 +52,7 @@ pub fn draw_overlay(
         }
         Overlay::Journal(view) => super::journal::draw_journal(frame, area, view, state, theme),
         Overlay::Columns(picker) => columns::draw_columns(frame, area, picker, theme),
+        Overlay::ReviewDecision(dialog) => review::draw_decision(frame, area, dialog, state, theme),
     }
 }
 
