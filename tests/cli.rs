@@ -224,9 +224,17 @@ fn disable_dry_run_changes_nothing_and_yes_disables() {
 }
 
 #[test]
-fn standalone_sandbox_prints_its_url_and_stops_on_sigterm() {
+fn standalone_sandbox_prints_its_url_and_link_and_stops_on_sigterm() {
     let mut child = ddusers()
         .args(["sandbox", "--port", "0", "--users", "50"])
+        .args([
+            "--latency-ms",
+            "5",
+            "--jitter-ms",
+            "2",
+            "--bandwidth",
+            "100",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -239,6 +247,10 @@ fn standalone_sandbox_prints_its_url_and_stops_on_sigterm() {
         .find(|w| w.starts_with("http://127.0.0.1:"))
         .unwrap_or_else(|| panic!("a loopback URL in {first:?}"))
         .to_owned();
+    assert!(
+        first.ends_with("(round trip 5 ms + up to 2 ms jitter, 100 Mbit/s shared)"),
+        "{first:?}"
+    );
     let output = ddusers()
         .args([
             "--base-url",
@@ -262,6 +274,14 @@ fn standalone_sandbox_prints_its_url_and_stops_on_sigterm() {
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+}
+
+#[test]
+fn a_bandwidth_that_is_not_a_positive_number_is_a_usage_error() {
+    for bad in ["0", "-5", "fast"] {
+        let output = run(&["sandbox", "--port", "0", &format!("--bandwidth={bad}")]);
+        assert_one_clear_line(&output, 2, "--bandwidth");
+    }
 }
 
 #[test]

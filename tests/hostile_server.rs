@@ -36,6 +36,10 @@ enum Reply {
     Raw(Vec<u8>),
     /// A 200 with a chunked body that never ends; the counter adds up the bytes written.
     EndlessChunks(Arc<AtomicUsize>),
+    /// A gzip bomb: a 200 whose gzip body decodes to spaces, a megabyte for about a
+    /// kilobyte on the wire, until the client hangs up (or 4 GB decoded); the counter adds
+    /// up the decoded bytes the server produced.
+    GzipBomb(Arc<AtomicUsize>),
 }
 
 /// A loopback server and every request it saw.
@@ -75,6 +79,7 @@ async fn serve_with(reply: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> S
                         let _ = socket.write_all(&bytes).await;
                     }
                     Reply::EndlessChunks(written) => endless_chunks(&mut socket, &written).await,
+                    Reply::GzipBomb(decoded) => gzip_bomb(&mut socket, &decoded).await,
                 }
                 let _ = socket.shutdown().await;
             });
@@ -121,6 +126,42 @@ async fn endless_chunks(socket: &mut TcpStream, written: &AtomicUsize) {
     while socket.write_all(&frame).await.is_ok() {
         written.fetch_add(frame.len(), Ordering::SeqCst);
     }
+}
+
+async fn gzip_bomb(socket: &mut TcpStream, decoded: &AtomicUsize) {
+    use std::io::Write;
+    let start = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n";
+    if socket.write_all(start).await.is_err() {
+        return;
+    }
+    let megabyte = vec![b' '; 1024 * 1024];
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    // Bounded, like every loop of a test server: 4 GB decoded at most.
+    for _ in 0..4096 {
+        if gzip
+            .write_all(&megabyte)
+            .and_then(|()| gzip.flush())
+            .is_err()
+        {
+            return;
+        }
+        decoded.fetch_add(megabyte.len(), Ordering::SeqCst);
+        let compressed = std::mem::take(gzip.get_mut());
+        let mut frame = format!("{:x}\r\n", compressed.len()).into_bytes();
+        frame.extend_from_slice(&compressed);
+        frame.extend_from_slice(b"\r\n");
+        if socket.write_all(&frame).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The most memory this test process ever held (`VmHWM`), where Linux tells it.
+fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Serves `response` (raw HTTP bytes) to every connection, then closes it.
@@ -523,11 +564,10 @@ async fn the_binary_does_not_disable_anyone_through_a_redirect() {
 // ---------------------------------------------------------------------------------------
 // Bodies: read up to a cap, never more
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_endless_body_stops_at_the_cap_quickly() {
-    let written = Arc::new(AtomicUsize::new(0));
-    let counter = written.clone();
-    let server = serve_with(move |_| Reply::EndlessChunks(counter.clone())).await;
+/// Lists users from a server that answers with `reply`, with a cap of 1 MB: the error must
+/// come quickly and name the cap.
+async fn listing_stopped_at_the_cap(reply: impl Fn() -> Reply + Send + Sync + 'static) -> Server {
+    let server = serve_with(move |_| reply()).await;
     let client = client_with(&server.url, |o| o.max_body_bytes = 1024 * 1024);
     let started = Instant::now();
     let error = within(
@@ -535,7 +575,7 @@ async fn an_endless_body_stops_at_the_cap_quickly() {
         client.list_users(&ListUsersQuery::default()),
     )
     .await
-    .expect_err("an endless body is an error");
+    .expect_err("an answer beyond the cap is an error");
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
@@ -548,12 +588,39 @@ async fn an_endless_body_stops_at_the_cap_quickly() {
             .contains("larger than 1 MB: stopped reading"),
         "{error}"
     );
+    // Whatever the server still pushes after the client hung up lands within 200 ms.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(server.requests().len(), 1, "not retried");
+    server
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_body_stops_at_the_cap_quickly() {
+    let written = Arc::new(AtomicUsize::new(0));
+    let counter = written.clone();
+    listing_stopped_at_the_cap(move || Reply::EndlessChunks(counter.clone())).await;
     // The client hung up soon after the cap: the server could not push much more than
     // that (and what sits in the sockets' buffers).
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let sent = written.load(Ordering::SeqCst);
     assert!(sent < 32 * 1024 * 1024, "the server wrote {sent} bytes");
-    assert_eq!(server.requests().len(), 1, "not retried");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gzip_bomb_stops_at_the_cap_on_its_decoded_size() {
+    let decoded = Arc::new(AtomicUsize::new(0));
+    let counter = decoded.clone();
+    let server = listing_stopped_at_the_cap(move || Reply::GzipBomb(counter.clone())).await;
+    assert!(
+        server.requests()[0].head.contains("accept-encoding: gzip"),
+        "the client asked for gzip"
+    );
+    // The server offered more than the cap (a few kilobytes on the wire); the client
+    // decoded a megabyte of it, hung up, and held no more.
+    let produced = decoded.load(Ordering::SeqCst);
+    assert!(produced > 1024 * 1024, "the bomb went off: {produced}");
+    if let Some(peak) = peak_memory_bytes() {
+        assert!(peak < 1024 * 1024 * 1024, "peak memory {peak} bytes");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

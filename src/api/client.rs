@@ -99,6 +99,11 @@ pub type RetryObserver = Arc<dyn Fn(&RetryNotice) + Send + Sync>;
 /// and the error when it failed. A run's circuit breaker listens here.
 pub type AnswerObserver = Arc<dyn Fn(&'static str, Option<&ApiError>) + Send + Sync>;
 
+/// Something that wants to hear how each attempt of one request went: its status (none when
+/// no answer came), the answer's `X-RateLimit-Remaining`, and how long it took from sending
+/// to the body's last byte. A listing sizes its pages in flight by it.
+pub(crate) type AttemptObserver = Arc<dyn Fn(Option<u16>, Option<u64>, Duration) + Send + Sync>;
+
 /// The largest answer the client reads by default: 64 MiB. A page of 100 users is about
 /// 250 KB, so only a broken or hostile server comes near it.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
@@ -112,7 +117,8 @@ pub struct ClientOptions {
     pub retry: RetryPolicy,
     /// Timeout of one HTTP exchange.
     pub timeout: Duration,
-    /// How many list pages are fetched at once after the first.
+    /// The most list pages in flight at once after the first: the ceiling of the adaptive
+    /// limit (see `api::adaptive`).
     pub page_concurrency: usize,
     /// The largest answer read, in bytes: reading stops there with an error (default
     /// [`DEFAULT_MAX_BODY_BYTES`]).
@@ -130,7 +136,7 @@ impl ClientOptions {
             credentials,
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
-            page_concurrency: 8,
+            page_concurrency: super::adaptive::MAX_PAGES_IN_FLIGHT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             max_pages: super::paging::MAX_PAGES,
         }
@@ -186,6 +192,8 @@ pub(crate) struct Request {
     pub body: Option<serde_json::Value>,
     /// A POST that only reads (a search): retried as a GET is.
     pub reads_only: bool,
+    /// Told how every attempt went.
+    pub attempts: Option<AttemptObserver>,
 }
 
 impl Request {
@@ -197,6 +205,7 @@ impl Request {
             query: Vec::new(),
             body: None,
             reads_only: false,
+            attempts: None,
         }
     }
 
@@ -225,6 +234,12 @@ impl Request {
 
     pub fn body(mut self, body: serde_json::Value) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    /// Tells `observer` how every attempt of this request goes.
+    pub fn observed(mut self, observer: Option<AttemptObserver>) -> Self {
+        self.attempts = observer;
         self
     }
 }
@@ -324,7 +339,7 @@ impl Client {
         &self.inner.base
     }
 
-    /// How many list pages are fetched at once.
+    /// The most list pages in flight at once (the adaptive limit's ceiling).
     pub fn page_concurrency(&self) -> usize {
         self.inner.page_concurrency
     }
@@ -436,20 +451,30 @@ impl Client {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
+        let started = tokio::time::Instant::now();
+        let report = |status: Option<u16>, remaining: Option<u64>| {
+            if let Some(observer) = &request.attempts {
+                observer(status, remaining, started.elapsed());
+            }
+        };
         let response = match builder.send().await {
             Ok(response) => response,
             Err(e) => {
+                report(None, None);
                 let sent = !e.is_connect();
                 return (Err(network_error(request.operation, e)), sent);
             }
         };
+        let status = response.status().as_u16();
         let rate_limit = RateLimit::from_headers(response.headers());
         if let Some(headers) = &rate_limit {
             self.inner.pacer.observe(request.operation, headers);
         }
+        let remaining = rate_limit.as_ref().and_then(|r| r.remaining);
         // From here on, the request reached the server.
         let limit = self.inner.max_body_bytes;
         let answer = answer::read(request.operation, &url, response, rate_limit, limit).await;
+        report(Some(status), remaining);
         (answer, true)
     }
 

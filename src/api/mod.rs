@@ -3,6 +3,7 @@
 //! stream, and errors that carry the HTTP status, Datadog's messages and the rate-limit
 //! headers. No UI here.
 
+pub mod adaptive;
 mod answer;
 pub mod audit;
 pub mod client;
@@ -15,6 +16,7 @@ pub mod ratelimit;
 pub mod roles;
 pub mod users;
 
+pub use adaptive::MAX_PAGES_IN_FLIGHT;
 pub use audit::{AUDIT_PAGE_LIMIT, MAX_AUDIT_PAGES};
 pub use client::{
     id_problem, AnswerObserver, Client, ClientOptions, RetryNotice, RetryObserver, RetryPolicy,

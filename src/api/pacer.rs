@@ -3,6 +3,8 @@
 //! limit each operation falls under and, when a window has no requests left, holds further
 //! requests of that limit until it resets — instead of spending them on 429s. Concurrent
 //! requests each take one of the remaining slots, so a burst cannot overshoot the window.
+//! Windows follow one another every `X-RateLimit-Period` (Datadog's last 10 s or 60 s), so
+//! the pacer knows when the next one ends without waiting for an answer from it.
 //!
 //! The headers come from the server, so nothing it says can hold a request for long: every
 //! wait is capped at `max_wait` (the client's `RetryPolicy::max_rate_limit_wait`), a window
@@ -22,7 +24,8 @@ struct Window {
     limit: u64,
     remaining: u64,
     resets_at: Instant,
-    /// How long a new window lasts (`X-RateLimit-Period`, one second when not announced).
+    /// How long a window lasts (`X-RateLimit-Period`, one second when not announced): the
+    /// next one starts when this one resets.
     period: Duration,
 }
 
@@ -46,6 +49,19 @@ impl Default for Pacer {
 /// with capped waits; this only keeps the arithmetic from ever panicking).
 fn after(at: Instant, wait: Duration) -> Instant {
     at.checked_add(wait).unwrap_or(at)
+}
+
+/// The end of the window `now` falls in, given that one ended at `ended` and that they last
+/// `period`: Datadog's windows are calendar-aligned, so a window begins where the last one
+/// ended, not when the next request comes (a request 5 s into a 10 s window has 5 s left).
+fn next_reset(ended: Instant, period: Duration, now: Instant) -> Instant {
+    let period = period.max(Duration::from_millis(1));
+    let late = now.saturating_duration_since(ended);
+    let whole_periods = late.as_nanos() / period.as_nanos() + 1;
+    let ahead = period
+        .checked_mul(u32::try_from(whole_periods).unwrap_or(u32::MAX))
+        .unwrap_or(Duration::MAX);
+    after(ended, ahead).max(after(now, Duration::from_millis(1)))
 }
 
 #[derive(Debug, Default)]
@@ -89,7 +105,7 @@ impl Pacer {
         if now >= window.resets_at {
             // A new window: assume the full limit until an answer says otherwise.
             window.remaining = window.limit;
-            window.resets_at = after(now, window.period);
+            window.resets_at = next_reset(window.resets_at, window.period, now);
         }
         if window.remaining > 0 {
             window.remaining -= 1;
@@ -218,6 +234,33 @@ mod tests {
         }
         let hold = pacer.take("disable user").unwrap_err();
         assert!(hold.wait > Duration::from_secs(9), "{hold:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn windows_follow_one_another_by_the_announced_period() {
+        let pacer = Pacer::default();
+        // The window ends in 1 s; windows last 10 s (headers(..)).
+        pacer.observe("disable user", &headers(0, 1));
+        // 5 s into the next window: it has 5 s (and 3 requests) left, not 10 s.
+        tokio::time::advance(Duration::from_millis(1050 + 5000)).await;
+        for _ in 0..3 {
+            assert_eq!(pacer.take("disable user"), Ok(()));
+        }
+        let hold = pacer.take("disable user").unwrap_err();
+        assert!(
+            hold.wait > Duration::from_secs(4) && hold.wait <= Duration::from_secs(5),
+            "{hold:?}"
+        );
+        // Two windows and a half later, the same: the end of the window now running.
+        tokio::time::advance(hold.wait + Duration::from_secs(25)).await;
+        assert_eq!(pacer.take("disable user"), Ok(()));
+        pacer.take("disable user").unwrap();
+        pacer.take("disable user").unwrap();
+        let hold = pacer.take("disable user").unwrap_err();
+        assert!(
+            hold.wait > Duration::from_secs(4) && hold.wait <= Duration::from_secs(5),
+            "{hold:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

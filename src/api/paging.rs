@@ -4,7 +4,9 @@
 //! role's members and application keys (one page after another).
 //!
 //! Page 0 tells how many items match (`meta.page.total_filtered_count`); when it does, the
-//! pages that count needs are fetched, at most `concurrency` at a time. When it does not,
+//! pages that count needs are fetched concurrently: as many at a time as the adaptive limit
+//! allows ([`PagesInFlight`]: grown while round trips dominate and the rate limit leaves
+//! room, halved on 429s and 5xx), never more than `concurrency`. When it does not,
 //! pages are fetched one after another until a short page, as the official clients do.
 //! Either way the listing ends at the first short page, and it is stopped with an
 //! [`ApiError::Listing`] — after yielding what it read — when:
@@ -20,12 +22,13 @@ use std::collections::hash_map::RandomState;
 use std::collections::HashSet;
 use std::future::Future;
 use std::hash::{BuildHasher, Hash};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures::future::BoxFuture;
 use futures::stream::{self, BoxStream, FuturesUnordered, StreamExt};
 
-use super::client::Client;
+use super::adaptive::{Launch, PageReport, PagesInFlight};
+use super::client::{AttemptObserver, Client};
 use super::error::ApiError;
 use super::models::{RolesResponse, User, UsersResponse};
 use super::users::{ListUsersQuery, MAX_PAGE_SIZE};
@@ -42,6 +45,9 @@ pub struct UsersPage {
     /// How many pages the listing has, when the service said how many users match (never
     /// more than the client's page bound).
     pub total_pages: Option<u64>,
+    /// How many pages the listing allowed in flight once this one arrived (the adaptive
+    /// limit).
+    pub pages_in_flight: usize,
     pub response: UsersResponse,
 }
 
@@ -84,6 +90,8 @@ pub(crate) struct Numbered<P> {
     pub number: u64,
     /// Pages the announced count needs (capped at the page bound), when there was a count.
     pub total_pages: Option<u64>,
+    /// Pages allowed in flight once this one arrived.
+    pub pages_in_flight: usize,
     pub page: P,
 }
 
@@ -96,19 +104,27 @@ pub(crate) struct Bounds {
     pub items: &'static str,
     /// The page size asked for: a page this long is full, and another may follow.
     pub size: u32,
-    /// Pages fetched at once after page 0 (when the count is known).
+    /// The most pages in flight after page 0 (when the count is known): the adaptive
+    /// limit's ceiling.
     pub concurrency: usize,
     /// Pages read at most.
     pub max_pages: u64,
 }
 
-type Fetch<P> = Arc<dyn Fn(u64) -> BoxFuture<'static, Result<P, ApiError>> + Send + Sync>;
+/// Reads one page by number, telling the observer how each attempt went.
+type Fetch<P> =
+    Arc<dyn Fn(u64, AttemptObserver) -> BoxFuture<'static, Result<P, ApiError>> + Send + Sync>;
+
+/// A page in flight: its number, when it was sent, what its attempts met, and its answer.
+type InFlight<P> = BoxFuture<'static, (u64, Launch, PageReport, Result<P, ApiError>)>;
 
 /// Where a listing stands.
 struct Reader<P> {
     bounds: Bounds,
     fetch: Fetch<P>,
-    in_flight: FuturesUnordered<BoxFuture<'static, (u64, Result<P, ApiError>)>>,
+    in_flight: FuturesUnordered<InFlight<P>>,
+    /// How many pages may be in flight.
+    pace: PagesInFlight,
     /// The next page number to ask for.
     next: u64,
     /// Page numbers below this may be asked for.
@@ -137,7 +153,21 @@ where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<P, ApiError>> + Send + 'static,
 {
-    let fetch: Fetch<P> = Arc::new(move |number| Box::pin(fetch(number)));
+    observed_pages(bounds, move |number, _| fetch(number))
+}
+
+/// [`bounded_pages`], with a `fetch` that tells the observer it is given how each attempt
+/// went: the pages in flight then adapt to the answers (see [`PagesInFlight`]).
+pub(crate) fn observed_pages<P, F, Fut>(
+    bounds: Bounds,
+    fetch: F,
+) -> BoxStream<'static, Result<Numbered<P>, ApiError>>
+where
+    P: Listed,
+    F: Fn(u64, AttemptObserver) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<P, ApiError>> + Send + 'static,
+{
+    let fetch: Fetch<P> = Arc::new(move |number, observer| Box::pin(fetch(number, observer)));
     let reader = Reader {
         bounds: Bounds {
             size: bounds.size.max(1),
@@ -147,6 +177,7 @@ where
         },
         fetch,
         in_flight: FuturesUnordered::new(),
+        pace: PagesInFlight::new(bounds.concurrency),
         next: 0,
         allowed: 1,
         count: None,
@@ -170,17 +201,10 @@ impl<P: Listed> Reader<P> {
         if self.finished {
             return None;
         }
-        while !self.short
-            && self.next < self.allowed
-            && self.in_flight.len() < self.bounds.concurrency
-        {
-            let number = self.next;
-            let fetch = (self.fetch)(number);
-            self.in_flight
-                .push(Box::pin(async move { (number, fetch.await) }));
-            self.next += 1;
+        while !self.short && self.next < self.allowed && self.in_flight.len() < self.pace.limit() {
+            self.launch();
         }
-        let Some((number, answer)) = self.in_flight.next().await else {
+        let Some((number, launch, report, answer)) = self.in_flight.next().await else {
             self.finished = true;
             return self.verdict().map(Err);
         };
@@ -191,6 +215,7 @@ impl<P: Listed> Reader<P> {
                 return Some(Err(error));
             }
         };
+        self.pace.finished(launch, &report, self.in_flight.len());
         self.received += 1;
         if number == 0 {
             self.learn_count(page.total());
@@ -222,8 +247,31 @@ impl<P: Listed> Reader<P> {
         Some(Ok(Numbered {
             number,
             total_pages: self.total_pages,
+            pages_in_flight: self.pace.limit(),
             page,
         }))
+    }
+
+    /// Sends the next page, with an observer that gathers what its attempts met.
+    fn launch(&mut self) {
+        let number = self.next;
+        let report = Arc::new(Mutex::new(PageReport::default()));
+        let gather = Arc::clone(&report);
+        let observer: AttemptObserver = Arc::new(move |status, remaining, elapsed| {
+            gather
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .attempt(status, remaining, elapsed);
+        });
+        let launch = self.pace.launch();
+        let fetch = (self.fetch)(number, observer);
+        self.in_flight.push(Box::pin(async move {
+            let answer = fetch.await;
+            let report =
+                std::mem::take(&mut *report.lock().unwrap_or_else(PoisonError::into_inner));
+            (number, launch, report, answer)
+        }));
+        self.next += 1;
     }
 
     /// Page 0's count sets how many pages may be read, within the bound. A negative count
@@ -323,15 +371,16 @@ impl Client {
             concurrency,
             max_pages: self.max_pages(),
         };
-        bounded_pages(bounds, move |number| {
+        observed_pages(bounds, move |number, observer| {
             let client = client.clone();
             let query = query.at_page(number);
-            async move { client.list_users(&query).await }
+            async move { client.list_users_observed(&query, Some(observer)).await }
         })
     }
 
     /// Every page of `query` (its page number is ignored; its page size defaults to 100),
-    /// page 0 first, then the rest `concurrency` at a time. Bounded: see the module's
+    /// page 0 first, then the rest concurrently, at most `concurrency` at a time (the
+    /// adaptive limit's ceiling). Bounded: see the module's
     /// header; a listing that does not add up ends with an [`ApiError::Listing`].
     pub fn user_pages(
         &self,
@@ -343,6 +392,7 @@ impl Client {
                 page.map(|p| UsersPage {
                     number: p.number,
                     total_pages: p.total_pages,
+                    pages_in_flight: p.pages_in_flight,
                     response: p.page,
                 })
             })
@@ -428,6 +478,49 @@ mod tests {
 
     fn ids(number: u64, len: usize) -> impl Iterator<Item = String> {
         (0..len).map(move |i| format!("p{number}-u{i}"))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pages_in_flight_grow_to_the_cap_and_halve_when_pushed_back() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::time::Duration;
+        let cap = 12;
+        let busy = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let (busy_in, most_in) = (busy.clone(), most.clone());
+        let bounds = Bounds {
+            concurrency: cap,
+            ..bounds(2, 1000)
+        };
+        let mut pages = observed_pages(bounds, move |number, observer| {
+            let (busy, most) = (busy_in.clone(), most_in.clone());
+            async move {
+                most.fetch_max(busy.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                let round_trip = Duration::from_millis(40);
+                tokio::time::sleep(round_trip).await;
+                if number == 40 {
+                    // The first attempt met a 429; the retry went through.
+                    observer(Some(429), Some(0), round_trip);
+                }
+                observer(Some(200), Some(1000), round_trip);
+                busy.fetch_sub(1, Ordering::SeqCst);
+                Ok::<_, ApiError>(page(ids(number, 2), Some(200)))
+            }
+        });
+        let mut limits = std::collections::BTreeMap::new();
+        while let Some(page) = pages.next().await {
+            let page = page.expect("every page is served");
+            limits.insert(page.number, page.pages_in_flight);
+        }
+        assert_eq!(limits.len(), 100);
+        assert_eq!(
+            most.load(Ordering::SeqCst),
+            cap,
+            "reaches the cap, never more"
+        );
+        assert_eq!(limits[&39], cap);
+        assert_eq!(limits[&40], cap / 2, "halved by the 429");
+        assert_eq!(limits[&99], cap, "and grown back");
     }
 
     #[tokio::test]

@@ -2,7 +2,7 @@
 
 use reqwest::Method;
 
-use super::client::{Client, Request};
+use super::client::{AttemptObserver, Client, Request};
 use super::error::ApiError;
 use super::models::*;
 
@@ -69,7 +69,17 @@ impl ListUsersQuery {
 impl Client {
     /// ListUsers: one page of users (`GET /api/v2/users`).
     pub async fn list_users(&self, query: &ListUsersQuery) -> Result<UsersResponse, ApiError> {
-        self.json(query.request()).await
+        self.list_users_observed(query, None).await
+    }
+
+    /// ListUsers, telling `observer` how each attempt went (a listing sizes its pages in
+    /// flight by it).
+    pub(crate) async fn list_users_observed(
+        &self,
+        query: &ListUsersQuery,
+        observer: Option<AttemptObserver>,
+    ) -> Result<UsersResponse, ApiError> {
+        self.json(query.request().observed(observer)).await
     }
 
     /// The user with exactly this email (case-insensitive), through the list filter.

@@ -3,12 +3,14 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
 
 use super::exit::{usage, CliResult};
 use crate::sandbox::{
-    RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY, DEMO_READONLY_APP_KEY,
+    Bandwidth, RateLimitSpec, Sandbox, SandboxConfig, DEMO_ADMIN_APP_KEY, DEMO_API_KEY,
+    DEMO_READONLY_APP_KEY,
 };
 
 #[derive(Debug, Args, Clone)]
@@ -25,9 +27,16 @@ pub struct SandboxArgs {
     /// Keep the org in this file across restarts.
     #[arg(long, value_name = "FILE", value_parser = super::common::path_arg)]
     pub state: Option<PathBuf>,
-    /// Delay every response.
+    /// The round trip: delay every response by this many milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Delay each request by a further random 0..N milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub jitter_ms: u64,
+    /// The link's bandwidth in megabits per second, shared by every connection (the bytes
+    /// sent, after compression); unlimited when not given.
+    #[arg(long, value_name = "MBIT")]
+    pub bandwidth: Option<String>,
     /// Fraction of requests answered with a 500/503 before doing anything (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub fail_rate: f64,
@@ -41,9 +50,11 @@ pub struct SandboxArgs {
 
 /// Serves the demo org until a stop signal.
 pub async fn run(args: SandboxArgs) -> CliResult {
-    let sandbox = Sandbox::start(config(args)?).await?;
+    let config = config(args)?;
+    let link = link_description(&config);
+    let sandbox = Sandbox::start(config).await?;
     let url = sandbox.base_url();
-    println!("ddusers sandbox listening on {url}");
+    println!("ddusers sandbox listening on {url}{link}");
     println!("  API key:            {DEMO_API_KEY}");
     println!("  admin app key:      {DEMO_ADMIN_APP_KEY}");
     println!("  read-only app key:  {DEMO_READONLY_APP_KEY}");
@@ -62,29 +73,59 @@ pub async fn run(args: SandboxArgs) -> CliResult {
 
 /// The sandbox's configuration from the flags; refused when a rate is out of range.
 fn config(args: SandboxArgs) -> CliResult<SandboxConfig> {
-    let rate_limit = args
-        .rate_limit
-        .as_deref()
-        .map(|text| {
-            text.parse::<RateLimitSpec>()
-                .map_err(|e| usage(format!("--rate-limit {text:?}: {e}")))
-        })
-        .transpose()?;
+    let rate_limit = parsed::<RateLimitSpec>("--rate-limit", args.rate_limit.as_deref())?;
     if !(0.0..=1.0).contains(&args.fail_rate) || !(0.0..=1.0).contains(&args.drop_rate) {
         return Err(usage("--fail-rate and --drop-rate must be between 0 and 1"));
     }
+    let bandwidth = parsed::<Bandwidth>("--bandwidth", args.bandwidth.as_deref())?;
     Ok(SandboxConfig {
         port: args.port,
         users: args.users,
         seed: args.seed,
         state_file: args.state,
-        latency: std::time::Duration::from_millis(args.latency_ms),
+        latency: Duration::from_millis(args.latency_ms),
+        jitter: Duration::from_millis(args.jitter_ms),
+        bandwidth,
         fail_rate: args.fail_rate,
         drop_rate: args.drop_rate,
         rate_limit,
         extra_keys: None,
         clock: crate::sandbox::Clock::system(),
     })
+}
+
+/// An optional flag's value read as `T`; a usage error naming the flag when it does not read.
+fn parsed<T>(flag: &str, text: Option<&str>) -> CliResult<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    text.map(|text| {
+        text.parse::<T>()
+            .map_err(|e| usage(format!("{flag} {text:?}: {e}")))
+    })
+    .transpose()
+}
+
+/// The simulated link in words, for the startup line: " (round trip 40 ms + up to 10 ms
+/// jitter, 50 Mbit/s shared)", or nothing when it is loopback as it is.
+fn link_description(config: &SandboxConfig) -> String {
+    let mut parts = Vec::new();
+    if !config.latency.is_zero() || !config.jitter.is_zero() {
+        let mut trip = format!("round trip {} ms", config.latency.as_millis());
+        if !config.jitter.is_zero() {
+            trip.push_str(&format!(" + up to {} ms jitter", config.jitter.as_millis()));
+        }
+        parts.push(trip);
+    }
+    if let Some(bandwidth) = config.bandwidth {
+        parts.push(format!("{bandwidth} shared"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
 }
 
 /// Waits for Ctrl-C or SIGTERM.

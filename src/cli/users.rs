@@ -93,8 +93,9 @@ pub struct ListArgs {
     /// Page size (at most 100).
     #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub page_size: u32,
-    /// Pages fetched at once with --all.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=32))]
+    /// The most pages in flight with --all: the number adapts to the answers (more while
+    /// round trips dominate, half as many after a 429 or a 5xx), never above this.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=32))]
     pub concurrency: u16,
     /// Zero-based page number (without --all).
     #[arg(long, default_value_t = 0)]

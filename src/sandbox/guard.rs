@@ -1,5 +1,5 @@
 //! The middleware every sandbox request passes first: request counters, rate limits
-//! (`X-RateLimit-*` on every response, 429 over the limit), injected latency, injected
+//! (`X-RateLimit-*` on every response, 429 over the limit), the link's round trip, injected
 //! 5xx failures (decided before the handler runs, so a failed write is never applied) and
 //! connections dropped mid-body. Owns no org data.
 
@@ -149,8 +149,28 @@ fn roll(shared: &Shared, rate: f64) -> bool {
             < rate
 }
 
+/// Counts a request as being handled for as long as it lives (a request whose client hung
+/// up is dropped, and stops counting then too).
+struct Handling<'a>(&'a Shared);
+
+impl<'a> Handling<'a> {
+    fn start(shared: &'a Shared) -> Self {
+        let stats = &shared.stats;
+        let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        Handling(shared)
+    }
+}
+
+impl Drop for Handling<'_> {
+    fn drop(&mut self) {
+        self.0.stats.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The middleware: counts, limits, delays, fails, then runs the handler.
 pub(crate) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let _handling = Handling::start(&shared);
     shared.stats.requests.fetch_add(1, Ordering::Relaxed);
     if is_write(req.method(), req.uri().path()) {
         shared.stats.write_requests.fetch_add(1, Ordering::Relaxed);
@@ -159,11 +179,13 @@ pub(crate) async fn guard(State(shared): State<Arc<Shared>>, req: Request, next:
         rate_limit_group(req.method(), req.uri().path()),
         shared.now(),
     );
-    if !shared.config.latency.is_zero() {
-        tokio::time::sleep(shared.config.latency).await;
+    let round_trip = shared.link.round_trip();
+    if !round_trip.is_zero() {
+        tokio::time::sleep(round_trip).await;
     }
     let injected = shared.injected_fault(req.method().as_str(), req.uri().path());
     let mut response = if !decision.allowed {
+        shared.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
         error_response(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
     } else if let Some(super::Fault::Refuse(status)) = injected {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

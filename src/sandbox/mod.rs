@@ -1,6 +1,6 @@
 //! The built-in Datadog-compatible Users API v2 server: starts an axum server on
-//! 127.0.0.1 over a seeded (or loaded) in-memory org, with knobs for latency, rate limits
-//! and injected faults. Also serves the Roles API and the Key Management API's
+//! 127.0.0.1 over a seeded (or loaded) in-memory org, with knobs for the link (latency,
+//! jitter, bandwidth), rate limits and injected faults. Also serves the Roles API and the Key Management API's
 //! application-key reads. Owns its store and state file; never touches the client or the UI.
 //!
 //! Choices where the real service is undocumented (see also each handler):
@@ -45,6 +45,10 @@
 //!   (`anonymized-<id>@anonymized.invalid`), clears title, roles, invitations and identity
 //!   providers, and disables the user; unknown, already anonymized and the calling user
 //!   are reported in `anonymize_errors`.
+//! - Compression: gzip or deflate as the request's `Accept-Encoding` asks (gzip when both
+//!   are offered), at level 1, or 4 over a simulated link below 75 Mbit/s (see `link`);
+//!   plain otherwise. `Vary: Accept-Encoding` on
+//!   every answer, as the recordings show it even on an empty 429.
 //! - Audit Trail (`GET /api/v2/audit/events`, `POST /api/v2/audit/events/search`, needing
 //!   `audit_logs_read`): an event per user change applied, a seeded history; the query terms
 //!   understood and the cursor are described in `audit`.
@@ -55,6 +59,7 @@ mod extract;
 mod guard;
 mod handlers;
 mod keyring;
+mod link;
 mod offline;
 mod persist;
 mod seed;
@@ -71,6 +76,7 @@ use tokio::task::JoinHandle;
 
 pub use clock::{Clock, ManualClock};
 pub use guard::{rate_limit_group, DEFAULT_RATE_LIMIT};
+pub use link::{Bandwidth, BandwidthParseError};
 pub use offline::OFFLINE_APP_KEY;
 pub use seed::{ADMIN_ROLE_ID, READ_ONLY_ROLE_ID, STANDARD_ROLE_ID};
 
@@ -95,8 +101,13 @@ pub struct SandboxConfig {
     /// Load the org from this file when it exists, else seed and create it; every applied
     /// change is written back.
     pub state_file: Option<PathBuf>,
-    /// Delay added to every response.
+    /// The round trip: a delay added to every response.
     pub latency: Duration,
+    /// A random extra delay per request, uniform between zero and this.
+    pub jitter: Duration,
+    /// One bandwidth shared by every response body together (the bytes sent, compressed
+    /// or not); `None` = unlimited.
+    pub bandwidth: Option<Bandwidth>,
     /// Fraction (0–1) of requests answered 500 or 503 before anything is applied.
     pub fail_rate: f64,
     /// Requests allowed per rate-limit group and period; `None` = [`DEFAULT_RATE_LIMIT`].
@@ -122,6 +133,8 @@ impl Default for SandboxConfig {
             seed: 1,
             state_file: None,
             latency: Duration::ZERO,
+            jitter: Duration::ZERO,
+            bandwidth: None,
             fail_rate: 0.0,
             rate_limit: None,
             drop_rate: 0.0,
@@ -212,6 +225,14 @@ pub struct SandboxStats {
     pub write_requests: u64,
     /// Writes that changed the org.
     pub writes_applied: u64,
+    /// Requests refused with a 429 because their rate-limit group's window was spent.
+    pub rate_limited: u64,
+    /// The most requests being handled at once (from arrival to the answer's headers, the
+    /// round trip's delay included).
+    pub most_in_flight: u64,
+    /// Bytes of answer bodies sent, as they went on the wire (compressed when the request
+    /// asked for it).
+    pub bytes_sent: u64,
 }
 
 /// Why the sandbox could not start or run.
@@ -247,6 +268,10 @@ struct Counters {
     requests: AtomicU64,
     write_requests: AtomicU64,
     writes_applied: AtomicU64,
+    rate_limited: AtomicU64,
+    in_flight: AtomicU64,
+    most_in_flight: AtomicU64,
+    bytes_sent: AtomicU64,
 }
 
 /// State shared by the handlers and the middleware.
@@ -255,6 +280,8 @@ pub(crate) struct Shared {
     config: SandboxConfig,
     stats: Counters,
     limiter: guard::RateLimiter,
+    /// Round trips and bandwidth.
+    link: link::Link,
     fault_rng: Mutex<fastrand::Rng>,
     changed: Arc<Notify>,
     /// Faults a test asked for, for the next matching requests.
@@ -376,6 +403,7 @@ impl Sandbox {
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             limiter: guard::RateLimiter::new(config.rate_limit),
+            link: link::Link::new(&config),
             fault_rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0xfa17)),
             stats: Counters::default(),
             changed: Arc::clone(&changed),
@@ -471,6 +499,9 @@ impl Sandbox {
             requests: c.requests.load(Ordering::Relaxed),
             write_requests: c.write_requests.load(Ordering::Relaxed),
             writes_applied: c.writes_applied.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            most_in_flight: c.most_in_flight.load(Ordering::Relaxed),
+            bytes_sent: c.bytes_sent.load(Ordering::Relaxed),
         }
     }
 

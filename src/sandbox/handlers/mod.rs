@@ -26,9 +26,10 @@ use axum::Router;
 use super::Shared;
 use response::error_response;
 
-/// The sandbox's routes, behind the guard middleware.
+/// The sandbox's routes, behind the guard middleware and the link (compression,
+/// bandwidth).
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let router = Router::new()
         .merge(users_routes())
         .merge(roles_routes())
         .merge(keys::routes())
@@ -41,8 +42,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&shared),
             super::guard::guard,
-        ))
-        .with_state(shared)
+        ));
+    super::link::around(router.with_state(Arc::clone(&shared)), shared)
 }
 
 /// The Users API: users, invitations, the current user, anonymization.
